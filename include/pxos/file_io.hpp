@@ -1,0 +1,28 @@
+// Whole-file reads and crash-safe writes. Every file pxos writes goes to a
+// temporary file in the destination's folder and is renamed over the target
+// only when complete, so a crash or a full disk never leaves half a file and
+// never truncates what was there before.
+#pragma once
+
+#include "pxos/diagnostic.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pxos {
+
+// Reads a whole file; refuses files over max_bytes (naming the cap).
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes);
+Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes);
+
+// Writes through a temporary file and rename. Creates missing parent folders.
+Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
+Result<void> write_file_atomic(const std::string& path, std::string_view text);
+
+// An error when `path` cannot be an output file (it is a directory, or empty).
+Result<void> check_output_path(const std::string& path);
+
+} // namespace pxos

@@ -1,0 +1,35 @@
+// PNG I/O, the one adapter over stb_image / stb_image_write. Decoding first
+// walks the PNG's chunk structure itself (signature, chunk lengths against
+// the file, CRCs, IHDR sizes against the VRAM limits) so stb never sees a
+// file that could make it allocate absurd amounts, and stb's allocations are
+// capped besides. Any colour type and bit depth loads as RGBA8. Encoding uses
+// stb_image_write with zlib's deflate at level 1 and the UP filter, which is
+// several times faster than stb's own compressor at a similar size.
+#pragma once
+
+#include "pxos/diagnostic.hpp"
+#include "pxos/vram.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pxos {
+
+struct PngLimits {
+    static constexpr std::uint64_t kDefaultMaxFileBytes = std::uint64_t(512) << 20;
+    VRAMLimits vram;
+    std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
+};
+
+// `name` is used in messages ("name: chunk 'IDAT' at byte 33 ...").
+Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
+    const PngLimits& limits = {});
+Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits = {});
+
+Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram);
+// Encodes and writes atomically (temporary file, then rename).
+Result<void> save_png(const std::string& path, const SimulatedVRAM& vram);
+
+} // namespace pxos

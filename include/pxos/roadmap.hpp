@@ -1,0 +1,69 @@
+// Roadmaps: YAML files that say which compiled-in steps paint the VRAM, in
+// what order, with which parameters. Loading is two passes in one walk:
+// yaml-cpp parses the text, then every node is checked against the step
+// registry and its parameter schemas, collecting every error of the file
+// (each with file:line:col) before giving up. Two step forms are accepted:
+// the seed prototype's (`module` + `function`, `step_*` names) and pxos's
+// short form (`- step: layout_regions`).
+#pragma once
+
+#include "pxos/diagnostic.hpp"
+#include "pxos/param.hpp"
+#include "pxos/step_registry.hpp"
+#include "pxos/vram.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pxos {
+
+struct RoadmapMetadata {
+    std::string name = "pxOS";
+    std::string version;
+    std::string description;
+    int vram_width = 512;
+    int vram_height = 512;
+    std::int64_t generation = 0;
+};
+
+struct OutputSettings {
+    std::string png_path; // empty: the CLI's default (artifacts/<roadmap stem>.png)
+    bool save_intermediate = false;
+};
+
+enum class StepForm { Native, Seed };
+
+struct StepCall {
+    const StepDefinition* definition = nullptr;
+    std::string label; // the entry's `name:`, else the step's name
+    std::string description;
+    StepForm form = StepForm::Native;
+    std::string module; // as written (seed form), may be empty
+    std::vector<std::pair<std::string, ParamValue>> params; // in file order
+    SourceLocation location;
+};
+
+struct Roadmap {
+    std::string path;
+    RoadmapMetadata metadata;
+    std::vector<StepCall> steps;
+    OutputSettings output;
+    std::vector<Diagnostic> warnings; // things worth saying that do not stop a build
+};
+
+struct RoadmapLimits {
+    static constexpr std::uint64_t kDefaultMaxFileBytes = std::uint64_t(1) << 20;
+    static constexpr std::size_t kDefaultMaxSteps = 4096;
+    VRAMLimits vram;
+    std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
+    std::size_t max_steps = kDefaultMaxSteps;
+};
+
+// `file` names the text in diagnostics.
+Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, const StepRegistry& registry,
+    const RoadmapLimits& limits = {});
+Result<Roadmap> load_roadmap(const std::string& path, const StepRegistry& registry, const RoadmapLimits& limits = {});
+
+} // namespace pxos

@@ -1,0 +1,87 @@
+// The step registry: one explicit table of build steps (name, aliases such
+// as the seed's `step_*` function names, module, summary, parameter schema,
+// function). The same table validates roadmaps, lists steps for people and
+// for the LLM (`pxos steps [--json]`), and runs builds. The table itself
+// lives in steps/; the core only knows its shape, so the core has no
+// dependency on any particular step.
+#pragma once
+
+#include "pxos/diagnostic.hpp"
+#include "pxos/param.hpp"
+#include "pxos/vram.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pxos {
+
+struct StepDefinition;
+
+// What a running step sees: the VRAM, the context, and typed access to its
+// parameters (the context's value when set, else the schema default).
+class StepContext {
+public:
+    StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition)
+        : m_vram(vram)
+        , m_context(context)
+        , m_definition(definition)
+    {
+    }
+
+    SimulatedVRAM& vram() { return m_vram; }
+    BuildContext& context() { return m_context; }
+
+    std::int64_t integer(std::string_view name) const;
+    double number(std::string_view name) const;
+    bool boolean(std::string_view name) const;
+    std::string string(std::string_view name) const;
+    RGBA color(std::string_view name) const;
+
+    // Records a result for later steps, as the seed's steps did (ctx[key] = v).
+    void set(const std::string& key, ParamValue value) { m_context.set(key, std::move(value)); }
+
+private:
+    const ParamValue& lookup(std::string_view name, ParamType type) const;
+
+    SimulatedVRAM& m_vram;
+    BuildContext& m_context;
+    const StepDefinition& m_definition;
+};
+
+using StepFunction = Result<void> (*)(StepContext&);
+
+struct StepDefinition {
+    std::string_view name;                     // canonical, e.g. "layout_regions"
+    std::vector<std::string_view> aliases;     // e.g. "step_layout_regions"
+    std::string_view module;                   // pxos's own module, e.g. "pxos.steps.layout"
+    std::string_view seed_module;              // the seed's module path, or empty
+    std::string_view summary;                  // one line
+    std::vector<ParamSpec> params;
+    std::vector<std::string_view> context_outputs; // keys the step sets besides its parameters
+    StepFunction function = nullptr;
+
+    const ParamSpec* find_param(std::string_view param_name) const;
+};
+
+class StepRegistry {
+public:
+    explicit StepRegistry(std::vector<StepDefinition> steps);
+
+    std::span<const StepDefinition> steps() const { return m_steps; }
+    // By canonical name or alias.
+    const StepDefinition* find(std::string_view name) const;
+    // Canonical names and aliases, for "did you mean".
+    std::vector<std::string_view> all_names() const;
+    // Every module path a roadmap may name (pxos's own and the seed's).
+    std::vector<std::string_view> modules() const;
+
+    // The registry as JSON text (for `pxos steps --json` and the LLM prompt).
+    std::string to_json() const;
+
+private:
+    std::vector<StepDefinition> m_steps;
+};
+
+} // namespace pxos

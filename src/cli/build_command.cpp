@@ -1,0 +1,114 @@
+// `pxos build ROADMAP.yaml [-o OUT.png] [--report OUT.json]`
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "builtin_steps.hpp"
+#include "pxos/build.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/png_io.hpp"
+#include "pxos/roadmap.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+namespace pxos::cli {
+
+namespace {
+
+// artifacts/<roadmap stem>.png
+std::string default_output_path(const std::string& roadmap_path)
+{
+    return (std::filesystem::path("artifacts") / std::filesystem::path(roadmap_path).stem()).string() + ".png";
+}
+
+// OUT.png -> OUT.step03.write_boot_banner.png
+std::string intermediate_path(const std::string& output_path, std::size_t index, const std::string& label)
+{
+    std::filesystem::path path(output_path);
+    std::string safe_label;
+    for (char c : label)
+        safe_label += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') ? c : '_';
+    std::string name = fmt::format("{}.step{:02}.{}.png", path.stem().string(), index + 1, safe_label);
+    return (path.parent_path() / name).string();
+}
+
+class BuildProgress final : public BuildObserver {
+public:
+    BuildProgress(std::string output_path, bool save_intermediate)
+        : m_output_path(std::move(output_path))
+        , m_save_intermediate(save_intermediate)
+    {
+    }
+
+    void step_started(std::size_t index, std::size_t count, const StepCall& call) override
+    {
+        m_count = count;
+        spdlog::debug("[{}/{}] {} ({}) ...", index + 1, count, call.label, call.definition->name);
+    }
+
+    Result<void> step_finished(const StepReport& report, const SimulatedVRAM& vram) override
+    {
+        spdlog::info("[{}/{}] {:<24} {:>9.3f} ms {:>10} px", report.index + 1, m_count, report.label,
+            report.duration_ms, report.pixels_written);
+        if (!m_save_intermediate)
+            return {};
+        std::string path = intermediate_path(m_output_path, report.index, report.label);
+        PXOS_TRY(save_png(path, vram));
+        spdlog::debug("      saved {}", path);
+        return {};
+    }
+
+private:
+    std::string m_output_path;
+    bool m_save_intermediate;
+    std::size_t m_count = 0;
+};
+
+} // namespace
+
+int run_build_command(const BuildCommandOptions& options)
+{
+    setup_logging(options.verbosity);
+
+    RoadmapLimits limits;
+    limits.vram.max_bytes = options.max_vram_mib << 20;
+    auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(), limits);
+    if (!roadmap)
+        return report_error(roadmap.error());
+    report_diagnostics(roadmap->warnings);
+
+    std::string output_path = options.output_path;
+    if (output_path.empty())
+        output_path = roadmap->output.png_path;
+    if (output_path.empty())
+        output_path = default_output_path(options.roadmap_path);
+    if (auto checked = check_output_path(output_path); !checked)
+        return report_error(checked.error());
+    if (!options.report_path.empty())
+        if (auto checked = check_output_path(options.report_path); !checked)
+            return report_error(checked.error());
+
+    spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
+        roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
+    BuildProgress progress(output_path, roadmap->output.save_intermediate);
+    BuildOptions build_options;
+    build_options.limits = limits.vram;
+    build_options.observer = &progress;
+    auto built = build_roadmap(*roadmap, build_options);
+    if (!built)
+        return report_error(built.error());
+
+    if (auto saved = save_png(output_path, built->vram); !saved)
+        return report_error(saved.error());
+    if (!options.report_path.empty())
+        if (auto written = write_file_atomic(options.report_path, build_report_to_json(built->report)); !written)
+            return report_error(written.error());
+
+    spdlog::info("wrote {} ({}x{}) in {:.3f} ms", output_path, built->vram.width(), built->vram.height(),
+        built->report.total_ms);
+    std::printf("%s\n", output_path.c_str());
+    return 0;
+}
+
+} // namespace pxos::cli

@@ -1,0 +1,120 @@
+// The pxos binary: one table of subcommands, parsed with CLI11 (kept in this
+// one translation unit: it is the slowest header to compile). Each command's
+// work lives in its own file behind commands.hpp.
+#include "commands.hpp"
+
+#include "pxos/suggest.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace std::string_view_literals;
+
+struct ParsedOptions {
+    pxos::cli::BuildCommandOptions build;
+    pxos::cli::StepsCommandOptions steps;
+};
+
+void add_verbosity_flags(CLI::App& command, pxos::cli::Verbosity& verbosity)
+{
+    command.add_flag_callback("-q,--quiet", [&verbosity] { verbosity = pxos::cli::Verbosity::Quiet; },
+        "Print only warnings and errors on stderr");
+    command.add_flag_callback("-v,--verbose", [&verbosity] { verbosity = pxos::cli::Verbosity::Verbose; },
+        "Print more detail on stderr");
+}
+
+struct CommandEntry {
+    std::string_view name;
+    std::string_view summary;
+    std::function<void(CLI::App&, ParsedOptions&)> define;
+    std::function<int(const ParsedOptions&)> run;
+};
+
+const std::vector<CommandEntry>& command_table()
+{
+    static const std::vector<CommandEntry> table {
+        {
+            "build",
+            "Paint VRAM from a roadmap's steps; write the PNG (and a JSON report)",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.build;
+                command.add_option("roadmap", options.roadmap_path, "Roadmap YAML file")->required();
+                command.add_option("-o,--output", options.output_path,
+                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)");
+                command.add_option("--report", options.report_path,
+                    "Write a JSON build report (per step: duration, pixels written, context keys set)");
+                command.add_option("--max-vram-mib", options.max_vram_mib, "VRAM memory cap in MiB")
+                    ->check(CLI::Range(1, 1024))
+                    ->default_val(options.max_vram_mib);
+                add_verbosity_flags(command, options.verbosity);
+                command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_build_command(parsed.build); },
+        },
+        {
+            "steps",
+            "List the compiled-in build steps and their parameters",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                command.add_flag("--json", parsed.steps.json, "Print the registry as JSON (what the LLM is given)");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_steps_command(parsed.steps); },
+        },
+    };
+    return table;
+}
+
+// CLI11 reports a mistyped subcommand as "A subcommand is required"; catch it
+// first and suggest the closest name.
+bool reject_unknown_command(int argc, char** argv)
+{
+    if (argc < 2 || argv[1][0] == '-')
+        return false;
+    std::string_view word = argv[1];
+    std::vector<std::string_view> names;
+    for (const CommandEntry& entry : command_table()) {
+        if (entry.name == word)
+            return false;
+        names.push_back(entry.name);
+    }
+    std::fprintf(stderr, "pxos: error: unknown command '%s'%s\nRun 'pxos --help' for the list of commands.\n",
+        argv[1], pxos::did_you_mean(word, names).c_str());
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (reject_unknown_command(argc, argv))
+        return 2;
+
+    CLI::App app { "pxos: an operating system that lives in pixels", "pxos" };
+    app.set_version_flag("-V,--version", std::string("pxos ") + PXOS_VERSION);
+    app.require_subcommand(1);
+    app.footer("Run 'pxos COMMAND --help' for a command's options.");
+
+    ParsedOptions parsed;
+    std::vector<std::pair<CLI::App*, const CommandEntry*>> commands;
+    for (const CommandEntry& entry : command_table()) {
+        CLI::App* command = app.add_subcommand(std::string(entry.name), std::string(entry.summary));
+        entry.define(*command, parsed);
+        commands.emplace_back(command, &entry);
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? 0 : 2;
+    }
+
+    for (const auto& [command, entry] : commands)
+        if (command->parsed())
+            return entry->run(parsed);
+    return 2;
+}

@@ -1,0 +1,23 @@
+// The compiled-in build steps. registry.cpp holds the one table that names
+// them; each theme file implements its steps as plain functions.
+#pragma once
+
+#include "pxos/step_registry.hpp"
+
+namespace pxos::steps {
+
+// The registry of every compiled-in step, built once on first use.
+const StepRegistry& builtin_registry();
+
+// Layout (the seed's five steps): layout_steps.cpp
+Result<void> init_background(StepContext&);
+Result<void> layout_regions(StepContext&);
+Result<void> write_boot_banner(StepContext&);
+Result<void> write_opcode_palette(StepContext&);
+Result<void> write_hello_program(StepContext&);
+
+// Painting primitives: paint_steps.cpp
+Result<void> fill_rect(StepContext&);
+Result<void> copy_rect(StepContext&);
+
+} // namespace pxos::steps

@@ -1,0 +1,119 @@
+// The one table of compiled-in build steps. Adding a step means adding a
+// row here (and its function in a theme file); nothing registers itself.
+#include "builtin_steps.hpp"
+
+namespace pxos::steps {
+
+namespace {
+
+constexpr std::string_view kSeedModule = "pxos.agent.steps.basic_layout";
+constexpr std::int64_t kCoordinateLimit = 65536;
+
+ParamSpec coordinate(std::string_view name, std::int64_t default_value, std::string_view doc)
+{
+    return ParamSpec { name, ParamType::Integer, default_value, doc, -kCoordinateLimit, kCoordinateLimit };
+}
+
+ParamSpec extent(std::string_view name, std::int64_t default_value, std::string_view doc)
+{
+    return ParamSpec { name, ParamType::Integer, default_value, doc, 0, kCoordinateLimit };
+}
+
+std::vector<StepDefinition> make_table()
+{
+    return {
+        {
+            "init_background",
+            { "step_init_background" },
+            "pxos.steps.layout",
+            kSeedModule,
+            "Fill the whole VRAM with the background colour.",
+            { { "background_color", ParamType::Color, RGBA { 10, 10, 10, 255 }, "colour of every pixel" } },
+            { "background_initialized" },
+            init_background,
+        },
+        {
+            "layout_regions",
+            { "step_layout_regions" },
+            "pxos.steps.layout",
+            kSeedModule,
+            "Paint each region of the layout table that has a band colour.",
+            {},
+            { "regions_laid_out" },
+            layout_regions,
+        },
+        {
+            "write_boot_banner",
+            { "step_write_boot_banner" },
+            "pxos.steps.layout",
+            kSeedModule,
+            "Fill rows 0-3, full width, with the boot banner colour.",
+            { { "boot_banner_color", ParamType::Color, RGBA { 0, 255, 0, 255 }, "colour of the banner rows" } },
+            { "boot_banner_written" },
+            write_boot_banner,
+        },
+        {
+            "write_opcode_palette",
+            { "step_write_opcode_palette" },
+            "pxos.steps.layout",
+            kSeedModule,
+            "Paint the opcode colours as vertical stripes (width VRAM width / 8) across the palette region.",
+            {},
+            { "opcode_palette_written", "opcode_count" },
+            write_opcode_palette,
+        },
+        {
+            "write_hello_program",
+            { "step_write_hello_program" },
+            "pxos.steps.layout",
+            kSeedModule,
+            "Paint the seed's hello program: 4x4 blocks NOP NOP LOAD HALT, 5 px apart, at y = 232.",
+            { coordinate("hello_program_x", 32, "x of the first block") },
+            { "hello_program_written" },
+            write_hello_program,
+        },
+        {
+            "fill_rect",
+            {},
+            "pxos.steps.paint",
+            "",
+            "Fill a rectangle (clipped to the VRAM) with one colour.",
+            {
+                coordinate("rect_x", 0, "left edge"),
+                coordinate("rect_y", 0, "top edge"),
+                extent("rect_width", 1, "width in pixels"),
+                extent("rect_height", 1, "height in pixels"),
+                { "rect_color", ParamType::Color, RGBA { 255, 255, 255, 255 }, "fill colour" },
+            },
+            {},
+            fill_rect,
+        },
+        {
+            "copy_rect",
+            {},
+            "pxos.steps.paint",
+            "",
+            "Copy a rectangle to another place (clipped; overlapping copies are exact).",
+            {
+                coordinate("source_x", 0, "left edge of the source"),
+                coordinate("source_y", 0, "top edge of the source"),
+                extent("copy_width", 1, "width in pixels"),
+                extent("copy_height", 1, "height in pixels"),
+                coordinate("dest_x", 0, "left edge of the destination"),
+                coordinate("dest_y", 0, "top edge of the destination"),
+            },
+            {},
+            copy_rect,
+        },
+    };
+}
+
+} // namespace
+
+const StepRegistry& builtin_registry()
+{
+    static const StepRegistry registry(make_table());
+    return registry;
+}
+
+} // namespace pxos::steps

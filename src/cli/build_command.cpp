@@ -99,14 +99,17 @@ int run_build_command(const BuildCommandOptions& options)
     if (!built)
         return report_error(built.error());
 
+    SteadyClock clock;
+    double save_started = clock.now_ms();
     if (auto saved = save_png(output_path, built->vram); !saved)
         return report_error(saved.error());
+    double save_ms = clock.now_ms() - save_started;
     if (!options.report_path.empty())
         if (auto written = write_file_atomic(options.report_path, build_report_to_json(built->report)); !written)
             return report_error(written.error());
 
-    spdlog::info("wrote {} ({}x{}) in {:.3f} ms", output_path, built->vram.width(), built->vram.height(),
-        built->report.total_ms);
+    spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
+        built->vram.width(), built->vram.height(), save_ms);
     std::printf("%s\n", output_path.c_str());
     return 0;
 }

@@ -1,0 +1,41 @@
+# A thin wrapper over CMake + Ninja. `make demo` and `make test` install any
+# missing Debian packages first (scripts/setup.sh), then configure and build.
+# Plain `cmake -B build && cmake --build build && ctest --test-dir build`
+# works too once the packages are there.
+
+JOBS    ?= 2
+BUILD   ?= build
+RELEASE ?= build-release
+PXOS    := $(RELEASE)/pxos
+
+.PHONY: all setup build release demo test bench clean
+
+all: build
+
+setup:
+	@sh scripts/setup.sh
+
+# Debug build with the test suite.
+build: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Optimised binary (and benchmarks), no tests.
+release: setup
+	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPXOS_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(RELEASE) -j $(JOBS)
+
+# The main job: build the default roadmap into a PNG.
+demo: release
+	$(PXOS) build roadmaps/ROADMAP_VRAM_OS.yaml --report artifacts/ROADMAP_VRAM_OS.build.json
+	@echo "demo: the OS image is artifacts/vram_os.png (build report: artifacts/ROADMAP_VRAM_OS.build.json)"
+
+# The whole test suite.
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+bench: release
+	$(RELEASE)/pxos_bench --pxos $(PXOS) --json bench/results.json
+
+clean:
+	rm -rf $(BUILD) $(RELEASE)

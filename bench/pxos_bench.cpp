@@ -1,0 +1,177 @@
+// pxos benchmarks: medians over repeated runs, printed as a table and
+// written as JSON. Whole-process figures spawn the real binary (what a user
+// or CI script pays); the rest call the core library in process.
+//   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick]
+#include "builtin_steps.hpp"
+#include "pxos/build.hpp"
+#include "pxos/png_io.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+double now_ms()
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    std::size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+double median_ms(int runs, const std::function<void()>& body)
+{
+    std::vector<double> times;
+    body(); // warm-up
+    for (int i = 0; i < runs; ++i) {
+        double start = now_ms();
+        body();
+        times.push_back(now_ms() - start);
+    }
+    return median(times);
+}
+
+// Runs a command (no shell), output to /dev/null; exits the bench on failure.
+void spawn_and_wait(const std::vector<std::string>& arguments)
+{
+    std::vector<char*> argv;
+    for (const std::string& argument : arguments)
+        argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+        std::fprintf(stderr, "pxos_bench: cannot run %s\n", argv[0]);
+        std::exit(1);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "pxos_bench: '%s' failed\n", fmt::format("{}", fmt::join(arguments, " ")).c_str());
+        std::exit(1);
+    }
+}
+
+struct Row {
+    std::string name;
+    double value;
+    std::string unit;
+    std::string note;
+};
+
+pxos::SimulatedVRAM build_default(int width, int height)
+{
+    std::string text = fmt::format("metadata: {{vram_width: {}, vram_height: {}}}\nsteps:\n"
+                                   "  - step: init_background\n  - step: layout_regions\n  - step: write_boot_banner\n"
+                                   "  - step: write_opcode_palette\n  - step: write_hello_program\n",
+        width, height);
+    pxos::RoadmapLimits limits;
+    limits.vram.max_bytes = pxos::VRAMLimits::kHardMaxBytes;
+    auto roadmap = pxos::parse_roadmap(text, "bench.yaml", pxos::steps::builtin_registry(), limits);
+    auto built = pxos::build_roadmap(roadmap.value());
+    return std::move(built.value().vram);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string pxos_binary = "build-release/pxos";
+    std::string json_path;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string argument = argv[i];
+        if (argument == "--pxos" && i + 1 < argc)
+            pxos_binary = argv[++i];
+        else if (argument == "--json" && i + 1 < argc)
+            json_path = argv[++i];
+        else if (argument == "--quick")
+            quick = true;
+        else {
+            std::fprintf(stderr, "usage: pxos_bench [--pxos PATH] [--json OUT.json] [--quick]\n");
+            return 2;
+        }
+    }
+    int process_runs = quick ? 5 : 31;
+    int heavy_runs = quick ? 3 : 9;
+
+    std::filesystem::path scratch = std::filesystem::temp_directory_path() / fmt::format("pxos-bench-{}", getpid());
+    std::filesystem::create_directories(scratch);
+    std::string out_png = (scratch / "out.png").string();
+    std::string big_roadmap = (scratch / "big.yaml").string();
+    std::ofstream(big_roadmap) << "metadata: {vram_width: 4096, vram_height: 4096}\nsteps:\n"
+                                  "  - step: init_background\n  - step: layout_regions\n  - step: write_boot_banner\n"
+                                  "  - step: write_opcode_palette\n  - step: write_hello_program\n";
+
+    std::vector<Row> rows;
+    rows.push_back({ "pxos --version start-up", median_ms(process_runs, [&] { spawn_and_wait({ pxos_binary, "--version" }); }),
+        "ms", "per process" });
+    rows.push_back({ "pxos build default roadmap (512x512)",
+        median_ms(process_runs,
+            [&] { spawn_and_wait({ pxos_binary, "build", "roadmaps/ROADMAP_VRAM_OS.yaml", "-q", "-o", out_png }); }),
+        "ms", "per process, PNG written" });
+    rows.push_back({ "pxos build 4096x4096 with save",
+        median_ms(heavy_runs, [&] { spawn_and_wait({ pxos_binary, "build", big_roadmap, "-q", "-o", out_png }); }),
+        "ms", "per process, PNG written" });
+
+    // In-process: VRAM fills against memset, and copies.
+    auto vram = pxos::SimulatedVRAM::create(4096, 4096).value();
+    double bytes = double(vram.byte_size());
+    double fill = median_ms(heavy_runs * 2, [&] { vram.fill_rect(vram.bounds(), pxos::RGBA { 1, 2, 3, 4 }); });
+    std::vector<std::uint8_t> raw(vram.byte_size());
+    double memset_ms = median_ms(heavy_runs * 2, [&] { std::memset(raw.data(), int(raw[7]) + 1, raw.size()); });
+    double copy = median_ms(heavy_runs * 2, [&] { vram.copy_rect(pxos::Rect { 0, 0, 4096, 2048 }, 0, 2048); });
+    rows.push_back({ "VRAM fill 4096x4096", bytes / fill / 1e6, "GB/s", fmt::format("memset: {:.1f} GB/s", bytes / memset_ms / 1e6) });
+    rows.push_back({ "VRAM copy 4096x2048", bytes / 2 / copy / 1e6, "GB/s", "rows copied" });
+
+    for (int size : { 512, 4096 }) {
+        pxos::SimulatedVRAM image = build_default(size, size);
+        double image_bytes = double(image.byte_size());
+        std::vector<std::uint8_t> encoded;
+        double encode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { encoded = pxos::encode_png(image).value(); });
+        double decode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { (void)pxos::decode_png(encoded, "bench.png").value(); });
+        rows.push_back({ fmt::format("PNG encode {}x{}", size, size), image_bytes / encode / 1e3, "MB/s",
+            fmt::format("{:.2f} ms, {} bytes", encode, encoded.size()) });
+        rows.push_back({ fmt::format("PNG decode {}x{}", size, size), image_bytes / decode / 1e3, "MB/s",
+            fmt::format("{:.2f} ms", decode) });
+    }
+    std::filesystem::remove_all(scratch);
+
+    std::printf("%-40s %12s  %-5s  %s\n", "benchmark (median)", "value", "unit", "note");
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (const Row& row : rows) {
+        std::printf("%-40s %12.3f  %-5s  %s\n", row.name.c_str(), row.value, row.unit.c_str(), row.note.c_str());
+        results.push_back({ { "name", row.name }, { "value", row.value }, { "unit", row.unit }, { "note", row.note } });
+    }
+    if (!json_path.empty()) {
+        nlohmann::ordered_json root;
+        root["machine"] = { { "cores", sysconf(_SC_NPROCESSORS_ONLN) } };
+        root["results"] = results;
+        std::ofstream(json_path) << root.dump(2) << "\n";
+    }
+    return 0;
+}

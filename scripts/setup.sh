@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian packages pxos builds with, when any is missing.
+# Used by `make demo`, `make test` and CI; a no-op on a machine that has them.
+set -eu
+
+PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev libstb-dev
+nlohmann-json3-dev libspdlog-dev libfmt-dev catch2"
+
+missing=""
+for package in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "pxos setup: missing packages:$missing; install them with your package manager (pxos expects Debian 12)" >&2
+    exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "pxos setup: installing$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

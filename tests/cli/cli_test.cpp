@@ -1,0 +1,178 @@
+// Runs the real pxos binary: exit codes, stdout, stderr and files written
+// (and not written).
+#include "pxos/png_io.hpp"
+
+#include "../test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using pxos::test::run_pxos;
+using pxos::test::ScratchDirectory;
+
+namespace {
+
+std::string quoted(const std::string& text)
+{
+    return "'" + text + "'";
+}
+
+std::string seed_roadmap()
+{
+    return quoted(pxos::test::source_path("roadmaps/seed_stage1.yaml"));
+}
+
+} // namespace
+
+TEST_CASE("pxos build writes the PNG and prints its path", "[cli]")
+{
+    ScratchDirectory scratch;
+    auto result = run_pxos("build " + seed_roadmap() + " -q", scratch.path());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "artifacts/vram_os_stage1.png\n");
+    CHECK(result.err.empty());
+    auto image = pxos::load_png(scratch.file("artifacts/vram_os_stage1.png"));
+    REQUIRE(image.ok());
+    CHECK(image->width() == 512);
+    CHECK(image->pixel_unchecked(10, 2) == pxos::RGBA { 0, 255, 0, 255 });
+    CHECK(scratch.list() == std::vector<std::string> { "artifacts" });
+}
+
+TEST_CASE("pxos build logs each step on stderr and writes a JSON report", "[cli]")
+{
+    ScratchDirectory scratch;
+    auto result = run_pxos("build " + seed_roadmap() + " -o out.png --report report.json", scratch.path());
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == "out.png\n");
+    CHECK(result.err.find("[1/5] init_background") != std::string::npos);
+    CHECK(result.err.find("[5/5] write_hello_program") != std::string::npos);
+    CHECK(result.err.find("; wrote out.png (512x512) in ") != std::string::npos);
+    auto report = nlohmann::json::parse(pxos::test::read_text(scratch.file("report.json")));
+    CHECK(report["roadmap"] == "pxOS Stage 1");
+    CHECK(report["width"] == 512);
+    REQUIRE(report["steps"].size() == 5);
+    CHECK(report["steps"][0]["pixels_written"] == 512 * 512);
+    CHECK(report["steps"][4]["context_keys_set"] == nlohmann::json::array({ "hello_program_x", "hello_program_written" }));
+}
+
+TEST_CASE("pxos build without output.png_path writes artifacts/<roadmap stem>.png", "[cli]")
+{
+    ScratchDirectory scratch;
+    scratch.write("mine.yaml", "metadata: {vram_width: 8, vram_height: 8}\nsteps: [{step: init_background}]\n");
+    auto result = run_pxos("build mine.yaml", scratch.path());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "artifacts/mine.png\n");
+    CHECK(pxos::load_png(scratch.file("artifacts/mine.png")).ok());
+}
+
+TEST_CASE("save_intermediate writes one PNG after each step", "[cli]")
+{
+    ScratchDirectory scratch;
+    scratch.write("r.yaml", "metadata: {vram_width: 16, vram_height: 16}\n"
+                            "steps: [{step: init_background}, {step: write_boot_banner, name: 'the banner'}]\n"
+                            "output: {png_path: out/final.png, save_intermediate: true}\n");
+    auto result = run_pxos("build r.yaml -q", scratch.path());
+    REQUIRE(result.exit_code == 0);
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(scratch.path() / "out"))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string> { "final.png", "final.step01.init_background.png",
+                       "final.step02.the_banner.png" });
+    auto first = pxos::load_png(scratch.file("out/final.step01.init_background.png"));
+    REQUIRE(first.ok());
+    CHECK(first->pixel_unchecked(0, 0) == pxos::RGBA { 10, 10, 10, 255 });
+}
+
+TEST_CASE("a bad roadmap exits 65 with every error on stderr and writes nothing", "[cli][malformed]")
+{
+    ScratchDirectory scratch;
+    scratch.write("bad.yaml", "steps:\n  - step: layout_region\n  - step: init_background\n    params: {background_color: [1]}\n"
+                              "output: {png_path: out.png}\n");
+    scratch.write("out.png", "precious");
+    auto result = run_pxos("build bad.yaml --report report.json", scratch.path());
+    CHECK(result.exit_code == 65);
+    CHECK(result.out.empty());
+    CHECK(result.err
+        == "bad.yaml:2:11: error: unknown step 'layout_region'; did you mean 'layout_regions'?\n"
+           "bad.yaml:4:32: error: parameter 'background_color' of step 'init_background' must be a colour: a list of 3 "
+           "or 4 integers 0-255 (or \"#rrggbb[aa]\"), found a list of 1 items\n");
+    CHECK(pxos::test::read_text(scratch.file("out.png")) == "precious");
+    CHECK(scratch.list() == std::vector<std::string> { "bad.yaml", "out.png" });
+}
+
+TEST_CASE("pxos build refuses missing roadmaps and directory outputs with exit 65", "[cli][malformed]")
+{
+    ScratchDirectory scratch;
+    auto missing = run_pxos("build nope.yaml", scratch.path());
+    CHECK(missing.exit_code == 65);
+    CHECK(missing.err == "nope.yaml: error: cannot open: No such file or directory\n");
+
+    std::filesystem::create_directory(scratch.path() / "dir");
+    auto directory = run_pxos("build " + seed_roadmap() + " -o dir", scratch.path());
+    CHECK(directory.exit_code == 65);
+    CHECK(directory.err == "dir: error: output path is a directory, expected a file name\n");
+    auto report_directory = run_pxos("build " + seed_roadmap() + " -o x.png --report dir", scratch.path());
+    CHECK(report_directory.exit_code == 65);
+    CHECK(scratch.list() == std::vector<std::string> { "dir" });
+
+    auto syntax = run_pxos("build " + quoted(pxos::test::source_path("tests/inputs/malformed/unclosed_list.yaml")),
+        scratch.path());
+    CHECK(syntax.exit_code == 65);
+    CHECK(syntax.err.find("unclosed_list.yaml:4:1: error: YAML syntax: end of sequence flow not found") != std::string::npos);
+}
+
+TEST_CASE("a VRAM over the memory cap names the flag that raises it", "[cli][malformed]")
+{
+    ScratchDirectory scratch;
+    scratch.write("big.yaml", "metadata: {vram_width: 16384, vram_height: 8193}\nsteps: [{step: layout_regions}]\n");
+    auto result = run_pxos("build big.yaml", scratch.path());
+    CHECK(result.exit_code == 65);
+    CHECK(result.err
+        == "big.yaml:1:24: error: VRAM size 16384x8193 needs 513 MiB, over the 256 MiB memory cap (raise it with "
+           "--max-vram-mib, up to 1024)\n");
+    auto bad_flag = run_pxos("build big.yaml --max-vram-mib 5000", scratch.path());
+    CHECK(bad_flag.exit_code == 2);
+}
+
+TEST_CASE("usage errors exit 2; help and version exit 0", "[cli]")
+{
+    ScratchDirectory scratch;
+    auto unknown = run_pxos("biuld x.yaml", scratch.path());
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.err
+        == "pxos: error: unknown command 'biuld'; did you mean 'build'?\nRun 'pxos --help' for the list of commands.\n");
+    auto nothing = run_pxos("", scratch.path());
+    CHECK(nothing.exit_code == 2);
+    auto no_roadmap = run_pxos("build", scratch.path());
+    CHECK(no_roadmap.exit_code == 2);
+    CHECK(no_roadmap.err.find("roadmap is required") != std::string::npos);
+    auto bad_option = run_pxos("build x.yaml --frobnicate", scratch.path());
+    CHECK(bad_option.exit_code == 2);
+
+    auto help = run_pxos("--help", scratch.path());
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.find("build") != std::string::npos);
+    CHECK(help.out.find("steps") != std::string::npos);
+    auto build_help = run_pxos("build --help", scratch.path());
+    CHECK(build_help.exit_code == 0);
+    CHECK(build_help.out.find("--report") != std::string::npos);
+    auto version = run_pxos("--version", scratch.path());
+    CHECK(version.exit_code == 0);
+    CHECK(version.out == std::string("pxos ") + PXOS_VERSION + "\n");
+    CHECK(scratch.list().empty());
+}
+
+TEST_CASE("pxos steps lists the registry as text and JSON", "[cli]")
+{
+    ScratchDirectory scratch;
+    auto text = run_pxos("steps", scratch.path());
+    CHECK(text.exit_code == 0);
+    CHECK(text.out.find("init_background  (pxos.steps.layout; alias step_init_background)\n") == 0);
+    CHECK(text.out.find("    - hello_program_x (integer, -65536..65536, default 32): x of the first block\n")
+        != std::string::npos);
+    auto json = run_pxos("steps --json", scratch.path());
+    CHECK(json.exit_code == 0);
+    auto parsed = nlohmann::json::parse(json.out);
+    CHECK(parsed["steps"].size() >= 5);
+}

@@ -1,0 +1,115 @@
+#include "test_support.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <zlib.h>
+
+namespace pxos::test {
+
+ScratchDirectory::ScratchDirectory()
+{
+    std::string pattern = (std::filesystem::temp_directory_path() / "pxos-test-XXXXXX").string();
+    char* made = ::mkdtemp(pattern.data());
+    if (!made)
+        throw std::runtime_error("mkdtemp failed");
+    m_path = made;
+}
+
+ScratchDirectory::~ScratchDirectory()
+{
+    std::error_code error;
+    std::filesystem::remove_all(m_path, error);
+}
+
+std::string ScratchDirectory::write(const std::string& name, const std::string& contents) const
+{
+    std::filesystem::path path = m_path / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << contents;
+    return path.string();
+}
+
+std::vector<std::string> ScratchDirectory::list() const
+{
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(m_path))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << file.rdbuf();
+    return buffer.str();
+}
+
+std::vector<std::uint8_t> read_bytes(const std::string& path)
+{
+    std::string text = read_text(path);
+    return std::vector<std::uint8_t>(text.begin(), text.end());
+}
+
+CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd)
+{
+    ScratchDirectory capture;
+    std::string command = "cd '" + cwd.string() + "' && '" + PXOS_BINARY + "' " + arguments + " >'"
+        + capture.file("out") + "' 2>'" + capture.file("err") + "' </dev/null";
+    int status = std::system(command.c_str());
+    CommandResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read_text(capture.file("out"));
+    result.err = read_text(capture.file("err"));
+    return result;
+}
+
+std::vector<std::uint8_t> png_chunk(const std::string& type, const std::vector<std::uint8_t>& data)
+{
+    std::vector<std::uint8_t> chunk;
+    auto put32 = [&](std::uint32_t value) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            chunk.push_back(std::uint8_t(value >> shift));
+    };
+    put32(std::uint32_t(data.size()));
+    chunk.insert(chunk.end(), type.begin(), type.end());
+    chunk.insert(chunk.end(), data.begin(), data.end());
+    put32(std::uint32_t(crc32(0, chunk.data() + 4, uInt(4 + data.size()))));
+    return chunk;
+}
+
+std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, int bit_depth, int color_type,
+    const std::vector<std::uint8_t>& raw_scanlines, const std::vector<std::uint8_t>& palette,
+    const std::vector<std::uint8_t>& transparency, int interlace)
+{
+    std::vector<std::uint8_t> png = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    std::vector<std::uint8_t> header;
+    for (std::uint32_t value : { width, height })
+        for (int shift = 24; shift >= 0; shift -= 8)
+            header.push_back(std::uint8_t(value >> shift));
+    header.insert(header.end(), { std::uint8_t(bit_depth), std::uint8_t(color_type), 0, 0, std::uint8_t(interlace) });
+    auto append = [&](const std::vector<std::uint8_t>& chunk) { png.insert(png.end(), chunk.begin(), chunk.end()); };
+    append(png_chunk("IHDR", header));
+    if (!palette.empty())
+        append(png_chunk("PLTE", palette));
+    if (!transparency.empty())
+        append(png_chunk("tRNS", transparency));
+    uLongf bound = compressBound(uLong(raw_scanlines.size()));
+    std::vector<std::uint8_t> compressed(bound);
+    compress2(compressed.data(), &bound, raw_scanlines.data(), uLong(raw_scanlines.size()), 6);
+    compressed.resize(bound);
+    append(png_chunk("IDAT", compressed));
+    append(png_chunk("IEND", {}));
+    return png;
+}
+
+std::string source_path(const std::string& relative)
+{
+    return (std::filesystem::path(PXOS_SOURCE_DIR) / relative).string();
+}
+
+} // namespace pxos::test

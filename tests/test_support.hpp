@@ -1,0 +1,54 @@
+// Helpers shared by the tests: scratch folders, running the real binary,
+// and a tiny independent PNG writer for colour types pxos never writes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pxos::test {
+
+// A fresh folder under the system temp dir, removed with its contents.
+class ScratchDirectory {
+public:
+    ScratchDirectory();
+    ~ScratchDirectory();
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+
+    const std::filesystem::path& path() const { return m_path; }
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+    // Writes a file below the folder; returns its path.
+    std::string write(const std::string& name, const std::string& contents) const;
+    // Names of the files in the folder, sorted.
+    std::vector<std::string> list() const;
+
+private:
+    std::filesystem::path m_path;
+};
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the real pxos binary with `arguments` (already shell-quoted) in `cwd`.
+CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd);
+
+std::string read_text(const std::string& path);
+std::vector<std::uint8_t> read_bytes(const std::string& path);
+
+// A PNG chunk with its length and CRC.
+std::vector<std::uint8_t> png_chunk(const std::string& type, const std::vector<std::uint8_t>& data);
+// A complete PNG from raw scanlines (each already prefixed by its filter
+// byte), with an optional PLTE and tRNS.
+std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, int bit_depth, int color_type,
+    const std::vector<std::uint8_t>& raw_scanlines, const std::vector<std::uint8_t>& palette = {},
+    const std::vector<std::uint8_t>& transparency = {}, int interlace = 0);
+
+// The repository's source folder (for roadmaps/ and tests/inputs/).
+std::string source_path(const std::string& relative);
+
+} // namespace pxos::test

@@ -8,7 +8,7 @@ BUILD   ?= build
 RELEASE ?= build-release
 PXOS    := $(RELEASE)/pxos
 
-.PHONY: all setup build release demo test bench clean
+.PHONY: all setup build release demo test test-sanitize bench clean
 
 all: build
 
@@ -34,8 +34,14 @@ demo: release
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# The test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: setup
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPXOS_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
 bench: release
 	$(RELEASE)/pxos_bench --pxos $(PXOS) --json bench/results.json
 
 clean:
-	rm -rf $(BUILD) $(RELEASE)
+	rm -rf $(BUILD) $(RELEASE) build-asan

@@ -142,7 +142,7 @@ void Loader::check_keys(const YAML::Node& map, std::span<const std::string_view>
 {
     std::vector<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& key = it->first;
+        const YAML::Node key = it->first;
         if (!key.IsScalar()) {
             error(key, fmt::format("{} keys must be plain names, found {}", what, describe(key)));
             continue;
@@ -421,7 +421,7 @@ std::optional<StepCall> Loader::load_step(const YAML::Node& entry, std::size_t i
     for (const ParamSpec& spec : definition->params)
         known.push_back(spec.name);
     for (auto it = params.begin(); it != params.end(); ++it) {
-        const YAML::Node& key = it->first;
+        const YAML::Node key = it->first;
         std::string name = key.IsScalar() ? key.Scalar() : std::string();
         const ParamSpec* spec = definition->find_param(name);
         if (!spec) {

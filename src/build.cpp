@@ -1,5 +1,6 @@
 #include "pxos/build.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 namespace pxos {
@@ -39,7 +40,7 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
     auto created = SimulatedVRAM::create(roadmap.metadata.vram_width, roadmap.metadata.vram_height, options.limits);
     if (!created)
         return Error::bad_input(roadmap.path, created.error().diagnostics().front().message);
-    BuildResult result { std::move(created).value(), BuildReport {}, BuildContext {} };
+    BuildResult result { std::move(created).value(), BuildReport {}, BuildContext {}, SourceMap {} };
     SimulatedVRAM& vram = result.vram;
     BuildContext& context = result.context;
     BuildReport& report = result.report;
@@ -52,6 +53,8 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
     vram.set_observer(&counter);
     context.set("vram_width", std::int64_t(vram.width()));
     context.set("vram_height", std::int64_t(vram.height()));
+    std::string folder = std::filesystem::path(roadmap.path).parent_path().string();
+    context.set("roadmap_folder", folder.empty() ? std::string(".") : folder);
     context.take_keys_set();
 
     for (std::size_t index = 0; index < roadmap.steps.size(); ++index) {
@@ -64,7 +67,7 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
         double step_started = clock.now_ms();
         for (const auto& [name, value] : call.params)
             context.set(name, value);
-        StepContext step(vram, context, *call.definition);
+        StepContext step(vram, context, *call.definition, call.params, result.source_map, call.location.to_string());
         auto outcome = call.definition->function(step);
         if (!outcome.ok()) {
             vram.set_observer(nullptr);

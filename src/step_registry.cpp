@@ -13,9 +13,31 @@ const ParamSpec* StepDefinition::find_param(std::string_view param_name) const
     return nullptr;
 }
 
+bool StepContext::has_own(std::string_view name) const
+{
+    for (const auto& [key, value] : m_own_params)
+        if (key == name)
+            return true;
+    return false;
+}
+
+std::string StepContext::roadmap_folder() const
+{
+    const ParamValue* folder = m_context.find("roadmap_folder");
+    if (folder && folder->index() == 3)
+        return std::get<std::string>(*folder);
+    return ".";
+}
+
 const ParamValue& StepContext::lookup(std::string_view name, ParamType type) const
 {
     const ParamSpec* spec = m_definition.find_param(name);
+    if (spec->scope == ParamSpec::Scope::OwnEntry) {
+        for (const auto& [key, value] : m_own_params)
+            if (key == name)
+                return value;
+        return spec->default_value;
+    }
     const ParamValue* value = m_context.find(name);
     // The registry test guarantees that parameters sharing a name share a
     // type, so a context value of another type can only come from a key a
@@ -129,6 +151,7 @@ std::string StepRegistry::to_json() const
                 param["minimum"] = spec.minimum;
                 param["maximum"] = spec.maximum;
             }
+            param["inherited"] = spec.scope == ParamSpec::Scope::Inherited;
             param["doc"] = spec.doc;
             params.push_back(std::move(param));
         }

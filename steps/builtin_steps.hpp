@@ -16,6 +16,11 @@ Result<void> write_boot_banner(StepContext&);
 Result<void> write_opcode_palette(StepContext&);
 Result<void> write_hello_program(StepContext&);
 
+// The bootable OS: kernel_steps.cpp
+Result<void> write_isa_palette(StepContext&);
+Result<void> install_kernel(StepContext&);
+Result<void> add_process(StepContext&);
+
 // Painting primitives: paint_steps.cpp
 Result<void> fill_rect(StepContext&);
 Result<void> copy_rect(StepContext&);

@@ -19,6 +19,13 @@ ParamSpec extent(std::string_view name, std::int64_t default_value, std::string_
     return ParamSpec { name, ParamType::Integer, default_value, doc, 0, kCoordinateLimit };
 }
 
+// A parameter read only from its own roadmap entry (not inherited).
+ParamSpec own(ParamSpec spec)
+{
+    spec.scope = ParamSpec::Scope::OwnEntry;
+    return spec;
+}
+
 std::vector<StepDefinition> make_table()
 {
     return {
@@ -71,6 +78,53 @@ std::vector<StepDefinition> make_table()
             { coordinate("hello_program_x", 32, "x of the first block") },
             { "hello_program_written" },
             write_hello_program,
+        },
+        {
+            "write_isa_palette",
+            {},
+            "pxos.steps.kernel",
+            "",
+            "Paint every opcode of the ISA as an 8-pixel stripe in the palette region (the machine reads it back).",
+            { { "palette_fill_color", ParamType::Color, RGBA { 10, 10, 10, 255 }, "colour of the unused palette cells" } },
+            { "opcode_palette_written", "opcode_count" },
+            write_isa_palette,
+        },
+        {
+            "install_kernel",
+            {},
+            "pxos.steps.kernel",
+            "",
+            "Assemble the kernel (pxasm) into the kernel region; fill the syscall table and write the boot header.",
+            {
+                own(ParamSpec { "kernel_file", ParamType::String, std::string("kernel.pxasm"),
+                    "pxasm file, relative to the roadmap" }),
+                own(ParamSpec { "kernel_source", ParamType::String, std::string(), "pxasm text (instead of a file)" }),
+                own(ParamSpec { "quantum", ParamType::Integer, std::int64_t(1000),
+                    "user instructions per time slice (the symbol QUANTUM)", 1, 1000000 }),
+                own(extent("display_x", 0, "display area: left")),
+                own(extent("display_y", 384, "display area: top")),
+                own(extent("display_width", 512, "display area: width")),
+                own(extent("display_height", 128, "display area: height")),
+            },
+            { "kernel_entry", "kernel_words", "display_top_row", "display_bottom_row" },
+            install_kernel,
+        },
+        {
+            "add_process",
+            {},
+            "pxos.steps.kernel",
+            "",
+            "Assemble a user program into the next free rows of the program area and list it in the process table.",
+            {
+                own(ParamSpec { "program_file", ParamType::String, std::string(), "pxasm file, relative to the roadmap" }),
+                own(ParamSpec { "program_source", ParamType::String, std::string(), "pxasm text (instead of a file)" }),
+                own(ParamSpec { "memory_rows", ParamType::Integer, std::int64_t(8),
+                    "rows of memory (code, data and stack; 512 words a row)", 1, 128 }),
+                own(ParamSpec { "autostart", ParamType::Boolean, true,
+                    "ready at boot; false leaves it dormant for the spawn syscall" }),
+            },
+            { "process_count", "next_process_row" },
+            add_process,
         },
         {
             "fill_rect",

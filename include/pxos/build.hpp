@@ -5,6 +5,7 @@
 // tells a BuildObserver as it goes; it never prints or writes files itself.
 #pragma once
 
+#include "pxos/assembler.hpp"
 #include "pxos/clock.hpp"
 #include "pxos/diagnostic.hpp"
 #include "pxos/roadmap.hpp"
@@ -46,6 +47,7 @@ struct BuildResult {
     SimulatedVRAM vram;
     BuildReport report;
     BuildContext context;
+    SourceMap source_map; // pixel code assembled by the steps -> pxasm file:line
 };
 
 struct BuildOptions {

@@ -33,6 +33,10 @@ struct ParamSpec {
     // Inclusive range for Integer parameters.
     std::int64_t minimum = INT32_MIN;
     std::int64_t maximum = INT32_MAX;
+    // As in the seed, a parameter is read from the build context, so a value
+    // an earlier step set carries on. Steps that are used many times with
+    // different values (add_process) read only their own entry's parameters.
+    enum class Scope { Inherited, OwnEntry } scope = Scope::Inherited;
 };
 
 // The build context: named values that steps read and write. As in the seed,

@@ -18,20 +18,34 @@
 namespace pxos {
 
 struct StepDefinition;
+class SourceMap;
 
 // What a running step sees: the VRAM, the context, and typed access to its
 // parameters (the context's value when set, else the schema default).
 class StepContext {
 public:
-    StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition)
+    using OwnParams = std::vector<std::pair<std::string, ParamValue>>;
+    StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition,
+        const OwnParams& own_params, SourceMap& source_map, std::string where)
         : m_vram(vram)
         , m_context(context)
         , m_definition(definition)
+        , m_own_params(own_params)
+        , m_source_map(source_map)
+        , m_where(std::move(where))
     {
     }
 
     SimulatedVRAM& vram() { return m_vram; }
     BuildContext& context() { return m_context; }
+    // Where pixel code assembled by steps came from, for faults and traces.
+    SourceMap& source_map() { return m_source_map; }
+    // The roadmap entry running ("roadmap.yaml:12:5"), for messages.
+    const std::string& where() const { return m_where; }
+    // True when this entry of the roadmap gave the parameter itself.
+    bool has_own(std::string_view name) const;
+    // The folder relative paths in parameters are resolved against.
+    std::string roadmap_folder() const;
 
     std::int64_t integer(std::string_view name) const;
     double number(std::string_view name) const;
@@ -48,6 +62,9 @@ private:
     SimulatedVRAM& m_vram;
     BuildContext& m_context;
     const StepDefinition& m_definition;
+    const OwnParams& m_own_params;
+    SourceMap& m_source_map;
+    std::string m_where;
 };
 
 using StepFunction = Result<void> (*)(StepContext&);

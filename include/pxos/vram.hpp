@@ -118,6 +118,9 @@ public:
     }
 
     const std::uint32_t* words() const { return m_pixels.data(); }
+    // Direct access for the pixel machine's hot loop. Writes through this
+    // pointer bypass the observer; the machine reports its own writes.
+    std::uint32_t* mutable_words() { return m_pixels.data(); }
     const std::uint8_t* bytes() const { return reinterpret_cast<const std::uint8_t*>(m_pixels.data()); }
     std::size_t byte_size() const { return m_pixels.size() * sizeof(std::uint32_t); }
 

@@ -21,6 +21,18 @@ struct BuildCommandOptions {
 };
 int run_build_command(const BuildCommandOptions& options);
 
+struct RunCommandOptions {
+    std::string image_path;
+    std::uint64_t max_steps = 100'000'000;
+    std::string input_path;      // --input; empty: no console input
+    std::string output_path;     // --out: the VRAM after the run
+    std::string source_map_path; // --source-map; default: <image stem>.srcmap.json beside the image
+    bool trace = false;
+    bool json = false;
+    Verbosity verbosity = Verbosity::Normal;
+};
+int run_run_command(const RunCommandOptions& options);
+
 struct StepsCommandOptions {
     bool json = false;
 };

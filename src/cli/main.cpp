@@ -17,6 +17,7 @@ using namespace std::string_view_literals;
 
 struct ParsedOptions {
     pxos::cli::BuildCommandOptions build;
+    pxos::cli::RunCommandOptions run;
     pxos::cli::StepsCommandOptions steps;
 };
 
@@ -55,6 +56,27 @@ const std::vector<CommandEntry>& command_table()
                 command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_build_command(parsed.build); },
+        },
+        {
+            "run",
+            "Boot an image and run its kernel and processes; guest output on stdout",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.run;
+                command.add_option("image", options.image_path, "PNG image to boot")->required();
+                command.add_option("--max-steps", options.max_steps, "Step budget: instructions before the run is stopped")
+                    ->default_val(options.max_steps);
+                command.add_option("--input", options.input_path, "File whose bytes are the console input");
+                command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG");
+                command.add_option("--source-map", options.source_map_path,
+                    "pxasm source map (default: <image>.srcmap.json beside the image, written by pxos build)");
+                command.add_flag("--trace", options.trace, "Print every executed instruction on stderr");
+                command.add_flag("--json", options.json,
+                    "Print a JSON summary (processes, faults, steps, syscalls, console) instead of the console");
+                add_verbosity_flags(command, options.verbosity);
+                command.footer("Exit status: 0 clean halt, 1 a process exited non-zero (or deadlock), 3 a process "
+                               "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_run_command(parsed.run); },
         },
         {
             "steps",

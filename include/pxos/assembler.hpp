@@ -1,0 +1,81 @@
+// pxasm, the assembler for pixel code. Two passes over the source (the first
+// sizes everything from the opcode table and places labels, the second
+// evaluates operands), every error of the text reported with file:line:col.
+// The result is a list of words with their addresses and a source map; the
+// caller decides where they go (a build step writes them into a VRAM).
+// See docs/PXASM.md for the language.
+#pragma once
+
+#include "pxos/diagnostic.hpp"
+#include "pxos/vram.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pxos {
+
+// Which source line produced each word (for faults, traces and blame).
+class SourceMap {
+public:
+    void add(std::uint32_t address, const std::string& file, int line);
+    // The file:line of the word at `address`, if known.
+    std::optional<SourceLocation> find(std::uint32_t address) const;
+    bool empty() const { return m_entries.empty(); }
+    void merge(const SourceMap& other);
+
+    std::string to_json() const;
+    static Result<SourceMap> from_json(std::string_view text, const std::string& name);
+
+private:
+    std::vector<std::string> m_files;
+    // address -> (file index, line)
+    std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
+};
+
+struct AssembledWord {
+    std::uint32_t address;
+    std::uint32_t word;
+};
+
+struct Program {
+    std::vector<AssembledWord> words; // in address order
+    std::map<std::string, std::int64_t> symbols;
+    SourceMap source_map;
+
+    std::optional<std::int64_t> symbol(const std::string& name) const;
+    // Lowest and one-past-highest address written (0, 0 when empty).
+    std::uint32_t lowest_address() const;
+    std::uint32_t end_address() const;
+};
+
+// Reads an included file; the default reads from disk.
+using IncludeReader = std::function<Result<std::string>(const std::string& path)>;
+
+struct AssembleOptions {
+    int vram_width = 512;
+    int vram_height = 512;
+    std::uint32_t origin = 0;                          // address before any .org
+    std::map<std::string, std::int64_t> predefined;    // symbols visible to the source
+    IncludeReader read_include;                        // empty: read from disk
+    std::size_t max_words = std::size_t(1) << 22;      // cap on emitted words
+    // When set, every word must land inside [allowed_begin, allowed_end).
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> allowed_range;
+    std::string allowed_range_name;                    // named in the error
+};
+
+Result<Program> assemble(std::string_view source, const std::string& file, const AssembleOptions& options = {});
+Result<Program> assemble_file(const std::string& path, const AssembleOptions& options = {});
+
+// Writes the program's words into the VRAM (addresses must be inside it).
+Result<void> write_program(const Program& program, SimulatedVRAM& vram);
+
+// The symbols every program sees: syscall numbers, ports, special registers,
+// trap causes, process states, PCB fields and layout constants.
+std::map<std::string, std::int64_t> standard_symbols(int vram_width);
+
+} // namespace pxos

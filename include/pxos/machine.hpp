@@ -1,0 +1,151 @@
+// The pixel machine: boots an image and runs its kernel and processes. The
+// memory is the VRAM itself (a word is a pixel, an address is y * width + x),
+// so everything a program does is visible in the image. The machine reads the
+// palette and header from the image it boots, decodes each instruction once
+// into a side table (invalidated when the pixels under it are written, so
+// self-modifying code is exact), and dispatches with direct threading.
+// It knows two modes: kernel (everything allowed) and user (memory limited to
+// [UBASE, ULIMIT) plus the display area, no privileged instructions, a time
+// slice). A user fault traps to the kernel's trap vector; a kernel fault
+// stops the machine (a panic). The host never crashes on any image, and the
+// same image and input give the same output, pixels and step count.
+#pragma once
+
+#include "pxos/decoder.hpp"
+#include "pxos/diagnostic.hpp"
+#include "pxos/isa.hpp"
+#include "pxos/vram.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pxos {
+
+struct FaultRecord {
+    std::uint32_t pid = 0;     // as the kernel set PID when the fault happened
+    std::uint32_t pc = 0;      // address of the faulting instruction
+    std::uint32_t cause = 0;   // an isa::TrapCause
+    std::uint32_t address = 0; // the address involved (memory, jump target), else pc
+    std::uint64_t step = 0;
+    bool in_kernel = false;
+};
+
+enum class StopReason { Halted, BudgetExhausted, KernelPanic };
+
+// One executed instruction, for traces and debuggers.
+struct TraceEvent {
+    std::uint64_t step;
+    std::uint32_t pid;
+    bool user_mode;
+    std::uint32_t pc;
+    std::optional<Instruction> instruction; // nullopt: the pixel did not decode
+    std::array<std::uint32_t, isa::kRegisterCount> before;
+    std::array<std::uint32_t, isa::kRegisterCount> after;
+};
+
+class TraceSink {
+public:
+    virtual ~TraceSink() = default;
+    virtual void on_instruction(const TraceEvent& event) = 0;
+};
+
+// Where console output goes; the default collects it in a string.
+class ConsoleSink {
+public:
+    virtual ~ConsoleSink() = default;
+    virtual void write(char c) = 0;
+};
+
+struct RunResult {
+    StopReason reason = StopReason::Halted;
+    std::uint32_t halt_code = 0;
+    std::uint64_t steps = 0;
+    std::uint64_t syscalls = 0;
+    std::vector<FaultRecord> faults; // user faults, in order
+    std::optional<FaultRecord> panic;
+};
+
+struct ProcessInfo {
+    std::uint32_t slot;
+    std::uint32_t pid;
+    std::uint32_t state; // isa::ProcessState
+    std::uint32_t pc;
+    std::uint32_t base;
+    std::uint32_t limit;
+    std::int32_t exit_code;
+};
+
+class Machine {
+public:
+    // Checks the header and palette of the image; the machine owns the VRAM.
+    static Result<std::unique_ptr<Machine>> boot(SimulatedVRAM image, const std::string& image_name);
+    ~Machine();
+
+    void set_input(std::string input) { m_input = std::move(input), m_input_position = 0; }
+    void set_console(ConsoleSink* console) { m_console = console; }
+    void set_trace(TraceSink* trace) { m_trace = trace; }
+
+    // Runs until the kernel halts, a kernel fault, or `max_steps` more
+    // instructions (the budget). Can be called again to continue.
+    RunResult run(std::uint64_t max_steps);
+
+    const SimulatedVRAM& vram() const { return m_vram; }
+    const BootHeader& header() const { return m_header; }
+    const Palette& palette() const { return m_palette; }
+    const std::string& console_output() const { return m_output; }
+    std::uint64_t steps() const { return m_steps; }
+    bool halted() const { return m_halted; }
+    bool user_mode() const { return m_user_mode; }
+    std::uint32_t pc() const { return m_pc; }
+    const std::array<std::uint32_t, isa::kRegisterCount>& registers(bool user) const { return m_registers[user ? 1 : 0]; }
+    std::uint32_t special(isa::Special which) const;
+    // The processes as the kernel's process table describes them now.
+    std::vector<ProcessInfo> processes() const;
+
+    struct Slot;
+
+private:
+    Machine(SimulatedVRAM image, BootHeader header, Palette palette);
+
+    enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic };
+    Exit run_chunk(std::uint64_t budget);
+    void decode_slot(std::uint32_t address);
+    void invalidate(std::uint32_t address);
+    bool display_contains(std::uint32_t address) const;
+    void raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
+    void enter_user_mode();
+
+    SimulatedVRAM m_vram;
+    BootHeader m_header;
+    Palette m_palette;
+    std::uint32_t* m_memory;
+    std::uint32_t m_memory_words;
+    std::vector<Slot> m_slots;
+
+    std::array<std::array<std::uint32_t, isa::kRegisterCount>, 2> m_registers {};
+    std::array<std::uint32_t, isa::kSpecials.size()> m_specials {};
+    std::uint32_t m_pc = 0;
+    bool m_user_mode = false;
+    bool m_halted = false;
+    std::uint64_t m_steps = 0;
+    std::uint64_t m_slice_end = 0; // user mode: step at which the time slice ends (0: none)
+    std::uint32_t m_display_begin = 0, m_display_end = 0;
+
+    // Pending trap raised inside a chunk.
+    std::uint32_t m_trap_cause = 0, m_trap_pc = 0, m_trap_address = 0;
+    RunResult m_result;
+
+    std::string m_output;
+    std::string m_input;
+    std::size_t m_input_position = 0;
+    ConsoleSink* m_console = nullptr;
+    TraceSink* m_trace = nullptr;
+};
+
+std::string_view stop_reason_name(StopReason reason);
+
+} // namespace pxos

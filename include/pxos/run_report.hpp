@@ -1,0 +1,26 @@
+// What a run did, for people and for scripts: fault descriptions with their
+// place (pid, pc as (x,y), pxasm file:line when a source map is known), the
+// summary JSON of `pxos run --json`, and the exit status of a run.
+#pragma once
+
+#include "pxos/assembler.hpp"
+#include "pxos/machine.hpp"
+
+#include <string>
+
+namespace pxos {
+
+// "pid 2 at (40,240) programs/bad.pxasm:7: MemoryViolation (access outside ...) at address (3,4)"
+std::string describe_fault(const FaultRecord& fault, int width, const SourceMap* source_map);
+
+// One line per executed instruction: step, pid, mode, pc, instruction, changed registers.
+std::string format_trace_line(const TraceEvent& event, int width, const SourceMap* source_map);
+
+// Exit status of `pxos run`: 0 clean halt, 1 the kernel halted with a
+// non-zero code (a process exited non-zero, or a deadlock), 3 a process
+// faulted, 4 the step budget ran out, 5 kernel panic.
+int run_exit_status(const RunResult& result);
+
+std::string run_summary_json(const Machine& machine, const RunResult& result, const SourceMap* source_map);
+
+} // namespace pxos

@@ -1,0 +1,120 @@
+// `pxos run IMAGE.png`: boot the image and run it. Guest console output goes
+// to stdout as it is written; faults and the summary to stderr.
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "pxos/file_io.hpp"
+#include "pxos/machine.hpp"
+#include "pxos/png_io.hpp"
+#include "pxos/run_report.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+namespace pxos::cli {
+
+namespace {
+
+class StdoutConsole final : public ConsoleSink {
+public:
+    void write(char c) override { std::fputc(c, stdout); }
+};
+
+class StderrTrace final : public TraceSink {
+public:
+    StderrTrace(int width, const SourceMap* source_map)
+        : m_width(width)
+        , m_source_map(source_map)
+    {
+    }
+    void on_instruction(const TraceEvent& event) override
+    {
+        std::string line = format_trace_line(event, m_width, m_source_map);
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+
+private:
+    int m_width;
+    const SourceMap* m_source_map;
+};
+
+// <image stem>.srcmap.json beside the image, if it exists.
+std::string default_source_map_path(const std::string& image_path)
+{
+    std::filesystem::path path(image_path);
+    std::filesystem::path map = path.parent_path() / (path.stem().string() + ".srcmap.json");
+    std::error_code error;
+    return std::filesystem::is_regular_file(map, error) ? map.string() : std::string();
+}
+
+} // namespace
+
+int run_run_command(const RunCommandOptions& options)
+{
+    setup_logging(options.verbosity);
+    if (!options.output_path.empty())
+        if (auto checked = check_output_path(options.output_path); !checked)
+            return report_error(checked.error());
+
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+
+    SourceMap source_map;
+    bool have_source_map = false;
+    std::string map_path = options.source_map_path.empty() ? default_source_map_path(options.image_path)
+                                                           : options.source_map_path;
+    if (!map_path.empty()) {
+        auto text = read_file_text(map_path, 64u << 20);
+        if (!text)
+            return report_error(text.error());
+        auto parsed = SourceMap::from_json(*text, map_path);
+        if (!parsed)
+            return report_error(parsed.error());
+        source_map = std::move(*parsed);
+        have_source_map = true;
+        spdlog::debug("source map: {}", map_path);
+    }
+
+    auto machine = Machine::boot(std::move(*image), options.image_path);
+    if (!machine)
+        return report_error(machine.error());
+    if (!options.input_path.empty()) {
+        auto input = read_file_text(options.input_path, 64u << 20);
+        if (!input)
+            return report_error(input.error());
+        (*machine)->set_input(std::move(*input));
+    }
+    StdoutConsole console;
+    if (!options.json)
+        (*machine)->set_console(&console);
+    int width = (*machine)->vram().width();
+    const SourceMap* map = have_source_map ? &source_map : nullptr;
+    StderrTrace trace(width, map);
+    if (options.trace)
+        (*machine)->set_trace(&trace);
+
+    RunResult result = (*machine)->run(options.max_steps);
+    std::fflush(stdout);
+
+    for (const FaultRecord& fault : result.faults)
+        spdlog::warn("{}: fault: {}", options.image_path, describe_fault(fault, width, map));
+    if (result.panic)
+        spdlog::error("{}: kernel panic: {}", options.image_path, describe_fault(*result.panic, width, map));
+    if (result.reason == StopReason::BudgetExhausted)
+        spdlog::warn("{}: stopped after {} steps: the step budget ran out (raise it with --max-steps)",
+            options.image_path, result.steps);
+    else if (result.reason == StopReason::Halted)
+        spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", options.image_path,
+            result.halt_code, result.steps, result.syscalls, result.faults.size());
+
+    if (options.json)
+        std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);
+    if (!options.output_path.empty())
+        if (auto saved = save_png(options.output_path, (*machine)->vram()); !saved)
+            return report_error(saved.error());
+    return run_exit_status(result);
+}
+
+} // namespace pxos::cli

@@ -1,0 +1,216 @@
+// Steps that make the image a bootable OS: the ISA palette, the kernel (with
+// its syscall table and the boot header) and user processes, assembled from
+// pxasm into the image.
+#include "builtin_steps.hpp"
+
+#include "pxos/assembler.hpp"
+#include "pxos/decoder.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/isa.hpp"
+#include "pxos/layout.hpp"
+#include "pxos/syscalls.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace pxos::steps {
+
+namespace {
+
+// Addresses [begin, end) of the rows a layout region covers.
+std::pair<std::uint32_t, std::uint32_t> region_rows(RegionId id, int width)
+{
+    const Rect& rect = region(id).rect;
+    return { std::uint32_t(rect.y) * std::uint32_t(width), std::uint32_t(rect.y + rect.height) * std::uint32_t(width) };
+}
+
+// Assembles the step's pxasm, from a file (relative to the roadmap) or inline.
+Result<Program> assemble_step_source(StepContext& step, std::string_view file_param, std::string_view source_param,
+    AssembleOptions options)
+{
+    bool has_file = step.has_own(file_param);
+    bool has_source = step.has_own(source_param);
+    if (has_file && has_source)
+        return Error::bad_input(step.where(), fmt::format("give either '{}' or '{}', not both", file_param, source_param));
+    if (has_source)
+        return assemble(step.string(source_param), fmt::format("{}({})", step.where(), source_param), options);
+    std::string file = step.string(file_param);
+    if (file.empty())
+        return Error::bad_input(step.where(), fmt::format("needs '{}' (a pxasm file) or '{}' (pxasm text)", file_param,
+                                                  source_param));
+    std::filesystem::path path(file);
+    if (path.is_relative())
+        path = std::filesystem::path(step.roadmap_folder()) / path;
+    return assemble_file(path.lexically_normal().string(), options);
+}
+
+Result<void> require_size(const SimulatedVRAM& vram, std::string_view what)
+{
+    if (vram.width() < 512 || vram.height() < 512)
+        return Error::bad_input("", fmt::format("{} needs a VRAM of at least 512x512 (the layout's size), this one is "
+                                                "{}x{}",
+                                        what, vram.width(), vram.height()));
+    return {};
+}
+
+} // namespace
+
+Result<void> write_isa_palette(StepContext& step)
+{
+    SimulatedVRAM& vram = step.vram();
+    const Rect palette = region(RegionId::OpcodePalette).rect;
+    vram.fill_rect(palette, step.color("palette_fill_color"));
+    for (const isa::OpcodeInfo& entry : isa::kOpcodes)
+        vram.fill_rect(Rect { int(entry.opcode) * isa::kPaletteCellWidth, palette.y, isa::kPaletteCellWidth,
+                           palette.height },
+            entry.color);
+    step.set("opcode_palette_written", true);
+    step.set("opcode_count", std::int64_t(isa::kOpcodeCount));
+    return {};
+}
+
+Result<void> install_kernel(StepContext& step)
+{
+    SimulatedVRAM& vram = step.vram();
+    PXOS_TRY(require_size(vram, "install_kernel"));
+    int width = vram.width();
+    Rect display { int(step.integer("display_x")), int(step.integer("display_y")), int(step.integer("display_width")),
+        int(step.integer("display_height")) };
+    if (display.empty() || !(display.intersected(vram.bounds()) == display))
+        return Error::bad_input(step.where(), fmt::format("display area {}x{} at ({},{}) is empty or outside the "
+                                                          "{}x{} VRAM",
+                                                  display.width, display.height, display.x, display.y, width,
+                                                  vram.height()));
+
+    AssembleOptions options;
+    options.vram_width = width;
+    options.vram_height = vram.height();
+    auto [kernel_begin, kernel_end] = region_rows(RegionId::Kernel, width);
+    options.origin = kernel_begin;
+    options.allowed_range = { kernel_begin, kernel_end };
+    options.allowed_range_name = "the kernel region";
+    options.predefined["QUANTUM"] = step.integer("quantum");
+    auto program = assemble_step_source(step, "kernel_file", "kernel_source", options);
+    if (!program)
+        return std::move(program).error();
+
+    std::vector<std::string> missing;
+    for (std::string_view required : { "kernel_entry", "trap_handler" })
+        if (!program->symbol(std::string(required)))
+            missing.push_back(std::string(required));
+    auto [syscall_begin, syscall_end] = region_rows(RegionId::SyscallTable, width);
+    std::vector<std::uint32_t> handlers;
+    for (const SyscallInfo& call : kSyscalls) {
+        std::string label = "sys_" + std::string(call.name);
+        if (auto address = program->symbol(label))
+            handlers.push_back(std::uint32_t(*address));
+        else
+            missing.push_back(label);
+    }
+    if (!missing.empty()) {
+        std::string list;
+        for (const std::string& name : missing)
+            list += (list.empty() ? "" : ", ") + name;
+        return Error::bad_input(step.where(), fmt::format("the kernel does not define {}", list));
+    }
+
+    PXOS_TRY(write_program(*program, vram));
+    step.source_map().merge(program->source_map);
+    for (std::size_t i = 0; i < handlers.size(); ++i)
+        PXOS_TRY(vram.write_pixel(int((syscall_begin + i) % std::uint32_t(width)),
+            int((syscall_begin + i) / std::uint32_t(width)), RGBA::from_word(handlers[i])));
+
+    // Every process slot starts free.
+    auto [table_begin, table_end] = region_rows(RegionId::ProcessTable, width);
+    for (std::uint32_t i = 0; i < std::uint32_t(isa::kProcessSlots * isa::kPcbWords); ++i)
+        PXOS_TRY(vram.write_pixel(int((table_begin + i) % std::uint32_t(width)),
+            int((table_begin + i) / std::uint32_t(width)), RGBA::from_word(0)));
+
+    BootHeader header;
+    header.kernel_entry = std::uint32_t(*program->symbol("kernel_entry"));
+    header.trap_vector = std::uint32_t(*program->symbol("trap_handler"));
+    header.syscall_table = syscall_begin;
+    header.syscall_count = std::uint32_t(kSyscalls.size());
+    header.process_table = table_begin;
+    header.process_slots = isa::kProcessSlots;
+    header.pcb_words = isa::kPcbWords;
+    header.display = display;
+    header.palette = std::uint32_t(region(RegionId::OpcodePalette).rect.y) * std::uint32_t(width);
+    header.palette_cell_width = isa::kPaletteCellWidth;
+    header.opcode_count = isa::kOpcodeCount;
+    write_header(vram, header);
+
+    step.set("kernel_entry", std::int64_t(header.kernel_entry));
+    step.set("kernel_words", std::int64_t(program->words.size()));
+    step.set("display_top_row", std::int64_t(display.y));
+    step.set("display_bottom_row", std::int64_t(display.y + display.height));
+    (void)table_end;
+    (void)syscall_end;
+    return {};
+}
+
+Result<void> add_process(StepContext& step)
+{
+    SimulatedVRAM& vram = step.vram();
+    PXOS_TRY(require_size(vram, "add_process"));
+    int width = vram.width();
+    const ParamValue* count_value = step.context().find("process_count");
+    std::int64_t slot = count_value ? std::get<std::int64_t>(*count_value) : 0;
+    if (slot >= isa::kProcessSlots)
+        return Error::bad_input(step.where(), fmt::format("all {} process slots are taken", isa::kProcessSlots));
+    const ParamValue* row_value = step.context().find("next_process_row");
+    std::int64_t first_row = row_value ? std::get<std::int64_t>(*row_value)
+                                       : region(RegionId::ProgramArea).rect.y + 16; // below the seed's hello blocks
+    std::int64_t rows = step.integer("memory_rows");
+    std::int64_t end_row = first_row + rows;
+    const ParamValue* display_top = step.context().find("display_top_row");
+    const ParamValue* display_bottom = step.context().find("display_bottom_row");
+    if (!display_top || !display_bottom)
+        return Error::bad_input(step.where(), "add_process needs install_kernel earlier in the roadmap");
+    std::int64_t top = std::get<std::int64_t>(*display_top), bottom = std::get<std::int64_t>(*display_bottom);
+    if (end_row > vram.height() || (first_row < bottom && end_row > top))
+        return Error::bad_input(step.where(),
+            fmt::format("no room for process {}: rows {}..{} would overlap the display area (rows {}..{}) or leave "
+                        "the VRAM; use fewer memory_rows",
+                slot + 1, first_row, end_row - 1, top, bottom - 1));
+
+    std::uint32_t base = std::uint32_t(first_row) * std::uint32_t(width);
+    std::uint32_t limit = std::uint32_t(end_row) * std::uint32_t(width);
+    AssembleOptions options;
+    options.vram_width = width;
+    options.vram_height = vram.height();
+    options.origin = base;
+    options.allowed_range = { base, limit - isa::kMaxOperands };
+    options.allowed_range_name = fmt::format("process {}'s memory (rows {}..{}, less 3 words kept for the stack)",
+        slot + 1, first_row, end_row - 1);
+    auto program = assemble_step_source(step, "program_file", "program_source", options);
+    if (!program)
+        return std::move(program).error();
+
+    // The process's memory starts clear, then holds the program.
+    vram.fill_rect(Rect { 0, int(first_row), width, int(rows) }, RGBA::from_word(0));
+    PXOS_TRY(write_program(*program, vram));
+    step.source_map().merge(program->source_map);
+
+    std::uint32_t entry = std::uint32_t(program->symbol("main").value_or(base));
+    std::uint32_t pcb[isa::kPcbWords] = {};
+    pcb[int(isa::PcbField::State)] = std::uint32_t(step.boolean("autostart") ? isa::ProcessState::Ready
+                                                                            : isa::ProcessState::Dormant);
+    pcb[int(isa::PcbField::Pid)] = std::uint32_t(slot + 1);
+    pcb[int(isa::PcbField::Pc)] = entry;
+    pcb[int(isa::PcbField::Base)] = base;
+    pcb[int(isa::PcbField::Limit)] = limit;
+    pcb[int(isa::PcbField::Entry)] = entry;
+    pcb[int(isa::PcbField::Registers) + isa::kStackPointer] = limit;
+    std::uint32_t pcb_address = std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width)
+        + std::uint32_t(slot) * isa::kPcbWords;
+    for (int i = 0; i < isa::kPcbWords; ++i)
+        PXOS_TRY(vram.write_pixel(int((pcb_address + std::uint32_t(i)) % std::uint32_t(width)),
+            int((pcb_address + std::uint32_t(i)) / std::uint32_t(width)), RGBA::from_word(pcb[i])));
+
+    step.set("process_count", slot + 1);
+    step.set("next_process_row", end_row);
+    return {};
+}
+
+} // namespace pxos::steps

@@ -1,16 +1,14 @@
 #include "pxos/diagnostic.hpp"
 
+#include <fmt/format.h>
+
 namespace pxos {
 
 std::string SourceLocation::to_string() const
 {
-    std::string text = file;
-    if (line > 0) {
-        text += ":" + std::to_string(line);
-        if (column > 0)
-            text += ":" + std::to_string(column);
-    }
-    return text;
+    if (line <= 0)
+        return file;
+    return column > 0 ? fmt::format("{}:{}:{}", file, line, column) : fmt::format("{}:{}", file, line);
 }
 
 std::string Diagnostic::format() const

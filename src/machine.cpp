@@ -9,7 +9,9 @@
 
 #if defined(__GNUC__)
 #define PXOS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PXOS_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
+#define PXOS_LIKELY(x) (x)
 #define PXOS_UNLIKELY(x) (x)
 #endif
 
@@ -30,6 +32,11 @@ namespace {
 
 constexpr std::uint8_t kInvalid = isa::kOpcodeCount;
 constexpr std::uint8_t kUndecoded = isa::kOpcodeCount + 1;
+// Marks the words just past what user code may execute (and the word past
+// the end of memory), so sequential execution needs no bounds check: running
+// into a fence faults. Jumps check their target instead.
+constexpr std::uint8_t kFence = isa::kOpcodeCount + 2;
+constexpr std::uint32_t kFenceWords = isa::kMaxOperands + 1;
 // Slots before address 0, so invalidating the words that could hold the
 // start of an instruction covering `address` needs no bounds check.
 constexpr std::uint32_t kSlotPadding = isa::kMaxOperands;
@@ -46,7 +53,9 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
 {
     m_memory = m_vram.mutable_words();
     m_memory_words = std::uint32_t(m_vram.pixel_count());
-    m_slots.assign(std::size_t(m_memory_words) + kSlotPadding, Slot { kUndecoded, 0, 0, 0, 0 });
+    m_slots.assign(std::size_t(m_memory_words) + kSlotPadding + kFenceWords, Slot { kUndecoded, 0, 0, 0, 0 });
+    for (std::uint32_t i = 0; i < kFenceWords; ++i)
+        m_slots[kSlotPadding + m_memory_words + i].op = kFence;
     std::uint32_t width = std::uint32_t(m_vram.width());
     m_display_begin = std::uint32_t(header.display.y) * width + std::uint32_t(header.display.x);
     m_display_end = std::uint32_t(header.display.y + header.display.height - 1) * width
@@ -119,9 +128,16 @@ void Machine::raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address
     m_trap_address = address;
 }
 
+void Machine::switch_mode(bool user)
+{
+    if (user != m_user_mode)
+        std::swap(m_active, m_inactive);
+    m_user_mode = user;
+}
+
 void Machine::enter_user_mode()
 {
-    m_user_mode = true;
+    switch_mode(true);
     m_pc = m_specials[std::size_t(Special::Epc)];
     std::uint32_t quantum = m_specials[std::size_t(Special::Quantum)];
     m_slice_end = quantum ? m_steps + quantum : 0;
@@ -133,19 +149,35 @@ void Machine::enter_user_mode()
 // counts one step.
 Machine::Exit Machine::run_chunk(std::uint64_t budget)
 {
-    std::uint32_t* const memory = m_memory;
-    Slot* const slots = m_slots.data() + kSlotPadding;
-    const bool user = m_user_mode;
-    std::uint32_t* const r = m_registers[user ? 1 : 0].data();
-    const std::uint32_t lo = user ? m_specials[std::size_t(Special::Ubase)] : 0;
-    const std::uint32_t span = user ? m_specials[std::size_t(Special::Ulimit)] - lo : m_memory_words;
-    const std::uint32_t fetch_span = user ? (span > kFetchGuard ? span - kFetchGuard : 0) : m_memory_words;
-    const std::uint32_t width = std::uint32_t(m_vram.width());
-    const std::uint32_t height = std::uint32_t(m_vram.height());
-    std::uint32_t pc = m_pc;
-    std::uint64_t left = budget;
-    const Slot* s = nullptr;
+    // Only the hottest values live in locals (registers); the rest are read
+    // from members in the handlers that need them.
+#define r m_active
+#define user m_user_mode
+    const std::uint64_t lo = m_user_mode ? m_specials[std::size_t(Special::Ubase)] : 0;
+    m_span = m_user_mode ? m_specials[std::size_t(Special::Ulimit)] - std::uint32_t(lo) : m_memory_words;
+    m_fetch_span = m_user_mode ? (m_span > kFetchGuard ? m_span - kFetchGuard : 0) : m_memory_words;
+#define fetch_span m_fetch_span
+#define memory m_memory
+#define span m_span
+#define width std::uint32_t(m_vram.width())
+#define height std::uint32_t(m_vram.height())
+    // The program counter is kept relative to the first accessible address,
+    // so a jump's check is one unsigned compare and the fetch is one load.
+    Slot* const slots = m_slots.data() + kSlotPadding + lo;
+    // The current instruction is its slot pointer; the pc (relative to lo)
+    // is derived from it only in the rare handlers that need it.
+    const Slot* s = slots + (std::uint64_t(m_pc) - lo);
+#define PC (std::uint64_t(s - slots))
+    std::int64_t left = std::int64_t(budget);
     Exit exit = Exit::Budget;
+    // User mode: fence the words from fetch_span to ULIMIT (inclusive).
+    m_fence_begin = m_fence_end = 0;
+    if (m_user_mode) {
+        m_fence_begin = std::uint32_t(lo + fetch_span);
+        m_fence_end = std::uint32_t(std::min<std::uint64_t>(lo + m_span + 1, m_memory_words + kFenceWords));
+        for (std::uint32_t address = m_fence_begin; address < m_fence_end; ++address)
+            m_slots[kSlotPadding + address].op = kFence;
+    }
 
     static void* const kLabels[] = {
 #define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
@@ -153,19 +185,42 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
 #undef PXOS_LABEL
             && op_invalid,
         &&op_undecoded,
+        &&op_fence,
     };
+    // Keep the table's address in a register rather than rebuilding it at
+    // every dispatch (the empty asm hides its value from the optimizer).
+    void* const* labels = kLabels;
+    asm("" : "+r"(labels));
 
     // Data access: own memory, or (user mode) the display area.
-#define ACCESSIBLE(address) ((std::uint32_t)((address) - lo) < span || (user && display_contains(address)))
+#define ACCESSIBLE(address) ((std::uint32_t)((address) - std::uint32_t(lo)) < span || (user && display_contains(address)))
 #define FAULT(cause, address)                                                                                         \
     do {                                                                                                              \
-        raise(std::uint32_t(cause), pc, (address));                                                                   \
+        raise(std::uint32_t(cause), std::uint32_t(PC + lo), (address));                                               \
         goto trap;                                                                                                    \
+    } while (0)
+    // Every handler ends in its own copy of the dispatch (one indirect jump
+    // per opcode predicts far better than a shared one).
+#define DISPATCH()                                                                                                    \
+    do {                                                                                                              \
+        if (PXOS_UNLIKELY(--left < 0))                                                                                \
+            goto out_of_budget;                                                                                       \
+        goto* labels[s->op];                                                                                          \
     } while (0)
 #define NEXT(length)                                                                                                  \
     do {                                                                                                              \
-        pc += (length);                                                                                               \
-        goto dispatch;                                                                                                \
+        s += (length);                                                                                                \
+        DISPATCH();                                                                                                   \
+    } while (0)
+#define JUMP(target)                                                                                                  \
+    do {                                                                                                              \
+        std::uint64_t relative_target = std::uint64_t(target) - lo; /* a target below lo wraps far past fetch_span */ \
+        if (PXOS_UNLIKELY(relative_target >= fetch_span)) {                                                           \
+            m_bad_jump_relative = relative_target;                                                                    \
+            goto fetch_fault;                                                                                         \
+        }                                                                                                             \
+        s = slots + relative_target;                                                                                  \
+        DISPATCH();                                                                                                   \
     } while (0)
 #define STORE_WORD(address, value)                                                                                    \
     do {                                                                                                              \
@@ -173,28 +228,31 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
         invalidate(address);                                                                                          \
     } while (0)
 
-dispatch:
-    if (PXOS_UNLIKELY(left-- == 0)) {
-        left = 0;
-        exit = Exit::Budget;
-        goto done;
-    }
-    if (PXOS_UNLIKELY(std::uint32_t(pc - lo) >= fetch_span))
-        FAULT(TrapCause::JumpOutOfBounds, pc);
-    s = &slots[pc];
-    goto* kLabels[s->op];
+    JUMP(m_pc);
 
+out_of_budget:
+    left = 0;
+    exit = Exit::Budget;
+    goto done;
+fetch_fault:
+    // pc is still the jumping instruction (or the chunk's start, when the
+    // chunk itself would start out of bounds).
+    FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(m_bad_jump_relative + lo));
+op_fence:
+    FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
 op_undecoded:
-    decode_slot(pc);
-    goto* kLabels[s->op];
+    if (PXOS_UNLIKELY(PC >= fetch_span))
+        FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
+    decode_slot(std::uint32_t(PC + lo));
+    goto* labels[s->op];
 op_invalid:
-    FAULT(TrapCause::InvalidOpcode, pc);
+    FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
 
 op_NOP:
     NEXT(1);
 op_HALT:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     exit = Exit::Halt;
     goto done;
 op_LOAD: {
@@ -218,12 +276,10 @@ op_SUB:
     r[s->a] = r[s->b] - r[s->c];
     NEXT(4);
 op_JMP:
-    pc = s->imm;
-    goto dispatch;
+    JUMP(s->imm);
 op_JZ:
     if (r[s->a] == 0) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(3);
 op_LI:
@@ -242,7 +298,7 @@ op_DIV: {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
-        FAULT(TrapCause::DivideByZero, pc);
+        FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? std::uint32_t(0) - std::uint32_t(dividend) : std::uint32_t(dividend / divisor);
     NEXT(4);
 }
@@ -250,7 +306,7 @@ op_MOD: {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
-        FAULT(TrapCause::DivideByZero, pc);
+        FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? 0 : std::uint32_t(dividend % divisor);
     NEXT(4);
 }
@@ -276,47 +332,40 @@ op_SAR:
     r[s->a] = std::uint32_t(std::int32_t(r[s->b]) >> (r[s->c] & 31));
     NEXT(4);
 op_JNZ:
-    if (r[s->a] != 0) {
-        pc = s->imm;
-        goto dispatch;
+    if (PXOS_LIKELY(r[s->a] != 0)) { // loops: usually taken
+        JUMP(s->imm);
     }
     NEXT(3);
 op_BEQ:
     if (r[s->a] == r[s->b]) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(4);
 op_BNE:
     if (r[s->a] != r[s->b]) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(4);
 op_BLT:
     if (std::int32_t(r[s->a]) < std::int32_t(r[s->b])) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(4);
 op_BGE:
     if (std::int32_t(r[s->a]) >= std::int32_t(r[s->b])) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(4);
 op_BLTU:
     if (r[s->a] < r[s->b]) {
-        pc = s->imm;
-        goto dispatch;
+        JUMP(s->imm);
     }
     NEXT(4);
 op_SLT:
     r[s->a] = std::int32_t(r[s->b]) < std::int32_t(r[s->c]) ? 1 : 0;
     NEXT(4);
 op_JMPR:
-    pc = r[s->a];
-    goto dispatch;
+    JUMP(r[s->a]);
 op_CALL:
 op_CALLR: {
     std::uint32_t target = s->op == std::uint8_t(Opcode::CALL) ? s->imm : r[s->a];
@@ -324,18 +373,16 @@ op_CALLR: {
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
         FAULT(TrapCause::StackOverflow, sp);
-    STORE_WORD(sp, pc + length);
+    STORE_WORD(sp, std::uint32_t(PC + lo + length));
     r[isa::kStackPointer] = sp;
-    pc = target;
-    goto dispatch;
+    JUMP(target);
 }
 op_RET: {
     std::uint32_t sp = r[isa::kStackPointer];
     if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
-    pc = memory[sp];
-    goto dispatch;
+    JUMP(memory[sp]);
 }
 op_PUSH: {
     std::uint32_t sp = r[isa::kStackPointer] - 1;
@@ -354,23 +401,22 @@ op_POP: {
     NEXT(2);
 }
 op_SYSCALL:
-    raise(std::uint32_t(TrapCause::Syscall), pc, s->imm);
+    raise(std::uint32_t(TrapCause::Syscall), std::uint32_t(PC + lo), s->imm);
     goto trap;
 op_SYSRET:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     {
         std::uint32_t base = m_specials[std::size_t(Special::Ubase)];
         std::uint32_t limit = m_specials[std::size_t(Special::Ulimit)];
         if (base >= limit || limit > m_memory_words)
             FAULT(TrapCause::MemoryViolation, limit);
     }
-    m_steps += budget - left;
-    enter_user_mode();
-    return Exit::ModeSwitch;
+    exit = Exit::ModeSwitch;
+    goto done;
 op_IN:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleIn)
         r[s->a] = m_input_position < m_input.size() ? static_cast<unsigned char>(m_input[m_input_position++])
                                                     : 0xffffffffu;
@@ -379,7 +425,7 @@ op_IN:
     NEXT(3);
 op_OUT:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleOut) {
         char c = char(r[s->a] & 0xff);
         if (m_console)
@@ -390,24 +436,24 @@ op_OUT:
     NEXT(3);
 op_MFS:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
-    r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - left)) : m_specials[s->b];
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - std::uint64_t(left))) : m_specials[s->b];
     NEXT(3);
 op_MTS:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b != std::uint8_t(Special::Ticks))
         m_specials[s->b] = r[s->a];
     NEXT(3);
 op_UGET:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
-    r[s->a] = m_registers[1][r[s->b] & 15];
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    r[s->a] = m_inactive[r[s->b] & 15]; // kernel mode: the user's bank is the inactive one
     NEXT(3);
 op_USET:
     if (user)
-        FAULT(TrapCause::Privileged, pc);
-    m_registers[1][r[s->a] & 15] = r[s->b];
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    m_inactive[r[s->a] & 15] = r[s->b];
     NEXT(3);
 op_PGET:
 op_PSET: {
@@ -443,13 +489,25 @@ op_STOREX: {
 trap:
     exit = user ? Exit::Trap : Exit::Panic;
 done:
-    m_steps += budget - left;
-    m_pc = pc;
+    for (std::uint32_t address = m_fence_begin; address < m_fence_end; ++address)
+        m_slots[kSlotPadding + address].op = kUndecoded;
+    m_steps += budget - std::uint64_t(left);
+    m_pc = std::uint32_t(PC + lo);
     return exit;
 
+#undef PC
+#undef r
+#undef fetch_span
+#undef user
+#undef memory
+#undef span
+#undef width
+#undef height
 #undef ACCESSIBLE
 #undef FAULT
 #undef NEXT
+#undef JUMP
+#undef DISPATCH
 #undef STORE_WORD
 }
 
@@ -463,7 +521,7 @@ RunResult Machine::run(std::uint64_t max_steps)
             m_specials[std::size_t(Special::Epc)] = m_pc;
             m_specials[std::size_t(Special::Cause)] = std::uint32_t(TrapCause::Timer);
             m_specials[std::size_t(Special::Arg)] = 0;
-            m_user_mode = false;
+            switch_mode(false);
             m_slice_end = 0;
             m_pc = m_header.trap_vector;
             continue;
@@ -484,22 +542,22 @@ RunResult Machine::run(std::uint64_t max_steps)
             event.user_mode = m_user_mode;
             event.pc = m_pc;
             event.instruction = decode(m_memory, m_memory_words, m_pc, m_palette);
-            event.before = m_registers[m_user_mode ? 1 : 0];
+            event.before = m_active;
         }
         bool was_user = m_user_mode;
         Exit exit = run_chunk(chunk);
         if (m_trace) {
-            event.after = m_registers[was_user ? 1 : 0];
+            event.after = registers(was_user);
             m_trace->on_instruction(event);
         }
 
         switch (exit) {
-        case Exit::Budget:
-        case Exit::ModeSwitch: break;
+        case Exit::Budget: break;
+        case Exit::ModeSwitch: enter_user_mode(); break;
         case Exit::Halt:
             m_halted = true;
             m_result.reason = StopReason::Halted;
-            m_result.halt_code = m_registers[0][0];
+            m_result.halt_code = m_active[0];
             break;
         case Exit::Panic: {
             FaultRecord record { m_specials[std::size_t(Special::Pid)], m_trap_pc, m_trap_cause, m_trap_address,
@@ -533,7 +591,7 @@ RunResult Machine::run(std::uint64_t max_steps)
             m_specials[std::size_t(Special::Epc)] = resume;
             m_specials[std::size_t(Special::Cause)] = cause;
             m_specials[std::size_t(Special::Arg)] = m_trap_address;
-            m_user_mode = false;
+            switch_mode(false);
             m_slice_end = 0;
             m_pc = target;
             break;

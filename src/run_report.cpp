@@ -12,7 +12,7 @@ std::string source_suffix(std::uint32_t address, const SourceMap* source_map)
     if (!source_map)
         return "";
     auto location = source_map->find(address);
-    return location ? " " + location->to_string() : "";
+    return location ? fmt::format(" {}", location->to_string()) : std::string();
 }
 
 } // namespace

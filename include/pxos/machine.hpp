@@ -101,7 +101,10 @@ public:
     bool halted() const { return m_halted; }
     bool user_mode() const { return m_user_mode; }
     std::uint32_t pc() const { return m_pc; }
-    const std::array<std::uint32_t, isa::kRegisterCount>& registers(bool user) const { return m_registers[user ? 1 : 0]; }
+    const std::array<std::uint32_t, isa::kRegisterCount>& registers(bool user) const
+    {
+        return user == m_user_mode ? m_active : m_inactive;
+    }
     std::uint32_t special(isa::Special which) const;
     // The processes as the kernel's process table describes them now.
     std::vector<ProcessInfo> processes() const;
@@ -118,6 +121,7 @@ private:
     bool display_contains(std::uint32_t address) const;
     void raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
     void enter_user_mode();
+    void switch_mode(bool user);
 
     SimulatedVRAM m_vram;
     BootHeader m_header;
@@ -126,7 +130,11 @@ private:
     std::uint32_t m_memory_words;
     std::vector<Slot> m_slots;
 
-    std::array<std::array<std::uint32_t, isa::kRegisterCount>, 2> m_registers {};
+    // The running mode's registers sit at a fixed place (the interpreter
+    // addresses them from `this`, saving a host register); a mode switch
+    // swaps the two banks.
+    std::array<std::uint32_t, isa::kRegisterCount> m_active {};
+    std::array<std::uint32_t, isa::kRegisterCount> m_inactive {};
     std::array<std::uint32_t, isa::kSpecials.size()> m_specials {};
     std::uint32_t m_pc = 0;
     bool m_user_mode = false;
@@ -134,6 +142,10 @@ private:
     std::uint64_t m_steps = 0;
     std::uint64_t m_slice_end = 0; // user mode: step at which the time slice ends (0: none)
     std::uint32_t m_display_begin = 0, m_display_end = 0;
+    std::uint32_t m_span = 0; // accessible words from the chunk's first address
+    std::uint32_t m_fence_begin = 0, m_fence_end = 0;
+    std::uint64_t m_fetch_span = 0;       // words from the chunk's first address that may start an instruction
+    std::uint64_t m_bad_jump_relative = 0;
 
     // Pending trap raised inside a chunk.
     std::uint32_t m_trap_cause = 0, m_trap_pc = 0, m_trap_address = 0;

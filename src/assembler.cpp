@@ -136,6 +136,7 @@ std::map<std::string, std::int64_t> standard_symbols(int vram_width)
     symbols["PCB_EXIT_CODE"] = int(isa::PcbField::ExitCode);
     symbols["PCB_WAIT_FOR"] = int(isa::PcbField::WaitFor);
     symbols["PCB_FAULT_ADDRESS"] = int(isa::PcbField::FaultAddress);
+    symbols["PCB_STACK_BASE"] = int(isa::PcbField::StackBase);
     symbols["PCB_REGISTERS"] = int(isa::PcbField::Registers);
     symbols["PCB_WORDS"] = isa::kPcbWords;
     symbols["PROCESS_SLOTS"] = isa::kProcessSlots;
@@ -793,9 +794,11 @@ std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info
         if (!value)
             return std::nullopt;
         if (*value < 0 || *value >= std::int64_t(isa::kSpecials.size())) {
-            error(here, fmt::format("operand {} of {} must be a special register (EPC, CAUSE, ARG, UBASE, ULIMIT, "
-                                    "QUANTUM, TICKS, PID), found {}",
-                            index + 1, info.mnemonic, *value));
+            std::string names;
+            for (const isa::SpecialInfo& special : isa::kSpecials)
+                names += (names.empty() ? "" : ", ") + std::string(special.name);
+            error(here, fmt::format("operand {} of {} must be a special register ({}), found {}", index + 1,
+                            info.mnemonic, names, *value));
             return std::nullopt;
         }
         return std::uint32_t(*value);

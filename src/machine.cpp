@@ -155,6 +155,17 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
 #define user m_user_mode
     const std::uint64_t lo = m_user_mode ? m_specials[std::size_t(Special::Ubase)] : 0;
     m_span = m_user_mode ? m_specials[std::size_t(Special::Ulimit)] - std::uint32_t(lo) : m_memory_words;
+    // The stack range: [SBASE, ULIMIT) in user mode (SBASE clamped into the
+    // process's memory), all of memory in kernel mode.
+    if (m_user_mode) {
+        std::uint32_t base = std::clamp(m_specials[std::size_t(Special::Sbase)], std::uint32_t(lo),
+            m_specials[std::size_t(Special::Ulimit)]);
+        m_stack_lo = base;
+        m_stack_span = m_specials[std::size_t(Special::Ulimit)] - base;
+    } else {
+        m_stack_lo = 0;
+        m_stack_span = m_memory_words;
+    }
     m_fetch_span = m_user_mode ? (m_span > kFetchGuard ? m_span - kFetchGuard : 0) : m_memory_words;
 #define fetch_span m_fetch_span
 #define memory m_memory
@@ -371,7 +382,7 @@ op_CALLR: {
     std::uint32_t target = s->op == std::uint8_t(Opcode::CALL) ? s->imm : r[s->a];
     std::uint32_t length = s->op == std::uint8_t(Opcode::CALL) ? 2 : 2;
     std::uint32_t sp = r[isa::kStackPointer] - 1;
-    if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
     STORE_WORD(sp, std::uint32_t(PC + lo + length));
     r[isa::kStackPointer] = sp;
@@ -379,14 +390,14 @@ op_CALLR: {
 }
 op_RET: {
     std::uint32_t sp = r[isa::kStackPointer];
-    if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     JUMP(memory[sp]);
 }
 op_PUSH: {
     std::uint32_t sp = r[isa::kStackPointer] - 1;
-    if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
     STORE_WORD(sp, r[s->a]);
     r[isa::kStackPointer] = sp;
@@ -394,7 +405,7 @@ op_PUSH: {
 }
 op_POP: {
     std::uint32_t sp = r[isa::kStackPointer];
-    if (PXOS_UNLIKELY(std::uint32_t(sp - lo) >= span))
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     r[s->a] = memory[sp];

@@ -176,13 +176,18 @@ Result<void> add_process(StepContext& step)
 
     std::uint32_t base = std::uint32_t(first_row) * std::uint32_t(width);
     std::uint32_t limit = std::uint32_t(end_row) * std::uint32_t(width);
+    std::uint32_t stack_words = std::uint32_t(step.integer("stack_words"));
+    if (stack_words + 16 > limit - base)
+        return Error::bad_input(step.where(), fmt::format("stack_words {} leaves no room for code in {} rows of memory",
+                                                  stack_words, rows));
+    std::uint32_t stack_base = limit - stack_words;
     AssembleOptions options;
     options.vram_width = width;
     options.vram_height = vram.height();
     options.origin = base;
-    options.allowed_range = { base, limit - isa::kMaxOperands };
-    options.allowed_range_name = fmt::format("process {}'s memory (rows {}..{}, less 3 words kept for the stack)",
-        slot + 1, first_row, end_row - 1);
+    options.allowed_range = { base, stack_base };
+    options.allowed_range_name = fmt::format("process {}'s code and data (rows {}..{}, below its {}-word stack)",
+        slot + 1, first_row, end_row - 1, stack_words);
     auto program = assemble_step_source(step, "program_file", "program_source", options);
     if (!program)
         return std::move(program).error();
@@ -201,6 +206,7 @@ Result<void> add_process(StepContext& step)
     pcb[int(isa::PcbField::Base)] = base;
     pcb[int(isa::PcbField::Limit)] = limit;
     pcb[int(isa::PcbField::Entry)] = entry;
+    pcb[int(isa::PcbField::StackBase)] = stack_base;
     pcb[int(isa::PcbField::Registers) + isa::kStackPointer] = limit;
     std::uint32_t pcb_address = std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width)
         + std::uint32_t(slot) * isa::kPcbWords;

@@ -120,6 +120,8 @@ std::vector<StepDefinition> make_table()
                 own(ParamSpec { "program_source", ParamType::String, std::string(), "pxasm text (instead of a file)" }),
                 own(ParamSpec { "memory_rows", ParamType::Integer, std::int64_t(8),
                     "rows of memory (code, data and stack; 512 words a row)", 1, 128 }),
+                own(ParamSpec { "stack_words", ParamType::Integer, std::int64_t(256),
+                    "words at the top of its memory kept for the stack (PUSH below them faults)", 4, 65536 }),
                 own(ParamSpec { "autostart", ParamType::Boolean, true,
                     "ready at boot; false leaves it dormant for the spawn syscall" }),
             },

@@ -1,5 +1,11 @@
 #include "test_support.hpp"
 
+#include "builtin_steps.hpp"
+#include "pxos/build.hpp"
+#include "pxos/roadmap.hpp"
+#include "pxos/syscalls.hpp"
+
+#include <catch2/catch.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -110,6 +116,73 @@ std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, in
 std::string source_path(const std::string& relative)
 {
     return (std::filesystem::path(PXOS_SOURCE_DIR) / relative).string();
+}
+
+} // namespace pxos::test
+
+namespace pxos::test {
+
+namespace {
+
+// Indents every line of `text` for a YAML block scalar.
+std::string indented(const std::string& text, const std::string& indent)
+{
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        out += indent + text.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
+OsImage build_from_yaml(const std::string& yaml)
+{
+    auto roadmap = parse_roadmap(yaml, "test.yaml", steps::builtin_registry());
+    if (!roadmap.ok())
+        FAIL(roadmap.error().message());
+    auto built = build_roadmap(*roadmap);
+    if (!built.ok())
+        FAIL(built.error().message());
+    return OsImage { std::move(built->vram), std::move(built->source_map) };
+}
+
+} // namespace
+
+OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum)
+{
+    std::string yaml = "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                       "  - step: install_kernel\n    params:\n      kernel_file: '"
+        + source_path("roadmaps/kernel.pxasm") + "'\n      quantum: " + std::to_string(quantum) + "\n";
+    for (const ProgramSpec& program : programs) {
+        yaml += "  - step: add_process\n    params:\n      autostart: " + std::string(program.autostart ? "true" : "false")
+            + "\n      memory_rows: " + std::to_string(program.memory_rows) + "\n      program_source: |\n"
+            + indented(program.source, "        ");
+    }
+    return build_from_yaml(yaml);
+}
+
+SnippetRun run_snippet(const std::string& snippet, std::uint64_t max_steps)
+{
+    std::string kernel = "kernel_entry:\n" + snippet + "\n    HALT\ntrap_handler:\n";
+    for (const SyscallInfo& call : kSyscalls)
+        kernel += "sys_" + std::string(call.name) + ":\n";
+    kernel += "    HALT\n";
+    std::string yaml = "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                       "  - step: install_kernel\n    params:\n      kernel_source: |\n"
+        + indented(kernel, "        ");
+    OsImage image = build_from_yaml(yaml);
+    auto machine = Machine::boot(std::move(image.vram), "snippet.png");
+    if (!machine.ok())
+        FAIL(machine.error().message());
+    SnippetRun run;
+    run.result = (*machine)->run(max_steps);
+    run.registers = (*machine)->registers(false);
+    run.machine = std::move(*machine);
+    return run;
 }
 
 } // namespace pxos::test

@@ -2,8 +2,13 @@
 // and a tiny independent PNG writer for colour types pxos never writes.
 #pragma once
 
+#include "pxos/assembler.hpp"
+#include "pxos/machine.hpp"
+
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,5 +55,31 @@ std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, in
 
 // The repository's source folder (for roadmaps/ and tests/inputs/).
 std::string source_path(const std::string& relative);
+
+} // namespace pxos::test
+
+namespace pxos::test {
+
+// A bootable 512x512 image: the default layout, the ISA palette, the real
+// kernel (roadmaps/kernel.pxasm) and one process per source, in order.
+struct OsImage {
+    SimulatedVRAM vram;
+    SourceMap source_map;
+};
+struct ProgramSpec {
+    std::string source;
+    bool autostart = true;
+    int memory_rows = 8;
+};
+OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum = 1000);
+
+// Runs `snippet` in kernel mode on a bare machine (no kernel): the snippet
+// starts at kernel_entry and a HALT follows it.
+struct SnippetRun {
+    RunResult result;
+    std::array<std::uint32_t, 16> registers;
+    std::unique_ptr<Machine> machine;
+};
+SnippetRun run_snippet(const std::string& snippet, std::uint64_t max_steps = 100000);
 
 } // namespace pxos::test

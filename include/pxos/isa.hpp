@@ -129,7 +129,8 @@ const OpcodeInfo* find_mnemonic(std::string_view mnemonic);
     X(Ulimit, ULIMIT, "one past the last address user code may access")                                                      \
     X(Quantum, QUANTUM, "user instructions per time slice (0: no preemption)")                                                \
     X(Ticks, TICKS, "instructions executed since boot (read-only)")                                                         \
-    X(Pid, PID, "the running process's id, as the kernel says (for traces and reports)")
+    X(Pid, PID, "the running process's id, as the kernel says (for traces and reports)")                               \
+    X(Sbase, SBASE, "lowest address of the user stack: PUSH or CALL below it is a stack overflow")
 
 enum class Special : std::uint8_t {
 #define PXOS_SPECIAL_ENUM(name, text, doc) name,
@@ -161,7 +162,7 @@ inline constexpr std::uint32_t kPortCount = 2;
     X(MemoryViolation, 18, "access outside the process's memory and the display area")                               \
     X(JumpOutOfBounds, 19, "pc left the process's memory")                                                           \
     X(DivideByZero, 20, "DIV or MOD by zero")                                                                        \
-    X(StackOverflow, 21, "PUSH or CALL below the process's memory")                                                  \
+    X(StackOverflow, 21, "PUSH or CALL below the process's stack (SBASE)")                                           \
     X(StackUnderflow, 22, "POP or RET above the process's memory")                                                   \
     X(BadSyscall, 23, "SYSCALL number outside the syscall table")
 
@@ -217,6 +218,7 @@ enum class PcbField : int {
     ExitCode,
     WaitFor, // pid waited for, or wake-up tick
     FaultAddress,
+    StackBase, // lowest stack address (SBASE)
     Registers = 16, // r0..r15
 };
 inline constexpr int kPcbWords = 32;

@@ -144,6 +144,7 @@ private:
     std::uint32_t m_display_begin = 0, m_display_end = 0;
     std::uint32_t m_span = 0; // accessible words from the chunk's first address
     std::uint32_t m_fence_begin = 0, m_fence_end = 0;
+    std::uint32_t m_stack_lo = 0, m_stack_span = 0; // PUSH/CALL/POP/RET stay in [lo, lo + span)
     std::uint64_t m_fetch_span = 0;       // words from the chunk's first address that may start an instruction
     std::uint64_t m_bad_jump_relative = 0;
 

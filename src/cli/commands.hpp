@@ -33,6 +33,28 @@ struct RunCommandOptions {
 };
 int run_run_command(const RunCommandOptions& options);
 
+struct AsmCommandOptions {
+    std::string source_path;
+    std::string output_path;
+    int width = 512;
+    int height = 0; // 0: as many rows as the program needs
+    std::string origin; // "X,Y" or an address; default 0
+};
+int run_asm_command(const AsmCommandOptions& options);
+
+struct DisasmCommandOptions {
+    std::string image_path;
+    std::string region;
+    std::string at; // "X,Y"
+    std::uint32_t count = 0;
+};
+int run_disasm_command(const DisasmCommandOptions& options);
+
+struct OpsCommandOptions {
+    bool markdown = false;
+};
+int run_ops_command(const OpsCommandOptions& options);
+
 struct StepsCommandOptions {
     bool json = false;
 };

@@ -18,6 +18,9 @@ using namespace std::string_view_literals;
 struct ParsedOptions {
     pxos::cli::BuildCommandOptions build;
     pxos::cli::RunCommandOptions run;
+    pxos::cli::AsmCommandOptions assemble;
+    pxos::cli::DisasmCommandOptions disassemble;
+    pxos::cli::OpsCommandOptions ops;
     pxos::cli::StepsCommandOptions steps;
 };
 
@@ -77,6 +80,43 @@ const std::vector<CommandEntry>& command_table()
                                "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_run_command(parsed.run); },
+        },
+        {
+            "asm",
+            "Assemble a pxasm file into a program image (PNG) and its source map",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.assemble;
+                command.add_option("source", options.source_path, "pxasm source file")->required();
+                command.add_option("-o,--output", options.output_path, "PNG to write (and <name>.srcmap.json beside it)")
+                    ->required();
+                command.add_option("--width", options.width, "Image width: addresses are y * width + x")
+                    ->check(CLI::Range(1, 16384))
+                    ->default_val(options.width);
+                command.add_option("--height", options.height, "Image height (default: the rows the program needs)")
+                    ->check(CLI::Range(0, 16384));
+                command.add_option("--origin", options.origin, "X,Y where code before any .org goes (default 0,0)");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_asm_command(parsed.assemble); },
+        },
+        {
+            "disasm",
+            "Disassemble pixels back into pxasm that re-assembles to the same pixels",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.disassemble;
+                command.add_option("image", options.image_path, "PNG image")->required();
+                command.add_option("--region", options.region, "A layout region (kernel, program_area, ...)");
+                command.add_option("--at", options.at, "Start at X,Y");
+                command.add_option("--count", options.count, "Words to disassemble (default 16 with --at)");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_disasm_command(parsed.disassemble); },
+        },
+        {
+            "ops",
+            "Print the instruction set: every opcode, its colour, operands and meaning",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                command.add_flag("--markdown", parsed.ops.markdown, "Print the reference tables of docs/ISA.md");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_ops_command(parsed.ops); },
         },
         {
             "steps",

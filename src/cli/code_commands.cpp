@@ -1,0 +1,137 @@
+// Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`.
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "pxos/assembler.hpp"
+#include "pxos/decoder.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/isa.hpp"
+#include "pxos/layout.hpp"
+#include "pxos/png_io.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <optional>
+
+namespace pxos::cli {
+
+namespace {
+
+// "X,Y" -> (x, y); nullopt when malformed.
+std::optional<std::pair<int, int>> parse_point(const std::string& text)
+{
+    auto comma = text.find(',');
+    if (comma == std::string::npos)
+        return std::nullopt;
+    int x = 0, y = 0;
+    auto [x_end, x_error] = std::from_chars(text.data(), text.data() + comma, x);
+    auto [y_end, y_error] = std::from_chars(text.data() + comma + 1, text.data() + text.size(), y);
+    if (x_error != std::errc() || y_error != std::errc() || x_end != text.data() + comma
+        || y_end != text.data() + text.size() || x < 0 || y < 0)
+        return std::nullopt;
+    return std::pair { x, y };
+}
+
+std::string source_map_path_for(const std::string& image_path)
+{
+    std::filesystem::path path(image_path);
+    return (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
+}
+
+} // namespace
+
+int run_asm_command(const AsmCommandOptions& options)
+{
+    setup_logging(Verbosity::Normal);
+    if (auto checked = check_output_path(options.output_path); !checked)
+        return report_error(checked.error());
+    AssembleOptions assemble_options;
+    assemble_options.vram_width = options.width;
+    assemble_options.vram_height = options.height > 0 ? options.height : VRAMLimits::kMaxDimension;
+    if (!options.origin.empty()) {
+        auto point = parse_point(options.origin);
+        if (!point || point->first >= options.width)
+            return report_error(Error::usage(fmt::format("--origin '{}' must be X,Y inside the image", options.origin)));
+        assemble_options.origin = std::uint32_t(point->second) * std::uint32_t(options.width) + std::uint32_t(point->first);
+    }
+    auto program = assemble_file(options.source_path, assemble_options);
+    if (!program)
+        return report_error(program.error());
+
+    int height = options.height;
+    if (height <= 0)
+        height = std::max(1, int((std::uint64_t(program->end_address()) + std::uint64_t(options.width) - 1)
+                                 / std::uint64_t(options.width)));
+    auto created = SimulatedVRAM::create(options.width, height);
+    if (!created)
+        return report_error(created.error());
+    SimulatedVRAM vram = std::move(*created);
+    vram.fill_rect(vram.bounds(), RGBA::from_word(0));
+    if (auto written = write_program(*program, vram); !written)
+        return report_error(written.error());
+    if (auto saved = save_png(options.output_path, vram); !saved)
+        return report_error(saved.error());
+    if (auto written = write_file_atomic(source_map_path_for(options.output_path), program->source_map.to_json());
+        !written)
+        return report_error(written.error());
+    std::printf("%s\n", options.output_path.c_str());
+    std::fprintf(stderr, "assembled %zu words into %s (%dx%d)\n", program->words.size(), options.output_path.c_str(),
+        vram.width(), vram.height());
+    return 0;
+}
+
+int run_disasm_command(const DisasmCommandOptions& options)
+{
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+    std::uint32_t width = std::uint32_t(image->width());
+    // The image's own palette when it has a header, else the ISA's colours.
+    auto header = read_header(*image, options.image_path);
+    Palette palette = Palette::canonical();
+    if (header) {
+        auto own = Palette::read(*image, header->palette, int(header->palette_cell_width), int(header->opcode_count),
+            options.image_path);
+        if (!own)
+            return report_error(own.error());
+        palette = std::move(*own);
+    }
+
+    std::uint32_t start = 0;
+    std::uint32_t count = std::uint32_t(image->pixel_count());
+    if (!options.region.empty() && !options.at.empty())
+        return report_error(Error::usage("give --region or --at, not both"));
+    if (!options.region.empty()) {
+        const Region* region = find_region(options.region);
+        if (!region) {
+            std::string names;
+            for (const Region& entry : layout_regions())
+                names += (names.empty() ? "" : ", ") + std::string(entry.name);
+            return report_error(Error::usage(fmt::format("unknown region '{}' (regions: {})", options.region, names)));
+        }
+        Rect rect = region->rect.intersected(image->bounds());
+        start = std::uint32_t(rect.y) * width;
+        count = std::uint32_t(rect.height) * width;
+    } else if (!options.at.empty()) {
+        auto point = parse_point(options.at);
+        if (!point || !image->contains(point->first, point->second))
+            return report_error(Error::usage(fmt::format("--at '{}' must be X,Y inside the {}x{} image", options.at,
+                image->width(), image->height())));
+        start = std::uint32_t(point->second) * width + std::uint32_t(point->first);
+        count = options.count ? options.count : 16;
+    }
+    if (options.count && options.at.empty())
+        count = std::min(count, options.count);
+    std::fputs(disassemble(*image, start, count, palette).c_str(), stdout);
+    return 0;
+}
+
+int run_ops_command(const OpsCommandOptions& options)
+{
+    std::fputs((options.markdown ? isa::reference_markdown() : isa::reference_text()).c_str(), stdout);
+    return 0;
+}
+
+} // namespace pxos::cli

@@ -159,8 +159,11 @@ OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum)
         + source_path("roadmaps/kernel.pxasm") + "'\n      quantum: " + std::to_string(quantum) + "\n";
     for (const ProgramSpec& program : programs) {
         yaml += "  - step: add_process\n    params:\n      autostart: " + std::string(program.autostart ? "true" : "false")
-            + "\n      memory_rows: " + std::to_string(program.memory_rows) + "\n      program_source: |\n"
-            + indented(program.source, "        ");
+            + "\n      memory_rows: " + std::to_string(program.memory_rows) + "\n";
+        if (!program.file.empty())
+            yaml += "      program_file: '" + program.file + "'\n";
+        else
+            yaml += "      program_source: |\n" + indented(program.source, "        ");
     }
     return build_from_yaml(yaml);
 }

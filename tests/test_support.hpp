@@ -67,9 +67,10 @@ struct OsImage {
     SourceMap source_map;
 };
 struct ProgramSpec {
-    std::string source;
+    std::string source; // pxasm text, or empty when `file` is given
     bool autostart = true;
     int memory_rows = 8;
+    std::string file = {};
 };
 OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum = 1000);
 
@@ -83,3 +84,12 @@ struct SnippetRun {
 SnippetRun run_snippet(const std::string& snippet, std::uint64_t max_steps = 100000);
 
 } // namespace pxos::test
+
+#include <catch2/catch.hpp>
+
+namespace Catch {
+template<>
+struct StringMaker<pxos::RGBA> {
+    static std::string convert(const pxos::RGBA& color) { return color.to_string(); }
+};
+}

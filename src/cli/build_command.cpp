@@ -104,6 +104,14 @@ int run_build_command(const BuildCommandOptions& options)
     if (auto saved = save_png(output_path, built->vram); !saved)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
+    // Pixel code in the image: write where it came from, for run and debug.
+    if (!built->source_map.empty()) {
+        std::filesystem::path image(output_path);
+        std::string map_path = (image.parent_path() / (image.stem().string() + ".srcmap.json")).string();
+        if (auto written = write_file_atomic(map_path, built->source_map.to_json()); !written)
+            return report_error(written.error());
+        spdlog::debug("source map: {}", map_path);
+    }
     if (!options.report_path.empty())
         if (auto written = write_file_atomic(options.report_path, build_report_to_json(built->report)); !written)
             return report_error(written.error());

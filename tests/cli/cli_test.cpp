@@ -1,5 +1,6 @@
 // Runs the real pxos binary: exit codes, stdout, stderr and files written
 // (and not written).
+#include "pxos/isa.hpp"
 #include "pxos/png_io.hpp"
 
 #include "../test_support.hpp"
@@ -175,4 +176,104 @@ TEST_CASE("pxos steps lists the registry as text and JSON", "[cli]")
     CHECK(json.exit_code == 0);
     auto parsed = nlohmann::json::parse(json.out);
     CHECK(parsed["steps"].size() >= 5);
+}
+
+TEST_CASE("pxos run boots the default image: three processes, exit 0, the drawing saved", "[cli][run]")
+{
+    ScratchDirectory scratch;
+    auto built = run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+        scratch.path());
+    REQUIRE(built.exit_code == 0);
+    CHECK(scratch.list() == std::vector<std::string> { "os.png", "os.srcmap.json" });
+
+    auto run = run_pxos("run os.png --out after.png", scratch.path());
+    CHECK(run.exit_code == 0);
+    CHECK(run.out
+        == "Hello from pxOS!\nPrimes below 100: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97 \n"
+           "draw: painted a 128x128 pattern into the display\n");
+    CHECK(run.err.find("os.png: halted with code 0 after ") == 0);
+    auto after = pxos::load_png(scratch.file("after.png"));
+    REQUIRE(after.ok());
+    CHECK(after->pixel_unchecked(1, 385) == pxos::RGBA { 0, 1, 2, 255 }); // the pattern at (1,1) of the display
+    auto before = pxos::load_png(scratch.file("os.png"));
+    CHECK(before->pixel_unchecked(1, 385) == pxos::RGBA { 20, 20, 20, 255 });
+
+    auto again = run_pxos("run os.png --out again.png", scratch.path());
+    CHECK(again.out == run.out);
+    CHECK(pxos::test::read_bytes(scratch.file("again.png")) == pxos::test::read_bytes(scratch.file("after.png")));
+}
+
+TEST_CASE("pxos run --json summarises processes, faults and steps", "[cli][run]")
+{
+    ScratchDirectory scratch;
+    scratch.write("r.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                            "  - step: install_kernel\n    params: {kernel_file: '"
+            + pxos::test::source_path("roadmaps/kernel.pxasm")
+            + "'}\n  - step: add_process\n    params: {program_file: bad.pxasm}\n");
+    scratch.write("bad.pxasm", "main:\n    LI r1, 0\n    DIV r1, r1, r1\n");
+    REQUIRE(run_pxos("build r.yaml -q -o os.png", scratch.path()).exit_code == 0);
+    auto run = run_pxos("run os.png --json", scratch.path());
+    CHECK(run.exit_code == 3);
+    auto json = nlohmann::json::parse(run.out);
+    CHECK(json["stop"] == "halted");
+    CHECK(json["exit_status"] == 3);
+    REQUIRE(json["faults"].size() == 1);
+    CHECK(json["faults"][0]["cause"] == "DivideByZero");
+    CHECK(json["faults"][0]["pid"] == 1);
+    CHECK(json["faults"][0]["source"] == "bad.pxasm:3");
+    CHECK(json["faults"][0]["pc"] == nlohmann::json::array({ 3, 240 }));
+    CHECK(json["processes"][0]["state"] == "faulted");
+    CHECK(json["processes"][0]["fault"] == "DivideByZero");
+    CHECK(run.err.find("os.png: fault: pid 1 at (3,240) bad.pxasm:3: DivideByZero (DIV or MOD by zero)")
+        != std::string::npos);
+}
+
+TEST_CASE("pxos run --trace prints each instruction; budgets and bad images have their exit codes", "[cli][run]")
+{
+    ScratchDirectory scratch;
+    auto built = run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+        scratch.path());
+    REQUIRE(built.exit_code == 0);
+    auto traced = run_pxos("run os.png --trace --max-steps 3", scratch.path());
+    CHECK(traced.exit_code == 4);
+    CHECK(traced.err.find("         0 pid 0 K (0,32)      LI r14, 0                ") == 0);
+    CHECK(traced.err.find("roadmaps/kernel.pxasm:18\n") != std::string::npos);
+    CHECK(traced.err.find("         1 pid 0 K (3,32)      LI sp, 65536             sp=65536") != std::string::npos);
+    CHECK(traced.err.find("the step budget ran out (raise it with --max-steps)") != std::string::npos);
+
+    auto seed = run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path());
+    REQUIRE(seed.exit_code == 0);
+    auto not_bootable = run_pxos("run seed.png", scratch.path());
+    CHECK(not_bootable.exit_code == 65);
+    CHECK(not_bootable.err
+        == "seed.png@(0,4): error: not a bootable pxOS image: no header magic 'PXOS' (found (64,128,192,255))\n");
+    auto missing = run_pxos("run nope.png", scratch.path());
+    CHECK(missing.exit_code == 65);
+}
+
+TEST_CASE("pxos asm and disasm round-trip; pxos ops prints the table", "[cli][asm]")
+{
+    ScratchDirectory scratch;
+    scratch.write("p.pxasm", "start:\n    LI r1, 0x12345678\n    ADD r1, r1, r2\n    JMP start\n    .word 7\n");
+    auto assembled = run_pxos("asm p.pxasm -o p.png --width 16", scratch.path());
+    REQUIRE(assembled.exit_code == 0);
+    CHECK(assembled.err == "assembled 10 words into p.png (16x1)\n");
+    auto disassembled = run_pxos("disasm p.png --at 0,0 --count 12", scratch.path());
+    REQUIRE(disassembled.exit_code == 0);
+    CHECK(disassembled.out.find("    LI r1, 0x12345678") != std::string::npos);
+    scratch.write("round.pxasm", disassembled.out);
+    REQUIRE(run_pxos("asm round.pxasm -o round.png --width 16", scratch.path()).exit_code == 0);
+    CHECK(pxos::load_png(scratch.file("round.png")).value() == pxos::load_png(scratch.file("p.png")).value());
+
+    scratch.write("bad.pxasm", "    ADDD r1, r2, r3\n");
+    auto bad = run_pxos("asm bad.pxasm -o bad.png", scratch.path());
+    CHECK(bad.exit_code == 65);
+    CHECK(bad.err == "bad.pxasm:1:5: error: unknown instruction 'ADDD'; did you mean 'ADD'?\n");
+    CHECK_FALSE(std::filesystem::exists(scratch.path() / "bad.png"));
+
+    auto ops = run_pxos("ops", scratch.path());
+    CHECK(ops.exit_code == 0);
+    CHECK(ops.out.find(" 1  HALT") != std::string::npos);
+    auto markdown = run_pxos("ops --markdown", scratch.path());
+    CHECK(markdown.out == pxos::isa::reference_markdown());
 }

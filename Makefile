@@ -25,10 +25,11 @@ release: setup
 	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPXOS_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
 
-# The main job: build the default roadmap into a PNG.
+# The main job: build the default roadmap into a bootable image, then boot it.
 demo: release
 	$(PXOS) build roadmaps/ROADMAP_VRAM_OS.yaml --report artifacts/ROADMAP_VRAM_OS.build.json
-	@echo "demo: the OS image is artifacts/vram_os.png (build report: artifacts/ROADMAP_VRAM_OS.build.json)"
+	$(PXOS) run artifacts/vram_os.png --out artifacts/vram_os.after.png
+	@echo "demo: the OS image is artifacts/vram_os.png; after its run: artifacts/vram_os.after.png"
 
 # The whole test suite.
 test: build
@@ -40,8 +41,11 @@ test-sanitize: setup
 	@cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# Release benchmarks: a table of medians (bench/results.json), then the
+# callgrind count of host instructions per pxos instruction.
 bench: release
 	$(RELEASE)/pxos_bench --pxos $(PXOS) --json bench/results.json
+	sh bench/callgrind.sh $(PXOS)
 
 clean:
 	rm -rf $(BUILD) $(RELEASE) build-asan

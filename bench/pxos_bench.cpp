@@ -4,6 +4,8 @@
 //   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick]
 #include "builtin_steps.hpp"
 #include "pxos/build.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/machine.hpp"
 #include "pxos/png_io.hpp"
 
 #include <algorithm>
@@ -158,6 +160,31 @@ int main(int argc, char** argv)
             fmt::format("{:.2f} ms, {} bytes", encode, encoded.size()) });
         rows.push_back({ fmt::format("PNG decode {}x{}", size, size), image_bytes / decode / 1e3, "MB/s",
             fmt::format("{:.2f} ms", decode) });
+    }
+    // The machine: the countdown benchmark (bench/roadmaps/countdown.yaml.in).
+    {
+        std::int64_t count = quick ? 20'000'000 : 200'000'000;
+        auto text = pxos::read_file_text("bench/roadmaps/countdown.yaml.in", 1 << 20);
+        if (!text) {
+            std::fprintf(stderr, "pxos_bench: run me from the repository root (%s)\n", text.error().message().c_str());
+            return 1;
+        }
+        std::string roadmap_text = *text;
+        for (std::size_t at; (at = roadmap_text.find("@COUNT@")) != std::string::npos;)
+            roadmap_text.replace(at, 7, std::to_string(count));
+        auto roadmap = pxos::parse_roadmap(roadmap_text, "bench/roadmaps/countdown.yaml", pxos::steps::builtin_registry());
+        auto built = pxos::build_roadmap(roadmap.value());
+        if (!built) {
+            std::fprintf(stderr, "pxos_bench: %s\n", built.error().message().c_str());
+            return 1;
+        }
+        std::uint64_t steps = 0;
+        double run_ms = median_ms(quick ? 1 : 3, [&] {
+            auto machine = pxos::Machine::boot(built->vram, "countdown.png").value();
+            steps = machine->run(4'000'000'000ull).steps;
+        });
+        rows.push_back({ "machine countdown (ADDI + JNZ)", double(steps) / run_ms / 1e3, "M/s",
+            fmt::format("{} pxos instructions in {:.0f} ms", steps, run_ms) });
     }
     std::filesystem::remove_all(scratch);
 

@@ -24,17 +24,30 @@ void* capped_realloc(void* pointer, std::size_t size)
 }
 
 // zlib's deflate at level 1 in place of stb_image_write's own compressor.
+// The RLE strategy (matches at distance 1 only) suits filtered VRAM rows,
+// which are mostly runs, and is several times faster than the default.
 unsigned char* zlib_compress(unsigned char* data, int data_length, int* out_length, int /*quality*/)
 {
-    uLongf bound = compressBound(uLong(data_length));
-    auto* output = static_cast<unsigned char*>(std::malloc(bound));
-    if (!output)
+    z_stream stream {};
+    if (deflateInit2(&stream, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
         return nullptr;
-    if (compress2(output, &bound, data, uLong(data_length), 1) != Z_OK) {
+    uLong bound = deflateBound(&stream, uLong(data_length));
+    auto* output = static_cast<unsigned char*>(std::malloc(bound));
+    if (!output) {
+        deflateEnd(&stream);
+        return nullptr;
+    }
+    stream.next_in = data;
+    stream.avail_in = uInt(data_length);
+    stream.next_out = output;
+    stream.avail_out = uInt(bound);
+    int status = deflate(&stream, Z_FINISH);
+    *out_length = int(stream.total_out);
+    deflateEnd(&stream);
+    if (status != Z_STREAM_END) {
         std::free(output);
         return nullptr;
     }
-    *out_length = int(bound);
     return output;
 }
 

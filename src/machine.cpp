@@ -36,10 +36,21 @@ constexpr std::uint8_t kUndecoded = isa::kOpcodeCount + 1;
 // the end of memory), so sequential execution needs no bounds check: running
 // into a fence faults. Jumps check their target instead.
 constexpr std::uint8_t kFence = isa::kOpcodeCount + 2;
+// Superinstructions: an ADDI directly followed by a conditional branch (the
+// usual loop closer) decodes into one slot that runs both. They still count
+// two steps, stop exactly between the two when the budget says so, and the
+// branch keeps its own slot for code that jumps straight to it.
+constexpr std::uint8_t kAddiJnz = isa::kOpcodeCount + 3;
+constexpr std::uint8_t kAddiBne = isa::kOpcodeCount + 4;
+constexpr std::uint8_t kAddiBlt = isa::kOpcodeCount + 5;
+constexpr std::uint8_t kAddiJnzSelf = isa::kOpcodeCount + 6; // JNZ tests the register the ADDI wrote
+constexpr std::uint32_t kAddiLength = 4;
+constexpr std::uint32_t kLongestFusion = kAddiLength + 4;
 constexpr std::uint32_t kFenceWords = isa::kMaxOperands + 1;
-// Slots before address 0, so invalidating the words that could hold the
-// start of an instruction covering `address` needs no bounds check.
-constexpr std::uint32_t kSlotPadding = isa::kMaxOperands;
+// A write to `address` invalidates every slot whose instruction (or fused
+// pair) could cover it: the kLongestFusion - 1 slots before it and its own.
+// Padding slots before address 0 make that loop need no bounds check.
+constexpr std::uint32_t kSlotPadding = kLongestFusion - 1;
 // User code may not start an instruction in the last kMaxOperands words of
 // its memory, so no instruction's operands reach past ULIMIT.
 constexpr std::uint32_t kFetchGuard = isa::kMaxOperands;
@@ -93,7 +104,7 @@ bool Machine::display_contains(std::uint32_t address) const
     return x >= std::uint32_t(m_header.display.x) && x < std::uint32_t(m_header.display.x + m_header.display.width);
 }
 
-void Machine::decode_slot(std::uint32_t address)
+void Machine::decode_slot(std::uint32_t address, std::uint64_t fetch_end)
 {
     Slot& slot = m_slots[address + kSlotPadding];
     auto instruction = decode(m_memory, m_memory_words, address, m_palette);
@@ -112,6 +123,24 @@ void Machine::decode_slot(std::uint32_t address)
             small[next_small++] = std::uint8_t(instruction->operands[std::size_t(i)]);
     }
     slot = Slot { std::uint8_t(instruction->info->opcode), small[0], small[1], small[2], immediate };
+
+    // Fuse ADDI + conditional branch when the branch may be fetched here too.
+    std::uint32_t next = address + kAddiLength;
+    if (instruction->info->opcode != Opcode::ADDI || next >= fetch_end)
+        return;
+    auto branch = decode(m_memory, m_memory_words, next, m_palette);
+    if (!branch)
+        return;
+    std::uint8_t fused = branch->info->opcode == Opcode::JNZ ? kAddiJnz
+        : branch->info->opcode == Opcode::BNE                 ? kAddiBne
+        : branch->info->opcode == Opcode::BLT                 ? kAddiBlt
+                                                              : std::uint8_t(0);
+    if (!fused)
+        return;
+    if (fused == kAddiJnz && branch->operands[0] == instruction->operands[0])
+        fused = kAddiJnzSelf;
+    decode_slot(next, fetch_end); // the branch's own slot, read by the fused handler
+    m_slots[address + kSlotPadding].op = fused;
 }
 
 void Machine::invalidate(std::uint32_t address)
@@ -188,6 +217,10 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
         m_fence_end = std::uint32_t(std::min<std::uint64_t>(lo + m_span + 1, m_memory_words + kFenceWords));
         for (std::uint32_t address = m_fence_begin; address < m_fence_end; ++address)
             m_slots[kSlotPadding + address].op = kFence;
+        // Fused pairs just below the fence were decoded for another context;
+        // decode them again for this one.
+        for (std::uint32_t i = 1; i < kLongestFusion && i <= m_fence_begin; ++i)
+            m_slots[kSlotPadding + m_fence_begin - i].op = kUndecoded;
     }
 
     static void* const kLabels[] = {
@@ -197,6 +230,10 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
             && op_invalid,
         &&op_undecoded,
         &&op_fence,
+        &&op_addi_jnz,
+        &&op_addi_bne,
+        &&op_addi_blt,
+        &&op_addi_jnz_self,
     };
     // Keep the table's address in a register rather than rebuilding it at
     // every dispatch (the empty asm hides its value from the optimizer).
@@ -254,10 +291,43 @@ op_fence:
 op_undecoded:
     if (PXOS_UNLIKELY(PC >= fetch_span))
         FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
-    decode_slot(std::uint32_t(PC + lo));
+    decode_slot(std::uint32_t(PC + lo), lo + fetch_span);
     goto* labels[s->op];
 op_invalid:
     FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
+
+#define FUSED_ADDI_THEN(condition, branch_length)                                                                      \
+    do {                                                                                                              \
+        if (PXOS_UNLIKELY(left == 0)) /* no step left for the branch: run the ADDI alone */                         \
+            goto op_ADDI;                                                                                             \
+        std::uint32_t value = r[s->b] + s->imm;                                                                       \
+        r[s->a] = value;                                                                                              \
+        s += kAddiLength;                                                                                             \
+        if (condition) {                                                                                              \
+            std::uint64_t relative_target = std::uint64_t(s->imm) - lo;                                               \
+            if (PXOS_UNLIKELY(relative_target >= fetch_span)) {                                                       \
+                --left;                                                                                               \
+                m_bad_jump_relative = relative_target;                                                                \
+                goto fetch_fault;                                                                                     \
+            }                                                                                                         \
+            s = slots + relative_target;                                                                              \
+            left -= 2;                                                                                                \
+            if (PXOS_UNLIKELY(left < 0))                                                                              \
+                goto out_of_budget;                                                                                   \
+            goto* labels[s->op];                                                                                      \
+        }                                                                                                             \
+        --left;                                                                                                       \
+        NEXT(branch_length);                                                                                          \
+    } while (0)
+op_addi_jnz:
+    FUSED_ADDI_THEN(r[s->a] != 0, 3);
+op_addi_jnz_self:
+    FUSED_ADDI_THEN(value != 0, 3);
+op_addi_bne:
+    FUSED_ADDI_THEN(r[s->a] != r[s->b], 4);
+op_addi_blt:
+    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), 4);
+#undef FUSED_ADDI_THEN
 
 op_NOP:
     NEXT(1);

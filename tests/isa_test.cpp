@@ -48,7 +48,10 @@ TEST_CASE("every opcode assembles, disassembles and re-assembles to the same pix
     auto vram = pxos::SimulatedVRAM::create(64, 8).value();
     REQUIRE(pxos::write_program(*first, vram).ok());
     std::string text = pxos::disassemble(vram, 0, first->end_address(), pxos::Palette::canonical());
-    auto second = pxos::assemble(text, "disassembled.pxasm", pxos::AssembleOptions { 64, 8 });
+    pxos::AssembleOptions options;
+    options.vram_width = 64;
+    options.vram_height = 8;
+    auto second = pxos::assemble(text, "disassembled.pxasm", options);
     if (!second.ok())
         FAIL(second.error().message() + "\n" + text);
     REQUIRE(second->words.size() == first->words.size());

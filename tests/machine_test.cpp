@@ -154,3 +154,74 @@ halt_colour:
     CHECK(run.registers[3] == 42);
     CHECK(run.registers[0] == 1);
 }
+
+namespace {
+
+class CountingTrace final : public pxos::TraceSink {
+public:
+    void on_instruction(const pxos::TraceEvent&) override { ++count; }
+    int count = 0;
+};
+
+} // namespace
+
+TEST_CASE("fused ADDI + branch pairs stop exactly at the budget and match single-stepping", "[machine][fusion]")
+{
+    const char* loop = R"(
+    LI r1, 6
+    LI r2, 0
+    LI r3, 3
+loop:
+    ADDI r1, r1, -1        ; ADDI + JNZ on the same register
+    ADDI r2, r2, 1
+    JNZ r1, loop
+inner:
+    ADDI r3, r3, 1         ; ADDI + BNE: r3 counts 3 -> 6
+    BNE r3, r2, inner
+again:
+    ADDI r4, r4, 2         ; ADDI + BLT: r4 counts 0 -> 6
+    BLT r4, r2, again
+)";
+    auto full = run_snippet(loop);
+    REQUIRE(full.result.reason == pxos::StopReason::Halted);
+    for (std::uint64_t budget = 1; budget <= full.result.steps; ++budget) {
+        INFO("budget " << budget);
+        auto fast = run_snippet(loop, budget);
+        // The same budget, one instruction at a time (a trace forces single steps).
+        auto image_run = run_snippet(loop, 0);
+        CountingTrace trace;
+        image_run.machine->set_trace(&trace);
+        auto slow = image_run.machine->run(budget);
+        CHECK(fast.result.steps == budget);
+        CHECK(slow.steps == budget);
+        CHECK(fast.machine->pc() == image_run.machine->pc());
+        CHECK(fast.registers == image_run.machine->registers(false));
+    }
+}
+
+TEST_CASE("rewriting the branch of a fused pair takes effect", "[machine][fusion]")
+{
+    // The pair runs fused once, then the JNZ's target is patched to `out`.
+    auto run = run_snippet(R"(
+    LI r1, 3
+    LI r5, 0
+loop:
+    ADDI r1, r1, -1
+branch:
+    JNZ r1, loop
+    JNZ r5, done
+    LI r5, 1
+    LI r1, 3
+    LI r6, branch + 2
+    LI r7, out
+    STORE r7, r6, 0
+    JMP loop
+out:
+    LI r0, 99
+    HALT
+done:
+    LI r0, 1
+)");
+    CHECK(run.registers[0] == 99);
+    CHECK(run.registers[1] == 2);
+}

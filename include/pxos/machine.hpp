@@ -116,7 +116,7 @@ private:
 
     enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic };
     Exit run_chunk(std::uint64_t budget);
-    void decode_slot(std::uint32_t address);
+    void decode_slot(std::uint32_t address, std::uint64_t fetch_end);
     void invalidate(std::uint32_t address);
     bool display_contains(std::uint32_t address) const;
     void raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);

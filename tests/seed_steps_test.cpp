@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <set>
+
+#include "pxos/layout.hpp"
 
 using pxos::RGBA;
 
@@ -176,5 +179,41 @@ TEST_CASE("the shipped seed roadmap builds the seed image", "[seed]")
         auto built = pxos::build_roadmap(*roadmap);
         REQUIRE(built.ok());
         check_against_model(SeedParams {}, built->vram);
+    }
+}
+
+TEST_CASE("the default bootable image still passes the seed evaluator's four checks", "[seed]")
+{
+    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
+        pxos::steps::builtin_registry());
+    REQUIRE(roadmap.ok());
+    auto built = pxos::build_roadmap(*roadmap);
+    REQUIRE(built.ok());
+    const pxos::SimulatedVRAM& vram = built->vram;
+    // metadata_initialized: (10,2) has a non-zero R, G or B.
+    RGBA banner = vram.pixel_unchecked(10, 2);
+    CHECK((banner.r | banner.g | banner.b) != 0);
+    // opcode palette: 16 samples across row 24, at least 4 distinct.
+    std::set<std::uint32_t> samples;
+    for (int i = 0; i < 16; ++i)
+        samples.insert(vram.pixel_unchecked(i * vram.width() / 16, 24).to_word());
+    CHECK(samples.size() >= 4);
+    // hello program: some pixel of the 32x8 block at (32,232) differs from (20,20,20).
+    int differing = 0;
+    for (int y = 232; y < 240; ++y)
+        for (int x = 32; x < 64; ++x) {
+            RGBA p = vram.pixel_unchecked(x, y);
+            differing += !(p.r == 20 && p.g == 20 && p.b == 20);
+        }
+    CHECK(differing > 0);
+    // regions: the centre of metadata, kernel, syscall table and process table within 10 of the band colour.
+    for (auto id : { pxos::RegionId::Metadata, pxos::RegionId::Kernel, pxos::RegionId::SyscallTable,
+             pxos::RegionId::ProcessTable }) {
+        const pxos::Region& region = pxos::region(id);
+        RGBA centre = vram.pixel_unchecked(region.rect.x + region.rect.width / 2, region.rect.y + region.rect.height / 2);
+        INFO(region.name);
+        CHECK(std::abs(centre.r - region.band_color->r) <= 10);
+        CHECK(std::abs(centre.g - region.band_color->g) <= 10);
+        CHECK(std::abs(centre.b - region.band_color->b) <= 10);
     }
 }

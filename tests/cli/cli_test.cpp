@@ -277,3 +277,21 @@ TEST_CASE("pxos asm and disasm round-trip; pxos ops prints the table", "[cli][as
     auto markdown = run_pxos("ops --markdown", scratch.path());
     CHECK(markdown.out == pxos::isa::reference_markdown());
 }
+
+TEST_CASE("pxos run --input feeds the console; --out refuses a directory before running", "[cli][run]")
+{
+    ScratchDirectory scratch;
+    scratch.write("r.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                            "  - step: install_kernel\n    params: {kernel_file: '"
+            + pxos::test::source_path("roadmaps/kernel.pxasm") + "'}\n  - step: add_process\n    params: {program_file: '"
+            + pxos::test::source_path("tests/programs/echo.pxasm") + "'}\n");
+    REQUIRE(run_pxos("build r.yaml -q -o os.png", scratch.path()).exit_code == 0);
+    scratch.write("in.txt", "shout\n");
+    auto run = run_pxos("run os.png -q --input in.txt", scratch.path());
+    CHECK(run.exit_code == 0);
+    CHECK(run.out == "SHOUT\n");
+    std::filesystem::create_directory(scratch.path() / "dir");
+    auto refused = run_pxos("run os.png --out dir", scratch.path());
+    CHECK(refused.exit_code == 65);
+    CHECK(refused.out.empty());
+}

@@ -140,6 +140,10 @@ int main(int argc, char** argv)
         median_ms(process_runs,
             [&] { spawn_and_wait({ pxos_binary, "build", "roadmaps/seed_stage1.yaml", "-q", "-o", out_png }); }),
         "ms", "per process, PNG written (prototype: ~180 ms)" });
+    spawn_and_wait({ pxos_binary, "build", "roadmaps/ROADMAP_VRAM_OS.yaml", "-q", "-o", out_png });
+    rows.push_back({ "pxos eval default image (512x512)",
+        median_ms(process_runs, [&] { spawn_and_wait({ pxos_binary, "eval", out_png, "--json" }); }), "ms",
+        "per process: 19 checks incl. 2 runs and 3 isolation probes" });
     rows.push_back({ "pxos build 4096x4096 with save",
         median_ms(heavy_runs, [&] { spawn_and_wait({ pxos_binary, "build", big_roadmap, "-q", "-o", out_png }); }),
         "ms", "per process, PNG written" });

@@ -21,7 +21,9 @@ using isa::Opcode;
 using isa::Special;
 using isa::TrapCause;
 
-// One decoded instruction. `op` is the opcode, or kInvalid / kUndecoded.
+// One decoded instruction. `op` indexes the dispatch table: kUndecoded (0,
+// so freshly zeroed memory needs no initialisation), an opcode + 1,
+// kInvalid, kFence, or a fused pair.
 struct Machine::Slot {
     std::uint8_t op;
     std::uint8_t a, b, c; // registers, special register or port, by signature
@@ -30,12 +32,17 @@ struct Machine::Slot {
 
 namespace {
 
-constexpr std::uint8_t kInvalid = isa::kOpcodeCount;
-constexpr std::uint8_t kUndecoded = isa::kOpcodeCount + 1;
+constexpr std::uint8_t kUndecoded = 0;
+constexpr std::uint8_t op_of(Opcode opcode)
+{
+    return std::uint8_t(std::uint8_t(opcode) + 1);
+}
+constexpr std::uint8_t kInvalid = isa::kOpcodeCount + 1;
 // Marks the words just past what user code may execute (and the word past
 // the end of memory), so sequential execution needs no bounds check: running
 // into a fence faults. Jumps check their target instead.
 constexpr std::uint8_t kFence = isa::kOpcodeCount + 2;
+static_assert(isa::kOpcodeCount + 7 < 256, "slot ops fit a byte");
 // Superinstructions: an ADDI directly followed by a conditional branch (the
 // usual loop closer) decodes into one slot that runs both. They still count
 // two steps, stop exactly between the two when the budget says so, and the
@@ -64,7 +71,12 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
 {
     m_memory = m_vram.mutable_words();
     m_memory_words = std::uint32_t(m_vram.pixel_count());
-    m_slots.assign(std::size_t(m_memory_words) + kSlotPadding + kFenceWords, Slot { kUndecoded, 0, 0, 0, 0 });
+    // calloc: the slots start as kUndecoded (0), and the pages of memory no
+    // code ever runs from are never touched.
+    std::size_t count = std::size_t(m_memory_words) + kSlotPadding + kFenceWords;
+    m_slots.reset(static_cast<Slot*>(std::calloc(count, sizeof(Slot))));
+    if (!m_slots)
+        throw std::bad_alloc();
     for (std::uint32_t i = 0; i < kFenceWords; ++i)
         m_slots[kSlotPadding + m_memory_words + i].op = kFence;
     std::uint32_t width = std::uint32_t(m_vram.width());
@@ -75,6 +87,11 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
 }
 
 Machine::~Machine() = default;
+
+void Machine::FreeSlots::operator()(Slot* slots) const
+{
+    std::free(slots);
+}
 
 Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::string& image_name)
 {
@@ -122,7 +139,7 @@ void Machine::decode_slot(std::uint32_t address, std::uint64_t fetch_end)
         else
             small[next_small++] = std::uint8_t(instruction->operands[std::size_t(i)]);
     }
-    slot = Slot { std::uint8_t(instruction->info->opcode), small[0], small[1], small[2], immediate };
+    slot = Slot { op_of(instruction->info->opcode), small[0], small[1], small[2], immediate };
 
     // Fuse ADDI + conditional branch when the branch may be fetched here too.
     std::uint32_t next = address + kAddiLength;
@@ -203,7 +220,7 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
 #define height std::uint32_t(m_vram.height())
     // The program counter is kept relative to the first accessible address,
     // so a jump's check is one unsigned compare and the fetch is one load.
-    Slot* const slots = m_slots.data() + kSlotPadding + lo;
+    Slot* const slots = m_slots.get() + kSlotPadding + lo;
     // The current instruction is its slot pointer; the pc (relative to lo)
     // is derived from it only in the rare handlers that need it.
     const Slot* s = slots + (std::uint64_t(m_pc) - lo);
@@ -224,11 +241,11 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
     }
 
     static void* const kLabels[] = {
+        &&op_undecoded,
 #define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
         PXOS_OPCODES(PXOS_LABEL)
 #undef PXOS_LABEL
             && op_invalid,
-        &&op_undecoded,
         &&op_fence,
         &&op_addi_jnz,
         &&op_addi_bne,
@@ -449,8 +466,8 @@ op_JMPR:
     JUMP(r[s->a]);
 op_CALL:
 op_CALLR: {
-    std::uint32_t target = s->op == std::uint8_t(Opcode::CALL) ? s->imm : r[s->a];
-    std::uint32_t length = s->op == std::uint8_t(Opcode::CALL) ? 2 : 2;
+    std::uint32_t target = s->op == op_of(Opcode::CALL) ? s->imm : r[s->a];
+    std::uint32_t length = s->op == op_of(Opcode::CALL) ? 2 : 2;
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
@@ -538,7 +555,7 @@ op_USET:
     NEXT(3);
 op_PGET:
 op_PSET: {
-    bool is_set = s->op == std::uint8_t(Opcode::PSET);
+    bool is_set = s->op == op_of(Opcode::PSET);
     std::uint32_t x = r[is_set ? s->a : s->b];
     std::uint32_t y = r[is_set ? s->b : s->c];
     if (PXOS_UNLIKELY(x >= width || y >= height))
@@ -615,7 +632,7 @@ RunResult Machine::run(std::uint64_t max_steps)
         if (m_user_mode && m_slice_end)
             chunk = std::min(chunk, m_slice_end - m_steps);
 
-        TraceEvent event {};
+        TraceEvent event;
         if (m_trace) {
             chunk = 1;
             event.step = m_steps;

@@ -128,7 +128,10 @@ private:
     Palette m_palette;
     std::uint32_t* m_memory;
     std::uint32_t m_memory_words;
-    std::vector<Slot> m_slots;
+    struct FreeSlots {
+        void operator()(Slot* slots) const;
+    };
+    std::unique_ptr<Slot[], FreeSlots> m_slots;
 
     // The running mode's registers sit at a fixed place (the interpreter
     // addresses them from `this`, saving a host register); a mode switch

@@ -33,6 +33,16 @@ struct RunCommandOptions {
 };
 int run_run_command(const RunCommandOptions& options);
 
+struct EvalCommandOptions {
+    std::string image_path;
+    std::string output_path; // OUT.json, as in the seed's CLI
+    bool json = false;
+    std::string min_score; // "N" or "N%"
+    std::string only_group;
+    std::uint64_t max_steps = 20'000'000;
+};
+int run_eval_command(const EvalCommandOptions& options);
+
 struct AsmCommandOptions {
     std::string source_path;
     std::string output_path;

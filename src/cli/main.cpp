@@ -18,6 +18,7 @@ using namespace std::string_view_literals;
 struct ParsedOptions {
     pxos::cli::BuildCommandOptions build;
     pxos::cli::RunCommandOptions run;
+    pxos::cli::EvalCommandOptions eval;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
     pxos::cli::OpsCommandOptions ops;
@@ -80,6 +81,25 @@ const std::vector<CommandEntry>& command_table()
                                "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_run_command(parsed.run); },
+        },
+        {
+            "eval",
+            "Score an image: seed checks, structure, kernel, real execution and isolation probes",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.eval;
+                command.add_option("image", options.image_path, "PNG image to evaluate")->required();
+                command.add_option("output", options.output_path, "Also write the result as JSON to this file");
+                command.add_flag("--json", options.json, "Print the JSON result instead of the summary");
+                command.add_option("--min-score", options.min_score,
+                    "Exit 1 when the score is below N points, or below N% with a percent sign");
+                command.add_option("--only", options.only_group,
+                    "Run one group: seed, structure, kernel, execution or isolation");
+                command.add_option("--max-steps", options.max_steps, "Step budget of each run of the image")
+                    ->default_val(options.max_steps);
+                command.footer("Exit status: 0 evaluated (and at or above --min-score), 1 below --min-score, "
+                               "2 usage, 65 unreadable image. An image that is not an OS just scores low.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_eval_command(parsed.eval); },
         },
         {
             "asm",

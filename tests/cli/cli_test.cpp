@@ -295,3 +295,53 @@ TEST_CASE("pxos run --input feeds the console; --out refuses a directory before 
     CHECK(refused.exit_code == 65);
     CHECK(refused.out.empty());
 }
+
+TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates", "[cli][eval]")
+{
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+                scratch.path())
+                .exit_code
+        == 0);
+    REQUIRE(run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path()).exit_code == 0);
+
+    auto full = run_pxos("eval os.png out.json --min-score 100%", scratch.path());
+    CHECK(full.exit_code == 0);
+    CHECK(full.out.find("[PASS] seed.metadata_initialized ") == 0);
+    CHECK(full.out.find("score 21/21 (100.0%)\n") != std::string::npos);
+    auto written = nlohmann::json::parse(pxos::test::read_text(scratch.file("out.json")));
+    CHECK(written["score"] == 21);
+    CHECK(written["checks"].size() == 19);
+
+    auto json = run_pxos("eval seed.png --json", scratch.path());
+    CHECK(json.exit_code == 0);
+    auto parsed = nlohmann::json::parse(json.out);
+    CHECK(parsed["score"] == 5);
+    CHECK(parsed["max_score"] == 21);
+    CHECK(parsed["all_regions_ok"] == true);
+
+    auto below = run_pxos("eval seed.png --min-score 50%", scratch.path());
+    CHECK(below.exit_code == 1);
+    CHECK(below.err == "pxos eval: score 5/21 (23.8%) is below --min-score 50%\n");
+    CHECK(run_pxos("eval seed.png --min-score 5", scratch.path()).exit_code == 0);
+    CHECK(run_pxos("eval seed.png --min-score 6", scratch.path()).exit_code == 1);
+    CHECK(run_pxos("eval seed.png --only seed --min-score 100%", scratch.path()).exit_code == 0);
+
+    auto bad_threshold = run_pxos("eval seed.png --min-score lots", scratch.path());
+    CHECK(bad_threshold.exit_code == 2);
+    CHECK(bad_threshold.err
+        == "pxos: error: --min-score 'lots' must be a number of points or a percentage such as 90%\n");
+    auto bad_group = run_pxos("eval seed.png --only speed", scratch.path());
+    CHECK(bad_group.exit_code == 2);
+    CHECK(bad_group.err
+        == "pxos: error: --only 'speed' is not a group (groups: seed, structure, kernel, execution, isolation)\n");
+
+    scratch.write("text.png", "not a png at all");
+    auto not_png = run_pxos("eval text.png", scratch.path());
+    CHECK(not_png.exit_code == 65);
+    CHECK(not_png.err == "text.png: error: not a PNG file (the 8-byte PNG signature is missing)\n");
+    auto bomb = run_pxos("eval " + quoted(pxos::test::source_path("tests/inputs/malformed/idat_declares_1gib.png")),
+        scratch.path());
+    CHECK(bomb.exit_code == 65);
+    CHECK(run_pxos("eval missing.png", scratch.path()).exit_code == 65);
+}

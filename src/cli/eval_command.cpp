@@ -1,0 +1,83 @@
+// `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP]`
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "pxos/evaluator.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/png_io.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <optional>
+
+namespace pxos::cli {
+
+namespace {
+
+struct Threshold {
+    double value = 0;
+    bool percent = false;
+};
+
+Result<Threshold> parse_threshold(std::string text)
+{
+    Threshold threshold;
+    if (!text.empty() && text.back() == '%') {
+        threshold.percent = true;
+        text.pop_back();
+    }
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), threshold.value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || threshold.value < 0)
+        return Error::usage(fmt::format("--min-score '{}' must be a number of points or a percentage such as 90%", text));
+    return threshold;
+}
+
+} // namespace
+
+int run_eval_command(const EvalCommandOptions& options)
+{
+    std::optional<Threshold> threshold;
+    if (!options.min_score.empty()) {
+        auto parsed = parse_threshold(options.min_score);
+        if (!parsed)
+            return report_error(parsed.error());
+        threshold = *parsed;
+    }
+    if (!options.only_group.empty()) {
+        const auto& groups = eval_groups();
+        if (std::find(groups.begin(), groups.end(), options.only_group) == groups.end())
+            return report_error(Error::usage(fmt::format("--only '{}' is not a group (groups: {})", options.only_group,
+                fmt::join(groups, ", "))));
+    }
+    if (!options.output_path.empty())
+        if (auto checked = check_output_path(options.output_path); !checked)
+            return report_error(checked.error());
+
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+    EvalOptions eval_options;
+    eval_options.max_steps = options.max_steps;
+    eval_options.only_group = options.only_group;
+    EvalResult result = evaluate(*image, options.image_path, eval_options);
+
+    std::string json = eval_result_to_json(result);
+    std::fputs(options.json ? json.c_str() : eval_result_to_text(result).c_str(), stdout);
+    if (!options.output_path.empty())
+        if (auto written = write_file_atomic(options.output_path, json); !written)
+            return report_error(written.error());
+    if (threshold) {
+        double achieved = threshold->percent ? result.score_pct : double(result.score);
+        if (achieved < threshold->value) {
+            std::fprintf(stderr, "pxos eval: score %d/%d (%.1f%%) is below --min-score %s\n", result.score,
+                result.max_score, result.score_pct, options.min_score.c_str());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+} // namespace pxos::cli

@@ -213,7 +213,7 @@ TEST_CASE("odd images are evaluated without a crash, and max_score never changes
     }
 }
 
-TEST_CASE("--only runs one group; the JSON has the seed's keys first, then the checks", "[eval]")
+TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then the checks", "[eval]")
 {
     pxos::EvalOptions options;
     options.only_group = "seed";

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-TEST_CASE("opcode colours are unique and opaque; the seed's eight keep the seed's colours", "[isa]")
+TEST_CASE("opcode colours are unique and opaque, the seed's eight keep the seed's colours", "[isa]")
 {
     std::set<std::uint32_t> colours;
     for (const auto& entry : pxos::isa::kOpcodes) {

@@ -125,7 +125,7 @@ main:
     CHECK(run.machine->vram().pixel_unchecked(2, 387) == pxos::RGBA { 0, 255, 0, 255 });
 }
 
-TEST_CASE("an endless loop is preempted; the others finish; the budget ends the run", "[kernel]")
+TEST_CASE("an endless loop is preempted, the others finish, the budget ends the run", "[kernel]")
 {
     auto run = boot_and_run({ { "main: JMP main" }, { kPrintOk } }, 200'000);
     CHECK(run.output == "ok\n");
@@ -181,7 +181,7 @@ main:
     CHECK(run.result.halt_code == 1); // the child exited with 42
 }
 
-TEST_CASE("sleep lets the others run first; ticks advance", "[kernel]")
+TEST_CASE("sleep lets the others run first, ticks advance", "[kernel]")
 {
     auto run = boot_and_run({ { R"(
 main:

@@ -35,7 +35,7 @@ std::string unescape(const std::string& text)
 
 } // namespace
 
-TEST_CASE("tests/programs: every program meets its '; expect:' lines", "[programs]")
+TEST_CASE("tests/programs: every program meets its expect lines", "[programs]")
 {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(pxos::test::source_path("tests/programs")))

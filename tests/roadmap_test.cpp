@@ -194,7 +194,7 @@ TEST_CASE("colours must be 3 or 4 integers 0-255", "[roadmap][malformed]")
             "integer 0-255, found '2.5'" });
 }
 
-TEST_CASE("metadata and output are checked; sizes against the limits", "[roadmap][malformed]")
+TEST_CASE("metadata and output are checked, sizes against the limits", "[roadmap][malformed]")
 {
     CHECK(only_error("metadata:\n  vram_width: 0\nsteps: []\n")
         == "r.yaml:2:15: error: metadata.vram_width is 0, out of range 1..16384");

@@ -136,7 +136,7 @@ TEST_CASE("a VRAM over the memory cap names the flag that raises it", "[cli][mal
     CHECK(bad_flag.exit_code == 2);
 }
 
-TEST_CASE("usage errors exit 2; help and version exit 0", "[cli]")
+TEST_CASE("usage errors exit 2, help and version exit 0", "[cli]")
 {
     ScratchDirectory scratch;
     auto unknown = run_pxos("biuld x.yaml", scratch.path());
@@ -228,7 +228,7 @@ TEST_CASE("pxos run --json summarises processes, faults and steps", "[cli][run]"
         != std::string::npos);
 }
 
-TEST_CASE("pxos run --trace prints each instruction; budgets and bad images have their exit codes", "[cli][run]")
+TEST_CASE("pxos run --trace prints each instruction, budgets and bad images have their exit codes", "[cli][run]")
 {
     ScratchDirectory scratch;
     auto built = run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
@@ -251,7 +251,7 @@ TEST_CASE("pxos run --trace prints each instruction; budgets and bad images have
     CHECK(missing.exit_code == 65);
 }
 
-TEST_CASE("pxos asm and disasm round-trip; pxos ops prints the table", "[cli][asm]")
+TEST_CASE("pxos asm and disasm round-trip, pxos ops prints the table", "[cli][asm]")
 {
     ScratchDirectory scratch;
     scratch.write("p.pxasm", "start:\n    LI r1, 0x12345678\n    ADD r1, r1, r2\n    JMP start\n    .word 7\n");
@@ -278,7 +278,7 @@ TEST_CASE("pxos asm and disasm round-trip; pxos ops prints the table", "[cli][as
     CHECK(markdown.out == pxos::isa::reference_markdown());
 }
 
-TEST_CASE("pxos run --input feeds the console; --out refuses a directory before running", "[cli][run]")
+TEST_CASE("pxos run --input feeds the console, --out refuses a directory before running", "[cli][run]")
 {
     ScratchDirectory scratch;
     scratch.write("r.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"

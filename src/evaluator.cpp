@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <stdexcept>
 
 namespace pxos {
 
@@ -31,6 +32,7 @@ const std::vector<std::string>& eval_groups()
 namespace {
 
 constexpr std::string_view kHelloLine = "Hello from pxOS!";
+constexpr std::size_t kCheckCapacity = 32;
 
 std::vector<std::int64_t> point(int x, int y)
 {
@@ -113,6 +115,8 @@ private:
     bool wanted(const std::string& group) const { return m_options.only_group.empty() || m_options.only_group == group; }
     Check& add(std::string id, std::string group, int max_points)
     {
+        if (m_result.checks.size() == m_result.checks.capacity())
+            throw std::logic_error("evaluator: raise kCheckCapacity"); // would invalidate references
         Check check;
         check.id = std::move(id);
         check.group = std::move(group);
@@ -665,6 +669,9 @@ void Evaluator::isolation_checks()
 EvalResult Evaluator::run()
 {
     m_result.image_name = m_name;
+    // The groups hold references to their checks while they fill them in:
+    // no push_back may reallocate (there are 19 checks).
+    m_result.checks.reserve(kCheckCapacity);
     if (wanted("seed"))
         seed_checks();
     // Later groups build on the structure and the boot, even when filtered out.

@@ -4,6 +4,7 @@
 #include "builtin_steps.hpp"
 
 #include "pxos/assembler.hpp"
+#include "pxos/builtin_sources.hpp"
 #include "pxos/decoder.hpp"
 #include "pxos/file_io.hpp"
 #include "pxos/isa.hpp"
@@ -38,6 +39,17 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     if (file.empty())
         return Error::bad_input(step.where(), fmt::format("needs '{}' (a pxasm file) or '{}' (pxasm text)", file_param,
                                                   source_param));
+    if (file.rfind(kBuiltinPrefix, 0) == 0) {
+        auto text = builtin_source(std::string_view(file).substr(kBuiltinPrefix.size()));
+        if (!text) {
+            std::string names;
+            for (std::string_view name : builtin_source_names())
+                names += fmt::format("{}{}{}", names.empty() ? "" : ", ", kBuiltinPrefix, name);
+            return Error::bad_input(step.where(), fmt::format("{} '{}' is not a built-in source (built-in: {})",
+                                                      file_param, file, names));
+        }
+        return assemble(*text, file, options);
+    }
     std::filesystem::path path(file);
     if (path.is_relative())
         path = std::filesystem::path(step.roadmap_folder()) / path;

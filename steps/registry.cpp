@@ -96,8 +96,8 @@ std::vector<StepDefinition> make_table()
             "",
             "Assemble the kernel (pxasm) into the kernel region; fill the syscall table and write the boot header.",
             {
-                own(ParamSpec { "kernel_file", ParamType::String, std::string("kernel.pxasm"),
-                    "pxasm file, relative to the roadmap" }),
+                own(ParamSpec { "kernel_file", ParamType::String, std::string("builtin:kernel.pxasm"),
+                    "pxasm file, relative to the roadmap, or builtin:kernel.pxasm (pxos's own kernel)" }),
                 own(ParamSpec { "kernel_source", ParamType::String, std::string(), "pxasm text (instead of a file)" }),
                 own(ParamSpec { "quantum", ParamType::Integer, std::int64_t(1000),
                     "user instructions per time slice (the symbol QUANTUM)", 1, 1000000 }),
@@ -116,7 +116,8 @@ std::vector<StepDefinition> make_table()
             "",
             "Assemble a user program into the next free rows of the program area and list it in the process table.",
             {
-                own(ParamSpec { "program_file", ParamType::String, std::string(), "pxasm file, relative to the roadmap" }),
+                own(ParamSpec { "program_file", ParamType::String, std::string("builtin:hello.pxasm"),
+                    "pxasm file, relative to the roadmap, or builtin:hello.pxasm / primes.pxasm / draw.pxasm" }),
                 own(ParamSpec { "program_source", ParamType::String, std::string(), "pxasm text (instead of a file)" }),
                 own(ParamSpec { "memory_rows", ParamType::Integer, std::int64_t(8),
                     "rows of memory (code, data and stack; 512 words a row)", 1, 128 }),

@@ -269,3 +269,29 @@ TEST_CASE("roadmap size limits name the cap", "[roadmap][malformed]")
               .message()
         == "r.yaml:1:8: error: roadmap has 3 steps, over the limit of 2");
 }
+
+TEST_CASE("roadmaps written back are canonical and load to the same roadmap", "[roadmap]")
+{
+    for (const char* path : { "roadmaps/seed_stage1.yaml", "roadmaps/ROADMAP_VRAM_OS.yaml", "roadmaps/ROADMAP_MINIMAL.yaml" }) {
+        INFO(path);
+        auto roadmap = pxos::load_roadmap(pxos::test::source_path(path), pxos::steps::builtin_registry());
+        REQUIRE(roadmap.ok());
+        std::string text = pxos::roadmap_to_yaml(*roadmap);
+        auto again = parse("# written\n" + text);
+        if (!again.ok())
+            FAIL(again.error().message() + "\n" + text);
+        CHECK(pxos::roadmap_to_yaml(*again) == text);
+        REQUIRE(again->steps.size() == roadmap->steps.size());
+        for (std::size_t i = 0; i < again->steps.size(); ++i) {
+            CHECK(again->steps[i].definition == roadmap->steps[i].definition);
+            CHECK(again->steps[i].params == roadmap->steps[i].params);
+        }
+    }
+    auto tricky = parse("steps:\n  - step: add_process\n    name: \"a \\\"quoted\\\" label\"\n    params:\n"
+                        "      program_source: \"main:\\n    LI r1, 0\\n\\tSYSCALL SYS_EXIT\\n\"\n");
+    REQUIRE(tricky.ok());
+    auto round = parse(pxos::roadmap_to_yaml(*tricky));
+    REQUIRE(round.ok());
+    CHECK(round->steps[0].label == "a \"quoted\" label");
+    CHECK(std::get<std::string>(round->steps[0].params[0].second) == "main:\n    LI r1, 0\n\tSYSCALL SYS_EXIT\n");
+}

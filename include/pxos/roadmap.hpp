@@ -66,4 +66,9 @@ Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, co
     const RoadmapLimits& limits = {});
 Result<Roadmap> load_roadmap(const std::string& path, const StepRegistry& registry, const RoadmapLimits& limits = {});
 
+// The roadmap in pxos's short form, canonical: the same roadmap always gives
+// the same text (the improvement loop compares and stores roadmaps this
+// way). Comments and the seed form are not kept.
+std::string roadmap_to_yaml(const Roadmap& roadmap);
+
 } // namespace pxos

@@ -43,6 +43,27 @@ struct EvalCommandOptions {
 };
 int run_eval_command(const EvalCommandOptions& options);
 
+struct LoopCommandOptions {
+    std::string roadmap_path;
+    int generations = 0;
+    std::string out_dir = "artifacts/loop";
+    std::string llm_command; // empty: PXOS_LLM_CMD
+    std::string proposer;    // empty: llm when a command is configured, else heuristic
+    double llm_timeout = 120;
+    int retries = 2;
+    int candidates = 1;
+    int jobs = 1;
+    std::uint64_t seed = 1;
+    bool resume = false;
+    bool replay = false;
+    int max_llm_calls = -1;
+    double max_seconds = 0;
+    bool until_max = false;
+    std::string report_dir; // --report DIR: only regenerate report.html
+    Verbosity verbosity = Verbosity::Normal;
+};
+int run_loop_command(const LoopCommandOptions& options);
+
 struct AsmCommandOptions {
     std::string source_path;
     std::string output_path;

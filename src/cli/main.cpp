@@ -19,6 +19,7 @@ struct ParsedOptions {
     pxos::cli::BuildCommandOptions build;
     pxos::cli::RunCommandOptions run;
     pxos::cli::EvalCommandOptions eval;
+    pxos::cli::LoopCommandOptions loop;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
     pxos::cli::OpsCommandOptions ops;
@@ -100,6 +101,43 @@ const std::vector<CommandEntry>& command_table()
                                "2 usage, 65 unreadable image. An image that is not an OS just scores low.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_eval_command(parsed.eval); },
+        },
+        {
+            "loop",
+            "Improve a roadmap: build -> eval -> reflect -> propose, N generations",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.loop;
+                command.add_option("roadmap", options.roadmap_path, "Roadmap YAML to start from (generation 1)");
+                command.add_option("generations", options.generations, "Number of generations, 1 and up");
+                command.add_option("--out-dir", options.out_dir, "Where generations, prompts and the report go")
+                    ->default_val(options.out_dir);
+                command.add_option("--llm-cmd", options.llm_command,
+                    "LLM command run with /bin/sh -c, prompt on stdin ({prompt_file}: a file with it); "
+                    "default: $PXOS_LLM_CMD");
+                command.add_option("--proposer", options.proposer,
+                    "llm, heuristic (offline) or copy (the seed's); default: llm when a command is set")
+                    ->check(CLI::IsMember({ "llm", "heuristic", "copy" }));
+                command.add_option("--llm-timeout", options.llm_timeout, "Seconds per LLM call; the process group is killed")
+                    ->default_val(options.llm_timeout);
+                command.add_option("--retries", options.retries, "Extra LLM attempts per proposal, with the error fed back")
+                    ->check(CLI::Range(0, 20))
+                    ->default_val(options.retries);
+                command.add_option("--candidates", options.candidates, "Proposals per generation; the best is kept")
+                    ->check(CLI::Range(1, 64))
+                    ->default_val(options.candidates);
+                command.add_option("--jobs", options.jobs, "Proposals built and evaluated at once")
+                    ->check(CLI::Range(1, 64))
+                    ->default_val(options.jobs);
+                command.add_option("--seed", options.seed, "Seed of the heuristic proposer")->default_val(options.seed);
+                command.add_flag("--resume", options.resume, "Continue the loop in --out-dir after its last generation");
+                command.add_flag("--replay", options.replay, "Take LLM replies from the out-dir's cache only");
+                command.add_option("--max-llm-calls", options.max_llm_calls, "Stop when this many LLM calls are spent");
+                command.add_option("--max-seconds", options.max_seconds, "Stop after this many seconds");
+                command.add_flag("--until-max", options.until_max, "Stop at a full score");
+                command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
+                add_verbosity_flags(command, options.verbosity);
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
         },
         {
             "asm",

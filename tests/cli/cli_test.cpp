@@ -345,3 +345,57 @@ TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates",
     CHECK(bomb.exit_code == 65);
     CHECK(run_pxos("eval missing.png", scratch.path()).exit_code == 65);
 }
+
+TEST_CASE("pxos loop survives kill -9 and resumes without losing or repeating a generation", "[cli][loop]")
+{
+    ScratchDirectory scratch;
+    std::string roadmap = quoted(pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml"));
+    // Kill the loop mid-run, at a moment that depends on the machine.
+    std::string command = "'" + std::string(PXOS_BINARY) + "' loop " + roadmap
+        + " 40 --proposer heuristic --out-dir out -q & pid=$!; sleep 0.4; kill -9 $pid; wait $pid; true";
+    REQUIRE(std::system(("cd '" + scratch.path().string() + "' && " + command).c_str()) == 0);
+    auto resumed = run_pxos("loop " + roadmap + " 40 --proposer heuristic --out-dir out --resume -q", scratch.path());
+    CHECK(resumed.exit_code == 0);
+    CHECK(resumed.out == "out/ROADMAP_VRAM_OS.gen002.yaml\n");
+    std::istringstream lines(pxos::test::read_text(scratch.file("out/loop.jsonl")));
+    std::string line;
+    int expected = 1;
+    while (std::getline(lines, line)) {
+        auto record = nlohmann::json::parse(line);
+        CHECK(record["generation"] == expected++);
+    }
+    CHECK(expected == 41);
+
+    auto again = run_pxos("loop " + roadmap + " 3 --out-dir out", scratch.path());
+    CHECK(again.exit_code == 65);
+    CHECK(again.err.find("this out-dir already holds a loop; use --resume") != std::string::npos);
+
+    std::filesystem::remove(scratch.path() / "out/report.html");
+    auto report = run_pxos("loop --report out", scratch.path());
+    CHECK(report.exit_code == 0);
+    CHECK(report.out == "out/report.html\n");
+    CHECK(std::filesystem::exists(scratch.path() / "out/report.html"));
+
+    auto usage = run_pxos("loop " + roadmap, scratch.path());
+    CHECK(usage.exit_code == 2);
+    auto no_command = run_pxos("loop " + roadmap + " 2 --proposer llm --out-dir other", scratch.path());
+    CHECK(no_command.exit_code == 2);
+    CHECK(no_command.err == "pxos: error: --proposer llm needs a command: --llm-cmd 'CMD' or PXOS_LLM_CMD\n");
+}
+
+TEST_CASE("pxos loop takes the LLM command from PXOS_LLM_CMD and prints one line per generation", "[cli][loop]")
+{
+    ScratchDirectory scratch;
+    std::string roadmap = quoted(pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml"));
+    std::string fake = pxos::test::source_path("tests/fake_llm/edits.sh");
+    auto result = run_pxos("loop " + roadmap + " 2 --out-dir out", scratch.path());
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.find("proposer heuristic") != std::string::npos);
+    ScratchDirectory second;
+    std::string command = "cd '" + second.path().string() + "' && PXOS_LLM_CMD=\"sh '" + fake + "'\" '" + PXOS_BINARY
+        + "' loop " + roadmap + " 2 --out-dir out 2>err.txt >out.txt";
+    REQUIRE(std::system(command.c_str()) == 0);
+    std::string err = pxos::test::read_text(second.file("err.txt"));
+    CHECK(err.find("proposer llm") != std::string::npos);
+    CHECK(err.find("gen 002  score 21/21  best 21/21 (gen 002)  llm") != std::string::npos);
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+cat > /dev/null
+echo "I am a language model and I would rather talk about the weather."

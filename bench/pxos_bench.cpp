@@ -144,6 +144,19 @@ int main(int argc, char** argv)
     rows.push_back({ "pxos eval default image (512x512)",
         median_ms(process_runs, [&] { spawn_and_wait({ pxos_binary, "eval", out_png, "--json" }); }), "ms",
         "per process: 19 checks incl. 2 runs and 3 isolation probes" });
+    {
+        std::filesystem::path loop_dir = scratch / "loop";
+        std::vector<double> per_generation;
+        rows.push_back({ "pxos loop, 6 heuristic generations (default roadmap)",
+            median_ms(quick ? 1 : 5,
+                [&] {
+                    std::filesystem::remove_all(loop_dir);
+                    spawn_and_wait({ pxos_binary, "loop", "roadmaps/ROADMAP_VRAM_OS.yaml", "6", "--proposer",
+                        "heuristic", "--out-dir", loop_dir.string(), "-q" });
+                })
+                / 6,
+            "ms", "per generation incl. start-up (build, eval, reflect, propose, files)" });
+    }
     rows.push_back({ "pxos build 4096x4096 with save",
         median_ms(heavy_runs, [&] { spawn_and_wait({ pxos_binary, "build", big_roadmap, "-q", "-o", out_png }); }),
         "ms", "per process, PNG written" });

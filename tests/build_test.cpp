@@ -1,6 +1,9 @@
 #include "pxos/build.hpp"
 
 #include "builtin_steps.hpp"
+#include "test_support.hpp"
+
+#include <filesystem>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -157,4 +160,22 @@ TEST_CASE("the registry lists itself as JSON for the LLM", "[build][registry]")
     CHECK(json["steps"][0]["params"][0]["type"] == "colour");
     CHECK(json["steps"][0]["params"][0]["default"] == nlohmann::json::array({ 10, 10, 10, 255 }));
     CHECK(json["steps"][4]["params"][0]["minimum"] == -65536);
+}
+
+TEST_CASE("test names work with ctest (no semicolon, no leading dash)", "[meta]")
+{
+    // catch_discover_tests splits names at ';' and the parts match no test,
+    // so such a test would silently never run under ctest.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(pxos::test::source_path("tests"))) {
+        if (entry.path().extension() != ".cpp")
+            continue;
+        std::string text = pxos::test::read_text(entry.path().string());
+        for (std::size_t at = text.find("TEST_CASE(\""); at != std::string::npos; at = text.find("TEST_CASE(\"", at + 1)) {
+            std::size_t end = text.find('"', at + 11);
+            std::string name = text.substr(at + 11, end - at - 11);
+            INFO(entry.path().filename().string() << ": " << name);
+            CHECK(name.find(';') == std::string::npos);
+            CHECK(name.front() != '-');
+        }
+    }
 }

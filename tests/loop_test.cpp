@@ -186,7 +186,7 @@ TEST_CASE("the exact error goes back to the LLM, which can then get it right", "
         != std::string::npos);
 }
 
-TEST_CASE("--resume continues after the last complete generation; an existing loop is not overwritten", "[loop]")
+TEST_CASE("loop --resume continues after the last complete generation, an existing loop is not overwritten", "[loop]")
 {
     pxos::test::ScratchDirectory scratch;
     auto options = options_for(scratch, 3);
@@ -209,7 +209,7 @@ TEST_CASE("--resume continues after the last complete generation; an existing lo
     CHECK(lines[5]["best_score"] == 21);
 }
 
-TEST_CASE("--replay reruns a loop from the reply cache with no LLM, giving the same files", "[loop][llm]")
+TEST_CASE("loop --replay reruns a loop from the reply cache with no LLM, giving the same files", "[loop][llm]")
 {
     pxos::test::ScratchDirectory first;
     auto options = options_for(first, 3);
@@ -242,7 +242,7 @@ TEST_CASE("the LLM call budget stops the loop cleanly", "[loop][llm]")
     CHECK(history(scratch).size() == 2);
 }
 
-TEST_CASE("several candidates per generation, evaluated two at a time; duplicates are not evaluated twice", "[loop]")
+TEST_CASE("several candidates per generation, evaluated two at a time, duplicates are not evaluated twice", "[loop]")
 {
     pxos::test::ScratchDirectory scratch;
     auto options = options_for(scratch, 3);

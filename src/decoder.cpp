@@ -131,6 +131,24 @@ void write_header(SimulatedVRAM& vram, const BootHeader& header)
         (void)vram.write_pixel(i, isa::kHeaderRow, RGBA::from_word(words[i]));
 }
 
+Result<void> write_pcb(SimulatedVRAM& vram, std::uint32_t process_table, const ProcessSpec& spec)
+{
+    std::uint32_t pcb[isa::kPcbWords] = {};
+    pcb[int(isa::PcbField::State)] = std::uint32_t(spec.state);
+    pcb[int(isa::PcbField::Pid)] = spec.slot + 1;
+    pcb[int(isa::PcbField::Pc)] = spec.entry;
+    pcb[int(isa::PcbField::Base)] = spec.base;
+    pcb[int(isa::PcbField::Limit)] = spec.limit;
+    pcb[int(isa::PcbField::Entry)] = spec.entry;
+    pcb[int(isa::PcbField::StackBase)] = spec.stack_base;
+    pcb[int(isa::PcbField::Registers) + isa::kStackPointer] = spec.limit;
+    std::uint32_t width = std::uint32_t(vram.width());
+    std::uint32_t address = process_table + spec.slot * std::uint32_t(isa::kPcbWords);
+    for (std::uint32_t i = 0; i < std::uint32_t(isa::kPcbWords); ++i)
+        PXOS_TRY(vram.write_pixel(int((address + i) % width), int((address + i) / width), RGBA::from_word(pcb[i])));
+    return {};
+}
+
 std::optional<Instruction> decode(const std::uint32_t* memory, std::size_t memory_words, std::uint32_t address,
     const Palette& palette)
 {

@@ -563,18 +563,8 @@ void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
     }
     copy.fill_rect(Rect { 0, int(first_row), width, int(kRows) }, RGBA::from_word(0));
     (void)write_program(*program, copy);
-    std::uint32_t pcb[isa::kPcbWords] = {};
-    pcb[int(isa::PcbField::State)] = std::uint32_t(isa::ProcessState::Ready);
-    pcb[int(isa::PcbField::Pid)] = *slot + 1;
-    pcb[int(isa::PcbField::Pc)] = pcb[int(isa::PcbField::Entry)] = base;
-    pcb[int(isa::PcbField::Base)] = base;
-    pcb[int(isa::PcbField::Limit)] = limit;
-    pcb[int(isa::PcbField::StackBase)] = limit - 64;
-    pcb[int(isa::PcbField::Registers) + isa::kStackPointer] = limit;
-    std::uint32_t pcb_address = h.process_table + *slot * h.pcb_words;
-    for (int i = 0; i < isa::kPcbWords; ++i)
-        (void)copy.write_pixel(int((pcb_address + std::uint32_t(i)) % std::uint32_t(width)),
-            int((pcb_address + std::uint32_t(i)) / std::uint32_t(width)), RGBA::from_word(pcb[i]));
+    ProcessSpec spec { *slot, isa::ProcessState::Ready, base, base, limit, limit - 64 };
+    (void)write_pcb(copy, h.process_table, spec);
     probe.image = std::move(copy);
     probe.pid = *slot + 1;
     probe.base = base;

@@ -210,21 +210,14 @@ Result<void> add_process(StepContext& step)
     step.source_map().merge(program->source_map);
 
     std::uint32_t entry = std::uint32_t(program->symbol("main").value_or(base));
-    std::uint32_t pcb[isa::kPcbWords] = {};
-    pcb[int(isa::PcbField::State)] = std::uint32_t(step.boolean("autostart") ? isa::ProcessState::Ready
-                                                                            : isa::ProcessState::Dormant);
-    pcb[int(isa::PcbField::Pid)] = std::uint32_t(slot + 1);
-    pcb[int(isa::PcbField::Pc)] = entry;
-    pcb[int(isa::PcbField::Base)] = base;
-    pcb[int(isa::PcbField::Limit)] = limit;
-    pcb[int(isa::PcbField::Entry)] = entry;
-    pcb[int(isa::PcbField::StackBase)] = stack_base;
-    pcb[int(isa::PcbField::Registers) + isa::kStackPointer] = limit;
-    std::uint32_t pcb_address = std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width)
-        + std::uint32_t(slot) * isa::kPcbWords;
-    for (int i = 0; i < isa::kPcbWords; ++i)
-        PXOS_TRY(vram.write_pixel(int((pcb_address + std::uint32_t(i)) % std::uint32_t(width)),
-            int((pcb_address + std::uint32_t(i)) / std::uint32_t(width)), RGBA::from_word(pcb[i])));
+    ProcessSpec spec;
+    spec.slot = std::uint32_t(slot);
+    spec.state = step.boolean("autostart") ? isa::ProcessState::Ready : isa::ProcessState::Dormant;
+    spec.entry = entry;
+    spec.base = base;
+    spec.limit = limit;
+    spec.stack_base = stack_base;
+    PXOS_TRY(write_pcb(vram, std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width), spec));
 
     step.set("process_count", slot + 1);
     step.set("next_process_row", end_row);

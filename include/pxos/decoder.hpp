@@ -65,6 +65,19 @@ inline std::uint32_t header_address(int width)
 Result<BootHeader> read_header(const SimulatedVRAM& vram, const std::string& image_name);
 void write_header(SimulatedVRAM& vram, const BootHeader& header);
 
+// A new process control block, as the kernel's convention lays it out
+// (isa::PcbField): pid = slot + 1, pc = entry, sp = limit, registers 0.
+struct ProcessSpec {
+    std::uint32_t slot = 0;
+    isa::ProcessState state = isa::ProcessState::Ready;
+    std::uint32_t entry = 0;
+    std::uint32_t base = 0;
+    std::uint32_t limit = 0;
+    std::uint32_t stack_base = 0;
+};
+// Writes the PCB of `spec.slot` into the process table at `process_table`.
+Result<void> write_pcb(SimulatedVRAM& vram, std::uint32_t process_table, const ProcessSpec& spec);
+
 struct Instruction {
     const isa::OpcodeInfo* info = nullptr;
     std::array<std::uint32_t, isa::kMaxOperands> operands {};

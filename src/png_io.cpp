@@ -2,8 +2,10 @@
 
 #include "pxos/file_io.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <fmt/format.h>
 #include <zlib.h>
 
@@ -23,34 +25,6 @@ void* capped_realloc(void* pointer, std::size_t size)
     return size > g_stbi_allocation_cap ? nullptr : std::realloc(pointer, size);
 }
 
-// zlib's deflate at level 1 in place of stb_image_write's own compressor.
-// The RLE strategy (matches at distance 1 only) suits filtered VRAM rows,
-// which are mostly runs, and is several times faster than the default.
-unsigned char* zlib_compress(unsigned char* data, int data_length, int* out_length, int /*quality*/)
-{
-    z_stream stream {};
-    if (deflateInit2(&stream, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
-        return nullptr;
-    uLong bound = deflateBound(&stream, uLong(data_length));
-    auto* output = static_cast<unsigned char*>(std::malloc(bound));
-    if (!output) {
-        deflateEnd(&stream);
-        return nullptr;
-    }
-    stream.next_in = data;
-    stream.avail_in = uInt(data_length);
-    stream.next_out = output;
-    stream.avail_out = uInt(bound);
-    int status = deflate(&stream, Z_FINISH);
-    *out_length = int(stream.total_out);
-    deflateEnd(&stream);
-    if (status != Z_STREAM_END) {
-        std::free(output);
-        return nullptr;
-    }
-    return output;
-}
-
 } // namespace
 
 #define STBI_MALLOC(size) capped_malloc(size)
@@ -61,17 +35,12 @@ unsigned char* zlib_compress(unsigned char* data, int data_length, int* out_leng
 #define STBI_MAX_DIMENSIONS 16384
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC
-#define STBIW_ZLIB_COMPRESS zlib_compress
-#define STBI_WRITE_NO_STDIO
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_STATIC
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wshadow"
 #include <stb/stb_image.h>
-#include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
 namespace pxos {
@@ -237,17 +206,113 @@ Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits)
     return decode_png(*bytes, path, limits);
 }
 
+namespace {
+
+void put_be32(std::vector<std::uint8_t>& out, std::uint32_t value)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(std::uint8_t(value >> shift));
+}
+
+void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint8_t* data, std::size_t length)
+{
+    put_be32(out, std::uint32_t(length));
+    std::size_t start = out.size();
+    out.insert(out.end(), type, type + 4);
+    out.insert(out.end(), data, data + length);
+    put_be32(out, std::uint32_t(crc32(0, out.data() + start, uInt(4 + length))));
+}
+
+// One band of rows, UP-filtered and deflated on its own (raw deflate, level
+// 1, RLE strategy). Bands end with a sync flush, the last with finish, so
+// their outputs concatenate into one valid deflate stream (as pigz does).
+struct Band {
+    int first_row = 0;
+    int rows = 0;
+    bool last = false;
+    std::vector<std::uint8_t> deflated;
+    uLong adler = 1;
+    bool ok = false;
+};
+
+void compress_band(const SimulatedVRAM& vram, Band& band)
+{
+    z_stream stream {};
+    if (deflateInit2(&stream, 1, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK)
+        return;
+    std::size_t row_bytes = std::size_t(vram.width()) * 4;
+    std::vector<std::uint8_t> filtered(row_bytes + 1);
+    band.deflated.resize(deflateBound(&stream, uLong((row_bytes + 1) * std::size_t(band.rows))) + 64);
+    stream.next_out = band.deflated.data();
+    stream.avail_out = uInt(band.deflated.size());
+    const std::uint8_t* pixels = vram.bytes();
+    bool ok = true;
+    for (int row = band.first_row; row < band.first_row + band.rows && ok; ++row) {
+        const std::uint8_t* current = pixels + std::size_t(row) * row_bytes;
+        filtered[0] = 2; // UP: each byte minus the byte above (0 above the first row)
+        if (row == 0) {
+            std::memcpy(filtered.data() + 1, current, row_bytes);
+        } else {
+            const std::uint8_t* above = current - row_bytes;
+            for (std::size_t i = 0; i < row_bytes; ++i)
+                filtered[i + 1] = std::uint8_t(current[i] - above[i]);
+        }
+        band.adler = adler32(band.adler, filtered.data(), uInt(filtered.size()));
+        stream.next_in = filtered.data();
+        stream.avail_in = uInt(filtered.size());
+        bool last_row = row == band.first_row + band.rows - 1;
+        int flush = last_row ? (band.last ? Z_FINISH : Z_SYNC_FLUSH) : Z_NO_FLUSH;
+        int status = deflate(&stream, flush);
+        ok = stream.avail_in == 0 && (status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR);
+        if (last_row && band.last)
+            ok = ok && status == Z_STREAM_END;
+    }
+    band.deflated.resize(stream.total_out);
+    deflateEnd(&stream);
+    band.ok = ok;
+}
+
+} // namespace
+
 Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram)
 {
-    stbi_write_force_png_filter = 2; // UP: cheap to compute, compresses layouts well
-    int length = 0;
-    unsigned char* png = stbi_write_png_to_mem(vram.bytes(), vram.width() * 4, vram.width(), vram.height(), 4, &length);
-    if (!png)
-        return Error::internal(fmt::format("PNG encoding of a {}x{} VRAM failed (out of memory?)", vram.width(),
-            vram.height()));
-    std::vector<std::uint8_t> bytes(png, png + length);
-    STBIW_FREE(png);
-    return bytes;
+    // Bands of at least 64 rows, one per core.
+    int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    int band_count = std::clamp(vram.height() / 64, 1, std::min(cores, 8));
+    std::vector<Band> bands(static_cast<std::size_t>(band_count));
+    int rows_per_band = vram.height() / band_count;
+    for (int i = 0; i < band_count; ++i) {
+        bands[std::size_t(i)].first_row = i * rows_per_band;
+        bands[std::size_t(i)].rows = i + 1 == band_count ? vram.height() - i * rows_per_band : rows_per_band;
+        bands[std::size_t(i)].last = i + 1 == band_count;
+    }
+    std::vector<std::thread> workers;
+    for (std::size_t i = 1; i < bands.size(); ++i)
+        workers.emplace_back([&vram, &band = bands[i]] { compress_band(vram, band); });
+    compress_band(vram, bands[0]);
+    for (std::thread& worker : workers)
+        worker.join();
+
+    std::vector<std::uint8_t> idat = { 0x78, 0x01 }; // zlib header: deflate, 32K window, fastest
+    uLong adler = 1;
+    std::size_t row_bytes = std::size_t(vram.width()) * 4 + 1;
+    for (const Band& band : bands) {
+        if (!band.ok)
+            return Error::internal(fmt::format("PNG encoding of a {}x{} VRAM failed in zlib", vram.width(), vram.height()));
+        idat.insert(idat.end(), band.deflated.begin(), band.deflated.end());
+        adler = adler32_combine(adler, band.adler, z_off_t(row_bytes * std::size_t(band.rows)));
+    }
+    put_be32(idat, std::uint32_t(adler));
+
+    std::vector<std::uint8_t> png(kSignature, kSignature + 8);
+    std::vector<std::uint8_t> header;
+    put_be32(header, std::uint32_t(vram.width()));
+    put_be32(header, std::uint32_t(vram.height()));
+    header.insert(header.end(), { 8, 6, 0, 0, 0 }); // 8-bit RGBA, deflate, adaptive filters, no interlace
+    put_chunk(png, "IHDR", header.data(), header.size());
+    put_chunk(png, "IDAT", idat.data(), idat.size());
+    put_chunk(png, "IEND", nullptr, 0);
+    return png;
 }
 
 Result<void> save_png(const std::string& path, const SimulatedVRAM& vram)

@@ -1,10 +1,12 @@
-// PNG I/O, the one adapter over stb_image / stb_image_write. Decoding first
-// walks the PNG's chunk structure itself (signature, chunk lengths against
-// the file, CRCs, IHDR sizes against the VRAM limits) so stb never sees a
-// file that could make it allocate absurd amounts, and stb's allocations are
-// capped besides. Any colour type and bit depth loads as RGBA8. Encoding uses
-// stb_image_write with zlib's deflate at level 1 and the UP filter, which is
-// several times faster than stb's own compressor at a similar size.
+// PNG I/O, the one adapter over PNG files. Decoding uses stb_image, but
+// first walks the PNG's chunk structure itself (signature, chunk lengths
+// against the file, CRCs, IHDR sizes against the VRAM limits) so stb never
+// sees a file that could make it allocate absurd amounts, and stb's
+// allocations are capped besides. Any colour type and bit depth loads as
+// RGBA8. Encoding is pxos's own: RGBA8 rows with the UP filter, deflated by
+// zlib (level 1, RLE strategy) in bands of rows on every core, the bands'
+// streams joined with sync flushes and their Adler-32s combined: one valid
+// zlib stream that any decoder reads, at several times stb_image_write's speed.
 #pragma once
 
 #include "pxos/diagnostic.hpp"

@@ -5,6 +5,7 @@
 #include "pxos/isa.hpp"
 #include "pxos/png_io.hpp"
 #include "pxos/proposer.hpp"
+#include "pxos/render.hpp"
 #include "pxos/syscalls.hpp"
 
 #include <algorithm>
@@ -157,6 +158,7 @@ nlohmann::ordered_json record_json(const GenerationRecord& record)
     line["roadmap"] = record.roadmap_file;
     line["image"] = record.image_file;
     line["eval"] = record.eval_file;
+    line["diff"] = record.diff_file;
     return line;
 }
 
@@ -176,6 +178,7 @@ GenerationRecord record_from_json(const nlohmann::json& line)
     record.roadmap_file = line.at("roadmap").get<std::string>();
     record.image_file = line.at("image").get<std::string>();
     record.eval_file = line.at("eval").get<std::string>();
+    record.diff_file = line.value("diff", "");
     return record;
 }
 
@@ -283,6 +286,14 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
         PXOS_TRY(save_png(path(record.image_file), *chosen.image));
     else
         record.image_file.clear();
+    // What changed from the parent's image, as a picture the report links.
+    if (chosen.image && parent > 0) {
+        auto parent_image = load_png(path(generation_name("vram_os_stage1", parent, "png")));
+        if (parent_image) {
+            record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
+            PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
+        }
+    }
     PXOS_TRY(write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
     if (!reflection.empty())
         PXOS_TRY(write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));

@@ -161,21 +161,26 @@ Result<void> write_loop_report(const std::string& out_dir)
             html += fmt::format("<img width='384' height='384' alt='generation {}' src='data:image/png;base64,{}'>",
                 generation, base64(std::vector<std::uint8_t>(image.begin(), image.end())));
         html += "</div><div style='flex:1'>";
+        std::string diff = record.value("diff", "");
+        std::string diff_link = diff.empty() ? std::string()
+                                             : fmt::format(" &middot; <a style='color:#4fc3f7' href='{}'>image diff from "
+                                                           "parent</a>",
+                                                 escape_html(diff));
         html += fmt::format("<h2>generation {}{}</h2><p>score <b>{}/{}</b> &middot; proposer {}{} &middot; "
-                            "parent {}</p><p>{}</p>",
+                            "parent {}{}</p><p>{}</p>",
             generation, generation == best_generation ? " <span class='best'>(best)</span>" : "",
             record.value("score", 0), record.value("max_score", 0), escape_html(record.value("proposer", "")),
-            record.value("fallback", false) ? " (fallback)" : "", parent, escape_html(record.value("note", "")));
+            record.value("fallback", false) ? " (fallback)" : "", parent, diff_link, escape_html(record.value("note", "")));
         std::string roadmap = read(record.value("roadmap", ""));
         std::string parent_roadmap;
         for (const auto& other : records)
             if (other.value("generation", 0) == parent)
                 parent_roadmap = read(other.value("roadmap", ""));
         html += "<pre>";
-        for (const std::string& diff : diff_lines(lines_of(parent_roadmap), lines_of(roadmap))) {
-            std::string css = diff[0] == '+' ? "add" : diff[0] == '-' ? "del" : "";
-            html += css.empty() ? escape_html(diff) + "\n"
-                                : fmt::format("<span class='{}'>{}</span>\n", css, escape_html(diff));
+        for (const std::string& change : diff_lines(lines_of(parent_roadmap), lines_of(roadmap))) {
+            std::string css = change[0] == '+' ? "add" : change[0] == '-' ? "del" : "";
+            html += css.empty() ? escape_html(change) + "\n"
+                                : fmt::format("<span class='{}'>{}</span>\n", css, escape_html(change));
         }
         html += "</pre></div></div>\n";
     }

@@ -56,6 +56,7 @@ struct GenerationRecord {
     std::string roadmap_file;
     std::string image_file;
     std::string eval_file;
+    std::string diff_file; // the image's difference from the parent's (from generation 2 on)
 };
 
 struct LoopSummary {

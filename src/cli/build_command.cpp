@@ -35,9 +35,10 @@ std::string intermediate_path(const std::string& output_path, std::size_t index,
 
 class BuildProgress final : public BuildObserver {
 public:
-    BuildProgress(std::string output_path, bool save_intermediate)
+    BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir)
         : m_output_path(std::move(output_path))
         , m_save_intermediate(save_intermediate)
+        , m_frames_dir(std::move(frames_dir))
     {
     }
 
@@ -51,6 +52,13 @@ public:
     {
         spdlog::info("[{}/{}] {:<24} {:>9.3f} ms {:>10} px", report.index + 1, m_count, report.label,
             report.duration_ms, report.pixels_written);
+        if (!m_frames_dir.empty()) {
+            // frame_0001_init_background.png, ...: plays in order.
+            std::string frame = (std::filesystem::path(m_frames_dir)
+                / fmt::format("frame_{:04}_{}.png", report.index + 1, report.step))
+                                    .string();
+            PXOS_TRY(save_png(frame, vram));
+        }
         if (!m_save_intermediate)
             return {};
         std::string path = intermediate_path(m_output_path, report.index, report.label);
@@ -62,6 +70,7 @@ public:
 private:
     std::string m_output_path;
     bool m_save_intermediate;
+    std::string m_frames_dir;
     std::size_t m_count = 0;
 };
 
@@ -91,7 +100,7 @@ int run_build_command(const BuildCommandOptions& options)
 
     spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
         roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
-    BuildProgress progress(output_path, roadmap->output.save_intermediate);
+    BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir);
     BuildOptions build_options;
     build_options.limits = limits.vram;
     build_options.observer = &progress;

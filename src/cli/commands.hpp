@@ -16,6 +16,7 @@ struct BuildCommandOptions {
     std::string roadmap_path;
     std::string output_path; // -o; empty: the roadmap's output.png_path or artifacts/<stem>.png
     std::string report_path; // --report; empty: none
+    std::string frames_dir;  // --frames DIR: one PNG per step
     std::uint64_t max_vram_mib = VRAMLimits::kDefaultMaxBytes >> 20;
     Verbosity verbosity = Verbosity::Normal;
 };
@@ -27,6 +28,8 @@ struct RunCommandOptions {
     std::string input_path;      // --input; empty: no console input
     std::string output_path;     // --out: the VRAM after the run
     std::string source_map_path; // --source-map; default: <image stem>.srcmap.json beside the image
+    std::string frames_dir;      // --frames DIR: a PNG every --every steps
+    std::uint64_t every = 100'000;
     bool trace = false;
     bool json = false;
     Verbosity verbosity = Verbosity::Normal;
@@ -63,6 +66,23 @@ struct LoopCommandOptions {
     Verbosity verbosity = Verbosity::Normal;
 };
 int run_loop_command(const LoopCommandOptions& options);
+
+struct RenderCommandOptions {
+    std::string image_path;
+    std::string output_path;
+    int scale = 4;
+    bool labels = false;
+    bool grid = false;
+};
+int run_render_command(const RenderCommandOptions& options);
+
+struct DiffCommandOptions {
+    std::string a_path;
+    std::string b_path;
+    std::string output_path; // -o DIFF.png
+    bool json = false;
+};
+int run_diff_command(const DiffCommandOptions& options);
 
 struct AsmCommandOptions {
     std::string source_path;

@@ -20,6 +20,8 @@ struct ParsedOptions {
     pxos::cli::RunCommandOptions run;
     pxos::cli::EvalCommandOptions eval;
     pxos::cli::LoopCommandOptions loop;
+    pxos::cli::RenderCommandOptions render;
+    pxos::cli::DiffCommandOptions diff;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
     pxos::cli::OpsCommandOptions ops;
@@ -54,6 +56,8 @@ const std::vector<CommandEntry>& command_table()
                     "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)");
                 command.add_option("--report", options.report_path,
                     "Write a JSON build report (per step: duration, pixels written, context keys set)");
+                command.add_option("--frames", options.frames_dir,
+                    "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)");
                 command.add_option("--max-vram-mib", options.max_vram_mib, "VRAM memory cap in MiB")
                     ->check(CLI::Range(1, 1024))
                     ->default_val(options.max_vram_mib);
@@ -75,6 +79,11 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--source-map", options.source_map_path,
                     "pxasm source map (default: <image>.srcmap.json beside the image, written by pxos build)");
                 command.add_flag("--trace", options.trace, "Print every executed instruction on stderr");
+                command.add_option("--frames", options.frames_dir,
+                    "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)");
+                command.add_option("--every", options.every, "Steps between frames")
+                    ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40))
+                    ->default_val(options.every);
                 command.add_flag("--json", options.json,
                     "Print a JSON summary (processes, faults, steps, syscalls, console) instead of the console");
                 add_verbosity_flags(command, options.verbosity);
@@ -138,6 +147,34 @@ const std::vector<CommandEntry>& command_table()
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
+        },
+        {
+            "render",
+            "Upscale an image for people: crisp pixels, region outlines and names, a pixel grid",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.render;
+                command.add_option("image", options.image_path, "PNG image")->required();
+                command.add_option("-o,--output", options.output_path, "PNG to write")->required();
+                command.add_option("--scale", options.scale, "Pixels per image pixel")
+                    ->check(CLI::Range(1, 64))
+                    ->default_val(options.scale);
+                command.add_flag("--labels", options.labels, "Outline the layout regions and write their names");
+                command.add_flag("--grid", options.grid, "Draw lines between pixels (scale 4 and up)");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_render_command(parsed.render); },
+        },
+        {
+            "diff",
+            "Compare two images: per region, changed pixels and where; exit 0 equal, 1 different, 2 trouble",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.diff;
+                command.add_option("a", options.a_path, "First PNG")->required();
+                command.add_option("b", options.b_path, "Second PNG")->required();
+                command.add_option("-o,--output", options.output_path,
+                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined");
+                command.add_flag("--json", options.json, "Print the difference as JSON");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_diff_command(parsed.diff); },
         },
         {
             "asm",

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace pxos::cli {
@@ -95,7 +96,27 @@ int run_run_command(const RunCommandOptions& options)
     if (options.trace)
         (*machine)->set_trace(&trace);
 
-    RunResult result = (*machine)->run(options.max_steps);
+    RunResult result;
+    if (options.frames_dir.empty()) {
+        result = (*machine)->run(options.max_steps);
+    } else {
+        // frame_000000.png is the image at boot, then one every --every steps.
+        std::uint64_t done = 0;
+        for (int frame = 0;; ++frame) {
+            std::string path = (std::filesystem::path(options.frames_dir) / fmt::format("frame_{:06}.png", frame)).string();
+            if (auto saved = save_png(path, (*machine)->vram()); !saved)
+                return report_error(saved.error());
+            if (done >= options.max_steps || (*machine)->halted())
+                break;
+            std::uint64_t chunk = std::min(options.every, options.max_steps - done);
+            result = (*machine)->run(chunk);
+            done += chunk;
+            if (result.reason != StopReason::BudgetExhausted && !(*machine)->halted())
+                break;
+        }
+        if (!(*machine)->halted() && done >= options.max_steps)
+            result.reason = StopReason::BudgetExhausted;
+    }
     std::fflush(stdout);
 
     for (const FaultRecord& fault : result.faults)

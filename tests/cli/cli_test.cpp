@@ -399,3 +399,44 @@ TEST_CASE("pxos loop takes the LLM command from PXOS_LLM_CMD and prints one line
     CHECK(err.find("proposer llm") != std::string::npos);
     CHECK(err.find("gen 002  score 21/21  best 21/21 (gen 002)  llm") != std::string::npos);
 }
+
+TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come numbered in order", "[cli][render]")
+{
+    ScratchDirectory scratch;
+    std::string roadmap = quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"));
+    auto built = run_pxos("build " + roadmap + " -q -o os.png --frames frames", scratch.path());
+    REQUIRE(built.exit_code == 0);
+    std::vector<std::string> frames;
+    for (const auto& entry : std::filesystem::directory_iterator(scratch.path() / "frames"))
+        frames.push_back(entry.path().filename().string());
+    std::sort(frames.begin(), frames.end());
+    REQUIRE(frames.size() == 9);
+    CHECK(frames.front() == "frame_0001_init_background.png");
+    CHECK(frames.back() == "frame_0009_add_process.png");
+
+    auto ran = run_pxos("run os.png -q --out after.png --frames run_frames --every 200000", scratch.path());
+    CHECK(ran.exit_code == 0);
+    CHECK(std::filesystem::exists(scratch.path() / "run_frames/frame_000000.png"));
+    CHECK(std::filesystem::exists(scratch.path() / "run_frames/frame_000004.png"));
+    CHECK(pxos::load_png(scratch.file("run_frames/frame_000005.png")).value()
+        == pxos::load_png(scratch.file("after.png")).value());
+
+    auto same = run_pxos("diff os.png os.png", scratch.path());
+    CHECK(same.exit_code == 0);
+    CHECK(same.out == "the pixels are equal\n");
+    auto different = run_pxos("diff os.png after.png -o d.png --json", scratch.path());
+    CHECK(different.exit_code == 1);
+    auto json = nlohmann::json::parse(different.out);
+    CHECK(json["equal"] == false);
+    CHECK(json["regions"].back()["region"] == "program_area");
+    CHECK(json["regions"].back()["changed_pixels"] == 16384);
+    CHECK(pxos::load_png(scratch.file("d.png")).ok());
+    CHECK(run_pxos("diff os.png missing.png", scratch.path()).exit_code == 2);
+
+    auto rendered = run_pxos("render after.png -o big.png --scale 3 --labels", scratch.path());
+    CHECK(rendered.exit_code == 0);
+    auto picture = pxos::load_png(scratch.file("big.png"));
+    REQUIRE(picture.ok());
+    CHECK(picture->width() == 1536);
+    CHECK(run_pxos("render after.png -o x.png --scale 99", scratch.path()).exit_code == 2);
+}

@@ -1,0 +1,63 @@
+// `pxos render` (images for people) and `pxos diff` (what changed).
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "pxos/file_io.hpp"
+#include "pxos/png_io.hpp"
+#include "pxos/render.hpp"
+
+#include <cstdio>
+
+namespace pxos::cli {
+
+int run_render_command(const RenderCommandOptions& options)
+{
+    if (auto checked = check_output_path(options.output_path); !checked)
+        return report_error(checked.error());
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+    RenderOptions render;
+    render.scale = options.scale;
+    render.labels = options.labels;
+    render.grid = options.grid;
+    auto picture = render_image(*image, render);
+    if (!picture)
+        return report_error(picture.error());
+    if (auto saved = save_png(options.output_path, *picture); !saved)
+        return report_error(saved.error());
+    std::printf("%s\n", options.output_path.c_str());
+    return 0;
+}
+
+int run_diff_command(const DiffCommandOptions& options)
+{
+    // As cmp: 0 equal, 1 different, 2 trouble.
+    if (!options.output_path.empty())
+        if (auto checked = check_output_path(options.output_path); !checked) {
+            report_error(checked.error());
+            return 2;
+        }
+    auto a = load_png(options.a_path);
+    if (!a) {
+        report_error(a.error());
+        return 2;
+    }
+    auto b = load_png(options.b_path);
+    if (!b) {
+        report_error(b.error());
+        return 2;
+    }
+    ImageDifference difference = compare_images(*a, *b);
+    std::fputs(options.json ? difference_to_json(difference).c_str()
+                            : difference_to_text(difference, options.a_path, options.b_path).c_str(),
+        stdout);
+    if (!options.output_path.empty())
+        if (auto saved = save_png(options.output_path, difference_picture(*a, *b)); !saved) {
+            report_error(saved.error());
+            return 2;
+        }
+    return difference.equal() ? 0 : 1;
+}
+
+} // namespace pxos::cli

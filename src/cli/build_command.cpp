@@ -1,5 +1,6 @@
 // `pxos build ROADMAP.yaml [-o OUT.png] [--report OUT.json]`
 #include "commands.hpp"
+#include "screen.hpp"
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
@@ -33,12 +34,23 @@ std::string intermediate_path(const std::string& output_path, std::size_t index,
     return (path.parent_path() / name).string();
 }
 
+// Repaints the live view as steps write pixels (rate-limited by the view).
+class LiveWrites final : public WriteObserver {
+public:
+    explicit LiveWrites(LiveView& view) : m_view(view) { }
+    void did_write(const SimulatedVRAM& vram, const Rect&) override { m_view.show(vram, nullptr); }
+
+private:
+    LiveView& m_view;
+};
+
 class BuildProgress final : public BuildObserver {
 public:
-    BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir)
+    BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view)
         : m_output_path(std::move(output_path))
         , m_save_intermediate(save_intermediate)
         , m_frames_dir(std::move(frames_dir))
+        , m_view(view)
     {
     }
 
@@ -50,6 +62,7 @@ public:
 
     Result<void> step_finished(const StepReport& report, const SimulatedVRAM& vram) override
     {
+        m_view.show(vram, nullptr, true);
         spdlog::info("[{}/{}] {:<24} {:>9.3f} ms {:>10} px", report.index + 1, m_count, report.label,
             report.duration_ms, report.pixels_written);
         if (!m_frames_dir.empty()) {
@@ -71,6 +84,7 @@ private:
     std::string m_output_path;
     bool m_save_intermediate;
     std::string m_frames_dir;
+    LiveView& m_view;
     std::size_t m_count = 0;
 };
 
@@ -100,13 +114,20 @@ int run_build_command(const BuildCommandOptions& options)
 
     spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
         roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
-    BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir);
+    LiveView view(options.view);
+    if (view.active())
+        setup_logging(Verbosity::Quiet); // the screen is the progress
+    BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view);
+    LiveWrites live_writes(view);
     BuildOptions build_options;
     build_options.limits = limits.vram;
     build_options.observer = &progress;
+    if (view.active())
+        build_options.write_observer = &live_writes;
     auto built = build_roadmap(*roadmap, build_options);
     if (!built)
         return report_error(built.error());
+    view.finish(built->vram, nullptr, !options.no_wait);
 
     SteadyClock clock;
     double save_started = clock.now_ms();

@@ -17,6 +17,8 @@ struct BuildCommandOptions {
     std::string output_path; // -o; empty: the roadmap's output.png_path or artifacts/<stem>.png
     std::string report_path; // --report; empty: none
     std::string frames_dir;  // --frames DIR: one PNG per step
+    bool view = false;       // --view: repaint live in the terminal
+    bool no_wait = false;
     std::uint64_t max_vram_mib = VRAMLimits::kDefaultMaxBytes >> 20;
     Verbosity verbosity = Verbosity::Normal;
 };
@@ -29,6 +31,8 @@ struct RunCommandOptions {
     std::string output_path;     // --out: the VRAM after the run
     std::string source_map_path; // --source-map; default: <image stem>.srcmap.json beside the image
     std::string frames_dir;      // --frames DIR: a PNG every --every steps
+    bool view = false;
+    bool no_wait = false;
     std::uint64_t every = 100'000;
     bool trace = false;
     bool json = false;
@@ -66,6 +70,15 @@ struct LoopCommandOptions {
     Verbosity verbosity = Verbosity::Normal;
 };
 int run_loop_command(const LoopCommandOptions& options);
+
+struct ViewCommandOptions {
+    std::string image_path;
+    bool once = false;
+    int columns = 0; // --once: 0 means the terminal's, else 80
+    int rows = 0;
+    bool outlines = false;
+};
+int run_view_command(const ViewCommandOptions& options);
 
 struct RenderCommandOptions {
     std::string image_path;

@@ -21,6 +21,7 @@ struct ParsedOptions {
     pxos::cli::EvalCommandOptions eval;
     pxos::cli::LoopCommandOptions loop;
     pxos::cli::RenderCommandOptions render;
+    pxos::cli::ViewCommandOptions view;
     pxos::cli::DiffCommandOptions diff;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
@@ -58,6 +59,8 @@ const std::vector<CommandEntry>& command_table()
                     "Write a JSON build report (per step: duration, pixels written, context keys set)");
                 command.add_option("--frames", options.frames_dir,
                     "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)");
+                command.add_flag("--view", options.view, "Watch the VRAM being painted, live in the terminal");
+                command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 command.add_option("--max-vram-mib", options.max_vram_mib, "VRAM memory cap in MiB")
                     ->check(CLI::Range(1, 1024))
                     ->default_val(options.max_vram_mib);
@@ -81,6 +84,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--trace", options.trace, "Print every executed instruction on stderr");
                 command.add_option("--frames", options.frames_dir,
                     "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)");
+                command.add_flag("--view", options.view, "Watch the VRAM live in the terminal while the machine runs");
+                command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 command.add_option("--every", options.every, "Steps between frames")
                     ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40))
                     ->default_val(options.every);
@@ -147,6 +152,23 @@ const std::vector<CommandEntry>& command_table()
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
+        },
+        {
+            "view",
+            "Look at an image in the terminal: pan, zoom, region outlines, a pixel inspector",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.view;
+                command.add_option("image", options.image_path, "PNG image")->required();
+                command.add_flag("--once", options.once, "Print one frame and exit (also without a terminal)");
+                command.add_option("--cols", options.columns, "Columns of the --once frame (default 80)")
+                    ->check(CLI::Range(1, 1000));
+                command.add_option("--rows", options.rows, "Rows of the --once frame, status line included (default 24)")
+                    ->check(CLI::Range(2, 1000));
+                command.add_flag("--regions", options.outlines, "Start with region outlines and names on (key g)");
+                command.footer("Keys: arrows or hjkl pan, + and - zoom (below 1:1 too), r reset, g regions, "
+                               "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_view_command(parsed.view); },
         },
         {
             "render",

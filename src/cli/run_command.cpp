@@ -1,6 +1,7 @@
 // `pxos run IMAGE.png`: boot the image and run it. Guest console output goes
 // to stdout as it is written; faults and the summary to stderr.
 #include "commands.hpp"
+#include "screen.hpp"
 #include "terminal.hpp"
 
 #include "pxos/file_io.hpp"
@@ -87,8 +88,9 @@ int run_run_command(const RunCommandOptions& options)
             return report_error(input.error());
         (*machine)->set_input(std::move(*input));
     }
+    LiveView view(options.view);
     StdoutConsole console;
-    if (!options.json)
+    if (!options.json && !view.active()) // under a live view the console is printed after it
         (*machine)->set_console(&console);
     int width = (*machine)->vram().width();
     const SourceMap* map = have_source_map ? &source_map : nullptr;
@@ -97,7 +99,19 @@ int run_run_command(const RunCommandOptions& options)
         (*machine)->set_trace(&trace);
 
     RunResult result;
-    if (options.frames_dir.empty()) {
+    if (view.active()) {
+        const Palette* palette = &(*machine)->palette();
+        std::uint64_t done = 0;
+        while (done < options.max_steps && !(*machine)->halted()) {
+            std::uint64_t chunk = std::min<std::uint64_t>(50'000, options.max_steps - done);
+            result = (*machine)->run(chunk);
+            done += chunk;
+            view.show((*machine)->vram(), palette);
+        }
+        view.finish((*machine)->vram(), palette, !options.no_wait);
+        if (!options.json)
+            std::fputs((*machine)->console_output().c_str(), stdout);
+    } else if (options.frames_dir.empty()) {
         result = (*machine)->run(options.max_steps);
     } else {
         // frame_000000.png is the image at boot, then one every --every steps.

@@ -8,6 +8,7 @@ namespace pxos::cli {
 
 void setup_logging(Verbosity verbosity)
 {
+    spdlog::drop("pxos"); // set up again when a command changes its mind (--view)
     auto logger = spdlog::stderr_color_st("pxos");
     logger->set_pattern("%v");
     switch (verbosity) {

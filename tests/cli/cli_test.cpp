@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using pxos::test::run_pxos;
 using pxos::test::ScratchDirectory;
@@ -439,4 +440,114 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     REQUIRE(picture.ok());
     CHECK(picture->width() == 1536);
     CHECK(run_pxos("render after.png -o x.png --scale 99", scratch.path()).exit_code == 2);
+}
+
+TEST_CASE("pxos view --once prints one frame, in colour or plain with NO_COLOR", "[cli][view]")
+{
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path()).exit_code == 0);
+    auto frame = run_pxos("view seed.png --once --cols 40 --rows 6", scratch.path());
+    CHECK(frame.exit_code == 0);
+    std::istringstream lines(frame.out);
+    std::string first;
+    std::getline(lines, first);
+    CHECK(first.rfind("\x1b[38;2;0;255;0m\x1b[48;2;0;255;0m\u2580", 0) == 0); // the green boot banner
+    CHECK(frame.out.find("(0,0) zoom 1x") != std::string::npos);
+    auto plain = run_pxos("view seed.png --once --cols 8 --rows 3 --regions", scratch.path());
+    CHECK(plain.exit_code == 0);
+    auto no_color = pxos::test::run_pxos("view seed.png --once --cols 8 --rows 3", scratch.path());
+    std::string command = "cd '" + scratch.path().string() + "' && NO_COLOR=1 '" + PXOS_BINARY
+        + "' view seed.png --once --cols 8 --rows 3 > plain.txt";
+    REQUIRE(std::system(command.c_str()) == 0);
+    CHECK(pxos::test::read_text(scratch.file("plain.txt")).rfind("--------\n", 0) == 0); // the green banner rows
+    CHECK(no_color.out.find("\x1b[") != std::string::npos);
+}
+
+namespace {
+
+// Runs `command` in a detached 120x40 tmux session; returns the session name.
+bool tmux_available()
+{
+    return std::system("command -v tmux >/dev/null 2>&1") == 0;
+}
+
+std::string tmux(const std::string& arguments)
+{
+    ScratchDirectory capture;
+    std::system(("tmux " + arguments + " > '" + capture.file("out") + "' 2>/dev/null").c_str());
+    return pxos::test::read_text(capture.file("out"));
+}
+
+void pause_ms(int milliseconds)
+{
+    std::system(("sleep " + std::to_string(milliseconds / 1000.0)).c_str());
+}
+
+// The pane's text once it contains `text` (waiting up to 10 s), else the last capture.
+std::string wait_for_screen(const std::string& session, const std::string& text)
+{
+    std::string screen;
+    for (int i = 0; i < 100; ++i) {
+        screen = tmux("capture-pane -p -N -t " + session);
+        if (screen.find(text) != std::string::npos)
+            break;
+        pause_ms(100);
+    }
+    return screen;
+}
+
+std::string wait_for_file(const std::filesystem::path& path)
+{
+    for (int i = 0; i < 100 && !std::filesystem::exists(path); ++i)
+        pause_ms(100);
+    pause_ms(100);
+    return pxos::test::read_text(path.string());
+}
+
+} // namespace
+
+TEST_CASE("the interactive viewer and the live views, driven in tmux", "[cli][view][tmux]")
+{
+    REQUIRE(tmux_available()); // scripts/setup.sh installs tmux
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+                scratch.path())
+                .exit_code
+        == 0);
+    std::string session = "pxos-test-" + std::to_string(::getpid());
+    std::string binary = PXOS_BINARY;
+    tmux("new-session -d -s " + session + " -x 120 -y 40 \"cd '" + scratch.path().string() + "' && '" + binary
+        + "' view os.png; echo exit=\\$? > view_exit.txt; sleep 30\"");
+    std::string screen = wait_for_screen(session, "(0,0) zoom 1x");
+    CHECK(screen.find("(0,0) zoom 1x") != std::string::npos);
+    CHECK(tmux("capture-pane -p -e -N -t " + session).find("\x1b[38;2;0;255;0m") != std::string::npos);
+    CHECK(screen.find("\u2580") != std::string::npos);
+    tmux("send-keys -t " + session + " g i");
+    screen = wait_for_screen(session, "inspect (60,39)");
+    CHECK(screen.find("[metadata]") != std::string::npos);
+    CHECK(screen.find("inspect (60,39)") != std::string::npos);
+    tmux("send-keys -t " + session + " Right Down");
+    CHECK(wait_for_screen(session, "inspect (90,58)").find("inspect (90,58)") != std::string::npos);
+    tmux("send-keys -t " + session + " + r q");
+    CHECK(wait_for_file(scratch.path() / "view_exit.txt") == "exit=0\n");
+    tmux("kill-session -t " + session);
+
+    // run --view draws while the machine runs, then prints the console; --no-wait exits at once.
+    tmux("new-session -d -s " + session + " -x 120 -y 40 \"cd '" + scratch.path().string() + "' && '" + binary
+        + "' run os.png --view --no-wait > run_out.txt 2>&1; echo exit=\\$? > run_exit.txt; sleep 30\"");
+    CHECK(wait_for_file(scratch.path() / "run_exit.txt") == "exit=0\n");
+    CHECK(pxos::test::read_text(scratch.file("run_out.txt")).find("Hello from pxOS!\n") != std::string::npos);
+    tmux("kill-session -t " + session);
+
+    // build --view waits for q on its last frame.
+    tmux("new-session -d -s " + session + " -x 100 -y 30 \"cd '" + scratch.path().string() + "' && '" + binary
+        + "' build " + pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")
+        + " -o live.png --view; echo exit=\\$? > build_exit.txt; sleep 30\"");
+    CHECK(wait_for_screen(session, "zoom 1x").find("zoom 1x") != std::string::npos);
+    pause_ms(300);
+    CHECK_FALSE(std::filesystem::exists(scratch.path() / "build_exit.txt")); // waiting for q
+    tmux("send-keys -t " + session + " q");
+    CHECK(wait_for_file(scratch.path() / "build_exit.txt") == "exit=0\n");
+    CHECK(pxos::load_png(scratch.file("live.png")).ok());
+    tmux("kill-session -t " + session);
 }

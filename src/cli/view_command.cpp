@@ -1,0 +1,50 @@
+// `pxos view IMAGE.png`: the terminal viewer.
+#include "commands.hpp"
+#include "screen.hpp"
+#include "terminal.hpp"
+
+#include "pxos/decoder.hpp"
+#include "pxos/png_io.hpp"
+#include "pxos/terminal_view.hpp"
+
+#include <cstdio>
+#include <optional>
+
+namespace pxos::cli {
+
+int run_view_command(const ViewCommandOptions& options)
+{
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+    std::optional<Palette> palette;
+    if (auto header = read_header(*image, options.image_path))
+        if (auto own = Palette::read(*image, header->palette, int(header->palette_cell_width), int(header->opcode_count),
+                options.image_path))
+            palette = std::move(*own);
+    const Palette* decoder = palette ? &*palette : nullptr;
+
+    if (options.once || !TerminalScreen::available()) {
+        // One frame, for scripts and tests.
+        ViewState state = initial_view(options.columns ? options.columns : 80, options.rows ? options.rows : 24);
+        state.outlines = options.outlines;
+        for (const std::string& line : render_view(*image, state, decoder))
+            std::printf("%s\n", line.c_str());
+        return 0;
+    }
+    TerminalScreen screen;
+    ViewState state = initial_view(screen.columns(), screen.rows());
+    state.outlines = options.outlines;
+    while (!state.quit) {
+        if (screen.refresh_size()) {
+            state.columns = screen.columns();
+            state.rows = screen.rows();
+        }
+        screen.draw(render_view(*image, state, decoder));
+        for (ViewKey key : screen.read_keys(200))
+            apply_key(state, key, image->width(), image->height());
+    }
+    return 0;
+}
+
+} // namespace pxos::cli

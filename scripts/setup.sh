@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev libstb-dev
-nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux"
+nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev"
 
 missing=""
 for package in $PACKAGES; do

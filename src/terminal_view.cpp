@@ -99,6 +99,27 @@ void apply_key(ViewState& state, ViewKey key, int image_width, int image_height)
     state.origin_y = std::max(0, state.origin_y);
 }
 
+std::string view_status(const SimulatedVRAM& image, const ViewState& state, const Palette* palette, int cursor_x,
+    int cursor_y)
+{
+    std::string status = fmt::format("({},{}) zoom {}  keys: arrows/hjkl pan, +/- zoom, r reset, g regions, i inspect, "
+                                     "q quit",
+        state.origin_x, state.origin_y,
+        state.zoom >= 0 ? fmt::format("{}x", 1 << state.zoom) : fmt::format("1/{}", 1 << -state.zoom));
+    if (state.inspector && image.contains(cursor_x, cursor_y)) {
+        RGBA pixel = image.pixel_unchecked(cursor_x, cursor_y);
+        const Region* region = region_at(cursor_x, cursor_y);
+        status = fmt::format("inspect ({},{}) {} word 0x{:08x} {}", cursor_x, cursor_y, pixel.to_string(), pixel.to_word(),
+            region ? std::string(region->name) : std::string("(no region)"));
+        if (palette) {
+            std::uint32_t address = std::uint32_t(cursor_y) * std::uint32_t(image.width()) + std::uint32_t(cursor_x);
+            if (auto instruction = decode(image.words(), image.pixel_count(), address, *palette))
+                status += "  " + format_instruction(*instruction);
+        }
+    }
+    return status;
+}
+
 std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState& state, const Palette* palette)
 {
     Scale scale = scale_of(state.zoom);
@@ -173,20 +194,7 @@ std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState
             lines[std::size_t(row)] = (state.color ? "\x1b[0m" : "") + label + lines[std::size_t(row)];
         }
 
-    std::string status = fmt::format("({},{}) zoom {}{}  keys: arrows/hjkl pan, +/- zoom, r reset, g regions, i inspect, q quit",
-        state.origin_x, state.origin_y, state.zoom >= 0 ? fmt::format("{}x", 1 << state.zoom) : fmt::format("1/{}", 1 << -state.zoom),
-        "");
-    if (state.inspector && image.contains(cursor_x, cursor_y)) {
-        RGBA pixel = image.pixel_unchecked(cursor_x, cursor_y);
-        const Region* region = region_at(cursor_x, cursor_y);
-        status = fmt::format("inspect ({},{}) {} word 0x{:08x} {}", cursor_x, cursor_y, pixel.to_string(), pixel.to_word(),
-            region ? std::string(region->name) : std::string("(no region)"));
-        if (palette) {
-            std::uint32_t address = std::uint32_t(cursor_y) * std::uint32_t(image.width()) + std::uint32_t(cursor_x);
-            if (auto instruction = decode(image.words(), image.pixel_count(), address, *palette))
-                status += "  " + format_instruction(*instruction);
-        }
-    }
+    std::string status = view_status(image, state, palette, cursor_x, cursor_y);
     if (int(status.size()) > state.columns)
         status.resize(std::size_t(std::max(0, state.columns)));
     lines.push_back(status);

@@ -36,6 +36,11 @@ std::vector<ViewKey> parse_keys(std::string_view input);
 // Applies a key; the image size bounds panning.
 void apply_key(ViewState& state, ViewKey key, int image_width, int image_height);
 
+// The status line: position and zoom, or with the inspector on, the pixel
+// under the cursor (at `cursor_x`, `cursor_y`): RGBA, word, region, instruction.
+std::string view_status(const SimulatedVRAM& image, const ViewState& state, const Palette* palette, int cursor_x,
+    int cursor_y);
+
 // The frame: rows - 1 lines of cells and a status line, each line one string
 // with its escape sequences (no cursor movement; no trailing newline).
 std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState& state, const Palette* palette);

@@ -77,6 +77,8 @@ struct ViewCommandOptions {
     int columns = 0; // --once: 0 means the terminal's, else 80
     int rows = 0;
     bool outlines = false;
+    bool window = false;    // --window: SDL2 desktop window
+    std::string screenshot; // --window --once --screenshot FILE
 };
 int run_view_command(const ViewCommandOptions& options);
 

@@ -165,6 +165,9 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--rows", options.rows, "Rows of the --once frame, status line included (default 24)")
                     ->check(CLI::Range(2, 1000));
                 command.add_flag("--regions", options.outlines, "Start with region outlines and names on (key g)");
+                command.add_flag("--window", options.window, "A desktop window (SDL2) instead of the terminal, same keys");
+                command.add_option("--screenshot", options.screenshot,
+                    "With --window --once: save the window's pixels as a PNG (SDL_VIDEODRIVER=dummy works headless)");
                 command.footer("Keys: arrows or hjkl pan, + and - zoom (below 1:1 too), r reset, g regions, "
                                "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
             },

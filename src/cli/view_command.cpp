@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "screen.hpp"
 #include "terminal.hpp"
+#include "window.hpp"
 
 #include "pxos/decoder.hpp"
 #include "pxos/png_io.hpp"
@@ -23,6 +24,13 @@ int run_view_command(const ViewCommandOptions& options)
                 options.image_path))
             palette = std::move(*own);
     const Palette* decoder = palette ? &*palette : nullptr;
+    if (options.window) {
+        WindowOptions window;
+        window.outlines = options.outlines;
+        window.once = options.once;
+        window.screenshot = options.screenshot;
+        return run_window(*image, options.image_path, decoder, window);
+    }
 
     if (options.once || !TerminalScreen::available()) {
         // One frame, for scripts and tests.

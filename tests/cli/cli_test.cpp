@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using pxos::test::run_pxos;
@@ -550,4 +551,26 @@ TEST_CASE("the interactive viewer and the live views, driven in tmux", "[cli][vi
     CHECK(wait_for_file(scratch.path() / "build_exit.txt") == "exit=0\n");
     CHECK(pxos::load_png(scratch.file("live.png")).ok());
     tmux("kill-session -t " + session);
+}
+
+TEST_CASE("pxos view --window draws the image in an SDL window (read back headless)", "[cli][view][window]")
+{
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path()).exit_code == 0);
+    std::string command = "cd '" + scratch.path().string() + "' && SDL_VIDEODRIVER=dummy '" + PXOS_BINARY
+        + "' view seed.png --window --once --screenshot shot.png 2>err.txt";
+    int status = std::system(command.c_str());
+#ifdef PXOS_HAVE_SDL2
+    REQUIRE(status == 0);
+    auto shot = pxos::load_png(scratch.file("shot.png"));
+    REQUIRE(shot.ok());
+    auto image = pxos::load_png(scratch.file("seed.png")).value();
+    CHECK(shot->width() == 1024);
+    for (auto [x, y] : { std::pair { 10, 2 }, std::pair { 70, 20 }, std::pair { 300, 100 }, std::pair { 42, 233 } })
+        CHECK(shot->pixel_unchecked(x, y) == image.pixel_unchecked(x, y));
+    CHECK(shot->pixel_unchecked(600, 100) == pxos::RGBA { 0, 0, 0, 255 }); // beyond the image
+#else
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(pxos::test::read_text(scratch.file("err.txt")).find("built without SDL2") != std::string::npos);
+#endif
 }

@@ -1,5 +1,7 @@
 #include "pxos/render.hpp"
 
+#include "pxos/decoder.hpp"
+#include "pxos/isa.hpp"
 #include "pxos/layout.hpp"
 
 #include <algorithm>
@@ -110,22 +112,39 @@ Result<SimulatedVRAM> render_image(const SimulatedVRAM& image, const RenderOptio
     if (options.labels) {
         int thickness = std::max(1, scale / 2);
         int text_size = std::max(1, scale / 2);
-        for (const Region& region : layout_regions()) {
-            Rect rect = region.rect.intersected(image.bounds());
+        // A label: outline, then the name right-aligned on a dark box.
+        auto label = [&](const Rect& area, std::string_view name, RGBA colour) {
+            Rect rect = area.intersected(image.bounds());
             if (rect.empty())
-                continue;
+                return;
             Rect scaled { rect.x * scale, rect.y * scale, rect.width * scale, rect.height * scale };
-            outline(out, scaled, RGBA { 255, 255, 255, 255 }, thickness);
-            std::string label(region.name);
-            int text_width = int(label.size()) * 6 * text_size;
+            outline(out, scaled, colour, thickness);
+            int text_width = int(name.size()) * 6 * text_size;
             int text_height = 7 * text_size;
-            int x = scaled.x + scaled.width - text_width - 4 * text_size; // right-aligned, clear of the code at x = 0
+            if (scaled.height < text_height + 2 * thickness || scaled.width < text_width + 8 * text_size)
+                return;
+            int x = scaled.x + scaled.width - text_width - 4 * text_size; // clear of the code at the left
             int y = scaled.y + (scaled.height - text_height) / 2;
-            if (scaled.height < text_height + 2 * thickness)
-                continue;
             out.fill_rect(Rect { x - 2 * text_size, y - 2 * text_size, text_width + 3 * text_size, text_height + 4 * text_size },
                 RGBA { 0, 0, 0, 255 });
-            draw_text(out, x, y, label, RGBA { 255, 255, 255, 255 }, text_size);
+            draw_text(out, x, y, name, colour, text_size);
+        };
+        for (const Region& region : layout_regions())
+            label(region.rect, region.name, RGBA { 255, 255, 255, 255 });
+        // A bootable image also shows its display area and its processes.
+        if (auto header = read_header(image, "image")) {
+            label(header->display, "display area", RGBA { 255, 220, 0, 255 });
+            std::uint32_t width = std::uint32_t(image.width());
+            for (std::uint32_t slot = 0; slot < header->process_slots; ++slot) {
+                const std::uint32_t* pcb = image.words() + header->process_table + std::size_t(slot) * header->pcb_words;
+                std::uint32_t state = pcb[int(isa::PcbField::State)];
+                std::uint32_t base = pcb[int(isa::PcbField::Base)], limit = pcb[int(isa::PcbField::Limit)];
+                if (state == std::uint32_t(isa::ProcessState::Free) || base >= limit || limit > image.pixel_count())
+                    continue;
+                Rect memory { 0, int(base / width), int(width), int((limit - base + width - 1) / width) };
+                label(memory, fmt::format("pid {} {}", pcb[int(isa::PcbField::Pid)], isa::process_state_name(state)),
+                    RGBA { 0, 230, 255, 255 });
+            }
         }
     }
     return out;

@@ -289,7 +289,11 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
     } while (0)
 #define STORE_WORD(address, value)                                                                                    \
     do {                                                                                                              \
-        memory[address] = (value);                                                                                    \
+        std::uint32_t stored_word = (value);                                                                          \
+        if (PXOS_UNLIKELY(m_store_observer != nullptr))                                                               \
+            m_store_observer->on_store(m_specials[std::size_t(Special::Pid)], m_user_mode, std::uint32_t(PC + lo),    \
+                (address), memory[address], stored_word);                                                             \
+        memory[address] = stored_word;                                                                                \
         invalidate(address);                                                                                          \
     } while (0)
 

@@ -60,6 +60,15 @@ public:
     virtual void write(char c) = 0;
 };
 
+// Told of every word the running program stores (provenance). Only when set.
+class StoreObserver {
+public:
+    virtual ~StoreObserver() = default;
+    virtual void on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
+        std::uint32_t old_word, std::uint32_t new_word)
+        = 0;
+};
+
 struct RunResult {
     StopReason reason = StopReason::Halted;
     std::uint32_t halt_code = 0;
@@ -88,6 +97,7 @@ public:
     void set_input(std::string input) { m_input = std::move(input), m_input_position = 0; }
     void set_console(ConsoleSink* console) { m_console = console; }
     void set_trace(TraceSink* trace) { m_trace = trace; }
+    void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
 
     // Runs until the kernel halts, a kernel fault, or `max_steps` more
     // instructions (the budget). Can be called again to continue.
@@ -160,6 +170,7 @@ private:
     std::size_t m_input_position = 0;
     ConsoleSink* m_console = nullptr;
     TraceSink* m_trace = nullptr;
+    StoreObserver* m_store_observer = nullptr;
 };
 
 std::string_view stop_reason_name(StopReason reason);

@@ -7,6 +7,7 @@
 #include "pxos/build.hpp"
 #include "pxos/file_io.hpp"
 #include "pxos/png_io.hpp"
+#include "pxos/provenance.hpp"
 #include "pxos/roadmap.hpp"
 
 #include <cstdio>
@@ -46,17 +47,21 @@ private:
 
 class BuildProgress final : public BuildObserver {
 public:
-    BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view)
+    BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view,
+        BuildProvenanceRecorder* provenance)
         : m_output_path(std::move(output_path))
         , m_save_intermediate(save_intermediate)
         , m_frames_dir(std::move(frames_dir))
         , m_view(view)
+        , m_provenance(provenance)
     {
     }
 
     void step_started(std::size_t index, std::size_t count, const StepCall& call) override
     {
         m_count = count;
+        if (m_provenance)
+            m_provenance->begin_step(std::uint32_t(index + 1), call.label);
         spdlog::debug("[{}/{}] {} ({}) ...", index + 1, count, call.label, call.definition->name);
     }
 
@@ -85,6 +90,7 @@ private:
     bool m_save_intermediate;
     std::string m_frames_dir;
     LiveView& m_view;
+    BuildProvenanceRecorder* m_provenance;
     std::size_t m_count = 0;
 };
 
@@ -117,13 +123,21 @@ int run_build_command(const BuildCommandOptions& options)
     LiveView view(options.view);
     if (view.active())
         setup_logging(Verbosity::Quiet); // the screen is the progress
-    BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view);
+    if (!options.provenance_path.empty())
+        if (auto checked = check_output_path(options.provenance_path); !checked)
+            return report_error(checked.error());
+    ProvenanceLog provenance(roadmap->metadata.vram_width, roadmap->metadata.vram_height);
+    BuildProvenanceRecorder recorder(provenance);
+    BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view,
+        options.provenance_path.empty() ? nullptr : &recorder);
     LiveWrites live_writes(view);
     BuildOptions build_options;
     build_options.limits = limits.vram;
     build_options.observer = &progress;
     if (view.active())
         build_options.write_observer = &live_writes;
+    if (!options.provenance_path.empty())
+        build_options.write_observer = &recorder; // (the live view then repaints per step)
     auto built = build_roadmap(*roadmap, build_options);
     if (!built)
         return report_error(built.error());
@@ -134,6 +148,12 @@ int run_build_command(const BuildCommandOptions& options)
     if (auto saved = save_png(output_path, built->vram); !saved)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
+    if (!options.provenance_path.empty()) {
+        if (auto written = write_file_atomic(options.provenance_path, provenance.to_bytes()); !written)
+            return report_error(written.error());
+        spdlog::info("provenance: {} writes by {} writers in {}", provenance.records().size(),
+            provenance.writers().size(), options.provenance_path);
+    }
     // Pixel code in the image: write where it came from, for run and debug.
     if (!built->source_map.empty()) {
         std::filesystem::path image(output_path);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pxos::cli {
 
@@ -19,6 +20,7 @@ struct BuildCommandOptions {
     std::string frames_dir;  // --frames DIR: one PNG per step
     bool view = false;       // --view: repaint live in the terminal
     bool no_wait = false;
+    std::string provenance_path; // --provenance FILE: every pixel write
     std::uint64_t max_vram_mib = VRAMLimits::kDefaultMaxBytes >> 20;
     Verbosity verbosity = Verbosity::Normal;
 };
@@ -33,6 +35,7 @@ struct RunCommandOptions {
     std::string frames_dir;      // --frames DIR: a PNG every --every steps
     bool view = false;
     bool no_wait = false;
+    std::string provenance_path; // --provenance FILE: every word the machine stores
     std::uint64_t every = 100'000;
     bool trace = false;
     bool json = false;
@@ -81,6 +84,17 @@ struct ViewCommandOptions {
     std::string screenshot; // --window --once --screenshot FILE
 };
 int run_view_command(const ViewCommandOptions& options);
+
+struct BlameCommandOptions {
+    std::string image_path;
+    int x = -1;
+    int y = -1;
+    std::vector<std::string> provenance_paths; // build's, then run's
+    std::string roadmap_path;                  // rebuild to blame when no provenance file is given
+    std::string region;                        // --region NAME: a summary of the writers of a region
+    bool json = false;
+};
+int run_blame_command(const BlameCommandOptions& options);
 
 struct RenderCommandOptions {
     std::string image_path;

@@ -22,6 +22,7 @@ struct ParsedOptions {
     pxos::cli::LoopCommandOptions loop;
     pxos::cli::RenderCommandOptions render;
     pxos::cli::ViewCommandOptions view;
+    pxos::cli::BlameCommandOptions blame;
     pxos::cli::DiffCommandOptions diff;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
@@ -60,6 +61,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--frames", options.frames_dir,
                     "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)");
                 command.add_flag("--view", options.view, "Watch the VRAM being painted, live in the terminal");
+                command.add_option("--provenance", options.provenance_path,
+                    "Record every pixel write (step, old and new value) into FILE, for pxos blame");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 command.add_option("--max-vram-mib", options.max_vram_mib, "VRAM memory cap in MiB")
                     ->check(CLI::Range(1, 1024))
@@ -85,6 +88,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--frames", options.frames_dir,
                     "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)");
                 command.add_flag("--view", options.view, "Watch the VRAM live in the terminal while the machine runs");
+                command.add_option("--provenance", options.provenance_path,
+                    "Record every word the machine stores (pid, pc, pxasm line, old and new) into FILE");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 command.add_option("--every", options.every, "Steps between frames")
                     ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40))
@@ -172,6 +177,22 @@ const std::vector<CommandEntry>& command_table()
                                "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_view_command(parsed.view); },
+        },
+        {
+            "blame",
+            "Who wrote this pixel, and when: its history from the provenance of the build and the run",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.blame;
+                command.add_option("image", options.image_path, "PNG image")->required();
+                command.add_option("x", options.x, "Pixel x");
+                command.add_option("y", options.y, "Pixel y");
+                command.add_option("--provenance", options.provenance_paths,
+                    "Provenance files, the build's then the run's (default: <image>.pxprov beside the image)");
+                command.add_option("--roadmap", options.roadmap_path, "Without provenance: rebuild this roadmap to blame");
+                command.add_option("--region", options.region, "Summarise which writers touched a region, and how much");
+                command.add_flag("--json", options.json, "Print JSON");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
         },
         {
             "render",

@@ -7,6 +7,7 @@
 #include "pxos/file_io.hpp"
 #include "pxos/machine.hpp"
 #include "pxos/png_io.hpp"
+#include "pxos/provenance.hpp"
 #include "pxos/run_report.hpp"
 
 #include <cstdio>
@@ -88,6 +89,13 @@ int run_run_command(const RunCommandOptions& options)
             return report_error(input.error());
         (*machine)->set_input(std::move(*input));
     }
+    if (!options.provenance_path.empty())
+        if (auto checked = check_output_path(options.provenance_path); !checked)
+            return report_error(checked.error());
+    ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
+    RunProvenanceRecorder recorder(provenance, have_source_map ? &source_map : nullptr, (*machine)->vram().width());
+    if (!options.provenance_path.empty())
+        (*machine)->set_store_observer(&recorder);
     LiveView view(options.view);
     StdoutConsole console;
     if (!options.json && !view.active()) // under a live view the console is printed after it
@@ -149,6 +157,9 @@ int run_run_command(const RunCommandOptions& options)
     if (!options.output_path.empty())
         if (auto saved = save_png(options.output_path, (*machine)->vram()); !saved)
             return report_error(saved.error());
+    if (!options.provenance_path.empty())
+        if (auto written = write_file_atomic(options.provenance_path, provenance.to_bytes()); !written)
+            return report_error(written.error());
     return run_exit_status(result);
 }
 

@@ -574,3 +574,34 @@ TEST_CASE("pxos view --window draws the image in an SDL window (read back headle
     CHECK(pxos::test::read_text(scratch.file("err.txt")).find("built without SDL2") != std::string::npos);
 #endif
 }
+
+TEST_CASE("pxos blame tells a pixel's history from the build's and the run's provenance", "[cli][blame]")
+{
+    ScratchDirectory scratch;
+    std::string roadmap = quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"));
+    REQUIRE(run_pxos("build " + roadmap + " -q -o os.png --provenance os.pxprov", scratch.path()).exit_code == 0);
+    REQUIRE(run_pxos("run os.png -q --out after.png --provenance run.pxprov", scratch.path()).exit_code == 0);
+    auto palette = run_pxos("blame os.png 8 16", scratch.path()); // os.pxprov is found beside os.png
+    CHECK(palette.exit_code == 0);
+    CHECK(palette.out.find("#3 write_isa_palette (step 4) set (255,0,0,255) (was (10,10,10,255))") != std::string::npos);
+    auto drawn = run_pxos("blame after.png 1 385 --provenance os.pxprov --provenance run.pxprov --json", scratch.path());
+    CHECK(drawn.exit_code == 0);
+    auto json = nlohmann::json::parse(drawn.out);
+    CHECK(json["consistent"] == true);
+    CHECK(json["history"].back()["writer"].get<std::string>().find("roadmaps/kernel.pxasm:") != std::string::npos);
+    CHECK(json["history"].back()["writer"].get<std::string>().find("for pid 3") != std::string::npos);
+    auto region = run_pxos("blame after.png 0 0 --region program_area --provenance os.pxprov --provenance run.pxprov",
+        scratch.path());
+    CHECK(region.out.find("  4096 px  draw (step 9)") != std::string::npos);
+    auto rebuilt = run_pxos("blame os.png 10 2 --roadmap " + roadmap, ScratchDirectory().path());
+    CHECK(rebuilt.exit_code == 65); // os.png is not in that folder
+    auto stale = run_pxos("blame after.png 1 385 --provenance os.pxprov", scratch.path());
+    CHECK(stale.out.find("note: the image's pixel is (0,1,2,255), not the last recorded value") != std::string::npos);
+    std::filesystem::remove(scratch.path() / "os.pxprov");
+    auto none = run_pxos("blame os.png 1 1", scratch.path());
+    CHECK(none.exit_code == 2);
+    CHECK(none.err.find("give --provenance FILE") != std::string::npos);
+    auto from_roadmap = run_pxos("blame os.png 10 2 --roadmap " + roadmap, scratch.path());
+    CHECK(from_roadmap.exit_code == 0);
+    CHECK(from_roadmap.out.find("write_boot_banner (step 3)") != std::string::npos);
+}

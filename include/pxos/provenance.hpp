@@ -1,0 +1,114 @@
+// Provenance: who wrote each pixel, and when. A log of every write (the
+// pixel, its old and new word, and the writer: a build step, or a process
+// at a pc with its pxasm line) in a compact binary file. `pxos blame`
+// reads it back to tell a pixel's history. Recording is off unless asked
+// for; the VRAM and the machine then pay one null-pointer check per write.
+//
+// File layout (little-endian), version 1:
+//   "PXPV" | u32 version | u32 width | u32 height | u32 writer count | u64 record count
+//   writers: u8 kind (0 step, 1 process) | u32 id (step number or pid) | u32 pc
+//            | u16 name length | name bytes (the step's name, or the source "file:line")
+//   records: u32 address | u32 old word | u32 new word | u32 writer index   (16 bytes each)
+#pragma once
+
+#include "pxos/assembler.hpp"
+#include "pxos/diagnostic.hpp"
+#include "pxos/machine.hpp"
+#include "pxos/vram.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace pxos {
+
+struct ProvenanceWriter {
+    enum class Kind : std::uint8_t { Step = 0, Process = 1 } kind = Kind::Step;
+    std::uint32_t id = 0; // step number (1-based) or pid
+    std::uint32_t pc = 0; // process writers: the storing instruction
+    std::string name;     // the step's name, or the pxasm "file:line" (may be empty)
+};
+
+struct ProvenanceRecord {
+    std::uint32_t address = 0;
+    std::uint32_t old_word = 0;
+    std::uint32_t new_word = 0;
+    std::uint32_t writer = 0;
+};
+
+class ProvenanceLog {
+public:
+    ProvenanceLog() = default;
+    ProvenanceLog(int width, int height) : m_width(std::uint32_t(width)), m_height(std::uint32_t(height)) { }
+
+    std::uint32_t add_writer(ProvenanceWriter writer); // the same writer twice gives the same index
+    void record(std::uint32_t address, std::uint32_t old_word, std::uint32_t new_word, std::uint32_t writer)
+    {
+        m_records.push_back({ address, old_word, new_word, writer });
+    }
+
+    void reserve_more(std::size_t count)
+    {
+        if (m_records.capacity() - m_records.size() < count)
+            m_records.reserve(std::max(m_records.capacity() * 2, m_records.size() + count));
+    }
+
+    int width() const { return int(m_width); }
+    int height() const { return int(m_height); }
+    const std::vector<ProvenanceWriter>& writers() const { return m_writers; }
+    const std::vector<ProvenanceRecord>& records() const { return m_records; }
+
+    std::vector<std::uint8_t> to_bytes() const;
+    static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
+
+private:
+    std::uint32_t m_width = 0, m_height = 0;
+    std::vector<ProvenanceWriter> m_writers;
+    std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t, std::string>, std::uint32_t> m_writer_index;
+    std::vector<ProvenanceRecord> m_records;
+};
+
+// Records the writes of build steps (a WriteObserver on the VRAM).
+class BuildProvenanceRecorder final : public WriteObserver {
+public:
+    explicit BuildProvenanceRecorder(ProvenanceLog& log) : m_log(log) { }
+    void begin_step(std::uint32_t number, const std::string& name)
+    {
+        m_writer = m_log.add_writer({ ProvenanceWriter::Kind::Step, number, 0, name });
+    }
+    void will_write(const SimulatedVRAM& vram, const Rect& rect) override;
+    void did_write(const SimulatedVRAM& vram, const Rect& rect) override;
+
+private:
+    ProvenanceLog& m_log;
+    std::uint32_t m_writer = 0;
+    std::vector<std::uint32_t> m_before;
+};
+
+// Records the words a running machine stores: writer = the process (or the
+// kernel, pid 0) at its pc, with the pxasm line when a source map is known.
+class RunProvenanceRecorder final : public StoreObserver {
+public:
+    RunProvenanceRecorder(ProvenanceLog& log, const SourceMap* source_map, int width)
+        : m_log(log)
+        , m_source_map(source_map)
+        , m_width(std::uint32_t(width))
+    {
+    }
+    void on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address, std::uint32_t old_word,
+        std::uint32_t new_word) override;
+
+private:
+    ProvenanceLog& m_log;
+    const SourceMap* m_source_map;
+    std::uint32_t m_width;
+};
+
+// One line of a pixel's history: "#4 write_opcode_palette (step 4) set (255,0,0,255) at write 1234".
+std::string describe_provenance_writer(const ProvenanceWriter& writer, int width);
+
+} // namespace pxos

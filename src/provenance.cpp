@@ -1,0 +1,210 @@
+#include "pxos/provenance.hpp"
+
+#include <bit>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace pxos {
+
+std::uint32_t ProvenanceLog::add_writer(ProvenanceWriter writer)
+{
+    auto key = std::make_tuple(std::uint8_t(writer.kind), writer.id, writer.pc, writer.name);
+    auto found = m_writer_index.find(key);
+    if (found != m_writer_index.end())
+        return found->second;
+    std::uint32_t index = std::uint32_t(m_writers.size());
+    m_writers.push_back(std::move(writer));
+    m_writer_index.emplace(std::move(key), index);
+    return index;
+}
+
+namespace {
+
+void put32(std::vector<std::uint8_t>& out, std::uint32_t value)
+{
+    for (int shift = 0; shift < 32; shift += 8)
+        out.push_back(std::uint8_t(value >> shift));
+}
+
+class Reader {
+public:
+    Reader(std::span<const std::uint8_t> bytes) : m_bytes(bytes) { }
+    bool u8(std::uint8_t& value) { return take(&value, 1); }
+    bool u16(std::uint16_t& value)
+    {
+        std::uint8_t raw[2];
+        if (!take(raw, 2))
+            return false;
+        value = std::uint16_t(raw[0] | (raw[1] << 8));
+        return true;
+    }
+    bool u32(std::uint32_t& value)
+    {
+        std::uint8_t raw[4];
+        if (!take(raw, 4))
+            return false;
+        value = std::uint32_t(raw[0]) | (std::uint32_t(raw[1]) << 8) | (std::uint32_t(raw[2]) << 16)
+            | (std::uint32_t(raw[3]) << 24);
+        return true;
+    }
+    bool u64(std::uint64_t& value)
+    {
+        std::uint32_t low = 0, high = 0;
+        if (!u32(low) || !u32(high))
+            return false;
+        value = low | (std::uint64_t(high) << 32);
+        return true;
+    }
+    bool take(void* out, std::size_t count)
+    {
+        if (m_bytes.size() - m_position < count)
+            return false;
+        std::memcpy(out, m_bytes.data() + m_position, count);
+        m_position += count;
+        return true;
+    }
+    std::size_t remaining() const { return m_bytes.size() - m_position; }
+    std::size_t position() const { return m_position; }
+
+private:
+    std::span<const std::uint8_t> m_bytes;
+    std::size_t m_position = 0;
+};
+
+} // namespace
+
+std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
+{
+    std::vector<std::uint8_t> out = { 'P', 'X', 'P', 'V' };
+    put32(out, 1);
+    put32(out, m_width);
+    put32(out, m_height);
+    put32(out, std::uint32_t(m_writers.size()));
+    put32(out, std::uint32_t(m_records.size()));
+    put32(out, std::uint32_t(std::uint64_t(m_records.size()) >> 32));
+    for (const ProvenanceWriter& writer : m_writers) {
+        out.push_back(std::uint8_t(writer.kind));
+        put32(out, writer.id);
+        put32(out, writer.pc);
+        std::size_t length = std::min<std::size_t>(writer.name.size(), 65535);
+        out.push_back(std::uint8_t(length));
+        out.push_back(std::uint8_t(length >> 8));
+        out.insert(out.end(), writer.name.begin(), writer.name.begin() + std::ptrdiff_t(length));
+    }
+    // Records are four little-endian u32s: on a little-endian host, the array itself.
+    static_assert(sizeof(ProvenanceRecord) == 16);
+    std::size_t start = out.size();
+    out.resize(start + m_records.size() * 16);
+    if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(out.data() + start, m_records.data(), m_records.size() * 16);
+    } else {
+        std::uint8_t* at = out.data() + start;
+        for (const ProvenanceRecord& record : m_records)
+            for (std::uint32_t word : { record.address, record.old_word, record.new_word, record.writer })
+                for (int shift = 0; shift < 32; shift += 8)
+                    *at++ = std::uint8_t(word >> shift);
+    }
+    return out;
+}
+
+Result<ProvenanceLog> ProvenanceLog::from_bytes(std::span<const std::uint8_t> bytes, const std::string& name)
+{
+    auto fail = [&](std::size_t at, std::string what) {
+        return Error::bad_input(fmt::format("{}@{}", name, at), std::move(what));
+    };
+    Reader reader(bytes);
+    char magic[4];
+    if (!reader.take(magic, 4) || std::memcmp(magic, "PXPV", 4) != 0)
+        return fail(0, "not a pxos provenance file (no 'PXPV' magic)");
+    std::uint32_t version = 0, width = 0, height = 0, writers = 0;
+    std::uint64_t records = 0;
+    if (!reader.u32(version) || !reader.u32(width) || !reader.u32(height) || !reader.u32(writers) || !reader.u64(records))
+        return fail(reader.position(), "truncated header");
+    if (version != 1)
+        return fail(4, fmt::format("provenance version {} is not supported (this pxos reads version 1)", version));
+    if (width == 0 || height == 0 || width > 16384 || height > 16384)
+        return fail(8, fmt::format("image size {}x{} is out of range", width, height));
+    if (writers > reader.remaining() / 11)
+        return fail(20, fmt::format("{} writers cannot fit in the {} bytes left", writers, reader.remaining()));
+    ProvenanceLog log { static_cast<int>(width), static_cast<int>(height) };
+    for (std::uint32_t i = 0; i < writers; ++i) {
+        ProvenanceWriter writer;
+        std::uint8_t kind = 0;
+        std::uint16_t length = 0;
+        if (!reader.u8(kind) || !reader.u32(writer.id) || !reader.u32(writer.pc) || !reader.u16(length))
+            return fail(reader.position(), fmt::format("truncated writer {}", i));
+        if (kind > 1)
+            return fail(reader.position(), fmt::format("writer {} has an unknown kind {}", i, kind));
+        writer.kind = ProvenanceWriter::Kind(kind);
+        writer.name.resize(length);
+        if (!reader.take(writer.name.data(), length))
+            return fail(reader.position(), fmt::format("truncated name of writer {}", i));
+        log.m_writers.push_back(std::move(writer));
+    }
+    if (records != reader.remaining() / 16 || reader.remaining() % 16 != 0)
+        return fail(reader.position(), fmt::format("{} records declared, {} bytes left (16 per record)", records,
+                                           reader.remaining()));
+    std::uint64_t pixels = std::uint64_t(width) * height;
+    log.m_records.reserve(std::size_t(records));
+    for (std::uint64_t i = 0; i < records; ++i) {
+        ProvenanceRecord record;
+        reader.u32(record.address);
+        reader.u32(record.old_word);
+        reader.u32(record.new_word);
+        reader.u32(record.writer);
+        if (record.address >= pixels || record.writer >= writers)
+            return fail(reader.position() - 16, fmt::format("record {} names pixel {} or writer {} out of range", i,
+                                                    record.address, record.writer));
+        log.m_records.push_back(record);
+    }
+    return log;
+}
+
+void BuildProvenanceRecorder::will_write(const SimulatedVRAM& vram, const Rect& rect)
+{
+    m_before.clear();
+    for (int y = rect.y; y < rect.y + rect.height; ++y) {
+        const std::uint32_t* row = vram.words() + std::size_t(y) * std::size_t(vram.width()) + std::size_t(rect.x);
+        m_before.insert(m_before.end(), row, row + rect.width);
+    }
+}
+
+void BuildProvenanceRecorder::did_write(const SimulatedVRAM& vram, const Rect& rect)
+{
+    m_log.reserve_more(std::size_t(rect.area()));
+    std::size_t i = 0;
+    for (int y = rect.y; y < rect.y + rect.height; ++y) {
+        std::uint32_t address = std::uint32_t(y) * std::uint32_t(vram.width()) + std::uint32_t(rect.x);
+        const std::uint32_t* row = vram.words() + address;
+        for (int x = 0; x < rect.width; ++x, ++i)
+            m_log.record(address + std::uint32_t(x), m_before[i], row[x], m_writer);
+    }
+}
+
+void RunProvenanceRecorder::on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
+    std::uint32_t old_word, std::uint32_t new_word)
+{
+    std::string source;
+    if (m_source_map)
+        if (auto location = m_source_map->find(pc))
+            source = location->to_string();
+    // The kernel writes on behalf of the process it serves (a syscall).
+    if (!user_mode && pid)
+        source = source.empty() ? fmt::format("for pid {}", pid) : fmt::format("{} for pid {}", source, pid);
+    std::uint32_t writer
+        = m_log.add_writer({ ProvenanceWriter::Kind::Process, user_mode ? pid : 0, pc, std::move(source) });
+    m_log.record(address, old_word, new_word, writer);
+}
+
+std::string describe_provenance_writer(const ProvenanceWriter& writer, int width)
+{
+    if (writer.kind == ProvenanceWriter::Kind::Step)
+        return fmt::format("{} (step {})", writer.name, writer.id);
+    std::string who = writer.id ? fmt::format("pid {}", writer.id) : std::string("kernel");
+    std::string text = fmt::format("{} at ({},{})", who, writer.pc % std::uint32_t(width), writer.pc / std::uint32_t(width));
+    if (!writer.name.empty())
+        text += " " + writer.name;
+    return text;
+}
+
+} // namespace pxos

@@ -1,0 +1,103 @@
+#include "pxos/provenance.hpp"
+
+#include "builtin_steps.hpp"
+#include "pxos/build.hpp"
+#include "pxos/layout.hpp"
+#include "pxos/roadmap.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+struct Namer final : pxos::BuildObserver {
+    explicit Namer(pxos::BuildProvenanceRecorder& r) : recorder(r) { }
+    void step_started(std::size_t index, std::size_t, const pxos::StepCall& call) override
+    {
+        recorder.begin_step(std::uint32_t(index + 1), call.label);
+    }
+    pxos::BuildProvenanceRecorder& recorder;
+};
+
+} // namespace
+
+TEST_CASE("the build's provenance blames every palette pixel on the palette step", "[provenance]")
+{
+    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/seed_stage1.yaml"), pxos::steps::builtin_registry());
+    REQUIRE(roadmap.ok());
+    pxos::ProvenanceLog log(512, 512);
+    pxos::BuildProvenanceRecorder recorder(log);
+    Namer namer(recorder);
+    pxos::BuildOptions options;
+    options.observer = &namer;
+    options.write_observer = &recorder;
+    auto built = pxos::build_roadmap(*roadmap, options);
+    REQUIRE(built.ok());
+    // The last writer of each palette pixel, replaying the log.
+    std::vector<std::uint32_t> last(512 * 512, UINT32_MAX);
+    std::vector<std::uint32_t> value(512 * 512, pxos::RGBA { 0, 0, 0, 255 }.to_word());
+    for (const auto& record : log.records()) {
+        CHECK(record.old_word == value[record.address]);
+        value[record.address] = record.new_word;
+        last[record.address] = record.writer;
+    }
+    for (int y = 16; y < 32; ++y)
+        for (int x = 0; x < 512; ++x) {
+            const auto& writer = log.writers()[last[std::size_t(y) * 512 + std::size_t(x)]];
+            CHECK(writer.name == "write_opcode_palette");
+            CHECK(writer.id == 4);
+        }
+    // Replaying the log gives the image.
+    CHECK(std::equal(value.begin(), value.end(), built->vram.words()));
+
+    auto bytes = log.to_bytes();
+    auto read = pxos::ProvenanceLog::from_bytes(bytes, "p.pxprov");
+    REQUIRE(read.ok());
+    CHECK(read->records().size() == log.records().size());
+    CHECK(read->writers().size() == log.writers().size());
+    CHECK(read->records().back().new_word == log.records().back().new_word);
+}
+
+TEST_CASE("a pixel a guest process stores is blamed on its pid, pc and pxasm line", "[provenance]")
+{
+    auto image = pxos::test::build_os({ { "main:\n    LI r1, 7\n    LI r2, 400 * 512 + 3\n    STORE r1, r2, 0\n"
+                                           "    LI r1, 0\n    SYSCALL SYS_EXIT\n" } });
+    auto machine = pxos::Machine::boot(image.vram, "os.png");
+    REQUIRE(machine.ok());
+    pxos::ProvenanceLog log(512, 512);
+    pxos::RunProvenanceRecorder recorder(log, &image.source_map, 512);
+    (*machine)->set_store_observer(&recorder);
+    (*machine)->run(1'000'000);
+    const pxos::ProvenanceRecord* found = nullptr;
+    for (const auto& record : log.records())
+        if (record.address == 400 * 512 + 3)
+            found = &record;
+    REQUIRE(found);
+    CHECK(found->new_word == 7);
+    const auto& writer = log.writers()[found->writer];
+    CHECK(writer.kind == pxos::ProvenanceWriter::Kind::Process);
+    CHECK(writer.id == 1);
+    CHECK(writer.pc == 240 * 512 + 6);
+    CHECK(writer.name == "test.yaml:9:5(program_source):4");
+    CHECK(pxos::describe_provenance_writer(writer, 512) == "pid 1 at (6,240) test.yaml:9:5(program_source):4");
+}
+
+TEST_CASE("malformed provenance files are refused with the byte offset", "[provenance][malformed]")
+{
+    pxos::ProvenanceLog log(4, 4);
+    log.record(3, 0, 1, log.add_writer({ pxos::ProvenanceWriter::Kind::Step, 1, 0, "init" }));
+    auto bytes = log.to_bytes();
+    CHECK(pxos::ProvenanceLog::from_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 3), "p").error().message()
+        == "p@0: error: not a pxos provenance file (no 'PXPV' magic)");
+    auto truncated = std::vector<std::uint8_t>(bytes.begin(), bytes.end() - 1);
+    CHECK(pxos::ProvenanceLog::from_bytes(truncated, "p").error().message()
+        == "p@43: error: 1 records declared, 15 bytes left (16 per record)");
+    auto bad_writer = bytes;
+    bad_writer[bad_writer.size() - 4] = 9;
+    CHECK(pxos::ProvenanceLog::from_bytes(bad_writer, "p").error().message()
+        == "p@43: error: record 0 names pixel 3 or writer 9 out of range");
+    auto huge = bytes;
+    huge[16] = 0xff; // writer count
+    huge[17] = 0xff;
+    CHECK(pxos::ProvenanceLog::from_bytes(huge, "p").error().message().rfind("p@20: error: 65535 writers cannot fit", 0) == 0);
+}

@@ -1,5 +1,7 @@
 #include "pxos/provenance.hpp"
 
+#include "pxos/build.hpp"
+
 #include <bit>
 #include <cstring>
 #include <fmt/format.h>
@@ -194,6 +196,27 @@ void RunProvenanceRecorder::on_store(std::uint32_t pid, bool user_mode, std::uin
     std::uint32_t writer
         = m_log.add_writer({ ProvenanceWriter::Kind::Process, user_mode ? pid : 0, pc, std::move(source) });
     m_log.record(address, old_word, new_word, writer);
+}
+
+Result<ProvenanceLog> build_provenance(const Roadmap& roadmap)
+{
+    ProvenanceLog log(roadmap.metadata.vram_width, roadmap.metadata.vram_height);
+    BuildProvenanceRecorder recorder(log);
+    struct StepNames final : BuildObserver {
+        explicit StepNames(BuildProvenanceRecorder& target) : recorder(target) { }
+        void step_started(std::size_t index, std::size_t, const StepCall& call) override
+        {
+            recorder.begin_step(std::uint32_t(index + 1), call.label);
+        }
+        BuildProvenanceRecorder& recorder;
+    } names(recorder);
+    BuildOptions options;
+    options.observer = &names;
+    options.write_observer = &recorder;
+    auto built = build_roadmap(roadmap, options);
+    if (!built)
+        return std::move(built).error();
+    return log;
 }
 
 std::string describe_provenance_writer(const ProvenanceWriter& writer, int width)

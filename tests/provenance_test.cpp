@@ -8,30 +8,15 @@
 
 #include <catch2/catch.hpp>
 
-namespace {
-
-struct Namer final : pxos::BuildObserver {
-    explicit Namer(pxos::BuildProvenanceRecorder& r) : recorder(r) { }
-    void step_started(std::size_t index, std::size_t, const pxos::StepCall& call) override
-    {
-        recorder.begin_step(std::uint32_t(index + 1), call.label);
-    }
-    pxos::BuildProvenanceRecorder& recorder;
-};
-
-} // namespace
 
 TEST_CASE("the build's provenance blames every palette pixel on the palette step", "[provenance]")
 {
     auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/seed_stage1.yaml"), pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    pxos::ProvenanceLog log(512, 512);
-    pxos::BuildProvenanceRecorder recorder(log);
-    Namer namer(recorder);
-    pxos::BuildOptions options;
-    options.observer = &namer;
-    options.write_observer = &recorder;
-    auto built = pxos::build_roadmap(*roadmap, options);
+    auto recorded = pxos::build_provenance(*roadmap);
+    REQUIRE(recorded.ok());
+    const pxos::ProvenanceLog& log = *recorded;
+    auto built = pxos::build_roadmap(*roadmap);
     REQUIRE(built.ok());
     // The last writer of each palette pixel, replaying the log.
     std::vector<std::uint32_t> last(512 * 512, UINT32_MAX);

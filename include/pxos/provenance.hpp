@@ -108,6 +108,10 @@ private:
     std::uint32_t m_width;
 };
 
+struct Roadmap;
+// Builds the roadmap, recording the provenance of every pixel.
+Result<ProvenanceLog> build_provenance(const Roadmap& roadmap);
+
 // One line of a pixel's history: "#4 write_opcode_palette (step 4) set (255,0,0,255) at write 1234".
 std::string describe_provenance_writer(const ProvenanceWriter& writer, int width);
 

@@ -57,23 +57,10 @@ int run_blame_command(const BlameCommandOptions& options)
         auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry());
         if (!roadmap)
             return report_error(roadmap.error());
-        ProvenanceLog log(roadmap->metadata.vram_width, roadmap->metadata.vram_height);
-        BuildProvenanceRecorder recorder(log);
-        struct StepNamer final : BuildObserver {
-            BuildProvenanceRecorder& recorder;
-            explicit StepNamer(BuildProvenanceRecorder& r) : recorder(r) { }
-            void step_started(std::size_t index, std::size_t, const StepCall& call) override
-            {
-                recorder.begin_step(std::uint32_t(index + 1), call.label);
-            }
-        } namer(recorder);
-        BuildOptions build;
-        build.observer = &namer;
-        build.write_observer = &recorder;
-        auto built = build_roadmap(*roadmap, build);
-        if (!built)
-            return report_error(built.error());
-        logs.push_back(std::move(log));
+        auto log = build_provenance(*roadmap);
+        if (!log)
+            return report_error(log.error());
+        logs.push_back(std::move(*log));
     }
 
     int width = image->width();

@@ -39,6 +39,8 @@ void SourceMap::merge(const SourceMap& other)
 {
     for (const auto& [address, entry] : other.m_entries)
         add(address, other.m_files[entry.first], entry.second);
+    for (const auto& [name, address] : other.m_labels)
+        m_labels[name] = address;
 }
 
 std::string SourceMap::to_json() const
@@ -66,6 +68,7 @@ std::string SourceMap::to_json() const
     }
     flush();
     root["runs"] = std::move(runs);
+    root["labels"] = m_labels;
     return root.dump() + "\n";
 }
 
@@ -85,6 +88,8 @@ Result<SourceMap> SourceMap::from_json(std::string_view text, const std::string&
             for (std::uint32_t i = 0; i < count; ++i)
                 map.m_entries[start + i] = { file, line };
         }
+        if (root.contains("labels"))
+            map.m_labels = root.at("labels").get<std::map<std::string, std::uint32_t>>();
         return map;
     } catch (const nlohmann::json::exception& exception) {
         return Error::bad_input(name, std::string("invalid source map: ") + exception.what());

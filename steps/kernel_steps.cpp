@@ -128,6 +128,9 @@ Result<void> install_kernel(StepContext& step)
 
     PXOS_TRY(write_program(*program, vram));
     step.source_map().merge(program->source_map);
+    for (const auto& [name, address] : program->symbols)
+        if (address >= kernel_begin && address < kernel_end)
+            step.source_map().add_label(name, std::uint32_t(address));
     for (std::size_t i = 0; i < handlers.size(); ++i)
         PXOS_TRY(vram.write_pixel(int((syscall_begin + i) % std::uint32_t(width)),
             int((syscall_begin + i) / std::uint32_t(width)), RGBA::from_word(handlers[i])));
@@ -208,6 +211,9 @@ Result<void> add_process(StepContext& step)
     vram.fill_rect(Rect { 0, int(first_row), width, int(rows) }, RGBA::from_word(0));
     PXOS_TRY(write_program(*program, vram));
     step.source_map().merge(program->source_map);
+    for (const auto& [name, address] : program->symbols)
+        if (address >= base && address < limit)
+            step.source_map().add_label(fmt::format("{}:{}", slot + 1, name), std::uint32_t(address));
 
     std::uint32_t entry = std::uint32_t(program->symbol("main").value_or(base));
     ProcessSpec spec;

@@ -27,6 +27,9 @@ public:
     std::optional<SourceLocation> find(std::uint32_t address) const;
     bool empty() const { return m_entries.empty(); }
     void merge(const SourceMap& other);
+    // Labels, for debuggers: "schedule" (kernel) or "1:main" (process 1's).
+    void add_label(const std::string& name, std::uint32_t address) { m_labels[name] = address; }
+    const std::map<std::string, std::uint32_t>& labels() const { return m_labels; }
 
     std::string to_json() const;
     static Result<SourceMap> from_json(std::string_view text, const std::string& name);
@@ -35,6 +38,7 @@ private:
     std::vector<std::string> m_files;
     // address -> (file index, line)
     std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
+    std::map<std::string, std::uint32_t> m_labels;
 };
 
 struct AssembledWord {

@@ -116,6 +116,11 @@ public:
         return user == m_user_mode ? m_active : m_inactive;
     }
     std::uint32_t special(isa::Special which) const;
+    // For debuggers: change a register of a bank, or the pc.
+    void set_register(bool user, int index, std::uint32_t value)
+    {
+        (user == m_user_mode ? m_active : m_inactive)[std::size_t(index & 15)] = value;
+    }
     // The processes as the kernel's process table describes them now.
     std::vector<ProcessInfo> processes() const;
 

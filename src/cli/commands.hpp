@@ -85,6 +85,15 @@ struct ViewCommandOptions {
 };
 int run_view_command(const ViewCommandOptions& options);
 
+struct DebugCommandOptions {
+    std::string image_path;
+    std::string commands_path; // --commands FILE: run a script, print the transcript
+    std::string source_map_path;
+    std::uint64_t max_steps = 100'000'000; // per continue
+    std::string input_path;
+};
+int run_debug_command(const DebugCommandOptions& options);
+
 struct BlameCommandOptions {
     std::string image_path;
     int x = -1;

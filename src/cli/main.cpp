@@ -23,6 +23,7 @@ struct ParsedOptions {
     pxos::cli::RenderCommandOptions render;
     pxos::cli::ViewCommandOptions view;
     pxos::cli::BlameCommandOptions blame;
+    pxos::cli::DebugCommandOptions debug;
     pxos::cli::DiffCommandOptions diff;
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
@@ -177,6 +178,23 @@ const std::vector<CommandEntry>& command_table()
                                "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_view_command(parsed.view); },
+        },
+        {
+            "debug",
+            "Step through pixel code: breakpoints, watchpoints, registers, processes, memory",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.debug;
+                command.add_option("image", options.image_path, "PNG image to boot")->required();
+                command.add_option("--commands", options.commands_path,
+                    "Run the commands in FILE (one a line) and print the transcript");
+                command.add_option("--source-map", options.source_map_path,
+                    "pxasm source map (default: <image>.srcmap.json beside the image)");
+                command.add_option("--max-steps", options.max_steps, "Budget of one continue")->default_val(options.max_steps);
+                command.add_option("--input", options.input_path, "File whose bytes are the console input");
+                command.footer("Commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, watch X,Y, "
+                               "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_debug_command(parsed.debug); },
         },
         {
             "blame",

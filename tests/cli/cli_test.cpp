@@ -605,3 +605,22 @@ TEST_CASE("pxos blame tells a pixel's history from the build's and the run's pro
     CHECK(from_roadmap.exit_code == 0);
     CHECK(from_roadmap.out.find("write_boot_banner (step 3)") != std::string::npos);
 }
+
+TEST_CASE("pxos debug --commands prints the same transcript every time", "[cli][debugger]")
+{
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+                scratch.path())
+                .exit_code
+        == 0);
+    scratch.write("script.txt", "# a comment\nbreak 3:main\ncontinue\nregs\nwatch 0,384\ncontinue\nps\nwhere\nquit\n");
+    auto first = run_pxos("debug os.png --commands script.txt", scratch.path());
+    auto second = run_pxos("debug os.png --commands script.txt", scratch.path());
+    CHECK(first.exit_code == 0);
+    CHECK(first.out == second.out);
+    CHECK(first.out.rfind("kernel (0,32) LI r14, 0 step 0  ", 0) == 0);
+    CHECK(first.out.find("(pxdb) break 3:main\nbreakpoint at (0,256)\n(pxdb) continue\nbreakpoint at (0,256)\npid 3 (0,256)")
+        != std::string::npos);
+    CHECK(first.out.find("watch (0,384): (20,20,20,255) -> (0,0,0,255)") != std::string::npos);
+    CHECK(first.out.find("pid 1 exited   pc") != std::string::npos);
+}

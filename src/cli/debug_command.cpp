@@ -1,0 +1,78 @@
+// `pxos debug IMAGE.png [--commands FILE]`: the pixel debugger.
+#include "commands.hpp"
+#include "terminal.hpp"
+
+#include "pxos/debugger.hpp"
+#include "pxos/file_io.hpp"
+#include "pxos/png_io.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace pxos::cli {
+
+int run_debug_command(const DebugCommandOptions& options)
+{
+    auto image = load_png(options.image_path);
+    if (!image)
+        return report_error(image.error());
+    SourceMap source_map;
+    std::string map_path = options.source_map_path;
+    if (map_path.empty()) {
+        std::filesystem::path path(options.image_path);
+        std::string beside = (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
+        if (std::filesystem::exists(beside))
+            map_path = beside;
+    }
+    if (!map_path.empty()) {
+        auto text = read_file_text(map_path, 64u << 20);
+        if (!text)
+            return report_error(text.error());
+        auto parsed = SourceMap::from_json(*text, map_path);
+        if (!parsed)
+            return report_error(parsed.error());
+        source_map = std::move(*parsed);
+    }
+    auto machine = Machine::boot(std::move(*image), options.image_path);
+    if (!machine)
+        return report_error(machine.error());
+    if (!options.input_path.empty()) {
+        auto input = read_file_text(options.input_path, 64u << 20);
+        if (!input)
+            return report_error(input.error());
+        (*machine)->set_input(std::move(*input));
+    }
+    Debugger debugger(std::move(*machine), std::move(source_map), options.max_steps);
+
+    std::string script;
+    if (!options.commands_path.empty()) {
+        auto text = read_file_text(options.commands_path, 1u << 20);
+        if (!text)
+            return report_error(text.error());
+        script = std::move(*text);
+    }
+    bool interactive = options.commands_path.empty() && isatty(STDIN_FILENO);
+    std::istringstream script_stream(script);
+    std::istream& input = options.commands_path.empty() ? std::cin : script_stream;
+    std::fputs(debugger.execute("where").c_str(), stdout);
+    std::string line;
+    while (!debugger.done()) {
+        if (interactive) {
+            std::fputs("(pxdb) ", stdout);
+            std::fflush(stdout);
+        }
+        if (!std::getline(input, line))
+            break;
+        if (!line.empty() && line[0] == '#')
+            continue;
+        if (!interactive)
+            std::printf("(pxdb) %s\n", line.c_str()); // the transcript
+        std::fputs(debugger.execute(line).c_str(), stdout);
+    }
+    return 0;
+}
+
+} // namespace pxos::cli

@@ -157,6 +157,50 @@ int main(int argc, char** argv)
                 / 6,
             "ms", "per generation incl. start-up (build, eval, reflect, propose, files)" });
     }
+    // Provenance: what recording costs against the plain command.
+    {
+        std::string log = (scratch / "out.pxpv").string();
+        auto ratio_row = [&](const std::string& name, const std::vector<std::string>& plain, std::vector<std::string> recorded,
+                             const std::string& note) {
+            double plain_ms = median_ms(process_runs, [&] { spawn_and_wait(plain); });
+            double recorded_ms = median_ms(process_runs, [&] { spawn_and_wait(recorded); });
+            rows.push_back({ name, recorded_ms / plain_ms, "x",
+                fmt::format("{:.1f} ms against {:.1f} ms plain; {}", recorded_ms, plain_ms, note) });
+        };
+        std::vector<std::string> build = { pxos_binary, "build", "roadmaps/ROADMAP_VRAM_OS.yaml", "-q", "-o", out_png };
+        std::vector<std::string> build_recorded = build;
+        build_recorded.insert(build_recorded.end(), { "--provenance", log });
+        ratio_row("pxos build --provenance, default roadmap", build, build_recorded, "every pixel write of every step");
+        spawn_and_wait(build);
+        std::vector<std::string> run = { pxos_binary, "run", out_png, "-q", "--input", "/dev/null" };
+        std::vector<std::string> run_recorded = run;
+        run_recorded.insert(run_recorded.end(), { "--provenance", log });
+        ratio_row("pxos run --provenance, default image", run, run_recorded, "every word stored");
+        run_recorded.push_back("--provenance-reads");
+        ratio_row("pxos run --provenance-reads, default image", run, run_recorded, "every word stored and loaded");
+
+        auto text = pxos::read_file_text("bench/roadmaps/stores.yaml.in", 1 << 20);
+        if (!text) {
+            std::fprintf(stderr, "pxos_bench: run me from the repository root (%s)\n", text.error().message().c_str());
+            return 1;
+        }
+        std::string stores = *text;
+        for (std::size_t at; (at = stores.find("@COUNT@")) != std::string::npos;)
+            stores.replace(at, 7, quick ? "2000" : "20000");
+        for (std::size_t at; (at = stores.find("../../roadmaps/")) != std::string::npos;)
+            stores.replace(at, 15, std::filesystem::absolute("roadmaps/").string());
+        std::string stores_roadmap = (scratch / "stores.yaml").string();
+        std::string stores_png = (scratch / "stores.png").string();
+        std::ofstream(stores_roadmap) << stores;
+        spawn_and_wait({ pxos_binary, "build", stores_roadmap, "-q", "-o", stores_png });
+        std::vector<std::string> stress = { pxos_binary, "run", stores_png, "-q" };
+        std::vector<std::string> stress_recorded = stress;
+        stress_recorded.insert(stress_recorded.end(), { "--provenance", log });
+        ratio_row("pxos run --provenance, store loop", stress, stress_recorded,
+            "worst case: a store every 5 instructions (bench/roadmaps/stores.yaml.in)");
+        stress_recorded.push_back("--provenance-reads");
+        ratio_row("pxos run --provenance-reads, store loop", stress, stress_recorded, "a store and a load every 5 instructions");
+    }
     rows.push_back({ "pxos build 4096x4096 with save",
         median_ms(heavy_runs, [&] { spawn_and_wait({ pxos_binary, "build", big_roadmap, "-q", "-o", out_png }); }),
         "ms", "per process, PNG written" });

@@ -297,12 +297,18 @@ std::string Debugger::execute(const std::string& line)
     if (command == "set" && words.size() == 2) {
         auto equals = words[1].find('=');
         std::string name = words[1].substr(0, equals);
-        auto value = equals == std::string::npos ? std::nullopt : number(words[1].substr(equals + 1));
+        std::int64_t value = 0;
+        bool valid = false;
+        if (equals != std::string::npos)
+            if (auto parsed = number(words[1].substr(equals + 1))) {
+                value = *parsed;
+                valid = true;
+            }
         int index = name == "sp" ? isa::kStackPointer : (name.size() > 1 && name[0] == 'r' ? int(number(name.substr(1)).value_or(-1)) : -1);
-        if (!value || index < 0 || index >= isa::kRegisterCount)
+        if (!valid || index < 0 || index >= isa::kRegisterCount)
             return "set rN=VALUE (N 0..15, or sp)\n";
-        m_machine->set_register(m_machine->user_mode(), index, std::uint32_t(*value));
-        return fmt::format("{}={}\n", name, std::int32_t(*value));
+        m_machine->set_register(m_machine->user_mode(), index, std::uint32_t(value));
+        return fmt::format("{}={}\n", name, std::int32_t(value));
     }
     return fmt::format("unknown command '{}'; {}", command, kHelp);
 }

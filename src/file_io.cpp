@@ -97,6 +97,12 @@ Result<void> check_output_path(const std::string& path)
 
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes)
 {
+    std::span<const std::uint8_t> parts[] = { bytes };
+    return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
+}
+
+Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
+{
     PXOS_TRY(check_output_path(path));
     std::filesystem::path target(path);
     std::filesystem::path parent = target.parent_path();
@@ -120,15 +126,17 @@ Result<void> write_file_atomic(const std::string& path, std::span<const std::uin
         return Error::io(path, what + ": " + errno_text(saved));
     };
 
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        ssize_t count = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
-        if (count < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail("cannot write");
+    for (std::span<const std::uint8_t> bytes : parts) {
+        std::size_t written = 0;
+        while (written < bytes.size()) {
+            ssize_t count = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
+            if (count < 0) {
+                if (errno == EINTR)
+                    continue;
+                return fail("cannot write");
+            }
+            written += std::size_t(count);
         }
-        written += std::size_t(count);
     }
     if (::close(fd.release()) != 0)
         return fail("cannot close");

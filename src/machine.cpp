@@ -287,6 +287,13 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
         s = slots + relative_target;                                                                                  \
         DISPATCH();                                                                                                   \
     } while (0)
+    // Data loads (LOAD, LOADX, PGET) go through here for provenance of reads.
+#define LOAD_WORD(address)                                                                                            \
+    (PXOS_UNLIKELY(m_load_observer != nullptr)                                                                        \
+            ? (m_load_observer->on_load(m_specials[std::size_t(Special::Pid)], m_user_mode, std::uint32_t(PC + lo),   \
+                   (address), memory[address]),                                                                       \
+                memory[address])                                                                                      \
+            : memory[address])
 #define STORE_WORD(address, value)                                                                                    \
     do {                                                                                                              \
         std::uint32_t stored_word = (value);                                                                          \
@@ -361,7 +368,7 @@ op_LOAD: {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
-    r[s->a] = memory[address];
+    r[s->a] = LOAD_WORD(address);
     NEXT(4);
 }
 op_STORE: {
@@ -570,14 +577,14 @@ op_PSET: {
     if (is_set)
         STORE_WORD(address, r[s->c]);
     else
-        r[s->a] = memory[address];
+        r[s->a] = LOAD_WORD(address);
     NEXT(4);
 }
 op_LOADX: {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
-    r[s->a] = memory[address];
+    r[s->a] = LOAD_WORD(address);
     NEXT(4);
 }
 op_STOREX: {
@@ -611,6 +618,7 @@ done:
 #undef JUMP
 #undef DISPATCH
 #undef STORE_WORD
+#undef LOAD_WORD
 }
 
 RunResult Machine::run(std::uint64_t max_steps)

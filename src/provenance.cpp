@@ -1,6 +1,7 @@
 #include "pxos/provenance.hpp"
 
 #include "pxos/build.hpp"
+#include "pxos/file_io.hpp"
 
 #include <bit>
 #include <cstring>
@@ -75,6 +76,23 @@ private:
 
 } // namespace
 
+Result<void> ProvenanceLog::save(const std::string& path) const
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        ProvenanceLog head { int(m_width), int(m_height) };
+        head.m_writers = m_writers;
+        std::vector<std::uint8_t> header = head.to_bytes(); // no records: the header and the writers
+        std::uint64_t count = m_records.size();
+        for (int i = 0; i < 8; ++i)
+            header[20 + std::size_t(i)] = std::uint8_t(count >> (8 * i));
+        std::span<const std::uint8_t> parts[] = { header,
+            { reinterpret_cast<const std::uint8_t*>(m_records.data()), m_records.size() * sizeof(ProvenanceRecord) } };
+        return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
+    } else {
+        return write_file_atomic(path, to_bytes());
+    }
+}
+
 std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
 {
     std::vector<std::uint8_t> out = { 'P', 'X', 'P', 'V' };
@@ -135,7 +153,7 @@ Result<ProvenanceLog> ProvenanceLog::from_bytes(std::span<const std::uint8_t> by
         std::uint16_t length = 0;
         if (!reader.u8(kind) || !reader.u32(writer.id) || !reader.u32(writer.pc) || !reader.u16(length))
             return fail(reader.position(), fmt::format("truncated writer {}", i));
-        if (kind > 1)
+        if (kind > 2)
             return fail(reader.position(), fmt::format("writer {} has an unknown kind {}", i, kind));
         writer.kind = ProvenanceWriter::Kind(kind);
         writer.name.resize(length);
@@ -183,19 +201,48 @@ void BuildProvenanceRecorder::did_write(const SimulatedVRAM& vram, const Rect& r
     }
 }
 
-void RunProvenanceRecorder::on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
-    std::uint32_t old_word, std::uint32_t new_word)
+std::string RunProvenanceRecorder::source_of(std::uint32_t pid, bool user_mode, std::uint32_t pc) const
 {
     std::string source;
     if (m_source_map)
         if (auto location = m_source_map->find(pc))
             source = location->to_string();
-    // The kernel writes on behalf of the process it serves (a syscall).
+    // The kernel works on behalf of the process it serves (a syscall).
     if (!user_mode && pid)
         source = source.empty() ? fmt::format("for pid {}", pid) : fmt::format("{} for pid {}", source, pid);
-    std::uint32_t writer
-        = m_log.add_writer({ ProvenanceWriter::Kind::Process, user_mode ? pid : 0, pc, std::move(source) });
-    m_log.record(address, old_word, new_word, writer);
+    return source;
+}
+
+std::uint32_t RunProvenanceRecorder::writer_for(
+    ProvenanceWriter::Kind kind, std::uint32_t pid, bool user_mode, std::uint32_t pc)
+{
+    auto make_writer = [&] {
+        return m_log.add_writer({ kind, user_mode ? pid : 0, pc, source_of(pid, user_mode, pc) });
+    };
+    if (pid >= (1u << 24)) // not a pid the kernel hands out: no cache key, take the slow path
+        return make_writer();
+    std::uint64_t key = std::uint64_t(pc) | std::uint64_t(pid) << 32 | std::uint64_t(user_mode) << 56
+        | std::uint64_t(kind) << 57;
+    RecentWriter& recent = m_recent[(pc ^ pid * 0x9e37u ^ std::uint32_t(kind) * 0x55u ^ std::uint32_t(user_mode) * 0xaau) % m_recent.size()];
+    if (recent.key == key)
+        return recent.writer;
+    auto [found, inserted] = m_writer_cache.try_emplace(key, 0);
+    if (inserted)
+        found->second = make_writer();
+    recent = { key, found->second };
+    return recent.writer;
+}
+
+void RunProvenanceRecorder::on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
+    std::uint32_t old_word, std::uint32_t new_word)
+{
+    m_log.record(address, old_word, new_word, writer_for(ProvenanceWriter::Kind::Process, pid, user_mode, pc));
+}
+
+void RunProvenanceRecorder::on_load(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
+    std::uint32_t word)
+{
+    m_log.record(address, word, word, writer_for(ProvenanceWriter::Kind::Reader, pid, user_mode, pc));
 }
 
 Result<ProvenanceLog> build_provenance(const Roadmap& roadmap)
@@ -224,7 +271,8 @@ std::string describe_provenance_writer(const ProvenanceWriter& writer, int width
     if (writer.kind == ProvenanceWriter::Kind::Step)
         return fmt::format("{} (step {})", writer.name, writer.id);
     std::string who = writer.id ? fmt::format("pid {}", writer.id) : std::string("kernel");
-    std::string text = fmt::format("{} at ({},{})", who, writer.pc % std::uint32_t(width), writer.pc / std::uint32_t(width));
+    std::string text = fmt::format("{}{} at ({},{})", writer.kind == ProvenanceWriter::Kind::Reader ? "read by " : "", who,
+        writer.pc % std::uint32_t(width), writer.pc / std::uint32_t(width));
     if (!writer.name.empty())
         text += " " + writer.name;
     return text;

@@ -42,6 +42,25 @@ std::string format_trace_line(const TraceEvent& event, int width, const SourceMa
     return text;
 }
 
+std::string format_trace_json(const TraceEvent& event, int width, const SourceMap* source_map)
+{
+    nlohmann::ordered_json line;
+    line["step"] = event.step;
+    line["pid"] = event.pid;
+    line["mode"] = event.user_mode ? "user" : "kernel";
+    line["pc"] = { event.pc % std::uint32_t(width), event.pc / std::uint32_t(width) };
+    line["instruction"] = event.instruction ? format_instruction(*event.instruction) : std::string("(invalid)");
+    nlohmann::ordered_json changed = nlohmann::ordered_json::object();
+    for (int i = 0; i < isa::kRegisterCount; ++i)
+        if (event.before[std::size_t(i)] != event.after[std::size_t(i)])
+            changed[i == isa::kStackPointer ? std::string("sp") : fmt::format("r{}", i)] = std::int32_t(event.after[std::size_t(i)]);
+    line["changed"] = std::move(changed);
+    if (source_map)
+        if (auto location = source_map->find(event.pc))
+            line["source"] = location->to_string();
+    return line.dump();
+}
+
 int run_exit_status(const RunResult& result)
 {
     if (result.reason == StopReason::KernelPanic)

@@ -67,6 +67,33 @@ TEST_CASE("a pixel a guest process stores is blamed on its pid, pc and pxasm lin
     CHECK(pxos::describe_provenance_writer(writer, 512) == "pid 1 at (6,240) test.yaml:9:5(program_source):4");
 }
 
+TEST_CASE("the run recorder's writer cache keeps every (kind, pid, mode, pc) apart", "[provenance]")
+{
+    pxos::ProvenanceLog log(16, 16);
+    pxos::RunProvenanceRecorder recorder(log, nullptr, 16);
+    // pcs 256 apart share a cache slot; the same pc under another pid, mode
+    // or kind must still be another writer.
+    for (int round = 0; round < 3; ++round) {
+        recorder.on_store(1, true, 5, 10, 0, 1);
+        recorder.on_store(1, true, 5 + 256, 11, 0, 2);
+        recorder.on_store(2, true, 5, 12, 0, 3);
+        recorder.on_store(2, false, 5, 13, 0, 4);
+        recorder.on_load(1, true, 5, 10, 1);
+        recorder.on_store(1u << 24, true, 5, 14, 0, 5); // outside the cache's key space
+    }
+    REQUIRE(log.writers().size() == 6);
+    REQUIRE(log.records().size() == 18);
+    for (int round = 0; round < 3; ++round)
+        for (std::uint32_t i = 0; i < 6; ++i)
+            CHECK(log.records()[std::size_t(round) * 6 + i].writer == i);
+    using Kind = pxos::ProvenanceWriter::Kind;
+    CHECK(log.writers()[1].pc == 5 + 256);
+    CHECK(log.writers()[3].id == 0); // kernel mode: the kernel, for pid 2
+    CHECK(log.writers()[3].name == "for pid 2");
+    CHECK(log.writers()[4].kind == Kind::Reader);
+    CHECK(log.writers()[5].id == (1u << 24));
+}
+
 TEST_CASE("malformed provenance files are refused with the byte offset", "[provenance][malformed]")
 {
     pxos::ProvenanceLog log(4, 4);

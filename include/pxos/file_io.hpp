@@ -21,6 +21,8 @@ Result<std::string> read_file_text(const std::string& path, std::uint64_t max_by
 // Writes through a temporary file and rename. Creates missing parent folders.
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
 Result<void> write_file_atomic(const std::string& path, std::string_view text);
+// The same, for data in several pieces (no copy into one buffer).
+Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts);
 
 // An error when `path` cannot be an output file (it is a directory, or empty).
 Result<void> check_output_path(const std::string& path);

@@ -69,6 +69,14 @@ public:
         = 0;
 };
 
+// Told of every data word a program loads (LOAD, LOADX, PGET). Only when set.
+class LoadObserver {
+public:
+    virtual ~LoadObserver() = default;
+    virtual void on_load(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address, std::uint32_t word)
+        = 0;
+};
+
 struct RunResult {
     StopReason reason = StopReason::Halted;
     std::uint32_t halt_code = 0;
@@ -98,6 +106,7 @@ public:
     void set_console(ConsoleSink* console) { m_console = console; }
     void set_trace(TraceSink* trace) { m_trace = trace; }
     void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
+    void set_load_observer(LoadObserver* observer) { m_load_observer = observer; }
 
     // Runs until the kernel halts, a kernel fault, or `max_steps` more
     // instructions (the budget). Can be called again to continue.
@@ -176,6 +185,7 @@ private:
     ConsoleSink* m_console = nullptr;
     TraceSink* m_trace = nullptr;
     StoreObserver* m_store_observer = nullptr;
+    LoadObserver* m_load_observer = nullptr;
 };
 
 std::string_view stop_reason_name(StopReason reason);

@@ -6,7 +6,7 @@
 //
 // File layout (little-endian), version 1:
 //   "PXPV" | u32 version | u32 width | u32 height | u32 writer count | u64 record count
-//   writers: u8 kind (0 step, 1 process) | u32 id (step number or pid) | u32 pc
+//   writers: u8 kind (0 step, 1 process, 2 a process's read) | u32 id (step number or pid) | u32 pc
 //            | u16 name length | name bytes (the step's name, or the source "file:line")
 //   records: u32 address | u32 old word | u32 new word | u32 writer index   (16 bytes each)
 #pragma once
@@ -17,17 +17,19 @@
 #include "pxos/vram.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace pxos {
 
 struct ProvenanceWriter {
-    enum class Kind : std::uint8_t { Step = 0, Process = 1 } kind = Kind::Step;
+    enum class Kind : std::uint8_t { Step = 0, Process = 1, Reader = 2 } kind = Kind::Step; // Reader: a load, old == new
     std::uint32_t id = 0; // step number (1-based) or pid
     std::uint32_t pc = 0; // process writers: the storing instruction
     std::string name;     // the step's name, or the pxasm "file:line" (may be empty)
@@ -63,6 +65,8 @@ public:
     const std::vector<ProvenanceRecord>& records() const { return m_records; }
 
     std::vector<std::uint8_t> to_bytes() const;
+    // Writes the file atomically without copying the records.
+    Result<void> save(const std::string& path) const;
     static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
 
 private:
@@ -75,7 +79,12 @@ private:
 // Records the writes of build steps (a WriteObserver on the VRAM).
 class BuildProvenanceRecorder final : public WriteObserver {
 public:
-    explicit BuildProvenanceRecorder(ProvenanceLog& log) : m_log(log) { }
+    // Room for two writes of every pixel up front: a build repaints most of
+    // the VRAM twice (background, regions), and growing the log costs more.
+    BuildProvenanceRecorder(ProvenanceLog& log) : m_log(log)
+    {
+        m_log.reserve_more(2 * std::size_t(log.width()) * std::size_t(log.height()));
+    }
     void begin_step(std::uint32_t number, const std::string& name)
     {
         m_writer = m_log.add_writer({ ProvenanceWriter::Kind::Step, number, 0, name });
@@ -91,7 +100,7 @@ private:
 
 // Records the words a running machine stores: writer = the process (or the
 // kernel, pid 0) at its pc, with the pxasm line when a source map is known.
-class RunProvenanceRecorder final : public StoreObserver {
+class RunProvenanceRecorder final : public StoreObserver, public LoadObserver {
 public:
     RunProvenanceRecorder(ProvenanceLog& log, const SourceMap* source_map, int width)
         : m_log(log)
@@ -101,11 +110,25 @@ public:
     }
     void on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address, std::uint32_t old_word,
         std::uint32_t new_word) override;
+    // With --provenance-reads: loads are logged too (a Reader writer, old == new).
+    void on_load(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address, std::uint32_t word) override;
 
 private:
+    std::uint32_t writer_for(ProvenanceWriter::Kind kind, std::uint32_t pid, bool user_mode, std::uint32_t pc);
+    std::string source_of(std::uint32_t pid, bool user_mode, std::uint32_t pc) const;
     ProvenanceLog& m_log;
     const SourceMap* m_source_map;
     std::uint32_t m_width;
+    // (kind, user mode, pid, pc) -> writer index: a store in a loop formats
+    // its source line once, not once per store.
+    // A small direct-mapped cache in front of the map: a loop's few
+    // loads and stores each keep their own slot.
+    struct RecentWriter {
+        std::uint64_t key = ~std::uint64_t(0);
+        std::uint32_t writer = 0;
+    };
+    std::array<RecentWriter, 256> m_recent {};
+    std::unordered_map<std::uint64_t, std::uint32_t> m_writer_cache;
 };
 
 struct Roadmap;

@@ -16,6 +16,10 @@ std::string describe_fault(const FaultRecord& fault, int width, const SourceMap*
 // One line per executed instruction: step, pid, mode, pc, instruction, changed registers.
 std::string format_trace_line(const TraceEvent& event, int width, const SourceMap* source_map);
 
+// The same as one JSON object (a line of --trace-json): step, pid, mode, pc
+// [x, y], instruction, changed registers, source.
+std::string format_trace_json(const TraceEvent& event, int width, const SourceMap* source_map);
+
 // Exit status of `pxos run`: 0 clean halt, 1 the kernel halted with a
 // non-zero code (a process exited non-zero, or a deadlock), 3 a process
 // faulted, 4 the step budget ran out, 5 kernel panic.

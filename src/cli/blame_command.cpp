@@ -107,10 +107,15 @@ int run_blame_command(const BlameCommandOptions& options)
             const ProvenanceWriter& writer = logs[file].writers()[record.writer];
             std::string who = describe_provenance_writer(writer, width);
             ++shown;
-            text += fmt::format("#{} {} set {} (was {}) at write {}\n", shown, who, RGBA::from_word(record.new_word).to_string(),
-                RGBA::from_word(record.old_word).to_string(), sequence);
+            if (writer.kind == ProvenanceWriter::Kind::Reader)
+                text += fmt::format("#{} {} read {} at event {}\n", shown, who, RGBA::from_word(record.new_word).to_string(),
+                    sequence);
+            else
+                text += fmt::format("#{} {} set {} (was {}) at write {}\n", shown, who,
+                    RGBA::from_word(record.new_word).to_string(), RGBA::from_word(record.old_word).to_string(), sequence);
             history.push_back({ { "write", sequence }, { "writer", who },
-                { "kind", writer.kind == ProvenanceWriter::Kind::Step ? "step" : "process" },
+                { "kind", writer.kind == ProvenanceWriter::Kind::Step ? "step"
+                        : writer.kind == ProvenanceWriter::Kind::Reader ? "read" : "process" },
                 { "new", RGBA::from_word(record.new_word).to_string() }, { "old", RGBA::from_word(record.old_word).to_string() } });
             last = record.new_word;
         }

@@ -149,7 +149,7 @@ int run_build_command(const BuildCommandOptions& options)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
     if (!options.provenance_path.empty()) {
-        if (auto written = write_file_atomic(options.provenance_path, provenance.to_bytes()); !written)
+        if (auto written = provenance.save(options.provenance_path); !written)
             return report_error(written.error());
         spdlog::info("provenance: {} writes by {} writers in {}", provenance.records().size(),
             provenance.writers().size(), options.provenance_path);

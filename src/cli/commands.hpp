@@ -36,6 +36,11 @@ struct RunCommandOptions {
     bool view = false;
     bool no_wait = false;
     std::string provenance_path; // --provenance FILE: every word the machine stores
+    bool provenance_reads = false; // --provenance-reads: loads too
+    bool trace_json = false;       // --trace-json: JSON Lines on stderr
+    int trace_pid = -1;            // --trace-pid N
+    std::string trace_region;      // --trace-region NAME
+    std::uint64_t trace_from = 0;  // --trace-from STEP
     std::uint64_t every = 100'000;
     bool trace = false;
     bool json = false;

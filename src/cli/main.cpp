@@ -91,6 +91,12 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--view", options.view, "Watch the VRAM live in the terminal while the machine runs");
                 command.add_option("--provenance", options.provenance_path,
                     "Record every word the machine stores (pid, pc, pxasm line, old and new) into FILE");
+                command.add_flag("--provenance-reads", options.provenance_reads,
+                    "With --provenance: log the words programs load too (which process looked at a pixel)");
+                command.add_flag("--trace-json", options.trace_json, "Like --trace, as JSON Lines (one object per instruction)");
+                command.add_option("--trace-pid", options.trace_pid, "Trace only this process's user-mode instructions");
+                command.add_option("--trace-region", options.trace_region, "Trace only instructions in this layout region");
+                command.add_option("--trace-from", options.trace_from, "Trace from this step on");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 command.add_option("--every", options.every, "Steps between frames")
                     ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40))

@@ -5,6 +5,7 @@
 #include "terminal.hpp"
 
 #include "pxos/file_io.hpp"
+#include "pxos/layout.hpp"
 #include "pxos/machine.hpp"
 #include "pxos/png_io.hpp"
 #include "pxos/provenance.hpp"
@@ -24,22 +25,36 @@ public:
     void write(char c) override { std::fputc(c, stdout); }
 };
 
+// Prints executed instructions on stderr, as text or JSON Lines, filtered
+// by pid, by the region the pc is in, and from a step on.
 class StderrTrace final : public TraceSink {
 public:
-    StderrTrace(int width, const SourceMap* source_map)
+    StderrTrace(int width, const SourceMap* source_map, const RunCommandOptions& options)
         : m_width(width)
         , m_source_map(source_map)
+        , m_options(options)
+        , m_region(options.trace_region.empty() ? nullptr : find_region(options.trace_region))
     {
     }
     void on_instruction(const TraceEvent& event) override
     {
-        std::string line = format_trace_line(event, m_width, m_source_map);
+        if (event.step < m_options.trace_from)
+            return;
+        if (m_options.trace_pid >= 0 && (!event.user_mode || event.pid != std::uint32_t(m_options.trace_pid)))
+            return;
+        if (m_region
+            && !m_region->rect.contains(int(event.pc % std::uint32_t(m_width)), int(event.pc / std::uint32_t(m_width))))
+            return;
+        std::string line = m_options.trace_json ? format_trace_json(event, m_width, m_source_map)
+                                                : format_trace_line(event, m_width, m_source_map);
         std::fprintf(stderr, "%s\n", line.c_str());
     }
 
 private:
     int m_width;
     const SourceMap* m_source_map;
+    const RunCommandOptions& m_options;
+    const Region* m_region;
 };
 
 // <image stem>.srcmap.json beside the image, if it exists.
@@ -94,16 +109,21 @@ int run_run_command(const RunCommandOptions& options)
             return report_error(checked.error());
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
     RunProvenanceRecorder recorder(provenance, have_source_map ? &source_map : nullptr, (*machine)->vram().width());
-    if (!options.provenance_path.empty())
+    if (!options.provenance_path.empty()) {
         (*machine)->set_store_observer(&recorder);
+        if (options.provenance_reads)
+            (*machine)->set_load_observer(&recorder);
+    }
     LiveView view(options.view);
     StdoutConsole console;
     if (!options.json && !view.active()) // under a live view the console is printed after it
         (*machine)->set_console(&console);
     int width = (*machine)->vram().width();
     const SourceMap* map = have_source_map ? &source_map : nullptr;
-    StderrTrace trace(width, map);
-    if (options.trace)
+    if (!options.trace_region.empty() && !find_region(options.trace_region))
+        return report_error(Error::usage(fmt::format("--trace-region '{}' is not a region", options.trace_region)));
+    StderrTrace trace(width, map, options);
+    if (options.trace || options.trace_json)
         (*machine)->set_trace(&trace);
 
     RunResult result;
@@ -158,7 +178,7 @@ int run_run_command(const RunCommandOptions& options)
         if (auto saved = save_png(options.output_path, (*machine)->vram()); !saved)
             return report_error(saved.error());
     if (!options.provenance_path.empty())
-        if (auto written = write_file_atomic(options.provenance_path, provenance.to_bytes()); !written)
+        if (auto written = provenance.save(options.provenance_path); !written)
             return report_error(written.error());
     return run_exit_status(result);
 }

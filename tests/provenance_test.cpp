@@ -67,6 +67,43 @@ TEST_CASE("a pixel a guest process stores is blamed on its pid, pc and pxasm lin
     CHECK(pxos::describe_provenance_writer(writer, 512) == "pid 1 at (6,240) test.yaml:9:5(program_source):4");
 }
 
+TEST_CASE("every pixel of a built and run image is explained by the build's and the run's logs", "[provenance]")
+{
+    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"), pxos::steps::builtin_registry());
+    REQUIRE(roadmap.ok());
+    auto built_log = pxos::build_provenance(*roadmap);
+    REQUIRE(built_log.ok());
+    auto built = pxos::build_roadmap(*roadmap);
+    REQUIRE(built.ok());
+    auto machine = pxos::Machine::boot(built->vram, "os.png");
+    REQUIRE(machine.ok());
+    pxos::ProvenanceLog run_log(built->vram.width(), built->vram.height());
+    pxos::RunProvenanceRecorder recorder(run_log, nullptr, built->vram.width());
+    (*machine)->set_store_observer(&recorder);
+    (*machine)->run(100'000'000);
+    REQUIRE(!run_log.records().empty());
+
+    // Replaying both logs from new VRAM gives the final image, and each
+    // record's old value is what the one before it left.
+    auto fresh = pxos::SimulatedVRAM::create(built->vram.width(), built->vram.height());
+    REQUIRE(fresh.ok());
+    std::vector<std::uint32_t> replay(fresh->words(), fresh->words() + fresh->byte_size() / 4);
+    std::size_t mismatched_old = 0;
+    for (const pxos::ProvenanceLog* log : { &*built_log, &run_log })
+        for (const pxos::ProvenanceRecord& record : log->records()) {
+            REQUIRE(record.address < replay.size());
+            REQUIRE(record.writer < log->writers().size());
+            mismatched_old += record.old_word != replay[record.address];
+            replay[record.address] = record.new_word;
+        }
+    CHECK(mismatched_old == 0);
+    const pxos::SimulatedVRAM& after = (*machine)->vram();
+    std::size_t mismatched = 0;
+    for (std::size_t address = 0; address < replay.size(); ++address)
+        mismatched += replay[address] != after.words()[address];
+    CHECK(mismatched == 0);
+}
+
 TEST_CASE("the run recorder's writer cache keeps every (kind, pid, mode, pc) apart", "[provenance]")
 {
     pxos::ProvenanceLog log(16, 16);

@@ -366,7 +366,10 @@ bool Assembler::tokenize(std::string_view line, const SourceLocation& location, 
             ++i;
             continue;
         }
-        error(at(location, column), fmt::format("unexpected character '{}'", c));
+        std::uint8_t byte = std::uint8_t(c);
+        error(at(location, column),
+            byte >= 0x20 && byte < 0x7f ? fmt::format("unexpected character '{}'", c)
+                                        : fmt::format("unexpected byte 0x{:02x}", byte));
         return false;
     }
     return true;

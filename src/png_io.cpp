@@ -186,8 +186,10 @@ Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std:
     int channels = 0;
     unsigned char* decoded = stbi_load_from_memory(bytes.data(), int(bytes.size()), &width, &height, &channels, 4);
     g_stbi_allocation_cap = 0;
-    if (!decoded)
-        return Error::bad_input(name, fmt::format("cannot decode PNG data: {}", stbi_failure_reason()));
+    if (!decoded) {
+        const char* reason = stbi_failure_reason(); // null for some zlib errors
+        return Error::bad_input(name, fmt::format("cannot decode PNG data: {}", reason ? reason : "corrupt compressed data"));
+    }
 
     std::vector<std::uint32_t> words(std::size_t(width) * std::size_t(height));
     std::memcpy(words.data(), decoded, words.size() * 4);

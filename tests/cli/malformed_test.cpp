@@ -1,0 +1,71 @@
+// The malformed-input suite: every case in tests/inputs/malformed/cases.json
+// runs the real binary on a bad PNG, roadmap, pxasm file, provenance log or
+// LLM reply, and must give its exit code and its one-line message (which
+// names the place), write nothing, and leave existing output files as they
+// were.
+#include "../test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using pxos::test::ScratchDirectory;
+
+namespace {
+
+std::string from_hex(const std::string& hex)
+{
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        bytes.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    return bytes;
+}
+
+std::string quoted(const std::string& text)
+{
+    std::string out = "'";
+    for (char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+} // namespace
+
+TEST_CASE("the malformed-input suite gives each case its exit code and its message and writes nothing", "[malformed][cli]")
+{
+    std::string manifest_path = pxos::test::source_path("tests/inputs/malformed/cases.json");
+    auto cases = nlohmann::json::parse(pxos::test::read_text(manifest_path));
+    REQUIRE(cases.size() >= 50);
+    const std::string sentinel = "existing output: must survive a failed command\n";
+    for (const auto& entry : cases) {
+        std::string name = entry.at("name");
+        INFO("case " << name << ": pxos " << entry.at("args").get<std::string>());
+        ScratchDirectory scratch;
+        for (const auto& [file, spec] : entry.at("files").items()) {
+            if (spec.contains("path"))
+                std::filesystem::copy_file(
+                    pxos::test::source_path("tests/inputs/malformed/" + spec.at("path").get<std::string>()), scratch.file(file));
+            else
+                scratch.write(file, spec.contains("hex") ? from_hex(spec.at("hex")) : spec.at("text").get<std::string>());
+        }
+        for (const auto& output : entry.at("outputs"))
+            scratch.write(output.get<std::string>(), sentinel);
+        std::vector<std::string> before = scratch.list();
+
+        std::string arguments = entry.at("args");
+        for (std::size_t at; (at = arguments.find("@MINIMAL@")) != std::string::npos;)
+            arguments.replace(at, 9, quoted(pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml")));
+        auto result = pxos::test::run_pxos(arguments, scratch.path());
+
+        CHECK(result.exit_code == entry.at("exit").get<int>());
+        std::string message = entry.at("message");
+        INFO("stderr: " << result.err);
+        CHECK(result.err.find(message) != std::string::npos);
+        CHECK(result.err.find("terminate called") == std::string::npos);
+        for (const auto& output : entry.at("outputs"))
+            CHECK(pxos::test::read_text(scratch.file(output.get<std::string>())) == sentinel);
+        if (!entry.at("writes").get<bool>())
+            CHECK(scratch.list() == before); // no new files, no temp files left behind
+    }
+}

@@ -8,7 +8,7 @@ BUILD   ?= build
 RELEASE ?= build-release
 PXOS    := $(RELEASE)/pxos
 
-.PHONY: all setup build release demo test test-sanitize bench clean
+.PHONY: all setup build release demo test test-sanitize fuzz bench clean
 
 all: build
 
@@ -42,6 +42,23 @@ test-sanitize: setup
 	@cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (clang, ASan + UBSan), each run for FUZZ_SECONDS on a
+# copy of its seed corpus; crashes land in build-fuzz/crashes/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := png roadmap pxasm provenance machine
+fuzz:
+	@sh scripts/setup.sh fuzz
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DPXOS_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) $(addprefix --target fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=build-fuzz/crashes/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log \
+	        || { echo "fuzz_$$t found a crash: see build-fuzz/fuzz_$$t.log and build-fuzz/crashes/$$t/"; exit 1; }; \
+	    grep -E "^stat::number_of_executed_units" build-fuzz/fuzz_$$t.log; \
+	done
+
 # Release benchmarks: a table of medians (bench/results.json), then the
 # callgrind count of host instructions per pxos instruction.
 bench: release
@@ -49,4 +66,4 @@ bench: release
 	sh bench/callgrind.sh $(PXOS)
 
 clean:
-	rm -rf $(BUILD) $(RELEASE) build-asan
+	rm -rf $(BUILD) $(RELEASE) build-asan build-fuzz

@@ -223,7 +223,9 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
     Slot* const slots = m_slots.get() + kSlotPadding + lo;
     // The current instruction is its slot pointer; the pc (relative to lo)
     // is derived from it only in the rare handlers that need it.
-    const Slot* s = slots + (std::uint64_t(m_pc) - lo);
+    // JUMP(m_pc) below checks m_pc and sets it; computing slots + (pc - lo)
+    // here would overflow the pointer when the pc is below lo (UBSan).
+    const Slot* s = slots;
 #define PC (std::uint64_t(s - slots))
     std::int64_t left = std::int64_t(budget);
     Exit exit = Exit::Budget;

@@ -137,7 +137,8 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
                 options.emplace_back(&call, "quantum");
         }
         if (!options.empty()) {
-            auto [call, param] = options[random() % options.size()];
+            auto [call, chosen] = options[random() % options.size()];
+            auto param = chosen; // a plain variable: lambdas below capture it (clang 14 cannot capture bindings)
             ParamValue value;
             if (param == "quantum") {
                 constexpr std::int64_t kQuanta[] = { 250, 500, 1000, 2000, 4000 };

@@ -116,7 +116,8 @@ std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
     std::size_t start = out.size();
     out.resize(start + m_records.size() * 16);
     if constexpr (std::endian::native == std::endian::little) {
-        std::memcpy(out.data() + start, m_records.data(), m_records.size() * 16);
+        if (!m_records.empty()) // memcpy from a null pointer is undefined even for 0 bytes
+            std::memcpy(out.data() + start, m_records.data(), m_records.size() * 16);
     } else {
         std::uint8_t* at = out.data() + start;
         for (const ProvenanceRecord& record : m_records)

@@ -995,4 +995,28 @@ Result<void> write_program(const Program& program, SimulatedVRAM& vram)
     return {};
 }
 
+std::string source_map_path_for(const std::string& image_path)
+{
+    std::filesystem::path path(image_path);
+    return (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
+}
+
+Result<std::optional<SourceMap>> load_source_map(const std::string& path, const std::string& image_path)
+{
+    std::string map_path = path;
+    if (map_path.empty()) {
+        map_path = source_map_path_for(image_path);
+        std::error_code error;
+        if (!std::filesystem::is_regular_file(map_path, error))
+            return std::optional<SourceMap>();
+    }
+    auto text = read_file_text(map_path, 64u << 20);
+    if (!text)
+        return std::move(text).error();
+    auto parsed = SourceMap::from_json(*text, map_path);
+    if (!parsed)
+        return std::move(parsed).error();
+    return std::optional<SourceMap>(std::move(*parsed));
+}
+
 } // namespace pxos

@@ -41,6 +41,13 @@ private:
     std::map<std::string, std::uint32_t> m_labels;
 };
 
+// Where `pxos build` and `pxos asm` write an image's source map:
+// <image stem>.srcmap.json beside the image.
+std::string source_map_path_for(const std::string& image_path);
+// Reads the source map at `path`; with an empty `path`, the one beside
+// `image_path` when it exists (no map otherwise, and no error).
+Result<std::optional<SourceMap>> load_source_map(const std::string& path, const std::string& image_path);
+
 struct AssembledWord {
     std::uint32_t address;
     std::uint32_t word;

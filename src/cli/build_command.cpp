@@ -156,8 +156,7 @@ int run_build_command(const BuildCommandOptions& options)
     }
     // Pixel code in the image: write where it came from, for run and debug.
     if (!built->source_map.empty()) {
-        std::filesystem::path image(output_path);
-        std::string map_path = (image.parent_path() / (image.stem().string() + ".srcmap.json")).string();
+        std::string map_path = source_map_path_for(output_path);
         if (auto written = write_file_atomic(map_path, built->source_map.to_json()); !written)
             return report_error(written.error());
         spdlog::debug("source map: {}", map_path);

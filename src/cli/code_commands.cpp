@@ -34,12 +34,6 @@ std::optional<std::pair<int, int>> parse_point(const std::string& text)
     return std::pair { x, y };
 }
 
-std::string source_map_path_for(const std::string& image_path)
-{
-    std::filesystem::path path(image_path);
-    return (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
-}
-
 } // namespace
 
 int run_asm_command(const AsmCommandOptions& options)

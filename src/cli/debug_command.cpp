@@ -19,23 +19,9 @@ int run_debug_command(const DebugCommandOptions& options)
     auto image = load_png(options.image_path);
     if (!image)
         return report_error(image.error());
-    SourceMap source_map;
-    std::string map_path = options.source_map_path;
-    if (map_path.empty()) {
-        std::filesystem::path path(options.image_path);
-        std::string beside = (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
-        if (std::filesystem::exists(beside))
-            map_path = beside;
-    }
-    if (!map_path.empty()) {
-        auto text = read_file_text(map_path, 64u << 20);
-        if (!text)
-            return report_error(text.error());
-        auto parsed = SourceMap::from_json(*text, map_path);
-        if (!parsed)
-            return report_error(parsed.error());
-        source_map = std::move(*parsed);
-    }
+    auto source_map = load_source_map(options.source_map_path, options.image_path);
+    if (!source_map)
+        return report_error(source_map.error());
     auto machine = Machine::boot(std::move(*image), options.image_path);
     if (!machine)
         return report_error(machine.error());
@@ -45,7 +31,7 @@ int run_debug_command(const DebugCommandOptions& options)
             return report_error(input.error());
         (*machine)->set_input(std::move(*input));
     }
-    Debugger debugger(std::move(*machine), std::move(source_map), options.max_steps);
+    Debugger debugger(std::move(*machine), std::move(*source_map).value_or(SourceMap {}), options.max_steps);
 
     std::string script;
     if (!options.commands_path.empty()) {

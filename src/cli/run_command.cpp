@@ -57,15 +57,6 @@ private:
     const Region* m_region;
 };
 
-// <image stem>.srcmap.json beside the image, if it exists.
-std::string default_source_map_path(const std::string& image_path)
-{
-    std::filesystem::path path(image_path);
-    std::filesystem::path map = path.parent_path() / (path.stem().string() + ".srcmap.json");
-    std::error_code error;
-    return std::filesystem::is_regular_file(map, error) ? map.string() : std::string();
-}
-
 } // namespace
 
 int run_run_command(const RunCommandOptions& options)
@@ -79,21 +70,10 @@ int run_run_command(const RunCommandOptions& options)
     if (!image)
         return report_error(image.error());
 
-    SourceMap source_map;
-    bool have_source_map = false;
-    std::string map_path = options.source_map_path.empty() ? default_source_map_path(options.image_path)
-                                                           : options.source_map_path;
-    if (!map_path.empty()) {
-        auto text = read_file_text(map_path, 64u << 20);
-        if (!text)
-            return report_error(text.error());
-        auto parsed = SourceMap::from_json(*text, map_path);
-        if (!parsed)
-            return report_error(parsed.error());
-        source_map = std::move(*parsed);
-        have_source_map = true;
-        spdlog::debug("source map: {}", map_path);
-    }
+    auto loaded_map = load_source_map(options.source_map_path, options.image_path);
+    if (!loaded_map)
+        return report_error(loaded_map.error());
+    const SourceMap* map = *loaded_map ? &**loaded_map : nullptr;
 
     auto machine = Machine::boot(std::move(*image), options.image_path);
     if (!machine)
@@ -108,7 +88,7 @@ int run_run_command(const RunCommandOptions& options)
         if (auto checked = check_output_path(options.provenance_path); !checked)
             return report_error(checked.error());
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
-    RunProvenanceRecorder recorder(provenance, have_source_map ? &source_map : nullptr, (*machine)->vram().width());
+    RunProvenanceRecorder recorder(provenance, map, (*machine)->vram().width());
     if (!options.provenance_path.empty()) {
         (*machine)->set_store_observer(&recorder);
         if (options.provenance_reads)
@@ -119,7 +99,6 @@ int run_run_command(const RunCommandOptions& options)
     if (!options.json && !view.active()) // under a live view the console is printed after it
         (*machine)->set_console(&console);
     int width = (*machine)->vram().width();
-    const SourceMap* map = have_source_map ? &source_map : nullptr;
     if (!options.trace_region.empty() && !find_region(options.trace_region))
         return report_error(Error::usage(fmt::format("--trace-region '{}' is not a region", options.trace_region)));
     StderrTrace trace(width, map, options);

@@ -470,7 +470,8 @@ void Assembler::parse_line(std::vector<Token> tokens, const SourceLocation& loca
             if (included.is_relative())
                 included = std::filesystem::path(location.file).parent_path() / included;
             Result<std::string> text = m_options.read_include ? m_options.read_include(included.string())
-                                                              : read_file_text(included.string(), 4u << 20);
+                                                              : read_file_text(included.string(), m_options.limits.max_source_bytes,
+                                                                  Cap::SourceFile);
             if (!text) {
                 error(at(location, statement.operands[0][0].column),
                     fmt::format("cannot include '{}': {}", included.string(), text.error().diagnostics().front().message));
@@ -699,8 +700,13 @@ std::int64_t Assembler::directive_size(const Statement& statement)
         auto count = evaluate(statement.operands[0], statement.location, true);
         if (!count)
             return 0;
-        if (*count < 0 || std::uint64_t(*count) > m_options.max_words) {
-            error(statement.location, fmt::format(".fill count {} is out of range 0..{}", *count, m_options.max_words));
+        if (*count < 0) {
+            error(statement.location, fmt::format(".fill count {} is negative", *count));
+            return 0;
+        }
+        if (std::uint64_t(*count) > m_options.limits.max_words) {
+            error(statement.location, fmt::format(".fill count {} is over {}", *count,
+                                          cap_text(Cap::ProgramWords, m_options.limits.max_words)));
             return 0;
         }
         return *count;
@@ -758,9 +764,9 @@ void Assembler::layout()
 
 void Assembler::put(std::uint32_t address, std::uint32_t word, const SourceLocation& location)
 {
-    if (m_emitted.size() >= m_options.max_words) {
-        if (m_emitted.size() == m_options.max_words)
-            error(location, fmt::format("program is over the limit of {} words", m_options.max_words));
+    if (m_emitted.size() >= m_options.limits.max_words) {
+        if (m_emitted.size() == m_options.limits.max_words)
+            error(location, "program is over " + cap_text(Cap::ProgramWords, m_options.limits.max_words));
         m_emitted.push_back({ { address, word }, location });
         return;
     }
@@ -913,7 +919,7 @@ void Assembler::emit()
                 if (statement.operands.size() == 2)
                     value = evaluate(statement.operands[1], statement.location, true);
                 std::uint32_t word = value ? word_value(*value, statement.location).value_or(0) : 0;
-                for (std::int64_t i = 0; i < count && m_emitted.size() <= m_options.max_words; ++i)
+                for (std::int64_t i = 0; i < count && m_emitted.size() <= m_options.limits.max_words; ++i)
                     put(std::uint32_t(m_address++), word, statement.location);
             }
             break;
@@ -977,7 +983,7 @@ Result<Program> assemble(std::string_view source, const std::string& file, const
 
 Result<Program> assemble_file(const std::string& path, const AssembleOptions& options)
 {
-    auto text = read_file_text(path, 4u << 20);
+    auto text = read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile);
     if (!text)
         return std::move(text).error();
     return assemble(*text, path, options);

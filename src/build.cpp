@@ -67,7 +67,8 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
         double step_started = clock.now_ms();
         for (const auto& [name, value] : call.params)
             context.set(name, value);
-        StepContext step(vram, context, *call.definition, call.params, result.source_map, call.location.to_string());
+        StepContext step(vram, context, *call.definition, call.params, result.source_map, options.code_limits,
+            call.location.to_string());
         auto outcome = call.definition->function(step);
         if (!outcome.ok()) {
             vram.set_observer(nullptr);

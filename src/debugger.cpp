@@ -1,6 +1,7 @@
 #include "pxos/debugger.hpp"
 
 #include "pxos/decoder.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/isa.hpp"
 #include "pxos/run_report.hpp"
 
@@ -193,7 +194,7 @@ std::string Debugger::run_until(const std::optional<std::uint32_t>& return_addre
                 return fmt::format("syscall {} at {}\n", instruction->operands[0], format_address(pc, m_machine->vram().width()));
         }
     }
-    return fmt::format("stopped after {} steps (the debugger's --max-steps)\n", m_max_steps);
+    return fmt::format("stopped: one continue reached {}\n", cap_text(Cap::StepBudget, m_max_steps));
 }
 
 std::string Debugger::execute(const std::string& line)

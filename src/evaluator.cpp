@@ -1,6 +1,7 @@
 #include "pxos/evaluator.hpp"
 
 #include "pxos/assembler.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/decoder.hpp"
 #include "pxos/isa.hpp"
 #include "pxos/layout.hpp"
@@ -450,7 +451,7 @@ void Evaluator::execution_checks()
 
     std::vector<std::string> unclean;
     if (run.result.reason == StopReason::BudgetExhausted)
-        unclean.push_back(fmt::format("the run did not end within {} steps", m_options.max_steps));
+        unclean.push_back("the run did not end within " + cap_text(Cap::StepBudget, m_options.max_steps));
     if (run.result.reason == StopReason::KernelPanic)
         unclean.push_back("kernel panic: " + describe_fault(*run.result.panic, width, nullptr));
     for (const ProcessInfo& process : run.processes) {

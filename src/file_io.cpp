@@ -40,9 +40,15 @@ private:
     int m_fd;
 };
 
+std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
+{
+    return cap ? "over " + cap_text(*cap, max_bytes) : fmt::format("over the {} byte limit", max_bytes);
+}
+
 } // namespace
 
-Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes)
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+    std::optional<Cap> cap)
 {
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0)
@@ -53,7 +59,7 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
     if (S_ISDIR(info.st_mode))
         return Error::bad_input(path, "is a directory, expected a file");
     if (S_ISREG(info.st_mode) && std::uint64_t(info.st_size) > max_bytes)
-        return Error::bad_input(path, fmt::format("file is {} bytes, over the {} byte limit", info.st_size, max_bytes));
+        return Error::bad_input(path, fmt::format("file is {} bytes, {}", info.st_size, over_limit(max_bytes, cap)));
 
     std::vector<std::uint8_t> bytes;
     if (S_ISREG(info.st_mode))
@@ -69,15 +75,15 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
         if (count == 0)
             break;
         if (bytes.size() + std::size_t(count) > max_bytes)
-            return Error::bad_input(path, fmt::format("file is over the {} byte limit", max_bytes));
+            return Error::bad_input(path, "file is " + over_limit(max_bytes, cap));
         bytes.insert(bytes.end(), buffer, buffer + count);
     }
     return bytes;
 }
 
-Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes)
+Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes, std::optional<Cap> cap)
 {
-    auto bytes = read_file_bytes(path, max_bytes);
+    auto bytes = read_file_bytes(path, max_bytes, cap);
     if (!bytes)
         return std::move(bytes).error();
     return std::string(bytes->begin(), bytes->end());

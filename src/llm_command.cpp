@@ -101,6 +101,7 @@ CommandOutcome ShellLlmClient::run(const std::string& prompt, const std::string&
                 outcome.out.append(buffer, std::size_t(n));
                 if (outcome.out.size() > m_max_reply_bytes) {
                     outcome.too_large = true;
+                    outcome.reply_cap = m_max_reply_bytes;
                     outcome.out.resize(m_max_reply_bytes);
                     break;
                 }

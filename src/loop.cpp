@@ -1,6 +1,7 @@
 #include "pxos/loop.hpp"
 
 #include "pxos/build.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/file_io.hpp"
 #include "pxos/isa.hpp"
 #include "pxos/png_io.hpp"
@@ -67,6 +68,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     result.roadmap.path = options.roadmap_path;
     BuildOptions build_options;
     build_options.limits = options.limits.vram;
+    build_options.code_limits = options.code_limits;
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -288,7 +290,8 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
     if (chosen.image && parent > 0) {
-        auto parent_image = load_png(path(generation_name("vram_os_stage1", parent, "png")));
+        auto parent_image = load_png(path(generation_name("vram_os_stage1", parent, "png")),
+            PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
             PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
@@ -312,7 +315,7 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
         std::string cache_file = path(fmt::format("cache/{:016x}.txt", fnv1a(prompt)));
         std::string reply;
         if (fs::exists(cache_file)) {
-            auto cached = read_file_text(cache_file, 16u << 20);
+            auto cached = read_file_text(cache_file, cap_maximum(Cap::LlmReply));
             if (cached)
                 reply = *cached;
             ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
@@ -341,7 +344,7 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
             else if (outcome.timed_out)
                 problem = "the LLM command timed out (its process group was killed)";
             else if (outcome.too_large)
-                problem = "the LLM reply was over the size cap";
+                problem = "the LLM reply was over " + cap_text(Cap::LlmReply, outcome.reply_cap);
             else if (outcome.exit_code != 0)
                 problem = fmt::format("the LLM command exited with {}", outcome.exit_code);
             else if (outcome.out.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -431,7 +434,7 @@ Result<LoopSummary> Loop::run()
             m_best_generation = last.best_generation;
             // Every roadmap seen so far, and the best one, re-evaluated.
             for (const GenerationRecord& record : m_history) {
-                auto text = read_file_text(path(record.roadmap_file), 4u << 20);
+                auto text = read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
                 if (!text)
                     return std::move(text).error();
                 auto roadmap = validate_proposal(*text, path(record.roadmap_file), folder(), m_registry, m_options.limits);

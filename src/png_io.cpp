@@ -169,8 +169,8 @@ Result<Header> validate_structure(std::span<const std::uint8_t> bytes, const std
 Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std::string& name, const PngLimits& limits)
 {
     if (bytes.size() > limits.max_file_bytes)
-        return Error::bad_input(name, fmt::format("file is {} bytes, over the {} byte limit", bytes.size(),
-                                          limits.max_file_bytes));
+        return Error::bad_input(name, fmt::format("file is {} bytes, over {}", bytes.size(),
+                                          cap_text(Cap::PngFile, limits.max_file_bytes)));
     auto header = validate_structure(bytes, name, limits);
     if (!header)
         return std::move(header).error();
@@ -202,7 +202,7 @@ Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std:
 
 Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits)
 {
-    auto bytes = read_file_bytes(path, limits.max_file_bytes);
+    auto bytes = read_file_bytes(path, limits.max_file_bytes, Cap::PngFile);
     if (!bytes)
         return std::move(bytes).error();
     return decode_png(*bytes, path, limits);

@@ -246,7 +246,7 @@ void RunProvenanceRecorder::on_load(std::uint32_t pid, bool user_mode, std::uint
     m_log.record(address, word, word, writer_for(ProvenanceWriter::Kind::Reader, pid, user_mode, pc));
 }
 
-Result<ProvenanceLog> build_provenance(const Roadmap& roadmap)
+Result<ProvenanceLog> build_provenance(const Roadmap& roadmap, const VRAMLimits& limits, const CodeLimits& code_limits)
 {
     ProvenanceLog log(roadmap.metadata.vram_width, roadmap.metadata.vram_height);
     BuildProvenanceRecorder recorder(log);
@@ -259,6 +259,8 @@ Result<ProvenanceLog> build_provenance(const Roadmap& roadmap)
         BuildProvenanceRecorder& recorder;
     } names(recorder);
     BuildOptions options;
+    options.limits = limits;
+    options.code_limits = code_limits;
     options.observer = &names;
     options.write_observer = &recorder;
     auto built = build_roadmap(roadmap, options);

@@ -459,7 +459,7 @@ void Loader::load_steps(const YAML::Node& node, Roadmap& roadmap)
         return;
     }
     if (node.size() > m_limits.max_steps) {
-        error(node, fmt::format("roadmap has {} steps, over the limit of {}", node.size(), m_limits.max_steps));
+        error(node, fmt::format("roadmap has {} steps, over {}", node.size(), cap_text(Cap::RoadmapSteps, m_limits.max_steps)));
         return;
     }
     if (node.size() == 0)
@@ -514,8 +514,8 @@ Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, co
     const RoadmapLimits& limits)
 {
     if (text.size() > limits.max_file_bytes)
-        return Error::bad_input(file, fmt::format("roadmap is {} bytes, over the {} byte limit", text.size(),
-                                          limits.max_file_bytes));
+        return Error::bad_input(file, fmt::format("roadmap is {} bytes, over {}", text.size(),
+                                          cap_text(Cap::RoadmapFile, limits.max_file_bytes)));
     Loader loader(file, registry, limits);
     try {
         return loader.load(text);
@@ -530,7 +530,7 @@ Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, co
 
 Result<Roadmap> load_roadmap(const std::string& path, const StepRegistry& registry, const RoadmapLimits& limits)
 {
-    auto text = read_file_text(path, limits.max_file_bytes);
+    auto text = read_file_text(path, limits.max_file_bytes, Cap::RoadmapFile);
     if (!text)
         return std::move(text).error();
     return parse_roadmap(*text, path, registry, limits);

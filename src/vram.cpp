@@ -31,10 +31,8 @@ Result<void> VRAMLimits::check(int width, int height) const
                                         width, height, max_dimension));
     std::uint64_t bytes = std::uint64_t(width) * std::uint64_t(height) * 4;
     if (bytes > max_bytes)
-        return Error::bad_input("", fmt::format("VRAM size {}x{} needs {} MiB, over the {} MiB memory cap "
-                                                "(raise it with --max-vram-mib, up to {})",
-                                        width, height, (bytes + (1 << 20) - 1) >> 20, max_bytes >> 20,
-                                        kHardMaxBytes >> 20));
+        return Error::bad_input("", fmt::format("VRAM size {}x{} needs {} MiB, over {}", width, height,
+                                        (bytes + kMiB - 1) / kMiB, cap_text(Cap::VramMemory, max_bytes)));
     return {};
 }
 

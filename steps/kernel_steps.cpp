@@ -95,6 +95,7 @@ Result<void> install_kernel(StepContext& step)
                                                   vram.height()));
 
     AssembleOptions options;
+    options.limits = step.code_limits();
     options.vram_width = width;
     options.vram_height = vram.height();
     auto [kernel_begin, kernel_end] = region_rows(RegionId::Kernel, width);
@@ -197,6 +198,7 @@ Result<void> add_process(StepContext& step)
                                                   stack_words, rows));
     std::uint32_t stack_base = limit - stack_words;
     AssembleOptions options;
+    options.limits = step.code_limits();
     options.vram_width = width;
     options.vram_height = vram.height();
     options.origin = base;

@@ -133,7 +133,7 @@ TEST_CASE("bad LLM replies are retried with the error, then the heuristic takes 
         { "bad_params.sh", "must be a colour: a list of 3 or 4 integers 0-255" },
         { "escape.sh", "leaves the roadmap's folder" },
         { "fail.sh", "the LLM command exited with 3" },
-        { "huge.sh", "the LLM reply was over the size cap" },
+        { "huge.sh", "the LLM reply was over the LLM reply cap of 1 MiB (raise it with --max-reply-mib, up to 64 MiB)" },
     };
     for (const Case& c : cases) {
         INFO(c.fake);

@@ -162,8 +162,8 @@ TEST_CASE("malformed PNGs are refused with a message that says what is wrong", "
         CHECK(decode_error(make_png(0, 5, 8, 6, { 0 }))
             == "bad.png: error: image size 0x5 is out of range: width and height must be 1..16384");
         CHECK(decode_error(make_png(16384, 16384, 8, 6, { 0 }))
-            == "bad.png: error: VRAM size 16384x16384 needs 1024 MiB, over the 256 MiB memory cap (raise it with "
-               "--max-vram-mib, up to 1024)");
+            == "bad.png: error: VRAM size 16384x16384 needs 1024 MiB, over the VRAM memory cap of 256 MiB (raise it with "
+            "--max-vram-mib, up to 1024 MiB)");
     }
     SECTION("invalid header fields")
     {

@@ -203,8 +203,8 @@ TEST_CASE("metadata and output are checked, sizes against the limits", "[roadmap
     CHECK(only_error("metadata:\n  vram_width: wide\nsteps: []\n")
         == "r.yaml:2:15: error: metadata.vram_width must be an integer, found 'wide'");
     CHECK(only_error("metadata:\n  vram_width: 16384\n  vram_height: 16384\nsteps: []\n")
-        == "r.yaml:2:15: error: VRAM size 16384x16384 needs 1024 MiB, over the 256 MiB memory cap (raise it with "
-           "--max-vram-mib, up to 1024)");
+        == "r.yaml:2:15: error: VRAM size 16384x16384 needs 1024 MiB, over the VRAM memory cap of 256 MiB (raise it with "
+            "--max-vram-mib, up to 1024 MiB)");
     CHECK(only_error("metadata: 5\nsteps: []\n") == "r.yaml:1:11: error: 'metadata' must be a map, found '5'");
     CHECK(only_error("steps: []\noutput:\n  save_intermediate: maybe\n")
         == "r.yaml:3:22: error: output.save_intermediate must be true or false, found 'maybe'");
@@ -261,13 +261,15 @@ TEST_CASE("roadmap size limits name the cap", "[roadmap][malformed]")
     pxos::RoadmapLimits limits;
     limits.max_file_bytes = 10;
     CHECK(parse("steps: []\n# padding\n", limits).error().message()
-        == "r.yaml: error: roadmap is 20 bytes, over the 10 byte limit");
+        == "r.yaml: error: roadmap is 20 bytes, over the roadmap file cap of 10 bytes (raise it with "
+           "--max-roadmap-mib, up to 64 MiB)");
     limits = {};
     limits.max_steps = 2;
     CHECK(parse("steps: [{step: layout_regions}, {step: layout_regions}, {step: layout_regions}]\n", limits)
               .error()
               .message()
-        == "r.yaml:1:8: error: roadmap has 3 steps, over the limit of 2");
+        == "r.yaml:1:8: error: roadmap has 3 steps, over the roadmap steps cap of 2 steps (raise it with "
+           "--max-roadmap-steps, up to 1000000 steps)");
 }
 
 TEST_CASE("roadmaps written back are canonical and load to the same roadmap", "[roadmap]")

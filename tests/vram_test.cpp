@@ -68,8 +68,8 @@ TEST_CASE("VRAM creation refuses sizes outside the limits and names them", "[vra
     CHECK(SimulatedVRAM::create(16385, 1).error().message()
         == "error: VRAM size 16385x1 is out of range: width and height must be 1..16384");
     CHECK(SimulatedVRAM::create(16384, 16384).error().message()
-        == "error: VRAM size 16384x16384 needs 1024 MiB, over the 256 MiB memory cap "
-           "(raise it with --max-vram-mib, up to 1024)");
+        == "error: VRAM size 16384x16384 needs 1024 MiB, over the VRAM memory cap of 256 MiB (raise it with "
+            "--max-vram-mib, up to 1024 MiB)");
     pxos::VRAMLimits small;
     small.max_bytes = 1024;
     CHECK(SimulatedVRAM::create(16, 16, small).ok());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
 #include <cstdint>
@@ -67,13 +68,24 @@ struct Program {
 // Reads an included file; the default reads from disk.
 using IncludeReader = std::function<Result<std::string>(const std::string& path)>;
 
+// The caps on one assembly (their flags: limits.hpp).
+struct CodeLimits {
+    std::uint64_t max_source_bytes = cap_default(Cap::SourceFile); // each file read, includes too
+    std::size_t max_words = cap_default(Cap::ProgramWords);        // words emitted
+
+    static CodeLimits from_caps(const CapValues& caps)
+    {
+        return CodeLimits { caps.get(Cap::SourceFile), caps.get(Cap::ProgramWords) };
+    }
+};
+
 struct AssembleOptions {
     int vram_width = 512;
     int vram_height = 512;
     std::uint32_t origin = 0;                          // address before any .org
     std::map<std::string, std::int64_t> predefined;    // symbols visible to the source
     IncludeReader read_include;                        // empty: read from disk
-    std::size_t max_words = std::size_t(1) << 22;      // cap on emitted words
+    CodeLimits limits;
     // When set, every word must land inside [allowed_begin, allowed_end).
     std::optional<std::pair<std::uint32_t, std::uint32_t>> allowed_range;
     std::string allowed_range_name;                    // named in the error

@@ -52,6 +52,7 @@ struct BuildResult {
 
 struct BuildOptions {
     VRAMLimits limits;
+    CodeLimits code_limits; // pxasm the steps assemble
     BuildObserver* observer = nullptr; // not owned
     Clock* clock = nullptr;            // not owned; a SteadyClock when null
     // Observes every pixel write of every step (live viewer, provenance).

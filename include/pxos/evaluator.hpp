@@ -55,7 +55,8 @@ struct EvalResult {
 };
 
 struct EvalOptions {
-    std::uint64_t max_steps = 20'000'000; // budget of each run
+    static constexpr std::uint64_t kDefaultMaxSteps = 20'000'000;
+    std::uint64_t max_steps = kDefaultMaxSteps; // budget of each run
     std::string only_group;               // empty: every group
 };
 

@@ -5,8 +5,10 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/limits.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,9 +16,13 @@
 
 namespace pxos {
 
-// Reads a whole file; refuses files over max_bytes (naming the cap).
-Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes);
-Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes);
+// Reads a whole file; refuses files over max_bytes. With `cap`, the message
+// names that cap and the flag that raises it (files users hand to pxos);
+// without, it states the byte limit (files pxos wrote itself).
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+    std::optional<Cap> cap = std::nullopt);
+Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes,
+    std::optional<Cap> cap = std::nullopt);
 
 // Writes through a temporary file and rename. Creates missing parent folders.
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);

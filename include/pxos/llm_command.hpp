@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace pxos {
@@ -15,6 +16,7 @@ struct CommandOutcome {
     int exit_code = -1;      // -1 when killed or not started
     bool timed_out = false;
     bool too_large = false;  // stdout went over the cap
+    std::uint64_t reply_cap = 0; // the cap it went over (bytes)
     std::string out;
     std::string err;         // kept (the last 64 KiB)
     std::string start_error; // fork/pipe failure

@@ -8,6 +8,7 @@
 // the CLI prints its progress through a LoopObserver.
 #pragma once
 
+#include "pxos/assembler.hpp"
 #include "pxos/clock.hpp"
 #include "pxos/diagnostic.hpp"
 #include "pxos/evaluator.hpp"
@@ -40,6 +41,7 @@ struct LoopOptions {
     bool until_max = false;
     EvalOptions eval;
     RoadmapLimits limits;
+    CodeLimits code_limits; // pxasm the roadmaps' steps assemble
 };
 
 struct GenerationRecord {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
 #include <cstdint>
@@ -20,9 +21,14 @@
 namespace pxos {
 
 struct PngLimits {
-    static constexpr std::uint64_t kDefaultMaxFileBytes = std::uint64_t(512) << 20;
+    static constexpr std::uint64_t kDefaultMaxFileBytes = cap_default(Cap::PngFile);
     VRAMLimits vram;
     std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
+
+    static PngLimits from_caps(const CapValues& caps)
+    {
+        return PngLimits { VRAMLimits::from_caps(caps), caps.get(Cap::PngFile) };
+    }
 };
 
 // `name` is used in messages ("name: chunk 'IDAT' at byte 33 ...").

@@ -132,8 +132,9 @@ private:
 };
 
 struct Roadmap;
-// Builds the roadmap, recording the provenance of every pixel.
-Result<ProvenanceLog> build_provenance(const Roadmap& roadmap);
+// Builds the roadmap (under these caps), recording the provenance of every pixel.
+Result<ProvenanceLog> build_provenance(const Roadmap& roadmap, const VRAMLimits& limits = {},
+    const CodeLimits& code_limits = {});
 
 // One line of a pixel's history: "#4 write_opcode_palette (step 4) set (255,0,0,255) at write 1234".
 std::string describe_provenance_writer(const ProvenanceWriter& writer, int width);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/param.hpp"
 #include "pxos/step_registry.hpp"
 #include "pxos/vram.hpp"
@@ -54,11 +55,16 @@ struct Roadmap {
 };
 
 struct RoadmapLimits {
-    static constexpr std::uint64_t kDefaultMaxFileBytes = std::uint64_t(1) << 20;
-    static constexpr std::size_t kDefaultMaxSteps = 4096;
+    static constexpr std::uint64_t kDefaultMaxFileBytes = cap_default(Cap::RoadmapFile);
+    static constexpr std::size_t kDefaultMaxSteps = cap_default(Cap::RoadmapSteps);
     VRAMLimits vram;
     std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
     std::size_t max_steps = kDefaultMaxSteps;
+
+    static RoadmapLimits from_caps(const CapValues& caps)
+    {
+        return RoadmapLimits { VRAMLimits::from_caps(caps), caps.get(Cap::RoadmapFile), caps.get(Cap::RoadmapSteps) };
+    }
 };
 
 // `file` names the text in diagnostics.

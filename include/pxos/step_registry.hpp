@@ -18,6 +18,7 @@
 namespace pxos {
 
 struct StepDefinition;
+struct CodeLimits;
 class SourceMap;
 
 // What a running step sees: the VRAM, the context, and typed access to its
@@ -26,12 +27,13 @@ class StepContext {
 public:
     using OwnParams = std::vector<std::pair<std::string, ParamValue>>;
     StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition,
-        const OwnParams& own_params, SourceMap& source_map, std::string where)
+        const OwnParams& own_params, SourceMap& source_map, const CodeLimits& code_limits, std::string where)
         : m_vram(vram)
         , m_context(context)
         , m_definition(definition)
         , m_own_params(own_params)
         , m_source_map(source_map)
+        , m_code_limits(code_limits)
         , m_where(std::move(where))
     {
     }
@@ -40,6 +42,8 @@ public:
     BuildContext& context() { return m_context; }
     // Where pixel code assembled by steps came from, for faults and traces.
     SourceMap& source_map() { return m_source_map; }
+    // The caps on pxasm the step assembles (--max-source-mib, --max-program-words).
+    const CodeLimits& code_limits() const { return m_code_limits; }
     // The roadmap entry running ("roadmap.yaml:12:5"), for messages.
     const std::string& where() const { return m_where; }
     // True when this entry of the roadmap gave the parameter itself.
@@ -64,6 +68,7 @@ private:
     const StepDefinition& m_definition;
     const OwnParams& m_own_params;
     SourceMap& m_source_map;
+    const CodeLimits& m_code_limits;
     std::string m_where;
 };
 

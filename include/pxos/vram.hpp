@@ -9,6 +9,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/limits.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -56,11 +57,18 @@ struct Rect {
 // 16384; memory at kDefaultMaxBytes unless a caller raises it.
 struct VRAMLimits {
     static constexpr int kMaxDimension = 16384;
-    static constexpr std::uint64_t kDefaultMaxBytes = std::uint64_t(256) << 20; // 256 MiB: 8192 x 8192
-    static constexpr std::uint64_t kHardMaxBytes = std::uint64_t(1) << 30;      // 1 GiB: 16384 x 16384
+    static constexpr std::uint64_t kDefaultMaxBytes = cap_default(Cap::VramMemory); // 256 MiB: 8192 x 8192
+    static constexpr std::uint64_t kHardMaxBytes = cap_maximum(Cap::VramMemory);   // 1 GiB: 16384 x 16384
 
     int max_dimension = kMaxDimension;
     std::uint64_t max_bytes = kDefaultMaxBytes;
+
+    static VRAMLimits from_caps(const CapValues& caps)
+    {
+        VRAMLimits limits;
+        limits.max_bytes = caps.get(Cap::VramMemory);
+        return limits;
+    }
 
     // Ok when a width x height VRAM fits these limits; otherwise an error
     // that names the cap (and the flag that raises the memory cap).

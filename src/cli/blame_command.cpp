@@ -21,7 +21,7 @@ namespace pxos::cli {
 
 int run_blame_command(const BlameCommandOptions& options)
 {
-    auto image = load_png(options.image_path);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     if (options.region.empty() && !image->contains(options.x, options.y))
@@ -38,7 +38,7 @@ int run_blame_command(const BlameCommandOptions& options)
     }
     std::vector<ProvenanceLog> logs;
     for (const std::string& path : paths) {
-        auto bytes = read_file_bytes(path, std::uint64_t(4) << 30);
+        auto bytes = read_file_bytes(path, options.caps.get(Cap::ProvenanceFile), Cap::ProvenanceFile);
         if (!bytes)
             return report_error(bytes.error());
         auto log = ProvenanceLog::from_bytes(*bytes, path);
@@ -54,10 +54,11 @@ int run_blame_command(const BlameCommandOptions& options)
             return report_error(Error::usage(fmt::format("no provenance for {}: give --provenance FILE (written by pxos "
                                                          "build/run --provenance) or --roadmap ROADMAP.yaml to rebuild it",
                 options.image_path)));
-        auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry());
+        auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(),
+            RoadmapLimits::from_caps(options.caps));
         if (!roadmap)
             return report_error(roadmap.error());
-        auto log = build_provenance(*roadmap);
+        auto log = build_provenance(*roadmap, VRAMLimits::from_caps(options.caps), CodeLimits::from_caps(options.caps));
         if (!log)
             return report_error(log.error());
         logs.push_back(std::move(*log));

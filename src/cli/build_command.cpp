@@ -100,9 +100,7 @@ int run_build_command(const BuildCommandOptions& options)
 {
     setup_logging(options.verbosity);
 
-    RoadmapLimits limits;
-    limits.vram.max_bytes = options.max_vram_mib << 20;
-    auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(), limits);
+    auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(), RoadmapLimits::from_caps(options.caps));
     if (!roadmap)
         return report_error(roadmap.error());
     report_diagnostics(roadmap->warnings);
@@ -132,7 +130,8 @@ int run_build_command(const BuildCommandOptions& options)
         options.provenance_path.empty() ? nullptr : &recorder);
     LiveWrites live_writes(view);
     BuildOptions build_options;
-    build_options.limits = limits.vram;
+    build_options.limits = VRAMLimits::from_caps(options.caps);
+    build_options.code_limits = CodeLimits::from_caps(options.caps);
     build_options.observer = &progress;
     if (view.active())
         build_options.write_observer = &live_writes;

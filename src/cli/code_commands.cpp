@@ -42,6 +42,7 @@ int run_asm_command(const AsmCommandOptions& options)
     if (auto checked = check_output_path(options.output_path); !checked)
         return report_error(checked.error());
     AssembleOptions assemble_options;
+    assemble_options.limits = CodeLimits::from_caps(options.caps);
     assemble_options.vram_width = options.width;
     assemble_options.vram_height = options.height > 0 ? options.height : VRAMLimits::kMaxDimension;
     if (!options.origin.empty()) {
@@ -58,7 +59,7 @@ int run_asm_command(const AsmCommandOptions& options)
     if (height <= 0)
         height = std::max(1, int((std::uint64_t(program->end_address()) + std::uint64_t(options.width) - 1)
                                  / std::uint64_t(options.width)));
-    auto created = SimulatedVRAM::create(options.width, height);
+    auto created = SimulatedVRAM::create(options.width, height, VRAMLimits::from_caps(options.caps));
     if (!created)
         return report_error(created.error());
     SimulatedVRAM vram = std::move(*created);
@@ -78,7 +79,7 @@ int run_asm_command(const AsmCommandOptions& options)
 
 int run_disasm_command(const DisasmCommandOptions& options)
 {
-    auto image = load_png(options.image_path);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     std::uint32_t width = std::uint32_t(image->width());

@@ -3,7 +3,8 @@
 // file turns them into calls on the core library and owns the I/O.
 #pragma once
 
-#include "pxos/vram.hpp"
+#include "pxos/evaluator.hpp"
+#include "pxos/limits.hpp"
 
 #include <cstdint>
 #include <string>
@@ -13,6 +14,14 @@ namespace pxos::cli {
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
+// The caps of eval and loop: each run of an image gets EvalOptions' budget.
+inline CapValues evaluation_caps()
+{
+    CapValues caps;
+    caps.set(Cap::StepBudget, EvalOptions::kDefaultMaxSteps);
+    return caps;
+}
+
 struct BuildCommandOptions {
     std::string roadmap_path;
     std::string output_path; // -o; empty: the roadmap's output.png_path or artifacts/<stem>.png
@@ -21,14 +30,14 @@ struct BuildCommandOptions {
     bool view = false;       // --view: repaint live in the terminal
     bool no_wait = false;
     std::string provenance_path; // --provenance FILE: every pixel write
-    std::uint64_t max_vram_mib = VRAMLimits::kDefaultMaxBytes >> 20;
+    CapValues caps;
     Verbosity verbosity = Verbosity::Normal;
 };
 int run_build_command(const BuildCommandOptions& options);
 
 struct RunCommandOptions {
     std::string image_path;
-    std::uint64_t max_steps = 100'000'000;
+    CapValues caps;
     std::string input_path;      // --input; empty: no console input
     std::string output_path;     // --out: the VRAM after the run
     std::string source_map_path; // --source-map; default: <image stem>.srcmap.json beside the image
@@ -54,7 +63,7 @@ struct EvalCommandOptions {
     bool json = false;
     std::string min_score; // "N" or "N%"
     std::string only_group;
-    std::uint64_t max_steps = 20'000'000;
+    CapValues caps = evaluation_caps();
 };
 int run_eval_command(const EvalCommandOptions& options);
 
@@ -75,6 +84,7 @@ struct LoopCommandOptions {
     double max_seconds = 0;
     bool until_max = false;
     std::string report_dir; // --report DIR: only regenerate report.html
+    CapValues caps = evaluation_caps();
     Verbosity verbosity = Verbosity::Normal;
 };
 int run_loop_command(const LoopCommandOptions& options);
@@ -87,6 +97,7 @@ struct ViewCommandOptions {
     bool outlines = false;
     bool window = false;    // --window: SDL2 desktop window
     std::string screenshot; // --window --once --screenshot FILE
+    CapValues caps;
 };
 int run_view_command(const ViewCommandOptions& options);
 
@@ -94,7 +105,7 @@ struct DebugCommandOptions {
     std::string image_path;
     std::string commands_path; // --commands FILE: run a script, print the transcript
     std::string source_map_path;
-    std::uint64_t max_steps = 100'000'000; // per continue
+    CapValues caps; // the step budget is per continue
     std::string input_path;
 };
 int run_debug_command(const DebugCommandOptions& options);
@@ -107,6 +118,7 @@ struct BlameCommandOptions {
     std::string roadmap_path;                  // rebuild to blame when no provenance file is given
     std::string region;                        // --region NAME: a summary of the writers of a region
     bool json = false;
+    CapValues caps;
 };
 int run_blame_command(const BlameCommandOptions& options);
 
@@ -116,6 +128,7 @@ struct RenderCommandOptions {
     int scale = 4;
     bool labels = false;
     bool grid = false;
+    CapValues caps;
 };
 int run_render_command(const RenderCommandOptions& options);
 
@@ -124,6 +137,7 @@ struct DiffCommandOptions {
     std::string b_path;
     std::string output_path; // -o DIFF.png
     bool json = false;
+    CapValues caps;
 };
 int run_diff_command(const DiffCommandOptions& options);
 
@@ -133,6 +147,7 @@ struct AsmCommandOptions {
     int width = 512;
     int height = 0; // 0: as many rows as the program needs
     std::string origin; // "X,Y" or an address; default 0
+    CapValues caps;
 };
 int run_asm_command(const AsmCommandOptions& options);
 
@@ -141,6 +156,7 @@ struct DisasmCommandOptions {
     std::string region;
     std::string at; // "X,Y"
     std::uint32_t count = 0;
+    CapValues caps;
 };
 int run_disasm_command(const DisasmCommandOptions& options);
 

@@ -16,7 +16,7 @@ namespace pxos::cli {
 
 int run_debug_command(const DebugCommandOptions& options)
 {
-    auto image = load_png(options.image_path);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     auto source_map = load_source_map(options.source_map_path, options.image_path);
@@ -26,16 +26,16 @@ int run_debug_command(const DebugCommandOptions& options)
     if (!machine)
         return report_error(machine.error());
     if (!options.input_path.empty()) {
-        auto input = read_file_text(options.input_path, 64u << 20);
+        auto input = read_file_text(options.input_path, options.caps.get(Cap::InputFile), Cap::InputFile);
         if (!input)
             return report_error(input.error());
         (*machine)->set_input(std::move(*input));
     }
-    Debugger debugger(std::move(*machine), std::move(*source_map).value_or(SourceMap {}), options.max_steps);
+    Debugger debugger(std::move(*machine), std::move(*source_map).value_or(SourceMap {}), options.caps.get(Cap::StepBudget));
 
     std::string script;
     if (!options.commands_path.empty()) {
-        auto text = read_file_text(options.commands_path, 1u << 20);
+        auto text = read_file_text(options.commands_path, options.caps.get(Cap::InputFile), Cap::InputFile);
         if (!text)
             return report_error(text.error());
         script = std::move(*text);

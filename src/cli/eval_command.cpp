@@ -56,11 +56,11 @@ int run_eval_command(const EvalCommandOptions& options)
         if (auto checked = check_output_path(options.output_path); !checked)
             return report_error(checked.error());
 
-    auto image = load_png(options.image_path);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     EvalOptions eval_options;
-    eval_options.max_steps = options.max_steps;
+    eval_options.max_steps = options.caps.get(Cap::StepBudget);
     eval_options.only_group = options.only_group;
     EvalResult result = evaluate(*image, options.image_path, eval_options);
 

@@ -68,10 +68,13 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.max_llm_calls = options.max_llm_calls;
     loop.max_seconds = options.max_seconds;
     loop.until_max = options.until_max;
+    loop.eval.max_steps = options.caps.get(Cap::StepBudget);
+    loop.limits = RoadmapLimits::from_caps(options.caps);
+    loop.code_limits = CodeLimits::from_caps(options.caps);
 
     std::unique_ptr<LlmClient> llm;
     if (!command.empty())
-        llm = std::make_unique<ShellLlmClient>(command, options.llm_timeout, std::size_t(1) << 20);
+        llm = std::make_unique<ShellLlmClient>(command, options.llm_timeout, options.caps.get(Cap::LlmReply));
     spdlog::info("loop: {} for {} generations, proposer {}, out-dir {}", options.roadmap_path, options.generations,
         proposer_name(loop.proposer), options.out_dir);
     LoopProgress progress;

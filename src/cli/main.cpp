@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fmt/format.h>
+#include <initializer_list>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,7 @@
 namespace {
 
 using namespace std::string_view_literals;
+using pxos::Cap;
 
 struct ParsedOptions {
     pxos::cli::BuildCommandOptions build;
@@ -37,6 +40,22 @@ void add_verbosity_flags(CLI::App& command, pxos::cli::Verbosity& verbosity)
         "Print only warnings and errors on stderr");
     command.add_flag_callback("-v,--verbose", [&verbosity] { verbosity = pxos::cli::Verbosity::Verbose; },
         "Print more detail on stderr");
+}
+
+// The flags of the caps a command applies, from the caps table (limits.hpp),
+// in a "Caps" section of its --help. Values are given in the cap's unit.
+void add_cap_options(CLI::App& command, pxos::CapValues& caps, std::initializer_list<pxos::Cap> which)
+{
+    for (pxos::Cap cap : which) {
+        const pxos::CapInfo& info = pxos::cap_info(cap);
+        command
+            .add_option_function<std::uint64_t>(std::string(info.flag),
+                [&caps, cap, scale = info.scale](std::uint64_t units) { caps.set(cap, units * scale); },
+                fmt::format("{}, in {}", info.protects, info.unit))
+            ->check(CLI::Range(std::uint64_t(1), info.max_units))
+            ->default_str(std::to_string(caps.get(cap) / info.scale))
+            ->group("Caps");
+    }
 }
 
 struct CommandEntry {
@@ -65,9 +84,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--provenance", options.provenance_path,
                     "Record every pixel write (step, old and new value) into FILE, for pxos blame");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
-                command.add_option("--max-vram-mib", options.max_vram_mib, "VRAM memory cap in MiB")
-                    ->check(CLI::Range(1, 1024))
-                    ->default_val(options.max_vram_mib);
+                add_cap_options(command, options.caps,
+                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
             },
@@ -79,8 +97,6 @@ const std::vector<CommandEntry>& command_table()
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.run;
                 command.add_option("image", options.image_path, "PNG image to boot")->required();
-                command.add_option("--max-steps", options.max_steps, "Step budget: instructions before the run is stopped")
-                    ->default_val(options.max_steps);
                 command.add_option("--input", options.input_path, "File whose bytes are the console input");
                 command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG");
                 command.add_option("--source-map", options.source_map_path,
@@ -103,6 +119,7 @@ const std::vector<CommandEntry>& command_table()
                     ->default_val(options.every);
                 command.add_flag("--json", options.json,
                     "Print a JSON summary (processes, faults, steps, syscalls, console) instead of the console");
+                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 clean halt, 1 a process exited non-zero (or deadlock), 3 a process "
                                "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
@@ -121,8 +138,7 @@ const std::vector<CommandEntry>& command_table()
                     "Exit 1 when the score is below N points, or below N% with a percent sign");
                 command.add_option("--only", options.only_group,
                     "Run one group: seed, structure, kernel, execution or isolation");
-                command.add_option("--max-steps", options.max_steps, "Step budget of each run of the image")
-                    ->default_val(options.max_steps);
+                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile });
                 command.footer("Exit status: 0 evaluated (and at or above --min-score), 1 below --min-score, "
                                "2 usage, 65 unreadable image. An image that is not an OS just scores low.");
             },
@@ -161,6 +177,9 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--max-seconds", options.max_seconds, "Stop after this many seconds");
                 command.add_flag("--until-max", options.until_max, "Stop at a full score");
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
+                add_cap_options(command, options.caps,
+                    { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
+                        Cap::SourceFile, Cap::ProgramWords });
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
@@ -180,6 +199,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--window", options.window, "A desktop window (SDL2) instead of the terminal, same keys");
                 command.add_option("--screenshot", options.screenshot,
                     "With --window --once: save the window's pixels as a PNG (SDL_VIDEODRIVER=dummy works headless)");
+                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
                 command.footer("Keys: arrows or hjkl pan, + and - zoom (below 1:1 too), r reset, g regions, "
                                "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
             },
@@ -195,8 +215,8 @@ const std::vector<CommandEntry>& command_table()
                     "Run the commands in FILE (one a line) and print the transcript");
                 command.add_option("--source-map", options.source_map_path,
                     "pxasm source map (default: <image>.srcmap.json beside the image)");
-                command.add_option("--max-steps", options.max_steps, "Budget of one continue")->default_val(options.max_steps);
                 command.add_option("--input", options.input_path, "File whose bytes are the console input");
+                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile });
                 command.footer("Commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, watch X,Y, "
                                "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit.");
             },
@@ -215,6 +235,9 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--roadmap", options.roadmap_path, "Without provenance: rebuild this roadmap to blame");
                 command.add_option("--region", options.region, "Summarise which writers touched a region, and how much");
                 command.add_flag("--json", options.json, "Print JSON");
+                add_cap_options(command, options.caps,
+                    { Cap::ProvenanceFile, Cap::VramMemory, Cap::PngFile, Cap::RoadmapFile, Cap::RoadmapSteps,
+                        Cap::SourceFile, Cap::ProgramWords });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
         },
@@ -230,6 +253,7 @@ const std::vector<CommandEntry>& command_table()
                     ->default_val(options.scale);
                 command.add_flag("--labels", options.labels, "Outline the layout regions and write their names");
                 command.add_flag("--grid", options.grid, "Draw lines between pixels (scale 4 and up)");
+                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_render_command(parsed.render); },
         },
@@ -243,6 +267,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("-o,--output", options.output_path,
                     "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined");
                 command.add_flag("--json", options.json, "Print the difference as JSON");
+                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_diff_command(parsed.diff); },
         },
@@ -260,6 +285,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--height", options.height, "Image height (default: the rows the program needs)")
                     ->check(CLI::Range(0, 16384));
                 command.add_option("--origin", options.origin, "X,Y where code before any .org goes (default 0,0)");
+                add_cap_options(command, options.caps, { Cap::SourceFile, Cap::ProgramWords, Cap::VramMemory });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_asm_command(parsed.assemble); },
         },
@@ -272,6 +298,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--region", options.region, "A layout region (kernel, program_area, ...)");
                 command.add_option("--at", options.at, "Start at X,Y");
                 command.add_option("--count", options.count, "Words to disassemble (default 16 with --at)");
+                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_disasm_command(parsed.disassemble); },
         },

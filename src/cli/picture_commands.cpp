@@ -14,13 +14,14 @@ int run_render_command(const RenderCommandOptions& options)
 {
     if (auto checked = check_output_path(options.output_path); !checked)
         return report_error(checked.error());
-    auto image = load_png(options.image_path);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     RenderOptions render;
     render.scale = options.scale;
     render.labels = options.labels;
     render.grid = options.grid;
+    render.limits = VRAMLimits::from_caps(options.caps);
     auto picture = render_image(*image, render);
     if (!picture)
         return report_error(picture.error());
@@ -38,12 +39,12 @@ int run_diff_command(const DiffCommandOptions& options)
             report_error(checked.error());
             return 2;
         }
-    auto a = load_png(options.a_path);
+    auto a = load_png(options.a_path, PngLimits::from_caps(options.caps));
     if (!a) {
         report_error(a.error());
         return 2;
     }
-    auto b = load_png(options.b_path);
+    auto b = load_png(options.b_path, PngLimits::from_caps(options.caps));
     if (!b) {
         report_error(b.error());
         return 2;

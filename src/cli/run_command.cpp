@@ -66,7 +66,8 @@ int run_run_command(const RunCommandOptions& options)
         if (auto checked = check_output_path(options.output_path); !checked)
             return report_error(checked.error());
 
-    auto image = load_png(options.image_path);
+    const std::uint64_t max_steps = options.caps.get(Cap::StepBudget);
+    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
 
@@ -79,7 +80,7 @@ int run_run_command(const RunCommandOptions& options)
     if (!machine)
         return report_error(machine.error());
     if (!options.input_path.empty()) {
-        auto input = read_file_text(options.input_path, 64u << 20);
+        auto input = read_file_text(options.input_path, options.caps.get(Cap::InputFile), Cap::InputFile);
         if (!input)
             return report_error(input.error());
         (*machine)->set_input(std::move(*input));
@@ -109,8 +110,8 @@ int run_run_command(const RunCommandOptions& options)
     if (view.active()) {
         const Palette* palette = &(*machine)->palette();
         std::uint64_t done = 0;
-        while (done < options.max_steps && !(*machine)->halted()) {
-            std::uint64_t chunk = std::min<std::uint64_t>(50'000, options.max_steps - done);
+        while (done < max_steps && !(*machine)->halted()) {
+            std::uint64_t chunk = std::min<std::uint64_t>(50'000, max_steps - done);
             result = (*machine)->run(chunk);
             done += chunk;
             view.show((*machine)->vram(), palette);
@@ -119,7 +120,7 @@ int run_run_command(const RunCommandOptions& options)
         if (!options.json)
             std::fputs((*machine)->console_output().c_str(), stdout);
     } else if (options.frames_dir.empty()) {
-        result = (*machine)->run(options.max_steps);
+        result = (*machine)->run(max_steps);
     } else {
         // frame_000000.png is the image at boot, then one every --every steps.
         std::uint64_t done = 0;
@@ -127,15 +128,15 @@ int run_run_command(const RunCommandOptions& options)
             std::string path = (std::filesystem::path(options.frames_dir) / fmt::format("frame_{:06}.png", frame)).string();
             if (auto saved = save_png(path, (*machine)->vram()); !saved)
                 return report_error(saved.error());
-            if (done >= options.max_steps || (*machine)->halted())
+            if (done >= max_steps || (*machine)->halted())
                 break;
-            std::uint64_t chunk = std::min(options.every, options.max_steps - done);
+            std::uint64_t chunk = std::min(options.every, max_steps - done);
             result = (*machine)->run(chunk);
             done += chunk;
             if (result.reason != StopReason::BudgetExhausted && !(*machine)->halted())
                 break;
         }
-        if (!(*machine)->halted() && done >= options.max_steps)
+        if (!(*machine)->halted() && done >= max_steps)
             result.reason = StopReason::BudgetExhausted;
     }
     std::fflush(stdout);
@@ -145,8 +146,7 @@ int run_run_command(const RunCommandOptions& options)
     if (result.panic)
         spdlog::error("{}: kernel panic: {}", options.image_path, describe_fault(*result.panic, width, map));
     if (result.reason == StopReason::BudgetExhausted)
-        spdlog::warn("{}: stopped after {} steps: the step budget ran out (raise it with --max-steps)",
-            options.image_path, result.steps);
+        spdlog::warn("{}: stopped: the run reached {}", options.image_path, cap_text(Cap::StepBudget, max_steps));
     else if (result.reason == StopReason::Halted)
         spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", options.image_path,
             result.halt_code, result.steps, result.syscalls, result.faults.size());

@@ -132,8 +132,8 @@ TEST_CASE("a VRAM over the memory cap names the flag that raises it", "[cli][mal
     auto result = run_pxos("build big.yaml", scratch.path());
     CHECK(result.exit_code == 65);
     CHECK(result.err
-        == "big.yaml:1:24: error: VRAM size 16384x8193 needs 513 MiB, over the 256 MiB memory cap (raise it with "
-           "--max-vram-mib, up to 1024)\n");
+        == "big.yaml:1:24: error: VRAM size 16384x8193 needs 513 MiB, over the VRAM memory cap of 256 MiB (raise it with "
+            "--max-vram-mib, up to 1024 MiB)\n");
     auto bad_flag = run_pxos("build big.yaml --max-vram-mib 5000", scratch.path());
     CHECK(bad_flag.exit_code == 2);
 }
@@ -241,7 +241,7 @@ TEST_CASE("pxos run --trace prints each instruction, budgets and bad images have
     CHECK(traced.err.find("         0 pid 0 K (0,32)      LI r14, 0                ") == 0);
     CHECK(traced.err.find("roadmaps/kernel.pxasm:18\n") != std::string::npos);
     CHECK(traced.err.find("         1 pid 0 K (3,32)      LI sp, 65536             sp=65536") != std::string::npos);
-    CHECK(traced.err.find("the step budget ran out (raise it with --max-steps)") != std::string::npos);
+    CHECK(traced.err.find("the run reached the step budget cap of 3 steps (raise it with --max-steps, up to 1000000000000 steps)") != std::string::npos);
 
     auto seed = run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path());
     REQUIRE(seed.exit_code == 0);

@@ -48,7 +48,7 @@ inline void pxasm(const std::uint8_t* data, std::size_t size)
     options.read_include = [](const std::string& path) -> Result<std::string> {
         return Error::bad_input(path, "includes are off while fuzzing");
     };
-    options.max_words = 1 << 16;
+    options.limits.max_words = 1 << 16;
     (void)assemble(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.pxasm", options);
 }
 

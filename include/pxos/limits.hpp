@@ -1,0 +1,85 @@
+// Every cap pxos puts on what it reads and runs, in one table: what the cap
+// protects, its default, how far a user may raise it, and the flag that
+// does. Messages that refuse something over a cap say so with cap_text(),
+// which names the flag; the CLI adds each command's cap flags from this
+// table; `pxos limits` and docs/LIMITS.md print it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pxos {
+
+enum class Cap {
+    VramMemory,     // bytes of one VRAM (an image, a build, a render)
+    PngFile,        // bytes of a PNG file
+    RoadmapFile,    // bytes of a roadmap (a file or an LLM's proposal)
+    RoadmapSteps,   // steps in one roadmap
+    SourceFile,     // bytes of a pxasm file (each include too)
+    ProgramWords,   // words one assembly emits
+    StepBudget,     // instructions of one run
+    LlmReply,       // bytes of one LLM reply
+    ProvenanceFile, // bytes of a provenance file read by blame
+    InputFile,      // bytes of --input (console input) and --commands files
+};
+
+struct CapInfo {
+    Cap cap;
+    std::string_view name;  // "roadmap file", used as "the roadmap file cap"
+    std::string_view flag;  // "--max-roadmap-mib"
+    std::string_view unit;  // what one unit of the flag is: "MiB", "words", "steps"
+    std::uint64_t scale;    // bytes or items per unit
+    std::uint64_t default_units;
+    std::uint64_t max_units; // the most the flag accepts (memory the host can give)
+    std::string_view protects; // one line for --help and the docs
+};
+
+inline constexpr std::uint64_t kMiB = std::uint64_t(1) << 20;
+
+inline constexpr std::array kCaps {
+    CapInfo { Cap::VramMemory, "VRAM memory", "--max-vram-mib", "MiB", kMiB, 256, 1024,
+        "memory of one VRAM: an image loaded, built, assembled or rendered (4 bytes a pixel)" },
+    CapInfo { Cap::PngFile, "PNG file", "--max-png-mib", "MiB", kMiB, 512, 4096,
+        "size of a PNG file read (checked before it is decoded)" },
+    CapInfo { Cap::RoadmapFile, "roadmap file", "--max-roadmap-mib", "MiB", kMiB, 1, 64,
+        "size of a roadmap file, or of a roadmap an LLM proposed" },
+    CapInfo { Cap::RoadmapSteps, "roadmap steps", "--max-roadmap-steps", "steps", 1, 4096, 1'000'000,
+        "steps in one roadmap" },
+    CapInfo { Cap::SourceFile, "pxasm file", "--max-source-mib", "MiB", kMiB, 4, 256,
+        "size of a pxasm file and of each file it includes" },
+    CapInfo { Cap::ProgramWords, "program size", "--max-program-words", "words", 1, std::uint64_t(1) << 22,
+        std::uint64_t(1) << 28, "words (pixels) one assembly may emit" },
+    CapInfo { Cap::StepBudget, "step budget", "--max-steps", "steps", 1, 100'000'000, 1'000'000'000'000,
+        "instructions one run may execute (eval and loop: each run of an image, default 20000000)" },
+    CapInfo { Cap::LlmReply, "LLM reply", "--max-reply-mib", "MiB", kMiB, 1, 64,
+        "bytes read from one LLM reply; the command is stopped beyond it" },
+    CapInfo { Cap::ProvenanceFile, "provenance file", "--max-provenance-mib", "MiB", kMiB, 4096, 16384,
+        "size of a provenance file pxos blame reads (into memory)" },
+    CapInfo { Cap::InputFile, "input file", "--max-input-mib", "MiB", kMiB, 64, 1024,
+        "size of a file given with --input (console input) or --commands (a debugger script)" },
+};
+
+inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap)]; }
+inline constexpr std::uint64_t cap_default(Cap cap) { return cap_info(cap).default_units * cap_info(cap).scale; }
+inline constexpr std::uint64_t cap_maximum(Cap cap) { return cap_info(cap).max_units * cap_info(cap).scale; }
+
+// "raise it with --max-roadmap-mib, up to 64 MiB"
+std::string cap_hint(Cap cap);
+// "the roadmap file cap of 1 MiB (raise it with --max-roadmap-mib, up to 64 MiB)";
+// `limit` is in bytes or items, as the cap counts them.
+std::string cap_text(Cap cap, std::uint64_t limit);
+
+// The value of every cap a command was given; defaults from the table.
+class CapValues {
+public:
+    CapValues();
+    std::uint64_t get(Cap cap) const { return m_values[std::size_t(cap)]; }
+    void set(Cap cap, std::uint64_t value) { m_values[std::size_t(cap)] = value; }
+
+private:
+    std::array<std::uint64_t, kCaps.size()> m_values {};
+};
+
+} // namespace pxos

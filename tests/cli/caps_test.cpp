@@ -1,0 +1,162 @@
+// Every cap in the caps table (pxos/limits.hpp), through the real binary:
+// going over it gives a message that names the cap and the flag that raises
+// it, and giving that flag a higher value lets the same input through. A cap
+// added to the table without a case here fails the test.
+#include "pxos/limits.hpp"
+#include "pxos/png_io.hpp"
+
+#include "../test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <map>
+
+using pxos::Cap;
+using pxos::test::run_pxos;
+using pxos::test::ScratchDirectory;
+
+namespace {
+
+std::string quoted(const std::string& text)
+{
+    return "'" + text + "'";
+}
+
+struct CapCase {
+    std::function<void(const ScratchDirectory&)> setup;
+    std::string over;   // a command line that goes over the cap
+    int over_exit;      // its exit code
+    std::string raised; // the same with the flag raised
+    int raised_exit;
+};
+
+// A 1024x1024 image of noise: a PNG of about 4 MiB (noise does not compress).
+void write_noise_png(const ScratchDirectory& scratch, const std::string& name)
+{
+    std::vector<std::uint32_t> words(1024 * 1024);
+    std::uint32_t state = 12345;
+    for (std::uint32_t& word : words) {
+        state = state * 1664525u + 1013904223u;
+        word = state | 0xff000000u;
+    }
+    auto vram = pxos::SimulatedVRAM::from_words(1024, 1024, std::move(words));
+    REQUIRE(vram.ok());
+    REQUIRE(pxos::save_png(scratch.file(name), *vram).ok());
+}
+
+std::string padding(std::size_t bytes)
+{
+    std::string text;
+    while (text.size() < bytes)
+        text += "; padding padding padding padding padding padding padding padding padding\n";
+    return text;
+}
+
+std::string yaml_padding(std::size_t bytes)
+{
+    std::string text = padding(bytes);
+    for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1)
+        text[at] = '#';
+    return text;
+}
+
+const std::string kOsRoadmap = quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"));
+
+std::map<Cap, CapCase> cap_cases()
+{
+    std::map<Cap, CapCase> cases;
+    cases[Cap::VramMemory] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("big.yaml", "metadata: {vram_width: 1024, vram_height: 1024}\nsteps:\n  - step: init_background\n");
+        },
+        "build big.yaml -q -o big.png --max-vram-mib 2", 65, "build big.yaml -q -o big.png --max-vram-mib 4", 0
+    };
+    cases[Cap::PngFile] = { [](const ScratchDirectory& scratch) { write_noise_png(scratch, "noise.png"); },
+        "view noise.png --once --max-png-mib 2", 65, "view noise.png --once --max-png-mib 8", 0 };
+    cases[Cap::RoadmapFile] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("long.yaml", yaml_padding(1100000) + "steps:\n  - step: init_background\n");
+        },
+        "build long.yaml -q -o long.png", 65, "build long.yaml -q -o long.png --max-roadmap-mib 2", 0
+    };
+    cases[Cap::RoadmapSteps] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("two.yaml", "steps:\n  - step: init_background\n  - step: init_background\n");
+        },
+        "build two.yaml -q -o two.png --max-roadmap-steps 1", 65, "build two.yaml -q -o two.png --max-roadmap-steps 2", 0
+    };
+    cases[Cap::SourceFile] = {
+        [](const ScratchDirectory& scratch) { scratch.write("long.pxasm", padding(1100000) + "    HALT\n"); },
+        "asm long.pxasm -o long.png --max-source-mib 1", 65, "asm long.pxasm -o long.png --max-source-mib 2", 0
+    };
+    cases[Cap::ProgramWords] = {
+        [](const ScratchDirectory& scratch) { scratch.write("fill.pxasm", "    .fill 100, 7\n"); },
+        "asm fill.pxasm -o fill.png --max-program-words 99", 65, "asm fill.pxasm -o fill.png --max-program-words 100", 0
+    };
+    cases[Cap::StepBudget] = {
+        [](const ScratchDirectory& scratch) {
+            REQUIRE(run_pxos("build " + kOsRoadmap + " -q -o os.png", scratch.path()).exit_code == 0);
+        },
+        "run os.png --max-steps 1000", 4, "run os.png --max-steps 100000000", 0
+    };
+    cases[Cap::LlmReply] = {
+        [](const ScratchDirectory&) { },
+        "loop " + kOsRoadmap + " 2 -q --out-dir out --llm-cmd "
+            + quoted("sh " + pxos::test::source_path("tests/fake_llm/huge.sh")) + " --retries 0",
+        0,
+        "loop " + kOsRoadmap + " 2 -q --out-dir out2 --llm-cmd "
+            + quoted("sh " + pxos::test::source_path("tests/fake_llm/huge.sh")) + " --retries 0 --max-reply-mib 8",
+        0
+    };
+    cases[Cap::ProvenanceFile] = {
+        [](const ScratchDirectory& scratch) {
+            REQUIRE(run_pxos("build " + kOsRoadmap + " -q -o os.png --provenance os.pxprov", scratch.path()).exit_code == 0);
+        },
+        "blame os.png 10 2 --max-provenance-mib 1", 65, "blame os.png 10 2 --max-provenance-mib 64", 0
+    };
+    cases[Cap::InputFile] = {
+        [](const ScratchDirectory& scratch) {
+            REQUIRE(run_pxos("build " + kOsRoadmap + " -q -o os.png", scratch.path()).exit_code == 0);
+            scratch.write("input.txt", padding(1100000));
+        },
+        "run os.png --input input.txt --max-input-mib 1", 65, "run os.png --input input.txt --max-input-mib 2", 0
+    };
+    return cases;
+}
+
+} // namespace
+
+TEST_CASE("every cap names the flag that raises it, and the flag does raise it", "[cli][caps]")
+{
+    auto cases = cap_cases();
+    for (const pxos::CapInfo& info : pxos::kCaps) {
+        std::string flag(info.flag);
+        INFO("cap " << info.name << " (" << flag << ")");
+        REQUIRE(cases.count(info.cap) == 1);
+        const CapCase& test = cases.at(info.cap);
+        ScratchDirectory scratch;
+        test.setup(scratch);
+
+        auto over = run_pxos(test.over, scratch.path());
+        INFO("pxos " << test.over << "\nstderr: " << over.err);
+        CHECK(over.exit_code == test.over_exit);
+        CHECK(over.err.find("the " + std::string(info.name) + " cap of ") != std::string::npos);
+        CHECK(over.err.find("raise it with " + flag + ", up to ") != std::string::npos);
+
+        auto raised = run_pxos(test.raised, scratch.path());
+        INFO("pxos " << test.raised << "\nstderr: " << raised.err);
+        CHECK(raised.exit_code == test.raised_exit);
+        CHECK(raised.err.find(" cap of ") == std::string::npos);
+    }
+}
+
+TEST_CASE("cap flags refuse values outside 1 up to the table's maximum", "[cli][caps]")
+{
+    ScratchDirectory scratch;
+    auto zero = run_pxos("build nothing.yaml --max-roadmap-mib 0", scratch.path());
+    CHECK(zero.exit_code == 2);
+    CHECK(zero.err.find("--max-roadmap-mib") != std::string::npos);
+    auto huge = run_pxos("build nothing.yaml --max-vram-mib 1025", scratch.path());
+    CHECK(huge.exit_code == 2);
+    CHECK(huge.err.find("--max-vram-mib") != std::string::npos);
+}

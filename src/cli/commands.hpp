@@ -7,6 +7,7 @@
 #include "pxos/limits.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,13 @@ struct OpsCommandOptions {
     bool markdown = false;
 };
 int run_ops_command(const OpsCommandOptions& options);
+
+struct LimitsCommandOptions {
+    bool json = false;
+    bool markdown = false;
+    std::map<std::string, std::vector<std::string>> commands; // flag -> the commands that take it (main.cpp fills it)
+};
+int run_limits_command(const LimitsCommandOptions& options);
 
 struct StepsCommandOptions {
     bool json = false;

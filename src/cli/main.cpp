@@ -32,6 +32,7 @@ struct ParsedOptions {
     pxos::cli::DisasmCommandOptions disassemble;
     pxos::cli::OpsCommandOptions ops;
     pxos::cli::StepsCommandOptions steps;
+    pxos::cli::LimitsCommandOptions limits;
 };
 
 void add_verbosity_flags(CLI::App& command, pxos::cli::Verbosity& verbosity)
@@ -318,6 +319,15 @@ const std::vector<CommandEntry>& command_table()
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_steps_command(parsed.steps); },
         },
+        {
+            "limits",
+            "List the caps on input and runs, their defaults and the flags that raise them",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                command.add_flag("--json", parsed.limits.json, "Print the caps as JSON");
+                command.add_flag("--markdown", parsed.limits.markdown, "Print the table of docs/LIMITS.md");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_limits_command(parsed.limits); },
+        },
     };
     return table;
 }
@@ -359,6 +369,10 @@ int main(int argc, char** argv)
         entry.define(*command, parsed);
         commands.emplace_back(command, &entry);
     }
+    for (const auto& [command, entry] : commands)
+        for (const pxos::CapInfo& info : pxos::kCaps)
+            if (command->get_option_no_throw(std::string(info.flag)))
+                parsed.limits.commands[std::string(info.flag)].push_back(std::string(entry->name));
 
     try {
         app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include "../test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <functional>
 #include <map>
 
@@ -159,4 +160,29 @@ TEST_CASE("cap flags refuse values outside 1 up to the table's maximum", "[cli][
     auto huge = run_pxos("build nothing.yaml --max-vram-mib 1025", scratch.path());
     CHECK(huge.exit_code == 2);
     CHECK(huge.err.find("--max-vram-mib") != std::string::npos);
+}
+
+TEST_CASE("pxos limits lists every cap, docs/LIMITS.md holds its table", "[cli][caps][docs]")
+{
+    ScratchDirectory scratch;
+    auto markdown = run_pxos("limits --markdown", scratch.path());
+    REQUIRE(markdown.exit_code == 0);
+    std::string doc = pxos::test::read_text(pxos::test::source_path("docs/LIMITS.md"));
+    INFO("regenerate the table with: pxos limits --markdown");
+    CHECK(doc.find(markdown.out) != std::string::npos);
+
+    auto json = run_pxos("limits --json", scratch.path());
+    REQUIRE(json.exit_code == 0);
+    auto caps = nlohmann::json::parse(json.out);
+    REQUIRE(caps.size() == pxos::kCaps.size());
+    for (std::size_t i = 0; i < caps.size(); ++i) {
+        CHECK(caps[i]["flag"] == std::string(pxos::kCaps[i].flag));
+        CHECK(caps[i]["default"] == pxos::kCaps[i].default_units);
+        CHECK(!caps[i]["commands"].empty()); // every cap's flag is on some command
+    }
+    // The flag really is on each command listed: its --help shows it.
+    for (const auto& command : caps[0]["commands"]) {
+        auto help = run_pxos(command.get<std::string>() + " --help", scratch.path());
+        CHECK(help.out.find("--max-vram-mib") != std::string::npos);
+    }
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace pxos {
 
@@ -107,7 +108,7 @@ Result<void> write_file_atomic(const std::string& path, std::span<const std::uin
     return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
 }
 
-Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
+Result<AtomicFile> AtomicFile::create(const std::string& path)
 {
     PXOS_TRY(check_output_path(path));
     std::filesystem::path target(path);
@@ -118,37 +119,116 @@ Result<void> write_file_atomic(const std::string& path, std::span<const std::spa
         if (error)
             return Error::io(path, fmt::format("cannot create folder '{}': {}", parent.string(), error.message()));
     }
-
     std::string temporary = (parent.empty() ? std::string(".") : parent.string()) + "/." + target.filename().string()
         + ".tmp.XXXXXX";
-    FileDescriptor fd(::mkstemp(temporary.data()));
-    if (fd.get() < 0)
+    int fd = ::mkstemp(temporary.data());
+    if (fd < 0)
         return Error::io(path, "cannot create temporary file: " + errno_text(errno));
-    ::fchmod(fd.get(), 0644);
+    ::fchmod(fd, 0644);
+    return AtomicFile(path, std::move(temporary), fd);
+}
 
-    auto fail = [&](const std::string& what) -> Result<void> {
-        int saved = errno;
-        ::unlink(temporary.c_str());
-        return Error::io(path, what + ": " + errno_text(saved));
-    };
+AtomicFile::AtomicFile(std::string path, std::string temporary, int fd)
+    : m_path(std::move(path))
+    , m_temporary(std::move(temporary))
+    , m_fd(fd)
+{
+}
 
-    for (std::span<const std::uint8_t> bytes : parts) {
-        std::size_t written = 0;
-        while (written < bytes.size()) {
-            ssize_t count = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
-            if (count < 0) {
-                if (errno == EINTR)
-                    continue;
-                return fail("cannot write");
-            }
-            written += std::size_t(count);
-        }
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_path(std::move(other.m_path))
+    , m_temporary(std::move(other.m_temporary))
+    , m_fd(std::exchange(other.m_fd, -1))
+{
+    other.m_temporary.clear();
+}
+
+AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
+{
+    if (this != &other) {
+        discard();
+        m_path = std::move(other.m_path);
+        m_temporary = std::move(other.m_temporary);
+        m_fd = std::exchange(other.m_fd, -1);
+        other.m_temporary.clear();
     }
-    if (::close(fd.release()) != 0)
-        return fail("cannot close");
-    if (::rename(temporary.c_str(), path.c_str()) != 0)
-        return fail("cannot rename temporary file into place");
+    return *this;
+}
+
+AtomicFile::~AtomicFile()
+{
+    discard();
+}
+
+void AtomicFile::discard()
+{
+    if (m_fd >= 0)
+        ::close(std::exchange(m_fd, -1));
+    if (!m_temporary.empty())
+        ::unlink(std::exchange(m_temporary, std::string()).c_str());
+}
+
+Result<void> AtomicFile::fail(const std::string& what)
+{
+    int saved = errno;
+    discard();
+    return Error::io(m_path, what + ": " + errno_text(saved));
+}
+
+Result<void> AtomicFile::write(std::span<const std::uint8_t> bytes)
+{
+    if (m_fd < 0)
+        return Error::io(m_path, "cannot write: the file is already closed");
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+        ssize_t count = ::write(m_fd, bytes.data() + written, bytes.size() - written);
+        if (count < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail("cannot write");
+        }
+        written += std::size_t(count);
+    }
     return {};
+}
+
+Result<void> AtomicFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes)
+{
+    if (m_fd < 0)
+        return Error::io(m_path, "cannot write: the file is already closed");
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+        ssize_t count = ::pwrite(m_fd, bytes.data() + written, bytes.size() - written, off_t(offset + written));
+        if (count < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail("cannot write");
+        }
+        written += std::size_t(count);
+    }
+    return {};
+}
+
+Result<void> AtomicFile::commit()
+{
+    if (m_fd < 0)
+        return Error::io(m_path, "cannot commit: the file is already closed");
+    if (::close(std::exchange(m_fd, -1)) != 0)
+        return fail("cannot close");
+    if (::rename(m_temporary.c_str(), m_path.c_str()) != 0)
+        return fail("cannot rename temporary file into place");
+    m_temporary.clear();
+    return {};
+}
+
+Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
+{
+    auto file = AtomicFile::create(path);
+    if (!file)
+        return std::move(file).error();
+    for (std::span<const std::uint8_t> bytes : parts)
+        PXOS_TRY(file->write(bytes));
+    return file->commit();
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view text)

@@ -66,6 +66,13 @@ public:
         m_position += count;
         return true;
     }
+    bool skip(std::size_t count)
+    {
+        if (m_bytes.size() - m_position < count)
+            return false;
+        m_position += count;
+        return true;
+    }
     std::size_t remaining() const { return m_bytes.size() - m_position; }
     std::size_t position() const { return m_position; }
 
@@ -74,34 +81,38 @@ private:
     std::size_t m_position = 0;
 };
 
-} // namespace
-
-Result<void> ProvenanceLog::save(const std::string& path) const
+// The records as file bytes: on a little-endian host, the array itself.
+std::span<const std::uint8_t> record_bytes(std::span<const ProvenanceRecord> records, std::vector<std::uint8_t>& scratch)
 {
+    static_assert(sizeof(ProvenanceRecord) == 16);
     if constexpr (std::endian::native == std::endian::little) {
-        ProvenanceLog head { int(m_width), int(m_height) };
-        head.m_writers = m_writers;
-        std::vector<std::uint8_t> header = head.to_bytes(); // no records: the header and the writers
-        std::uint64_t count = m_records.size();
-        for (int i = 0; i < 8; ++i)
-            header[20 + std::size_t(i)] = std::uint8_t(count >> (8 * i));
-        std::span<const std::uint8_t> parts[] = { header,
-            { reinterpret_cast<const std::uint8_t*>(m_records.data()), m_records.size() * sizeof(ProvenanceRecord) } };
-        return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
+        return { reinterpret_cast<const std::uint8_t*>(records.data()), records.size() * sizeof(ProvenanceRecord) };
     } else {
-        return write_file_atomic(path, to_bytes());
+        scratch.clear();
+        for (const ProvenanceRecord& record : records)
+            for (std::uint32_t word : { record.address, record.old_word, record.new_word, record.writer })
+                put32(scratch, word);
+        return scratch;
     }
 }
 
-std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
+} // namespace
+
+std::vector<std::uint8_t> ProvenanceLog::header_bytes(std::uint64_t records) const
 {
     std::vector<std::uint8_t> out = { 'P', 'X', 'P', 'V' };
-    put32(out, 1);
+    put32(out, 2);
     put32(out, m_width);
     put32(out, m_height);
     put32(out, std::uint32_t(m_writers.size()));
-    put32(out, std::uint32_t(m_records.size()));
-    put32(out, std::uint32_t(std::uint64_t(m_records.size()) >> 32));
+    put32(out, std::uint32_t(records));
+    put32(out, std::uint32_t(records >> 32));
+    return out;
+}
+
+std::vector<std::uint8_t> ProvenanceLog::writer_bytes() const
+{
+    std::vector<std::uint8_t> out;
     for (const ProvenanceWriter& writer : m_writers) {
         out.push_back(std::uint8_t(writer.kind));
         put32(out, writer.id);
@@ -111,20 +122,63 @@ std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
         out.push_back(std::uint8_t(length >> 8));
         out.insert(out.end(), writer.name.begin(), writer.name.begin() + std::ptrdiff_t(length));
     }
-    // Records are four little-endian u32s: on a little-endian host, the array itself.
-    static_assert(sizeof(ProvenanceRecord) == 16);
-    std::size_t start = out.size();
-    out.resize(start + m_records.size() * 16);
-    if constexpr (std::endian::native == std::endian::little) {
-        if (!m_records.empty()) // memcpy from a null pointer is undefined even for 0 bytes
-            std::memcpy(out.data() + start, m_records.data(), m_records.size() * 16);
-    } else {
-        std::uint8_t* at = out.data() + start;
-        for (const ProvenanceRecord& record : m_records)
-            for (std::uint32_t word : { record.address, record.old_word, record.new_word, record.writer })
-                for (int shift = 0; shift < 32; shift += 8)
-                    *at++ = std::uint8_t(word >> shift);
+    return out;
+}
+
+Result<void> ProvenanceLog::stream_to(const std::string& path)
+{
+    auto file = AtomicFile::create(path);
+    if (!file)
+        return std::move(file).error();
+    PXOS_TRY(file->write(header_bytes(0))); // the counts are filled in by save()
+    m_stream = std::make_unique<AtomicFile>(std::move(*file));
+    m_streamed = 0;
+    m_stream_error.reset();
+    m_flush_at = kStreamBlock;
+    m_records.reserve(kStreamBlock);
+    return {};
+}
+
+void ProvenanceLog::flush_block()
+{
+    if (m_stream && !m_stream_error) {
+        std::vector<std::uint8_t> scratch;
+        if (auto written = m_stream->write(record_bytes(m_records, scratch)); !written)
+            m_stream_error = std::move(written).error(); // reported by save(); recording goes on in vain
     }
+    m_streamed += m_records.size();
+    m_records.clear();
+}
+
+Result<void> ProvenanceLog::save(const std::string& path)
+{
+    std::vector<std::uint8_t> scratch;
+    if (!m_stream) {
+        std::vector<std::uint8_t> header = header_bytes(m_records.size());
+        std::vector<std::uint8_t> writers = writer_bytes();
+        std::span<const std::uint8_t> parts[] = { header, record_bytes(m_records, scratch), writers };
+        return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
+    }
+    if (path != m_stream->path())
+        return Error::internal(fmt::format("provenance streamed to {} but saved as {}", m_stream->path(), path));
+    flush_block();
+    std::unique_ptr<AtomicFile> file = std::move(m_stream);
+    m_flush_at = std::numeric_limits<std::size_t>::max();
+    if (m_stream_error)
+        return *std::exchange(m_stream_error, std::nullopt);
+    PXOS_TRY(file->write(writer_bytes()));
+    PXOS_TRY(file->write_at(0, header_bytes(m_streamed)));
+    return file->commit();
+}
+
+std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
+{
+    std::vector<std::uint8_t> out = header_bytes(m_records.size());
+    std::vector<std::uint8_t> scratch;
+    std::span<const std::uint8_t> records = record_bytes(m_records, scratch);
+    out.insert(out.end(), records.begin(), records.end());
+    std::vector<std::uint8_t> writers = writer_bytes();
+    out.insert(out.end(), writers.begin(), writers.end());
     return out;
 }
 
@@ -141,13 +195,25 @@ Result<ProvenanceLog> ProvenanceLog::from_bytes(std::span<const std::uint8_t> by
     std::uint64_t records = 0;
     if (!reader.u32(version) || !reader.u32(width) || !reader.u32(height) || !reader.u32(writers) || !reader.u64(records))
         return fail(reader.position(), "truncated header");
-    if (version != 1)
-        return fail(4, fmt::format("provenance version {} is not supported (this pxos reads version 1)", version));
+    if (version != 1 && version != 2)
+        return fail(4, fmt::format("provenance version {} is not supported (this pxos reads versions 1 and 2)", version));
     if (width == 0 || height == 0 || width > 16384 || height > 16384)
         return fail(8, fmt::format("image size {}x{} is out of range", width, height));
+    ProvenanceLog log { static_cast<int>(width), static_cast<int>(height) };
+
+    // Version 1: writers, then records to the end. Version 2: records, then writers to the end.
+    const std::size_t header_end = reader.position();
+    auto records_declared = [&](std::size_t at, std::size_t left) {
+        return fail(at, fmt::format("{} records declared, {} bytes left (16 per record)", records, left));
+    };
+    std::size_t records_at = header_end;
+    if (version == 2) {
+        if (records > reader.remaining() / 16)
+            return records_declared(header_end, reader.remaining());
+        reader.skip(std::size_t(records) * 16);
+    }
     if (writers > reader.remaining() / 11)
         return fail(20, fmt::format("{} writers cannot fit in the {} bytes left", writers, reader.remaining()));
-    ProvenanceLog log { static_cast<int>(width), static_cast<int>(height) };
     for (std::uint32_t i = 0; i < writers; ++i) {
         ProvenanceWriter writer;
         std::uint8_t kind = 0;
@@ -162,20 +228,26 @@ Result<ProvenanceLog> ProvenanceLog::from_bytes(std::span<const std::uint8_t> by
             return fail(reader.position(), fmt::format("truncated name of writer {}", i));
         log.m_writers.push_back(std::move(writer));
     }
-    if (records != reader.remaining() / 16 || reader.remaining() % 16 != 0)
-        return fail(reader.position(), fmt::format("{} records declared, {} bytes left (16 per record)", records,
-                                           reader.remaining()));
+    if (version == 1) {
+        records_at = reader.position();
+        if (records != reader.remaining() / 16 || reader.remaining() % 16 != 0)
+            return records_declared(reader.position(), reader.remaining());
+    } else if (reader.remaining() != 0) {
+        return fail(reader.position(), fmt::format("{} bytes after the last writer", reader.remaining()));
+    }
+
+    Reader record_reader(bytes.subspan(records_at, std::size_t(records) * 16));
     std::uint64_t pixels = std::uint64_t(width) * height;
     log.m_records.reserve(std::size_t(records));
     for (std::uint64_t i = 0; i < records; ++i) {
         ProvenanceRecord record;
-        reader.u32(record.address);
-        reader.u32(record.old_word);
-        reader.u32(record.new_word);
-        reader.u32(record.writer);
+        record_reader.u32(record.address);
+        record_reader.u32(record.old_word);
+        record_reader.u32(record.new_word);
+        record_reader.u32(record.writer);
         if (record.address >= pixels || record.writer >= writers)
-            return fail(reader.position() - 16, fmt::format("record {} names pixel {} or writer {} out of range", i,
-                                                    record.address, record.writer));
+            return fail(records_at + std::size_t(i) * 16, fmt::format("record {} names pixel {} or writer {} out of range",
+                                                              i, record.address, record.writer));
         log.m_records.push_back(record);
     }
     return log;

@@ -138,15 +138,91 @@ TEST_CASE("malformed provenance files are refused with the byte offset", "[prove
     auto bytes = log.to_bytes();
     CHECK(pxos::ProvenanceLog::from_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 3), "p").error().message()
         == "p@0: error: not a pxos provenance file (no 'PXPV' magic)");
+    // Version 2: header (28 bytes), the record (16), the writer (11 + "init").
+    REQUIRE(bytes.size() == 28 + 16 + 15);
     auto truncated = std::vector<std::uint8_t>(bytes.begin(), bytes.end() - 1);
     CHECK(pxos::ProvenanceLog::from_bytes(truncated, "p").error().message()
-        == "p@43: error: 1 records declared, 15 bytes left (16 per record)");
+        == "p@55: error: truncated name of writer 0");
+    auto no_records = std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 40);
+    CHECK(pxos::ProvenanceLog::from_bytes(no_records, "p").error().message()
+        == "p@28: error: 1 records declared, 12 bytes left (16 per record)");
     auto bad_writer = bytes;
-    bad_writer[bad_writer.size() - 4] = 9;
+    bad_writer[28 + 12] = 9; // the record's writer index
     CHECK(pxos::ProvenanceLog::from_bytes(bad_writer, "p").error().message()
-        == "p@43: error: record 0 names pixel 3 or writer 9 out of range");
+        == "p@28: error: record 0 names pixel 3 or writer 9 out of range");
+    auto trailing = bytes;
+    trailing.push_back(0);
+    CHECK(pxos::ProvenanceLog::from_bytes(trailing, "p").error().message() == "p@59: error: 1 bytes after the last writer");
     auto huge = bytes;
     huge[16] = 0xff; // writer count
     huge[17] = 0xff;
     CHECK(pxos::ProvenanceLog::from_bytes(huge, "p").error().message().rfind("p@20: error: 65535 writers cannot fit", 0) == 0);
+}
+
+namespace {
+
+// A version 1 file (writers before records), as pxos wrote them before.
+std::vector<std::uint8_t> version1_file()
+{
+    std::vector<std::uint8_t> bytes = { 'P', 'X', 'P', 'V', 1, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
+    bytes.insert(bytes.end(), { 0, 2, 0, 0, 0, 0, 0, 0, 0, 4, 0, 'f', 'i', 'l', 'l' }); // step 2 "fill"
+    bytes.insert(bytes.end(), { 5, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0 });       // pixel 5: 1 -> 9
+    return bytes;
+}
+
+} // namespace
+
+TEST_CASE("version 1 provenance files are still read", "[provenance]")
+{
+    auto log = pxos::ProvenanceLog::from_bytes(version1_file(), "old.pxprov");
+    REQUIRE(log.ok());
+    REQUIRE(log->writers().size() == 1);
+    CHECK(log->writers()[0].name == "fill");
+    CHECK(log->writers()[0].id == 2);
+    REQUIRE(log->records().size() == 1);
+    CHECK(log->records()[0].address == 5);
+    CHECK(log->records()[0].old_word == 1);
+    CHECK(log->records()[0].new_word == 9);
+    auto bad = version1_file();
+    bad.pop_back();
+    CHECK(pxos::ProvenanceLog::from_bytes(bad, "old.pxprov").error().message()
+        == "old.pxprov@43: error: 1 records declared, 15 bytes left (16 per record)");
+}
+
+TEST_CASE("a streamed recording gives the same file as one kept in memory, and nothing until saved", "[provenance]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto fill = [](pxos::ProvenanceLog& log) {
+        std::uint32_t a = log.add_writer({ pxos::ProvenanceWriter::Kind::Step, 1, 0, "first" });
+        std::uint32_t b = log.add_writer({ pxos::ProvenanceWriter::Kind::Process, 2, 77, "p.pxasm:3" });
+        // Over two blocks, so flushes happen mid-recording and a partial block is left.
+        for (std::uint32_t i = 0; i < 2 * pxos::ProvenanceLog::kStreamBlock + 123; ++i)
+            log.record(i % 4096, i, i + 1, i % 3 ? a : b);
+    };
+    pxos::ProvenanceLog memory(64, 64);
+    fill(memory);
+    REQUIRE(memory.save(scratch.file("memory.pxprov")).ok());
+
+    pxos::ProvenanceLog streamed(64, 64);
+    REQUIRE(streamed.stream_to(scratch.file("streamed.pxprov")).ok());
+    fill(streamed);
+    CHECK(streamed.records().size() == 123); // the rest is in the file already
+    CHECK(streamed.record_count() == 2 * pxos::ProvenanceLog::kStreamBlock + 123);
+    auto during = scratch.list(); // memory.pxprov and a hidden temporary file, not streamed.pxprov yet
+    REQUIRE(during.size() == 2);
+    CHECK(during[0].rfind(".streamed.pxprov.tmp.", 0) == 0);
+    CHECK(during[1] == "memory.pxprov");
+    REQUIRE(streamed.save(scratch.file("streamed.pxprov")).ok());
+    CHECK(pxos::test::read_bytes(scratch.file("streamed.pxprov")) == pxos::test::read_bytes(scratch.file("memory.pxprov")));
+    CHECK(pxos::test::read_bytes(scratch.file("memory.pxprov")) == memory.to_bytes());
+    auto read = pxos::ProvenanceLog::from_bytes(pxos::test::read_bytes(scratch.file("streamed.pxprov")), "streamed");
+    REQUIRE(read.ok());
+    CHECK(read->records().size() == 2 * pxos::ProvenanceLog::kStreamBlock + 123);
+
+    {
+        pxos::ProvenanceLog abandoned(64, 64);
+        REQUIRE(abandoned.stream_to(scratch.file("abandoned.pxprov")).ok());
+        fill(abandoned);
+    }
+    CHECK(scratch.list() == std::vector<std::string> { "memory.pxprov", "streamed.pxprov" });
 }

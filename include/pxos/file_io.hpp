@@ -24,6 +24,35 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
 Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes,
     std::optional<Cap> cap = std::nullopt);
 
+// A file written in pieces that appears at `path` only on commit(): until
+// then it is a temporary file beside the target (so the rename stays on one
+// file system), removed when the object goes away uncommitted.
+class AtomicFile {
+public:
+    // Creates missing parent folders and the temporary file.
+    static Result<AtomicFile> create(const std::string& path);
+    AtomicFile(AtomicFile&& other) noexcept;
+    AtomicFile& operator=(AtomicFile&& other) noexcept;
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();
+
+    Result<void> write(std::span<const std::uint8_t> bytes);
+    Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes);
+    // Closes the file and renames it over `path`.
+    Result<void> commit();
+    const std::string& path() const { return m_path; }
+
+private:
+    AtomicFile(std::string path, std::string temporary, int fd);
+    void discard();
+    Result<void> fail(const std::string& what);
+
+    std::string m_path;
+    std::string m_temporary;
+    int m_fd = -1;
+};
+
 // Writes through a temporary file and rename. Creates missing parent folders.
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
 Result<void> write_file_atomic(const std::string& path, std::string_view text);

@@ -4,22 +4,28 @@
 // reads it back to tell a pixel's history. Recording is off unless asked
 // for; the VRAM and the machine then pay one null-pointer check per write.
 //
-// File layout (little-endian), version 1:
+// File layout (little-endian), version 2:
 //   "PXPV" | u32 version | u32 width | u32 height | u32 writer count | u64 record count
+//   records: u32 address | u32 old word | u32 new word | u32 writer index   (16 bytes each)
 //   writers: u8 kind (0 step, 1 process, 2 a process's read) | u32 id (step number or pid) | u32 pc
 //            | u16 name length | name bytes (the step's name, or the source "file:line")
-//   records: u32 address | u32 old word | u32 new word | u32 writer index   (16 bytes each)
+// Records come before the writers so that a recording can stream them to
+// the file as it goes (memory stays one block); the counts in the header
+// are filled in last. Version 1 (writers before records) is still read.
 #pragma once
 
 #include "pxos/assembler.hpp"
 #include "pxos/diagnostic.hpp"
+#include "pxos/file_io.hpp"
 #include "pxos/machine.hpp"
 #include "pxos/vram.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <tuple>
@@ -51,29 +57,52 @@ public:
     void record(std::uint32_t address, std::uint32_t old_word, std::uint32_t new_word, std::uint32_t writer)
     {
         m_records.push_back({ address, old_word, new_word, writer });
+        if (m_records.size() >= m_flush_at) [[unlikely]]
+            flush_block();
     }
 
     void reserve_more(std::size_t count)
     {
+        if (m_stream)
+            return; // streaming: the block's room is all there is
         if (m_records.capacity() - m_records.size() < count)
             m_records.reserve(std::max(m_records.capacity() * 2, m_records.size() + count));
     }
 
+    // From now on, records go to a temporary file beside `path` a block at a
+    // time, so memory stays small however long the recording; save(path)
+    // finishes the file and puts it in place. Without save, nothing appears.
+    Result<void> stream_to(const std::string& path);
+
     int width() const { return int(m_width); }
     int height() const { return int(m_height); }
     const std::vector<ProvenanceWriter>& writers() const { return m_writers; }
+    // Every record, unless streaming (then only those not yet in the file).
     const std::vector<ProvenanceRecord>& records() const { return m_records; }
+    std::uint64_t record_count() const { return m_streamed + m_records.size(); }
 
     std::vector<std::uint8_t> to_bytes() const;
-    // Writes the file atomically without copying the records.
-    Result<void> save(const std::string& path) const;
+    // Writes the file atomically without copying the records (after
+    // stream_to: finishes the streamed file, which must be the same path).
+    Result<void> save(const std::string& path);
     static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
 
+    static constexpr std::size_t kStreamBlock = 65536; // records per write: 1 MiB
+
 private:
+    void flush_block();
+    std::vector<std::uint8_t> header_bytes(std::uint64_t records) const;
+    std::vector<std::uint8_t> writer_bytes() const;
+
     std::uint32_t m_width = 0, m_height = 0;
     std::vector<ProvenanceWriter> m_writers;
     std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t, std::string>, std::uint32_t> m_writer_index;
     std::vector<ProvenanceRecord> m_records;
+    // Streaming: the file, the records already in it, the first write error.
+    std::unique_ptr<AtomicFile> m_stream;
+    std::uint64_t m_streamed = 0;
+    std::optional<Error> m_stream_error;
+    std::size_t m_flush_at = std::numeric_limits<std::size_t>::max();
 };
 
 // Records the writes of build steps (a WriteObserver on the VRAM).

@@ -125,6 +125,9 @@ int run_build_command(const BuildCommandOptions& options)
         if (auto checked = check_output_path(options.provenance_path); !checked)
             return report_error(checked.error());
     ProvenanceLog provenance(roadmap->metadata.vram_width, roadmap->metadata.vram_height);
+    if (!options.provenance_path.empty())
+        if (auto streaming = provenance.stream_to(options.provenance_path); !streaming)
+            return report_error(streaming.error());
     BuildProvenanceRecorder recorder(provenance);
     BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view,
         options.provenance_path.empty() ? nullptr : &recorder);
@@ -150,7 +153,7 @@ int run_build_command(const BuildCommandOptions& options)
     if (!options.provenance_path.empty()) {
         if (auto written = provenance.save(options.provenance_path); !written)
             return report_error(written.error());
-        spdlog::info("provenance: {} writes by {} writers in {}", provenance.records().size(),
+        spdlog::info("provenance: {} writes by {} writers in {}", provenance.record_count(),
             provenance.writers().size(), options.provenance_path);
     }
     // Pixel code in the image: write where it came from, for run and debug.

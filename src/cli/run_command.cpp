@@ -91,6 +91,8 @@ int run_run_command(const RunCommandOptions& options)
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
     RunProvenanceRecorder recorder(provenance, map, (*machine)->vram().width());
     if (!options.provenance_path.empty()) {
+        if (auto streaming = provenance.stream_to(options.provenance_path); !streaming)
+            return report_error(streaming.error());
         (*machine)->set_store_observer(&recorder);
         if (options.provenance_reads)
             (*machine)->set_load_observer(&recorder);

@@ -205,6 +205,12 @@ std::optional<std::string> last_fenced_block(const std::string& text)
 
 } // namespace
 
+namespace {
+
+Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base);
+
+} // namespace
+
 Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base)
 {
     std::string text = strip_think(reply);
@@ -223,14 +229,29 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
     if (!document.IsMap() || !document["edits"] || !document["edits"].IsSequence())
         return Error::bad_input("reply.yaml", "the reply is neither a roadmap (a map with 'steps:') nor an edit list "
                                               "(a map with 'edits:'); put it in one ```yaml block");
+    // yaml-cpp throws on shapes the checks below did not foresee (a key
+    // that is a list, a value read as the wrong type): keep its place.
+    try {
+        return apply_edits(document["edits"], base);
+    } catch (const YAML::Exception& exception) {
+        return Error::bad_input(exception.mark.is_null()
+                ? std::string("reply.yaml")
+                : fmt::format("reply.yaml:{}:{}", exception.mark.line + 1, exception.mark.column + 1),
+            "edit list: " + exception.msg);
+    }
+}
 
-    // Edits apply to the base roadmap's canonical form.
+namespace {
+
+// Edits apply to the base roadmap's canonical form.
+Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base)
+{
     YAML::Node roadmap = YAML::Load(roadmap_to_yaml(base));
     std::vector<YAML::Node> steps;
     for (const YAML::Node& step : roadmap["steps"])
         steps.push_back(YAML::Clone(step));
     std::size_t number = 0;
-    for (const YAML::Node& edit : document["edits"]) {
+    for (const YAML::Node& edit : edits) {
         ++number;
         std::string where = edit.Mark().is_null() ? std::string("reply.yaml")
                                                   : fmt::format("reply.yaml:{}:{}", edit.Mark().line + 1, edit.Mark().column + 1);
@@ -246,13 +267,20 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
                 return std::nullopt;
             }
         };
-        if (!edit.IsMap() || edit.size() != 1)
+        if (!edit.IsMap() || edit.size() != 1 || !edit.begin()->first.IsScalar())
             return Error::bad_input(where, fmt::format("edit {} must be one of set:, add:, remove:, move:", number));
         std::string op = edit.begin()->first.as<std::string>();
         YAML::Node args = edit.begin()->second;
+        if (op != "set" && op != "add" && op != "remove" && op != "move")
+            return Error::bad_input(where, fmt::format("edit {}: unknown edit '{}' (use set, add, remove or move)",
+                                               number, op));
+        if (!args.IsMap())
+            return Error::bad_input(where, fmt::format("edit {} ({}) must be a map of its arguments, e.g. "
+                                                       "{{set: {{step: 2, param: NAME, value: V}}}}",
+                                               number, op));
         if (op == "set") {
             auto at = index(args["step"], steps.size());
-            if (!at || !args["param"] || !args["value"])
+            if (!at || !args["param"] || !args["param"].IsScalar() || !args["value"])
                 return Error::bad_input(where, fmt::format("edit {} (set) needs step: 1..{}, param: and value:", number,
                                                    steps.size()));
             steps[*at]["params"][args["param"].as<std::string>()] = args["value"];
@@ -273,7 +301,7 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
             if (!at)
                 return Error::bad_input(where, fmt::format("edit {} (remove) needs step: 1..{}", number, steps.size()));
             steps.erase(steps.begin() + std::ptrdiff_t(*at));
-        } else if (op == "move") {
+        } else { // move
             auto from = index(args["from"], steps.size());
             auto to = index(args["to"], steps.size());
             if (!from || !to)
@@ -282,9 +310,6 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
             YAML::Node moved = steps[*from];
             steps.erase(steps.begin() + std::ptrdiff_t(*from));
             steps.insert(steps.begin() + std::ptrdiff_t(*to), moved);
-        } else {
-            return Error::bad_input(where, fmt::format("edit {}: unknown edit '{}' (use set, add, remove or move)",
-                                               number, op));
         }
     }
     YAML::Node sequence(YAML::NodeType::Sequence);
@@ -295,6 +320,8 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
     emitter << roadmap;
     return std::string(emitter.c_str()) + "\n";
 }
+
+} // namespace
 
 Result<Roadmap> validate_proposal(std::string_view text, const std::string& name, const std::string& folder,
     const StepRegistry& registry, const RoadmapLimits& limits)

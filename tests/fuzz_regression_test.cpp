@@ -13,6 +13,7 @@ TEST_CASE("fuzz corpora and the inputs fuzzers crashed on run through their harn
     const std::map<std::string, std::function<void(const std::uint8_t*, std::size_t)>> harnesses = {
         { "png", pxos::fuzz::png },
         { "roadmap", pxos::fuzz::roadmap },
+        { "reply", static_cast<void (*)(const std::uint8_t*, std::size_t)>(pxos::fuzz::reply) },
         { "pxasm", pxos::fuzz::pxasm },
         { "provenance", pxos::fuzz::provenance },
         { "machine", pxos::fuzz::machine },
@@ -30,5 +31,5 @@ TEST_CASE("fuzz corpora and the inputs fuzzers crashed on run through their harn
                 ++inputs;
             }
         }
-    CHECK(inputs >= 14); // every folder was found
+    CHECK(inputs >= 20); // every folder was found
 }

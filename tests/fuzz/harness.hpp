@@ -27,18 +27,29 @@ inline void png(const std::uint8_t* data, std::size_t size)
     (void)decode_png({ data, size }, "fuzz.png");
 }
 
-// The roadmap loader and validator, and the LLM reply parser on top of
-// them (fenced blocks, edit lists applied to a base roadmap).
-inline void roadmap(const std::uint8_t* data, std::size_t size)
+// The LLM reply parser: <think> blocks, fenced blocks, whole roadmaps and
+// edit lists applied to a base roadmap, then the proposal's validation.
+inline void reply(std::string_view text)
 {
     static const Roadmap base = parse_roadmap("steps:\n  - step: init_background\n  - step: layout_regions\n"
                                               "  - step: write_isa_palette\n",
         "base.yaml", steps::builtin_registry())
                                     .value();
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    (void)parse_roadmap(text, "fuzz.yaml", steps::builtin_registry());
     if (auto proposed = roadmap_text_from_reply(text, base))
         (void)validate_proposal(*proposed, "reply.yaml", "/nonexistent-pxos-fuzz", steps::builtin_registry(), RoadmapLimits {});
+}
+
+inline void reply(const std::uint8_t* data, std::size_t size)
+{
+    reply(std::string_view(reinterpret_cast<const char*>(data), size));
+}
+
+// The roadmap loader and validator, and the reply parser on the same text.
+inline void roadmap(const std::uint8_t* data, std::size_t size)
+{
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    (void)parse_roadmap(text, "fuzz.yaml", steps::builtin_registry());
+    reply(text);
 }
 
 // The pxasm assembler; includes are refused (nothing is read from disk).

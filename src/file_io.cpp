@@ -177,28 +177,24 @@ Result<void> AtomicFile::fail(const std::string& what)
 
 Result<void> AtomicFile::write(std::span<const std::uint8_t> bytes)
 {
-    if (m_fd < 0)
-        return Error::io(m_path, "cannot write: the file is already closed");
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        ssize_t count = ::write(m_fd, bytes.data() + written, bytes.size() - written);
-        if (count < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail("cannot write");
-        }
-        written += std::size_t(count);
-    }
-    return {};
+    return write_all(bytes, std::nullopt);
 }
 
 Result<void> AtomicFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes)
+{
+    return write_all(bytes, offset);
+}
+
+// At the file's position, or at `offset` (pwrite) without moving it.
+Result<void> AtomicFile::write_all(std::span<const std::uint8_t> bytes, std::optional<std::uint64_t> offset)
 {
     if (m_fd < 0)
         return Error::io(m_path, "cannot write: the file is already closed");
     std::size_t written = 0;
     while (written < bytes.size()) {
-        ssize_t count = ::pwrite(m_fd, bytes.data() + written, bytes.size() - written, off_t(offset + written));
+        const std::uint8_t* data = bytes.data() + written;
+        std::size_t left = bytes.size() - written;
+        ssize_t count = offset ? ::pwrite(m_fd, data, left, off_t(*offset + written)) : ::write(m_fd, data, left);
         if (count < 0) {
             if (errno == EINTR)
                 continue;

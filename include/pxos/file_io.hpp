@@ -47,6 +47,7 @@ private:
     AtomicFile(std::string path, std::string temporary, int fd);
     void discard();
     Result<void> fail(const std::string& what);
+    Result<void> write_all(std::span<const std::uint8_t> bytes, std::optional<std::uint64_t> offset);
 
     std::string m_path;
     std::string m_temporary;

@@ -6,9 +6,11 @@
 #include "pxos/terminal_view.hpp"
 
 #include <cstdio>
+#include <fmt/format.h>
 
 #ifdef PXOS_HAVE_SDL2
 #include <SDL2/SDL.h>
+#include <dlfcn.h>
 #include "pxos/layout.hpp"
 #endif
 
@@ -34,6 +36,54 @@ bool window_supported()
 }
 
 namespace {
+
+// SDL2 is opened when a window is asked for, not linked: linked, it made
+// every start of pxos load 57 libraries (X11, Wayland, PulseAudio, ...) and
+// take 8.6 ms instead of 3. The functions used, one list:
+#define PXOS_SDL_FUNCTIONS(X)                                                                                          \
+    X(SDL_Init)                                                                                                        \
+    X(SDL_Quit)                                                                                                        \
+    X(SDL_GetError)                                                                                                    \
+    X(SDL_CreateWindow)                                                                                                \
+    X(SDL_SetWindowTitle)                                                                                              \
+    X(SDL_DestroyWindow)                                                                                               \
+    X(SDL_CreateRenderer)                                                                                              \
+    X(SDL_DestroyRenderer)                                                                                             \
+    X(SDL_CreateTexture)                                                                                               \
+    X(SDL_DestroyTexture)                                                                                              \
+    X(SDL_UpdateTexture)                                                                                               \
+    X(SDL_RenderClear)                                                                                                 \
+    X(SDL_RenderCopy)                                                                                                  \
+    X(SDL_RenderPresent)                                                                                               \
+    X(SDL_RenderReadPixels)                                                                                            \
+    X(SDL_WaitEventTimeout)
+
+struct Sdl {
+#define PXOS_SDL_POINTER(name) decltype(&::name) name = nullptr;
+    PXOS_SDL_FUNCTIONS(PXOS_SDL_POINTER)
+#undef PXOS_SDL_POINTER
+};
+
+// The library's functions, or why they cannot be had.
+Result<const Sdl*> load_sdl()
+{
+    static const Result<const Sdl*> loaded = []() -> Result<const Sdl*> {
+        static Sdl sdl;
+        void* library = ::dlopen("libSDL2-2.0.so.0", RTLD_NOW | RTLD_LOCAL);
+        if (!library)
+            return Error::io("", fmt::format("cannot open a window: SDL2 is not installed ({}); on Debian: apt install "
+                                             "libsdl2-2.0-0",
+                                     ::dlerror()));
+#define PXOS_SDL_RESOLVE(name)                                                                                         \
+    sdl.name = reinterpret_cast<decltype(sdl.name)>(::dlsym(library, #name));                                          \
+    if (!sdl.name)                                                                                                     \
+        return Error::io("", "cannot open a window: the SDL2 library has no " #name);
+        PXOS_SDL_FUNCTIONS(PXOS_SDL_RESOLVE)
+#undef PXOS_SDL_RESOLVE
+        return &sdl;
+    }();
+    return loaded;
+}
 
 ViewKey key_of(SDL_Keycode key)
 {
@@ -95,19 +145,23 @@ std::vector<std::uint32_t> frame_pixels(const SimulatedVRAM& image, const ViewSt
 
 int run_window(const SimulatedVRAM& image, const std::string& title, const Palette* palette, const WindowOptions& options)
 {
-    if (SDL_Init(SDL_INIT_VIDEO) != 0)
-        return report_error(Error::io("", std::string("cannot open a window: ") + SDL_GetError()));
+    auto library = load_sdl();
+    if (!library)
+        return report_error(library.error());
+    const Sdl& sdl = **library;
+    if (sdl.SDL_Init(SDL_INIT_VIDEO) != 0)
+        return report_error(Error::io("", std::string("cannot open a window: ") + sdl.SDL_GetError()));
     int width = options.width, height = options.height;
-    SDL_Window* window = SDL_CreateWindow(("pxos view: " + title).c_str(), SDL_WINDOWPOS_UNDEFINED,
+    SDL_Window* window = sdl.SDL_CreateWindow(("pxos view: " + title).c_str(), SDL_WINDOWPOS_UNDEFINED,
         SDL_WINDOWPOS_UNDEFINED, width, height, 0);
-    SDL_Renderer* renderer = window ? SDL_CreateRenderer(window, -1, 0) : nullptr;
+    SDL_Renderer* renderer = window ? sdl.SDL_CreateRenderer(window, -1, 0) : nullptr;
     // Bytes r,g,b,a in memory: ABGR8888 on a little-endian machine.
-    SDL_Texture* texture = renderer ? SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STREAMING,
+    SDL_Texture* texture = renderer ? sdl.SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STREAMING,
                                           width, height)
                                     : nullptr;
     if (!texture) {
-        std::string problem = SDL_GetError();
-        SDL_Quit();
+        std::string problem = sdl.SDL_GetError();
+        sdl.SDL_Quit();
         return report_error(Error::io("", "cannot open a window: " + problem));
     }
     ViewState state;
@@ -119,13 +173,13 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
     while (!state.quit) {
         if (dirty) {
             auto pixels = frame_pixels(image, state, width, height);
-            SDL_UpdateTexture(texture, nullptr, pixels.data(), width * 4);
-            SDL_RenderClear(renderer);
-            SDL_RenderCopy(renderer, texture, nullptr, nullptr);
-            SDL_RenderPresent(renderer);
+            sdl.SDL_UpdateTexture(texture, nullptr, pixels.data(), width * 4);
+            sdl.SDL_RenderClear(renderer);
+            sdl.SDL_RenderCopy(renderer, texture, nullptr, nullptr);
+            sdl.SDL_RenderPresent(renderer);
             int view_width = width * (state.zoom >= 0 ? 1 : 1 << -state.zoom) / (state.zoom >= 0 ? 1 << state.zoom : 1);
             int view_height = height * (state.zoom >= 0 ? 1 : 1 << -state.zoom) / (state.zoom >= 0 ? 1 << state.zoom : 1);
-            SDL_SetWindowTitle(window, ("pxos view: " + title + "  "
+            sdl.SDL_SetWindowTitle(window, ("pxos view: " + title + "  "
                 + view_status(image, state, palette, state.origin_x + view_width / 2, state.origin_y + view_height / 2))
                                            .c_str());
             dirty = false;
@@ -133,7 +187,7 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
         if (options.once) {
             if (!options.screenshot.empty()) {
                 std::vector<std::uint32_t> read_back(std::size_t(width) * std::size_t(height));
-                SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, read_back.data(), width * 4);
+                sdl.SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, read_back.data(), width * 4);
                 auto shot = SimulatedVRAM::from_words(width, height, std::move(read_back));
                 if (!shot || !save_png(options.screenshot, *shot))
                     status = 74;
@@ -141,7 +195,7 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
             break;
         }
         SDL_Event event;
-        if (!SDL_WaitEventTimeout(&event, 200))
+        if (!sdl.SDL_WaitEventTimeout(&event, 200))
             continue;
         if (event.type == SDL_QUIT)
             state.quit = true;
@@ -152,10 +206,10 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
         if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_EXPOSED)
             dirty = true;
     }
-    SDL_DestroyTexture(texture);
-    SDL_DestroyRenderer(renderer);
-    SDL_DestroyWindow(window);
-    SDL_Quit();
+    sdl.SDL_DestroyTexture(texture);
+    sdl.SDL_DestroyRenderer(renderer);
+    sdl.SDL_DestroyWindow(window);
+    sdl.SDL_Quit();
     return status;
 }
 

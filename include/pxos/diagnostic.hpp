@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -96,17 +97,16 @@ private:
 template<>
 class [[nodiscard]] Result<void> {
 public:
-    Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_failed(true) { }
+    Result() = default; // success costs no allocation: write_pixel returns one per pixel
+    Result(Error error) : m_error(std::move(error)) { }
 
-    bool ok() const { return !m_failed; }
+    bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }
-    const Error& error() const& { return m_error; }
-    Error&& error() && { return std::move(m_error); }
+    const Error& error() const& { return m_error.value(); }
+    Error&& error() && { return std::move(m_error).value(); }
 
 private:
-    Error m_error { ErrorKind::Internal, "", "" };
-    bool m_failed = false;
+    std::optional<Error> m_error;
 };
 
 // Propagates the error of an expression returning Result<...>.

@@ -1,5 +1,7 @@
 #include "pxos/file_io.hpp"
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -40,6 +42,29 @@ public:
 private:
     int m_fd;
 };
+
+// The temporary files of live AtomicFiles, for remove_pending_temporary_files.
+// A fixed array of atomic pointers: a signal handler may read it at any time.
+std::array<std::atomic<const char*>, 64> g_pending_temporaries {};
+
+void list_pending(const char* path)
+{
+    for (auto& slot : g_pending_temporaries) {
+        const char* empty = nullptr;
+        if (slot.compare_exchange_strong(empty, path))
+            return;
+    }
+    // More than 64 at once: that one is not cleaned on a signal, only on exit paths.
+}
+
+void unlist_pending(const char* path)
+{
+    for (auto& slot : g_pending_temporaries) {
+        const char* expected = path;
+        if (slot.compare_exchange_strong(expected, nullptr))
+            return;
+    }
+}
 
 std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
 {
@@ -130,9 +155,11 @@ Result<AtomicFile> AtomicFile::create(const std::string& path)
 
 AtomicFile::AtomicFile(std::string path, std::string temporary, int fd)
     : m_path(std::move(path))
-    , m_temporary(std::move(temporary))
+    , m_temporary(std::make_unique<char[]>(temporary.size() + 1))
     , m_fd(fd)
 {
+    std::memcpy(m_temporary.get(), temporary.c_str(), temporary.size() + 1);
+    list_pending(m_temporary.get());
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
@@ -140,7 +167,6 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     , m_temporary(std::move(other.m_temporary))
     , m_fd(std::exchange(other.m_fd, -1))
 {
-    other.m_temporary.clear();
 }
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
@@ -150,7 +176,6 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
         m_path = std::move(other.m_path);
         m_temporary = std::move(other.m_temporary);
         m_fd = std::exchange(other.m_fd, -1);
-        other.m_temporary.clear();
     }
     return *this;
 }
@@ -164,8 +189,18 @@ void AtomicFile::discard()
 {
     if (m_fd >= 0)
         ::close(std::exchange(m_fd, -1));
-    if (!m_temporary.empty())
-        ::unlink(std::exchange(m_temporary, std::string()).c_str());
+    if (m_temporary) {
+        unlist_pending(m_temporary.get());
+        ::unlink(m_temporary.get());
+        m_temporary.reset();
+    }
+}
+
+void remove_pending_temporary_files() noexcept
+{
+    for (auto& slot : g_pending_temporaries)
+        if (const char* path = slot.exchange(nullptr))
+            ::unlink(path);
 }
 
 Result<void> AtomicFile::fail(const std::string& what)
@@ -211,9 +246,11 @@ Result<void> AtomicFile::commit()
         return Error::io(m_path, "cannot commit: the file is already closed");
     if (::close(std::exchange(m_fd, -1)) != 0)
         return fail("cannot close");
-    if (::rename(m_temporary.c_str(), m_path.c_str()) != 0)
+    if (::rename(m_temporary.get(), m_path.c_str()) != 0)
         return fail("cannot rename temporary file into place");
-    m_temporary.clear();
+    // Unlisted after the rename: a signal in between unlinks a name that is gone.
+    unlist_pending(m_temporary.get());
+    m_temporary.reset();
     return {};
 }
 

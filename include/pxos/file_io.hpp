@@ -8,6 +8,7 @@
 #include "pxos/limits.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,9 +51,15 @@ private:
     Result<void> write_all(std::span<const std::uint8_t> bytes, std::optional<std::uint64_t> offset);
 
     std::string m_path;
-    std::string m_temporary;
+    std::unique_ptr<char[]> m_temporary; // stable across moves: listed for remove_pending_temporary_files
     int m_fd = -1;
 };
+
+// Removes the temporary file of every AtomicFile not yet committed or
+// discarded. Async-signal-safe: for the CLI's handler of SIGINT, SIGTERM
+// and SIGHUP, so that an interrupted command leaves no temporary file (a
+// long `pxos run --provenance` streams into one).
+void remove_pending_temporary_files() noexcept;
 
 // Writes through a temporary file and rename. Creates missing parent folders.
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);

@@ -3,9 +3,11 @@
 // work lives in its own file behind commands.hpp.
 #include "commands.hpp"
 
+#include "pxos/file_io.hpp"
 #include "pxos/suggest.hpp"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
 #include <initializer_list>
@@ -350,10 +352,24 @@ bool reject_unknown_command(int argc, char** argv)
     return true;
 }
 
+// An interrupted command leaves no temporary file behind (a long run
+// streams its provenance into one), then dies of the signal as it would have.
+void on_fatal_signal(int signal)
+{
+    pxos::remove_pending_temporary_files();
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    for (int signal : { SIGINT, SIGTERM, SIGHUP }) {
+        struct sigaction current {};
+        if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler != SIG_IGN) // keep nohup's and a shell's &
+            std::signal(signal, on_fatal_signal);
+    }
     if (reject_unknown_command(argc, argv))
         return 2;
 

@@ -1,5 +1,7 @@
 #include "screen.hpp"
 
+#include "pxos/file_io.hpp"
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +30,7 @@ void restore_terminal()
 void on_signal(int signal)
 {
     restore_terminal();
+    remove_pending_temporary_files();
     std::_Exit(128 + signal);
 }
 

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -655,4 +656,45 @@ TEST_CASE("pxos run --trace-json with filters, and --provenance-reads", "[cli][t
     auto blame = run_pxos("blame after.png 13 240 --provenance reads.pxprov", scratch.path());
     CHECK(blame.out.find("read by kernel at (28,33)") != std::string::npos);
     CHECK(blame.out.find("for pid 1 read (72,0,0,0)") != std::string::npos); // 'H' of the hello line, read by sys_write
+}
+
+TEST_CASE("an interrupted run leaves no temporary provenance file behind", "[cli][provenance]")
+{
+    ScratchDirectory scratch;
+    scratch.write("spin.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                               "  - step: install_kernel\n  - step: add_process\n    params:\n      program_source: |\n"
+                               "        main:\n            LI r2, buffer\n        again:\n            STORE r1, r2, 0\n"
+                               "            ADDI r1, r1, 1\n            JMP again\n        buffer:\n            .word 0\n");
+    REQUIRE(run_pxos("build spin.yaml -q -o spin.png", scratch.path()).exit_code == 0);
+    for (int signal : { SIGINT, SIGTERM }) {
+        INFO("signal " << signal);
+        std::string image = scratch.file("spin.png"), log = scratch.file("spin.pxprov");
+        std::vector<std::string> arguments = { PXOS_BINARY, "run", image, "-q", "--max-steps", "1000000000000",
+            "--provenance", log };
+        std::vector<char*> argv;
+        for (std::string& argument : arguments)
+            argv.push_back(argument.data());
+        argv.push_back(nullptr);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        // Wait until the run is streaming (its temporary file exists), then interrupt it.
+        bool streaming = false;
+        for (int i = 0; i < 500 && !streaming; ++i) {
+            for (const std::string& name : scratch.list())
+                streaming = streaming || name.rfind(".spin.pxprov.tmp.", 0) == 0;
+            if (!streaming)
+                usleep(10'000);
+        }
+        CHECK(streaming);
+        kill(pid, signal);
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == signal);
+        CHECK(scratch.list() == std::vector<std::string> { "spin.png", "spin.srcmap.json", "spin.yaml" });
+    }
 }

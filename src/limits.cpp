@@ -25,16 +25,11 @@ std::string amount(const CapInfo& info, std::uint64_t value)
 
 } // namespace
 
-std::string cap_hint(Cap cap)
-{
-    const CapInfo& info = cap_info(cap);
-    return fmt::format("raise it with {}, up to {}", info.flag, amount(info, cap_maximum(cap)));
-}
-
 std::string cap_text(Cap cap, std::uint64_t limit)
 {
     const CapInfo& info = cap_info(cap);
-    return fmt::format("the {} cap of {} ({})", info.name, amount(info, limit), cap_hint(cap));
+    return fmt::format("the {} cap of {} (raise it with {}, up to {})", info.name, amount(info, limit), info.flag,
+        amount(info, cap_maximum(cap)));
 }
 
 CapValues::CapValues()

@@ -192,7 +192,7 @@ ImageDifference compare_images(const SimulatedVRAM& a, const SimulatedVRAM& b)
 SimulatedVRAM difference_picture(const SimulatedVRAM& a, const SimulatedVRAM& b)
 {
     int width = std::min(a.width(), b.width()), height = std::min(a.height(), b.height());
-    SimulatedVRAM out = SimulatedVRAM::create(std::max(width, 1), std::max(height, 1), VRAMLimits { 16384, VRAMLimits::kHardMaxBytes }).value();
+    SimulatedVRAM out = SimulatedVRAM::create(std::max(width, 1), std::max(height, 1), VRAMLimits { VRAMLimits::kMaxDimension, VRAMLimits::kHardMaxBytes }).value();
     const std::uint32_t changed = RGBA { 255, 0, 255, 255 }.to_word();
     std::uint32_t* words = out.mutable_words(); // a fresh picture: nobody observes it
     for (int y = 0; y < height; ++y)

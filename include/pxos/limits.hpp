@@ -52,7 +52,7 @@ inline constexpr std::array kCaps {
     CapInfo { Cap::ProgramWords, "program size", "--max-program-words", "words", 1, std::uint64_t(1) << 22,
         std::uint64_t(1) << 28, "words (pixels) one assembly may emit" },
     CapInfo { Cap::StepBudget, "step budget", "--max-steps", "steps", 1, 100'000'000, 1'000'000'000'000,
-        "instructions one run may execute (eval and loop: each run of an image, default 20000000)" },
+        "instructions one run may execute (eval and loop: each run of an image, with a smaller default)" },
     CapInfo { Cap::LlmReply, "LLM reply", "--max-reply-mib", "MiB", kMiB, 1, 64,
         "bytes read from one LLM reply; the command is stopped beyond it" },
     CapInfo { Cap::ProvenanceFile, "provenance file", "--max-provenance-mib", "MiB", kMiB, 4096, 16384,
@@ -65,8 +65,6 @@ inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap
 inline constexpr std::uint64_t cap_default(Cap cap) { return cap_info(cap).default_units * cap_info(cap).scale; }
 inline constexpr std::uint64_t cap_maximum(Cap cap) { return cap_info(cap).max_units * cap_info(cap).scale; }
 
-// "raise it with --max-roadmap-mib, up to 64 MiB"
-std::string cap_hint(Cap cap);
 // "the roadmap file cap of 1 MiB (raise it with --max-roadmap-mib, up to 64 MiB)";
 // `limit` is in bytes or items, as the cap counts them.
 std::string cap_text(Cap cap, std::uint64_t limit);

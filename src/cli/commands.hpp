@@ -8,8 +8,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace pxos {
+class Machine;
+}
 
 namespace pxos::cli {
 
@@ -57,6 +62,11 @@ struct RunCommandOptions {
     Verbosity verbosity = Verbosity::Normal;
 };
 int run_run_command(const RunCommandOptions& options);
+
+// Loads the image and boots it, with the bytes of `input_path` (if any) as
+// console input, under the caps given: what run and debug start with.
+Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, const std::string& input_path,
+    const CapValues& caps);
 
 struct EvalCommandOptions {
     std::string image_path;

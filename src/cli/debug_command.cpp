@@ -16,21 +16,12 @@ namespace pxos::cli {
 
 int run_debug_command(const DebugCommandOptions& options)
 {
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
-    if (!image)
-        return report_error(image.error());
+    auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
+    if (!machine)
+        return report_error(machine.error());
     auto source_map = load_source_map(options.source_map_path, options.image_path);
     if (!source_map)
         return report_error(source_map.error());
-    auto machine = Machine::boot(std::move(*image), options.image_path);
-    if (!machine)
-        return report_error(machine.error());
-    if (!options.input_path.empty()) {
-        auto input = read_file_text(options.input_path, options.caps.get(Cap::InputFile), Cap::InputFile);
-        if (!input)
-            return report_error(input.error());
-        (*machine)->set_input(std::move(*input));
-    }
     Debugger debugger(std::move(*machine), std::move(*source_map).value_or(SourceMap {}), options.caps.get(Cap::StepBudget));
 
     std::string script;

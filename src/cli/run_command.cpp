@@ -59,6 +59,24 @@ private:
 
 } // namespace
 
+Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, const std::string& input_path,
+    const CapValues& caps)
+{
+    auto image = load_png(image_path, PngLimits::from_caps(caps));
+    if (!image)
+        return std::move(image).error();
+    auto machine = Machine::boot(std::move(*image), image_path);
+    if (!machine)
+        return std::move(machine).error();
+    if (!input_path.empty()) {
+        auto input = read_file_text(input_path, caps.get(Cap::InputFile), Cap::InputFile);
+        if (!input)
+            return std::move(input).error();
+        (*machine)->set_input(std::move(*input));
+    }
+    return machine;
+}
+
 int run_run_command(const RunCommandOptions& options)
 {
     setup_logging(options.verbosity);
@@ -67,24 +85,13 @@ int run_run_command(const RunCommandOptions& options)
             return report_error(checked.error());
 
     const std::uint64_t max_steps = options.caps.get(Cap::StepBudget);
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
-    if (!image)
-        return report_error(image.error());
-
+    auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
+    if (!machine)
+        return report_error(machine.error());
     auto loaded_map = load_source_map(options.source_map_path, options.image_path);
     if (!loaded_map)
         return report_error(loaded_map.error());
     const SourceMap* map = *loaded_map ? &**loaded_map : nullptr;
-
-    auto machine = Machine::boot(std::move(*image), options.image_path);
-    if (!machine)
-        return report_error(machine.error());
-    if (!options.input_path.empty()) {
-        auto input = read_file_text(options.input_path, options.caps.get(Cap::InputFile), Cap::InputFile);
-        if (!input)
-            return report_error(input.error());
-        (*machine)->set_input(std::move(*input));
-    }
     if (!options.provenance_path.empty())
         if (auto checked = check_output_path(options.provenance_path); !checked)
             return report_error(checked.error());

@@ -467,17 +467,9 @@ TEST_CASE("pxos view --once prints one frame, in colour or plain with NO_COLOR",
 
 namespace {
 
-// Runs `command` in a detached 120x40 tmux session; returns the session name.
 bool tmux_available()
 {
     return std::system("command -v tmux >/dev/null 2>&1") == 0;
-}
-
-std::string tmux(const std::string& arguments)
-{
-    ScratchDirectory capture;
-    std::system(("tmux " + arguments + " > '" + capture.file("out") + "' 2>/dev/null").c_str());
-    return pxos::test::read_text(capture.file("out"));
 }
 
 void pause_ms(int milliseconds)
@@ -485,22 +477,68 @@ void pause_ms(int milliseconds)
     std::system(("sleep " + std::to_string(milliseconds / 1000.0)).c_str());
 }
 
-// The pane's text once it contains `text` (waiting up to 10 s), else the last capture.
-std::string wait_for_screen(const std::string& session, const std::string& text)
-{
-    std::string screen;
-    for (int i = 0; i < 100; ++i) {
-        screen = tmux("capture-pane -p -N -t " + session);
-        if (screen.find(text) != std::string::npos)
-            break;
-        pause_ms(100);
+// A tmux server of the test's own (its socket in a scratch folder), alive from construction
+// to destruction.
+// Killing a server's last session makes the server exit, and a new-session sent while it
+// exits fails ("server exited unexpectedly", about 1 in 25 here), so a keeper session
+// holds the server up between the test's sessions.
+class TmuxServer {
+public:
+    TmuxServer()
+        : socket_(folder_.file("tmux.socket"))
+    {
+        started_ = command("new-session -d -s keeper -x 80 -y 24 'sleep 600'") == 0;
     }
-    return screen;
-}
+    ~TmuxServer() { command("kill-server"); }
+    TmuxServer(const TmuxServer&) = delete;
+    TmuxServer& operator=(const TmuxServer&) = delete;
 
+    bool started() const { return started_; }
+
+    // The exit status of `tmux ARGUMENTS` on this server; its output goes to `output`.
+    int command(const std::string& arguments, const std::string& output = "/dev/null")
+    {
+        return std::system(("tmux -S '" + socket_ + "' " + arguments + " > '" + output + "' 2>&1").c_str());
+    }
+
+    std::string text(const std::string& arguments)
+    {
+        ScratchDirectory capture;
+        command(arguments, capture.file("out"));
+        return pxos::test::read_text(capture.file("out"));
+    }
+
+    // Starts `shell_command` in a detached COLSxROWS session named `session`.
+    bool start(const std::string& session, int cols, int rows, const std::string& shell_command)
+    {
+        return command("new-session -d -s " + session + " -x " + std::to_string(cols) + " -y "
+                   + std::to_string(rows) + " \"" + shell_command + "\"")
+            == 0;
+    }
+
+    // The pane's text once it contains `text` (waiting up to 20 s), else the last capture.
+    std::string wait_for_screen(const std::string& session, const std::string& wanted)
+    {
+        std::string screen;
+        for (int i = 0; i < 200; ++i) {
+            screen = text("capture-pane -p -N -t " + session);
+            if (screen.find(wanted) != std::string::npos)
+                break;
+            pause_ms(100);
+        }
+        return screen;
+    }
+
+private:
+    ScratchDirectory folder_;
+    std::string socket_;
+    bool started_ = false;
+};
+
+// The file's text once it exists (waiting up to 20 s).
 std::string wait_for_file(const std::filesystem::path& path)
 {
-    for (int i = 0; i < 100 && !std::filesystem::exists(path); ++i)
+    for (int i = 0; i < 200 && !std::filesystem::exists(path); ++i)
         pause_ms(100);
     pause_ms(100);
     return pxos::test::read_text(path.string());
@@ -516,42 +554,39 @@ TEST_CASE("the interactive viewer and the live views, driven in tmux", "[cli][vi
                 scratch.path())
                 .exit_code
         == 0);
-    std::string session = "pxos-test-" + std::to_string(::getpid());
-    std::string binary = PXOS_BINARY;
-    tmux("new-session -d -s " + session + " -x 120 -y 40 \"cd '" + scratch.path().string() + "' && '" + binary
-        + "' view os.png; echo exit=\\$? > view_exit.txt; sleep 30\"");
-    std::string screen = wait_for_screen(session, "(0,0) zoom 1x");
+    TmuxServer tmux;
+    REQUIRE(tmux.started());
+    std::string in_scratch = "cd '" + scratch.path().string() + "' && '" + std::string(PXOS_BINARY) + "' ";
+    REQUIRE(tmux.start("view", 120, 40, in_scratch + "view os.png; echo exit=\\$? > view_exit.txt; sleep 30"));
+    std::string screen = tmux.wait_for_screen("view", "(0,0) zoom 1x");
     CHECK(screen.find("(0,0) zoom 1x") != std::string::npos);
-    CHECK(tmux("capture-pane -p -e -N -t " + session).find("\x1b[38;2;0;255;0m") != std::string::npos);
+    CHECK(tmux.text("capture-pane -p -e -N -t view").find("\x1b[38;2;0;255;0m") != std::string::npos);
     CHECK(screen.find("\u2580") != std::string::npos);
-    tmux("send-keys -t " + session + " g i");
-    screen = wait_for_screen(session, "inspect (60,39)");
+    tmux.command("send-keys -t view g i");
+    screen = tmux.wait_for_screen("view", "inspect (60,39)");
     CHECK(screen.find("[metadata]") != std::string::npos);
     CHECK(screen.find("inspect (60,39)") != std::string::npos);
-    tmux("send-keys -t " + session + " Right Down");
-    CHECK(wait_for_screen(session, "inspect (90,58)").find("inspect (90,58)") != std::string::npos);
-    tmux("send-keys -t " + session + " + r q");
+    tmux.command("send-keys -t view Right Down");
+    CHECK(tmux.wait_for_screen("view", "inspect (90,58)").find("inspect (90,58)") != std::string::npos);
+    tmux.command("send-keys -t view + r q");
     CHECK(wait_for_file(scratch.path() / "view_exit.txt") == "exit=0\n");
-    tmux("kill-session -t " + session);
 
     // run --view draws while the machine runs, then prints the console; --no-wait exits at once.
-    tmux("new-session -d -s " + session + " -x 120 -y 40 \"cd '" + scratch.path().string() + "' && '" + binary
-        + "' run os.png --view --no-wait > run_out.txt 2>&1; echo exit=\\$? > run_exit.txt; sleep 30\"");
+    REQUIRE(tmux.start("run", 120, 40,
+        in_scratch + "run os.png --view --no-wait > run_out.txt 2>&1; echo exit=\\$? > run_exit.txt; sleep 30"));
     CHECK(wait_for_file(scratch.path() / "run_exit.txt") == "exit=0\n");
     CHECK(pxos::test::read_text(scratch.file("run_out.txt")).find("Hello from pxOS!\n") != std::string::npos);
-    tmux("kill-session -t " + session);
 
     // build --view waits for q on its last frame.
-    tmux("new-session -d -s " + session + " -x 100 -y 30 \"cd '" + scratch.path().string() + "' && '" + binary
-        + "' build " + pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")
-        + " -o live.png --view; echo exit=\\$? > build_exit.txt; sleep 30\"");
-    CHECK(wait_for_screen(session, "zoom 1x").find("zoom 1x") != std::string::npos);
+    REQUIRE(tmux.start("build", 100, 30,
+        in_scratch + "build " + pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")
+            + " -o live.png --view; echo exit=\\$? > build_exit.txt; sleep 30"));
+    CHECK(tmux.wait_for_screen("build", "zoom 1x").find("zoom 1x") != std::string::npos);
     pause_ms(300);
     CHECK_FALSE(std::filesystem::exists(scratch.path() / "build_exit.txt")); // waiting for q
-    tmux("send-keys -t " + session + " q");
+    tmux.command("send-keys -t build q");
     CHECK(wait_for_file(scratch.path() / "build_exit.txt") == "exit=0\n");
     CHECK(pxos::load_png(scratch.file("live.png")).ok());
-    tmux("kill-session -t " + session);
 }
 
 TEST_CASE("pxos view --window draws the image in an SDL window (read back headless)", "[cli][view][window]")

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -65,6 +66,26 @@ void unlist_pending(const char* path)
             return;
     }
 }
+
+// Holds off SIGINT, SIGTERM and SIGHUP while in scope: a file created and listed in one
+// such scope is never on disk unlisted when pxos's signal handler runs.
+class FatalSignalsHeld {
+public:
+    FatalSignalsHeld()
+    {
+        sigset_t held;
+        sigemptyset(&held);
+        for (int signal : { SIGINT, SIGTERM, SIGHUP })
+            sigaddset(&held, signal);
+        pthread_sigmask(SIG_BLOCK, &held, &m_before);
+    }
+    ~FatalSignalsHeld() { pthread_sigmask(SIG_SETMASK, &m_before, nullptr); }
+    FatalSignalsHeld(const FatalSignalsHeld&) = delete;
+    FatalSignalsHeld& operator=(const FatalSignalsHeld&) = delete;
+
+private:
+    sigset_t m_before;
+};
 
 std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
 {
@@ -146,6 +167,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& path)
     }
     std::string temporary = (parent.empty() ? std::string(".") : parent.string()) + "/." + target.filename().string()
         + ".tmp.XXXXXX";
+    FatalSignalsHeld held; // until the constructor has listed the new file
     int fd = ::mkstemp(temporary.data());
     if (fd < 0)
         return Error::io(path, "cannot create temporary file: " + errno_text(errno));
@@ -190,8 +212,9 @@ void AtomicFile::discard()
     if (m_fd >= 0)
         ::close(std::exchange(m_fd, -1));
     if (m_temporary) {
-        unlist_pending(m_temporary.get());
+        // Unlisted after the unlink: a signal in between unlinks a name that is gone.
         ::unlink(m_temporary.get());
+        unlist_pending(m_temporary.get());
         m_temporary.reset();
     }
 }

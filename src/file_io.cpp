@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -87,6 +88,37 @@ private:
     sigset_t m_before;
 };
 
+// True when `path` names the file open as `fd` (the same inode on the same device).
+bool names_descriptor(const std::string& path, int fd)
+{
+    struct stat by_name {}, by_fd {};
+    return ::stat(path.c_str(), &by_name) == 0 && ::fstat(fd, &by_fd) == 0 && by_name.st_ino == by_fd.st_ino
+        && by_name.st_dev == by_fd.st_dev;
+}
+
+// Each AtomicFile holds an flock on its temporary file while it lives, so a
+// temporary of the same target that nobody holds was left by a pxos that was
+// killed (kill -9, a power cut): no handler could remove it then. Removes
+// those from `folder`. On a file system without flock nothing is removed.
+void remove_abandoned_temporaries(const std::filesystem::path& folder, const std::string& prefix)
+{
+    std::error_code error;
+    std::filesystem::directory_iterator entries(folder, error);
+    if (error)
+        return;
+    for (auto end = std::filesystem::directory_iterator(); entries != end; entries.increment(error)) {
+        if (error)
+            return;
+        std::string name = entries->path().filename().string();
+        if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0)
+            continue;
+        std::string path = entries->path().string();
+        FileDescriptor file(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (file.get() >= 0 && ::flock(file.get(), LOCK_EX | LOCK_NB) == 0 && names_descriptor(path, file.get()))
+            ::unlink(path.c_str());
+    }
+}
+
 std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
 {
     return cap ? "over " + cap_text(*cap, max_bytes) : fmt::format("over the {} byte limit", max_bytes);
@@ -165,14 +197,25 @@ Result<AtomicFile> AtomicFile::create(const std::string& path)
         if (error)
             return Error::io(path, fmt::format("cannot create folder '{}': {}", parent.string(), error.message()));
     }
-    std::string temporary = (parent.empty() ? std::string(".") : parent.string()) + "/." + target.filename().string()
-        + ".tmp.XXXXXX";
+    std::filesystem::path folder = parent.empty() ? std::filesystem::path(".") : parent;
+    std::string prefix = "." + target.filename().string() + ".tmp.";
+    remove_abandoned_temporaries(folder, prefix);
     FatalSignalsHeld held; // until the constructor has listed the new file
-    int fd = ::mkstemp(temporary.data());
-    if (fd < 0)
-        return Error::io(path, "cannot create temporary file: " + errno_text(errno));
-    ::fchmod(fd, 0644);
-    return AtomicFile(path, std::move(temporary), fd);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        std::string temporary = (folder / prefix).string() + "XXXXXX";
+        int fd = ::mkstemp(temporary.data());
+        if (fd < 0)
+            return Error::io(path, "cannot create temporary file: " + errno_text(errno));
+        // Held until the object goes away. Another pxos may have removed the file as
+        // abandoned between mkstemp and flock: then it takes another name.
+        bool locked = ::flock(fd, LOCK_EX) == 0;
+        if (!locked || names_descriptor(temporary, fd)) {
+            ::fchmod(fd, 0644);
+            return AtomicFile(path, std::move(temporary), fd);
+        }
+        ::close(fd);
+    }
+    return Error::io(path, "cannot create temporary file: another process removed it 8 times");
 }
 
 AtomicFile::AtomicFile(std::string path, std::string temporary, int fd)
@@ -267,10 +310,14 @@ Result<void> AtomicFile::commit()
 {
     if (m_fd < 0)
         return Error::io(m_path, "cannot commit: the file is already closed");
-    if (::close(std::exchange(m_fd, -1)) != 0)
+    // A closed duplicate reports what close reports (a network file system's
+    // write-back errors) while m_fd keeps the flock through the rename.
+    int duplicate = ::dup(m_fd);
+    if (duplicate < 0 || ::close(duplicate) != 0)
         return fail("cannot close");
     if (::rename(m_temporary.get(), m_path.c_str()) != 0)
         return fail("cannot rename temporary file into place");
+    ::close(std::exchange(m_fd, -1));
     // Unlisted after the rename: a signal in between unlinks a name that is gone.
     unlist_pending(m_temporary.get());
     m_temporary.reset();

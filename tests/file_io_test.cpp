@@ -3,6 +3,9 @@
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 TEST_CASE("atomic writes create folders, replace whole files and leave no temporaries", "[file]")
 {
@@ -26,6 +29,35 @@ TEST_CASE("a failed atomic write leaves the existing file untouched", "[file]")
     CHECK(result.error().kind() == pxos::ErrorKind::Io);
     CHECK(pxos::test::read_text(blocker) == "I am a file");
     CHECK(scratch.list() == std::vector<std::string> { "blocker" });
+}
+
+TEST_CASE("an atomic write removes the temporaries a killed pxos left, and only those", "[file]")
+{
+    pxos::test::ScratchDirectory scratch;
+    scratch.write(".out.png.tmp.Abc123", "left by a pxos killed with -9"); // nobody holds it
+    scratch.write(".out.png.tmp.Def456", "being written by a live pxos");
+    scratch.write(".other.png.tmp.Ghi789", "another target's");
+    scratch.write(".out.png.tmp.notmine", "not a name pxos makes");
+    int live = ::open(scratch.file(".out.png.tmp.Def456").c_str(), O_RDONLY);
+    REQUIRE(live >= 0);
+    REQUIRE(::flock(live, LOCK_EX) == 0); // as the live writer's AtomicFile does
+
+    REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("new")).ok());
+    CHECK(scratch.list()
+        == std::vector<std::string> { ".other.png.tmp.Ghi789", ".out.png.tmp.Def456", ".out.png.tmp.notmine", "out.png" });
+
+    // While an AtomicFile lives, another write of the same target leaves its temporary alone.
+    auto pending = pxos::AtomicFile::create(scratch.file("out.png"));
+    REQUIRE(pending.ok());
+    REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("newer")).ok());
+    CHECK(scratch.list().size() == 5);
+    REQUIRE(pending->write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>("newest"), 6)).ok());
+    REQUIRE(pending->commit().ok());
+    CHECK(pxos::test::read_text(scratch.file("out.png")) == "newest");
+
+    ::close(live); // that writer died: its file is abandoned now
+    REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("last")).ok());
+    CHECK(scratch.list() == std::vector<std::string> { ".other.png.tmp.Ghi789", ".out.png.tmp.notmine", "out.png" });
 }
 
 TEST_CASE("reads are capped and name the cap", "[file]")

@@ -34,6 +34,12 @@ public:
     FileDescriptor(const FileDescriptor&) = delete;
     FileDescriptor& operator=(const FileDescriptor&) = delete;
     int get() const { return m_fd; }
+    void reset(int fd)
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = fd;
+    }
     int release()
     {
         int fd = m_fd;
@@ -96,27 +102,41 @@ bool names_descriptor(const std::string& path, int fd)
         && by_name.st_dev == by_fd.st_dev;
 }
 
-// Each AtomicFile holds an flock on its temporary file while it lives, so a
-// temporary of the same target that nobody holds was left by a pxos that was
-// killed (kill -9, a power cut): no handler could remove it then. Removes
-// those from `folder`. On a file system without flock nothing is removed.
-void remove_abandoned_temporaries(const std::filesystem::path& folder, const std::string& prefix)
+// Opens the target's fixed temporary name `.NAME.tmp` for writing, empty, and
+// holds an flock on it; -1 when another pxos holds it (is writing the same
+// file) or the name is not a plain file of its own (a symlink, a hard link, a
+// fifo: never written through). A file there that nobody holds was left by a
+// pxos killed outright (kill -9, a power cut), when no handler could remove
+// it: it is taken over, so such leftovers do not pile up.
+int claim_fixed_temporary(const std::string& path)
 {
-    std::error_code error;
-    std::filesystem::directory_iterator entries(folder, error);
-    if (error)
-        return;
-    for (auto end = std::filesystem::directory_iterator(); entries != end; entries.increment(error)) {
-        if (error)
-            return;
-        std::string name = entries->path().filename().string();
-        if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0)
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        bool created = true;
+        FileDescriptor file(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (file.get() < 0 && errno == EEXIST) {
+            created = false;
+            file.reset(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        }
+        if (file.get() < 0)
+            return -1;
+        if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
+            if (created && errno != EWOULDBLOCK) // no flock on this file system: nobody can share the name
+                ::unlink(path.c_str());
+            return -1;
+        }
+        struct stat status {};
+        if (::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink > 1)
+            return -1;
+        // The holder before us may have renamed it into place or removed it
+        // between our open and our flock: then the name is someone else's now.
+        if (!names_descriptor(path, file.get()))
             continue;
-        std::string path = entries->path().string();
-        FileDescriptor file(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (file.get() >= 0 && ::flock(file.get(), LOCK_EX | LOCK_NB) == 0 && names_descriptor(path, file.get()))
-            ::unlink(path.c_str());
+        if (!created && ::ftruncate(file.get(), 0) != 0)
+            return -1;
+        ::fchmod(file.get(), 0644);
+        return file.release();
     }
+    return -1;
 }
 
 std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
@@ -198,24 +218,17 @@ Result<AtomicFile> AtomicFile::create(const std::string& path)
             return Error::io(path, fmt::format("cannot create folder '{}': {}", parent.string(), error.message()));
     }
     std::filesystem::path folder = parent.empty() ? std::filesystem::path(".") : parent;
-    std::string prefix = "." + target.filename().string() + ".tmp.";
-    remove_abandoned_temporaries(folder, prefix);
+    std::string temporary = (folder / ("." + target.filename().string() + ".tmp")).string();
     FatalSignalsHeld held; // until the constructor has listed the new file
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        std::string temporary = (folder / prefix).string() + "XXXXXX";
-        int fd = ::mkstemp(temporary.data());
-        if (fd < 0)
-            return Error::io(path, "cannot create temporary file: " + errno_text(errno));
-        // Held until the object goes away. Another pxos may have removed the file as
-        // abandoned between mkstemp and flock: then it takes another name.
-        bool locked = ::flock(fd, LOCK_EX) == 0;
-        if (!locked || names_descriptor(temporary, fd)) {
-            ::fchmod(fd, 0644);
-            return AtomicFile(path, std::move(temporary), fd);
-        }
-        ::close(fd);
-    }
-    return Error::io(path, "cannot create temporary file: another process removed it 8 times");
+    if (int fd = claim_fixed_temporary(temporary); fd >= 0)
+        return AtomicFile(path, std::move(temporary), fd);
+    // Someone else is writing the same file: a name of its own for this writer.
+    temporary += ".XXXXXX";
+    int fd = ::mkstemp(temporary.data());
+    if (fd < 0)
+        return Error::io(path, "cannot create temporary file: " + errno_text(errno));
+    ::fchmod(fd, 0644);
+    return AtomicFile(path, std::move(temporary), fd);
 }
 
 AtomicFile::AtomicFile(std::string path, std::string temporary, int fd)
@@ -252,14 +265,17 @@ AtomicFile::~AtomicFile()
 
 void AtomicFile::discard()
 {
-    if (m_fd >= 0)
-        ::close(std::exchange(m_fd, -1));
+    // Unlinked while the flock is held (another pxos may take the name over
+    // once it is released) and unlisted with signals held (once it is
+    // unlinked, the name may be another pxos's new file).
     if (m_temporary) {
-        // Unlisted after the unlink: a signal in between unlinks a name that is gone.
+        FatalSignalsHeld held;
         ::unlink(m_temporary.get());
         unlist_pending(m_temporary.get());
         m_temporary.reset();
     }
+    if (m_fd >= 0)
+        ::close(std::exchange(m_fd, -1));
 }
 
 void remove_pending_temporary_files() noexcept
@@ -315,12 +331,16 @@ Result<void> AtomicFile::commit()
     int duplicate = ::dup(m_fd);
     if (duplicate < 0 || ::close(duplicate) != 0)
         return fail("cannot close");
-    if (::rename(m_temporary.get(), m_path.c_str()) != 0)
-        return fail("cannot rename temporary file into place");
+    {
+        // Renamed and unlisted with signals held: once renamed, the name may be
+        // another pxos's new temporary file.
+        FatalSignalsHeld held;
+        if (::rename(m_temporary.get(), m_path.c_str()) != 0)
+            return fail("cannot rename temporary file into place");
+        unlist_pending(m_temporary.get());
+        m_temporary.reset();
+    }
     ::close(std::exchange(m_fd, -1));
-    // Unlisted after the rename: a signal in between unlinks a name that is gone.
-    unlist_pending(m_temporary.get());
-    m_temporary.reset();
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 TEST_CASE("atomic writes create folders, replace whole files and leave no temporaries", "[file]")
@@ -31,33 +32,56 @@ TEST_CASE("a failed atomic write leaves the existing file untouched", "[file]")
     CHECK(scratch.list() == std::vector<std::string> { "blocker" });
 }
 
-TEST_CASE("an atomic write removes the temporaries a killed pxos left, and only those", "[file]")
+TEST_CASE("an atomic write takes over the temporary a killed pxos left, never a live writer's", "[file]")
 {
     pxos::test::ScratchDirectory scratch;
-    scratch.write(".out.png.tmp.Abc123", "left by a pxos killed with -9"); // nobody holds it
-    scratch.write(".out.png.tmp.Def456", "being written by a live pxos");
-    scratch.write(".other.png.tmp.Ghi789", "another target's");
-    scratch.write(".out.png.tmp.notmine", "not a name pxos makes");
-    int live = ::open(scratch.file(".out.png.tmp.Def456").c_str(), O_RDONLY);
-    REQUIRE(live >= 0);
-    REQUIRE(::flock(live, LOCK_EX) == 0); // as the live writer's AtomicFile does
-
+    auto bytes = [](std::string_view text) {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    };
+    scratch.write(".out.png.tmp", "left by a pxos killed with -9, longer than what comes next");
     REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("new")).ok());
-    CHECK(scratch.list()
-        == std::vector<std::string> { ".other.png.tmp.Ghi789", ".out.png.tmp.Def456", ".out.png.tmp.notmine", "out.png" });
+    CHECK(pxos::test::read_text(scratch.file("out.png")) == "new");
+    CHECK(scratch.list() == std::vector<std::string> { "out.png" });
 
-    // While an AtomicFile lives, another write of the same target leaves its temporary alone.
-    auto pending = pxos::AtomicFile::create(scratch.file("out.png"));
-    REQUIRE(pending.ok());
+    // A live writer (here the test, holding the flock as an AtomicFile does) keeps its file.
+    scratch.write(".out.png.tmp", "being written");
+    int live = ::open(scratch.file(".out.png.tmp").c_str(), O_RDONLY);
+    REQUIRE(live >= 0);
+    REQUIRE(::flock(live, LOCK_EX) == 0);
     REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("newer")).ok());
-    CHECK(scratch.list().size() == 5);
-    REQUIRE(pending->write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>("newest"), 6)).ok());
-    REQUIRE(pending->commit().ok());
-    CHECK(pxos::test::read_text(scratch.file("out.png")) == "newest");
+    CHECK(pxos::test::read_text(scratch.file("out.png")) == "newer");
+    CHECK(pxos::test::read_text(scratch.file(".out.png.tmp")) == "being written");
+    CHECK(scratch.list() == std::vector<std::string> { ".out.png.tmp", "out.png" });
+    ::close(live);
 
-    ::close(live); // that writer died: its file is abandoned now
-    REQUIRE(pxos::write_file_atomic(scratch.file("out.png"), std::string_view("last")).ok());
-    CHECK(scratch.list() == std::vector<std::string> { ".other.png.tmp.Ghi789", ".out.png.tmp.notmine", "out.png" });
+    // Two AtomicFiles of one target at once: each its own file, both commit, the last one wins.
+    auto first = pxos::AtomicFile::create(scratch.file("two.txt"));
+    auto second = pxos::AtomicFile::create(scratch.file("two.txt"));
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    CHECK(scratch.list().size() == 4);
+    REQUIRE(first->write(bytes("first")).ok());
+    REQUIRE(second->write(bytes("second")).ok());
+    REQUIRE(first->commit().ok());
+    REQUIRE(second->commit().ok());
+    CHECK(pxos::test::read_text(scratch.file("two.txt")) == "second");
+    CHECK(scratch.list() == std::vector<std::string> { ".out.png.tmp", "out.png", "two.txt" });
+}
+
+TEST_CASE("an atomic write never writes through a temporary name that is not a plain file of its own", "[file]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string victim = scratch.write("victim.txt", "precious");
+    REQUIRE(::symlink(victim.c_str(), scratch.file(".a.txt.tmp").c_str()) == 0);
+    REQUIRE(::link(victim.c_str(), scratch.file(".b.txt.tmp").c_str()) == 0);
+    REQUIRE(::mkfifo(scratch.file(".c.txt.tmp").c_str(), 0644) == 0);
+    for (std::string name : { "a.txt", "b.txt", "c.txt" })
+        REQUIRE(pxos::write_file_atomic(scratch.file(name), std::string_view("written")).ok());
+    CHECK(pxos::test::read_text(victim) == "precious");
+    CHECK(pxos::test::read_text(scratch.file("a.txt")) == "written");
+    CHECK(pxos::test::read_text(scratch.file("b.txt")) == "written");
+    CHECK(pxos::test::read_text(scratch.file("c.txt")) == "written");
+    CHECK(scratch.list().size() == 7); // the three odd names stay as they were
 }
 
 TEST_CASE("reads are capped and name the cap", "[file]")

@@ -27,9 +27,10 @@ Result<std::string> read_file_text(const std::string& path, std::uint64_t max_by
 
 // A file written in pieces that appears at `path` only on commit(): until
 // then it is a temporary file beside the target (so the rename stays on one
-// file system), removed when the object goes away uncommitted. The object
-// holds an flock on it; create() removes the target's temporaries nobody
-// holds, left by a pxos that was killed outright.
+// file system), removed when the object goes away uncommitted. It is named
+// `.NAME.tmp` and the object holds an flock on it, so one left by a pxos
+// killed outright is taken over by the next write of the same file; a second
+// writer of the same file at the same time gets `.NAME.tmp.XXXXXX`.
 class AtomicFile {
 public:
     // Creates missing parent folders and the temporary file.

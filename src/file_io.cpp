@@ -94,12 +94,12 @@ private:
     sigset_t m_before;
 };
 
-// True when `path` names the file open as `fd` (the same inode on the same device).
-bool names_descriptor(const std::string& path, int fd)
+// True when `path` names the file `open_file` describes (the same inode on the same device).
+bool names_file(const std::string& path, const struct stat& open_file)
 {
-    struct stat by_name {}, by_fd {};
-    return ::stat(path.c_str(), &by_name) == 0 && ::fstat(fd, &by_fd) == 0 && by_name.st_ino == by_fd.st_ino
-        && by_name.st_dev == by_fd.st_dev;
+    struct stat by_name {};
+    return ::stat(path.c_str(), &by_name) == 0 && by_name.st_ino == open_file.st_ino
+        && by_name.st_dev == open_file.st_dev;
 }
 
 // Opens the target's fixed temporary name `.NAME.tmp` for writing, empty, and
@@ -129,7 +129,7 @@ int claim_fixed_temporary(const std::string& path)
             return -1;
         // The holder before us may have renamed it into place or removed it
         // between our open and our flock: then the name is someone else's now.
-        if (!names_descriptor(path, file.get()))
+        if (!names_file(path, status))
             continue;
         if (!created && ::ftruncate(file.get(), 0) != 0)
             return -1;

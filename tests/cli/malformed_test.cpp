@@ -5,10 +5,13 @@
 // were.
 #include "../test_support.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sys/stat.h>
 
 using pxos::test::ScratchDirectory;
 
@@ -46,8 +49,17 @@ TEST_CASE("the malformed-input suite gives each case its exit code and its messa
             if (spec.contains("path"))
                 std::filesystem::copy_file(
                     pxos::test::source_path("tests/inputs/malformed/" + spec.at("path").get<std::string>()), scratch.file(file));
+            else if (spec.contains("fifo"))
+                REQUIRE(::mkfifo(scratch.file(file).c_str(), 0644) == 0);
+            else if (spec.contains("directory"))
+                std::filesystem::create_directories(scratch.file(file));
+            else if (spec.contains("symlink"))
+                std::filesystem::create_symlink(spec.at("symlink").get<std::string>(), scratch.file(file));
             else
                 scratch.write(file, spec.contains("hex") ? from_hex(spec.at("hex")) : spec.at("text").get<std::string>());
+            if (spec.contains("mode"))
+                std::filesystem::permissions(scratch.file(file),
+                    std::filesystem::perms(std::stoi(spec.at("mode").get<std::string>(), nullptr, 8)));
         }
         for (const auto& output : entry.at("outputs"))
             scratch.write(output.get<std::string>(), sentinel);
@@ -59,6 +71,14 @@ TEST_CASE("the malformed-input suite gives each case its exit code and its messa
         auto result = pxos::test::run_pxos(arguments, scratch.path());
 
         CHECK(result.exit_code == entry.at("exit").get<int>());
+        if (entry.contains("stdout_max_bytes"))
+            CHECK(result.out.size() <= entry.at("stdout_max_bytes").get<std::size_t>());
+        if (entry.contains("stdout"))
+            CHECK(result.out.find(entry.at("stdout").get<std::string>()) != std::string::npos);
+        if (entry.contains("stderr_lines")) { // the error is one line (plus what the case allows)
+            std::size_t lines = std::size_t(std::count(result.err.begin(), result.err.end(), '\n'));
+            CHECK(lines <= entry.at("stderr_lines").get<std::size_t>());
+        }
         std::string message = entry.at("message");
         INFO("stderr: " << result.err);
         CHECK(result.err.find(message) != std::string::npos);
@@ -67,5 +87,7 @@ TEST_CASE("the malformed-input suite gives each case its exit code and its messa
             CHECK(pxos::test::read_text(scratch.file(output.get<std::string>())) == sentinel);
         if (!entry.at("writes").get<bool>())
             CHECK(scratch.list() == before); // no new files, no temp files left behind
+        for (const auto& absent : entry.value("absent", nlohmann::json::array()))
+            CHECK(!std::filesystem::exists(std::filesystem::symlink_status(scratch.file(absent.get<std::string>()))));
     }
 }

@@ -2,6 +2,7 @@
 // written as JSON. Whole-process figures spawn the real binary (what a user
 // or CI script pays); the rest call the core library in process.
 //   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick]
+#include "../src/json_writer.hpp"
 #include "builtin_steps.hpp"
 #include "pxos/build.hpp"
 #include "pxos/file_io.hpp"
@@ -270,7 +271,7 @@ int main(int argc, char** argv)
         nlohmann::ordered_json root;
         root["machine"] = { { "cores", sysconf(_SC_NPROCESSORS_ONLN) } };
         root["results"] = results;
-        std::ofstream(json_path) << root.dump(2) << "\n";
+        std::ofstream(json_path) << pxos::write_json(root, pxos::JsonLayout::Indented) << "\n";
     }
     return 0;
 }

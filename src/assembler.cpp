@@ -1,8 +1,10 @@
 #include "pxos/assembler.hpp"
 
+#include "json_writer.hpp"
 #include "pxos/decoder.hpp"
 #include "pxos/file_io.hpp"
 #include "pxos/isa.hpp"
+#include "pxos/text.hpp"
 #include "pxos/layout.hpp"
 #include "pxos/suggest.hpp"
 #include "pxos/syscalls.hpp"
@@ -69,7 +71,7 @@ std::string SourceMap::to_json() const
     flush();
     root["runs"] = std::move(runs);
     root["labels"] = m_labels;
-    return root.dump() + "\n";
+    return write_json(root, JsonLayout::Compact) + "\n";
 }
 
 Result<SourceMap> SourceMap::from_json(std::string_view text, const std::string& name)
@@ -78,6 +80,8 @@ Result<SourceMap> SourceMap::from_json(std::string_view text, const std::string&
         auto root = nlohmann::json::parse(text);
         SourceMap map;
         map.m_files = root.at("files").get<std::vector<std::string>>();
+        for (std::string& file : map.m_files) // the names as they were written, bytes and all
+            file = restore_invalid_utf8(file);
         for (const auto& run : root.at("runs")) {
             auto start = run.at(0).get<std::uint32_t>();
             auto count = run.at(1).get<std::uint32_t>();

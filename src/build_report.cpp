@@ -1,6 +1,6 @@
 #include "pxos/build.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json_writer.hpp"
 
 namespace pxos {
 
@@ -24,7 +24,7 @@ std::string build_report_to_json(const BuildReport& report)
     }
     root["steps"] = std::move(steps);
     root["total_ms"] = report.total_ms;
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 } // namespace pxos

@@ -1,5 +1,6 @@
 #include "pxos/evaluator.hpp"
 
+#include "json_writer.hpp"
 #include "pxos/assembler.hpp"
 #include "pxos/limits.hpp"
 #include "pxos/decoder.hpp"
@@ -737,7 +738,7 @@ std::string eval_result_to_json(const EvalResult& result)
         checks.push_back(std::move(entry));
     }
     root["checks"] = std::move(checks);
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 std::string eval_result_to_text(const EvalResult& result)

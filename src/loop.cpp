@@ -1,5 +1,6 @@
 #include "pxos/loop.hpp"
 
+#include "json_writer.hpp"
 #include "pxos/build.hpp"
 #include "pxos/limits.hpp"
 #include "pxos/file_io.hpp"
@@ -141,7 +142,7 @@ std::string reflection_json(int generation, const Evaluated& best, int best_gene
         attempts.push_back({ { "generation", history[i].generation }, { "parent", history[i].parent },
             { "proposer", history[i].proposer }, { "score", history[i].score }, { "note", history[i].note } });
     root["previous_attempts"] = std::move(attempts);
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 nlohmann::ordered_json record_json(const GenerationRecord& record)
@@ -559,9 +560,9 @@ Result<LoopSummary> Loop::run()
         PXOS_TRY(write_generation(generation, record.parent, chosen, record, reflection));
         double milliseconds = m_clock.now_ms() - generation_started;
         PXOS_TRY(append_line(path("timings.jsonl"),
-            nlohmann::json({ { "generation", generation }, { "milliseconds", milliseconds } }).dump()));
+            write_json(nlohmann::json({ { "generation", generation }, { "milliseconds", milliseconds } }), JsonLayout::Compact)));
         // Last: the line that makes the generation count as complete.
-        PXOS_TRY(append_line(log, record_json(record).dump()));
+        PXOS_TRY(append_line(log, write_json(record_json(record), JsonLayout::Compact)));
         m_history.push_back(record);
         summary.generations.push_back(record);
         m_observer.generation_done(record, milliseconds);

@@ -1,5 +1,6 @@
 #include "pxos/render.hpp"
 
+#include "json_writer.hpp"
 #include "pxos/decoder.hpp"
 #include "pxos/isa.hpp"
 #include "pxos/layout.hpp"
@@ -252,7 +253,7 @@ std::string difference_to_json(const ImageDifference& difference)
             { "a", { pixel.before.r, pixel.before.g, pixel.before.b, pixel.before.a } },
             { "b", { pixel.after.r, pixel.after.g, pixel.after.b, pixel.after.a } } });
     root["first_differences"] = std::move(first);
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 } // namespace pxos

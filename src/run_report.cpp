@@ -1,5 +1,7 @@
 #include "pxos/run_report.hpp"
 
+#include "json_writer.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -58,7 +60,7 @@ std::string format_trace_json(const TraceEvent& event, int width, const SourceMa
     if (source_map)
         if (auto location = source_map->find(event.pc))
             line["source"] = location->to_string();
-    return line.dump();
+    return write_json(line, JsonLayout::Compact);
 }
 
 int run_exit_status(const RunResult& result)
@@ -117,7 +119,7 @@ std::string run_summary_json(const Machine& machine, const RunResult& result, co
     root["faults"] = std::move(faults);
     root["panic"] = result.panic ? fault_json(*result.panic) : nlohmann::ordered_json();
     root["console"] = machine.console_output();
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 } // namespace pxos

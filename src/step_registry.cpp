@@ -1,5 +1,7 @@
 #include "pxos/step_registry.hpp"
 
+#include "json_writer.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -161,7 +163,7 @@ std::string StepRegistry::to_json() const
     }
     nlohmann::ordered_json root;
     root["steps"] = std::move(steps);
-    return root.dump(2) + "\n";
+    return write_json(root, JsonLayout::Indented) + "\n";
 }
 
 } // namespace pxos

@@ -1,6 +1,7 @@
 // `pxos blame IMAGE.png X Y`: who wrote this pixel, and when.
 #include "commands.hpp"
 #include "terminal.hpp"
+#include "../json_writer.hpp"
 
 #include "builtin_steps.hpp"
 #include "pxos/build.hpp"
@@ -15,7 +16,6 @@
 #include <fmt/format.h>
 #include <map>
 #include <set>
-#include <nlohmann/json.hpp>
 
 namespace pxos::cli {
 
@@ -83,12 +83,13 @@ int run_blame_command(const BlameCommandOptions& options)
             nlohmann::ordered_json out = nlohmann::ordered_json::array();
             for (const auto& [count, writer] : rows)
                 out.push_back({ { "writer", writer }, { "pixels", count } });
-            std::printf("%s\n", out.dump(2).c_str());
+            std::printf("%s\n", write_json(out, JsonLayout::Indented).c_str());
         } else {
-            std::printf("%s: writers of %s (%dx%d at (%d,%d))\n", options.image_path.c_str(), options.region.c_str(),
+            std::string report = fmt::format("{}: writers of {} ({}x{} at ({},{}))\n", options.image_path, options.region,
                 region->rect.width, region->rect.height, region->rect.x, region->rect.y);
             for (const auto& [count, writer] : rows)
-                std::printf("%10zu px  %s\n", count, writer.c_str());
+                report += fmt::format("{:>10} px  {}\n", count, writer);
+            print_report(report);
         }
         return 0;
     }
@@ -134,9 +135,9 @@ int run_blame_command(const BlameCommandOptions& options)
         out["value"] = RGBA::from_word(actual).to_string();
         out["consistent"] = consistent;
         out["history"] = std::move(history);
-        std::printf("%s\n", out.dump(2).c_str());
+        std::printf("%s\n", write_json(out, JsonLayout::Indented).c_str());
     } else {
-        std::fputs(text.c_str(), stdout);
+        print_report(text);
     }
     return 0;
 }

@@ -169,7 +169,7 @@ int run_build_command(const BuildCommandOptions& options)
 
     spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
         built->vram.width(), built->vram.height(), save_ms);
-    std::printf("%s\n", output_path.c_str());
+    print_result(output_path + "\n");
     return 0;
 }
 

@@ -71,8 +71,9 @@ int run_asm_command(const AsmCommandOptions& options)
     if (auto written = write_file_atomic(source_map_path_for(options.output_path), program->source_map.to_json());
         !written)
         return report_error(written.error());
-    std::printf("%s\n", options.output_path.c_str());
-    std::fprintf(stderr, "assembled %zu words into %s (%dx%d)\n", program->words.size(), options.output_path.c_str(),
+    print_result(options.output_path + "\n");
+    std::fprintf(stderr, "assembled %zu words into %s (%dx%d)\n", program->words.size(),
+        escape_for_terminal(options.output_path).c_str(),
         vram.width(), vram.height());
     return 0;
 }

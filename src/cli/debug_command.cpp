@@ -34,7 +34,7 @@ int run_debug_command(const DebugCommandOptions& options)
     bool interactive = options.commands_path.empty() && isatty(STDIN_FILENO);
     std::istringstream script_stream(script);
     std::istream& input = options.commands_path.empty() ? std::cin : script_stream;
-    std::fputs(debugger.execute("where").c_str(), stdout);
+    print_report(debugger.execute("where"));
     std::string line;
     while (!debugger.done()) {
         if (interactive) {
@@ -46,8 +46,8 @@ int run_debug_command(const DebugCommandOptions& options)
         if (!line.empty() && line[0] == '#')
             continue;
         if (!interactive)
-            std::printf("(pxdb) %s\n", line.c_str()); // the transcript
-        std::fputs(debugger.execute(line).c_str(), stdout);
+            print_report("(pxdb) " + line + "\n"); // the transcript
+        print_report(debugger.execute(line));
     }
     return 0;
 }

@@ -65,7 +65,10 @@ int run_eval_command(const EvalCommandOptions& options)
     EvalResult result = evaluate(*image, options.image_path, eval_options);
 
     std::string json = eval_result_to_json(result);
-    std::fputs(options.json ? json.c_str() : eval_result_to_text(result).c_str(), stdout);
+    if (options.json)
+        std::fputs(json.c_str(), stdout);
+    else
+        print_report(eval_result_to_text(result));
     if (!options.output_path.empty())
         if (auto written = write_file_atomic(options.output_path, json); !written)
             return report_error(written.error());

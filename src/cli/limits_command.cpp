@@ -1,6 +1,7 @@
 // `pxos limits [--json | --markdown]`: the caps table (pxos/limits.hpp), with
 // the commands that take each cap's flag (found in the parsed command table).
 #include "commands.hpp"
+#include "../json_writer.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -34,7 +35,7 @@ int run_limits_command(const LimitsCommandOptions& options)
             caps.push_back({ { "cap", info.name }, { "flag", info.flag }, { "unit", info.unit },
                 { "default", info.default_units }, { "maximum", info.max_units }, { "protects", info.protects },
                 { "commands", commands_of(options, info) } });
-        text = caps.dump(2) + "\n";
+        text = write_json(caps, JsonLayout::Indented) + "\n";
     } else if (options.markdown) {
         text = "| Cap | Flag | Default | Up to | Protects | Commands |\n|---|---|---|---|---|---|\n";
         for (const CapInfo& info : kCaps)

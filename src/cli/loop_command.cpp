@@ -34,7 +34,7 @@ int run_loop_command(const LoopCommandOptions& options)
     if (!options.report_dir.empty()) {
         if (auto written = write_loop_report(options.report_dir); !written)
             return report_error(written.error());
-        std::printf("%s/report.html\n", options.report_dir.c_str());
+        print_result(options.report_dir + "/report.html\n");
         return 0;
     }
     if (options.roadmap_path.empty() || options.generations < 1)
@@ -84,7 +84,7 @@ int run_loop_command(const LoopCommandOptions& options)
         return report_error(summary.error());
     spdlog::info("loop: {}; best generation {} with {}/{}; report: {}/report.html", summary->stop_reason,
         summary->best_generation, summary->best_score, summary->max_score, options.out_dir);
-    std::printf("%s\n", summary->best_roadmap_file.c_str());
+    print_result(summary->best_roadmap_file + "\n");
     return 0;
 }
 

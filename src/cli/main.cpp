@@ -5,6 +5,7 @@
 
 #include "pxos/file_io.hpp"
 #include "pxos/suggest.hpp"
+#include "pxos/text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -348,7 +349,7 @@ bool reject_unknown_command(int argc, char** argv)
         names.push_back(entry.name);
     }
     std::fprintf(stderr, "pxos: error: unknown command '%s'%s\nRun 'pxos --help' for the list of commands.\n",
-        argv[1], pxos::did_you_mean(word, names).c_str());
+        pxos::escape_for_terminal(argv[1]).c_str(), pxos::escape_for_terminal(pxos::did_you_mean(word, names)).c_str());
     return true;
 }
 

@@ -27,7 +27,7 @@ int run_render_command(const RenderCommandOptions& options)
         return report_error(picture.error());
     if (auto saved = save_png(options.output_path, *picture); !saved)
         return report_error(saved.error());
-    std::printf("%s\n", options.output_path.c_str());
+    print_result(options.output_path + "\n");
     return 0;
 }
 
@@ -50,9 +50,10 @@ int run_diff_command(const DiffCommandOptions& options)
         return 2;
     }
     ImageDifference difference = compare_images(*a, *b);
-    std::fputs(options.json ? difference_to_json(difference).c_str()
-                            : difference_to_text(difference, options.a_path, options.b_path).c_str(),
-        stdout);
+    if (options.json)
+        std::fputs(difference_to_json(difference).c_str(), stdout);
+    else
+        print_report(difference_to_text(difference, options.a_path, options.b_path));
     if (!options.output_path.empty())
         if (auto saved = save_png(options.output_path, difference_picture(*a, *b)); !saved) {
             report_error(saved.error());

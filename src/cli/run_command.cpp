@@ -22,7 +22,11 @@ namespace {
 
 class StdoutConsole final : public ConsoleSink {
 public:
-    void write(char c) override { std::fputc(c, stdout); }
+    void write(char c) override { m_stream.write(std::string_view(&c, 1)); }
+    ConsoleStream& stream() { return m_stream; }
+
+private:
+    ConsoleStream m_stream;
 };
 
 // Prints executed instructions on stderr, as text or JSON Lines, filtered
@@ -47,7 +51,7 @@ public:
             return;
         std::string line = m_options.trace_json ? format_trace_json(event, m_width, m_source_map)
                                                 : format_trace_line(event, m_width, m_source_map);
-        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fprintf(stderr, "%s\n", escape_for_terminal(line).c_str());
     }
 
 private:
@@ -127,7 +131,7 @@ int run_run_command(const RunCommandOptions& options)
         }
         view.finish((*machine)->vram(), palette, !options.no_wait);
         if (!options.json)
-            std::fputs((*machine)->console_output().c_str(), stdout);
+            console.stream().write((*machine)->console_output());
     } else if (options.frames_dir.empty()) {
         result = (*machine)->run(max_steps);
     } else {
@@ -148,6 +152,7 @@ int run_run_command(const RunCommandOptions& options)
         if (!(*machine)->halted() && done >= max_steps)
             result.reason = StopReason::BudgetExhausted;
     }
+    console.stream().finish();
     std::fflush(stdout);
 
     for (const FaultRecord& fault : result.faults)

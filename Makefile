@@ -45,7 +45,7 @@ test-sanitize: setup
 # libFuzzer targets (clang, ASan + UBSan), each run for FUZZ_SECONDS on a
 # copy of its seed corpus; crashes land in build-fuzz/crashes/TARGET/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := png roadmap reply pxasm provenance machine
+FUZZ_TARGETS := png roadmap reply pxasm provenance machine json
 fuzz:
 	@sh scripts/setup.sh fuzz
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DPXOS_FUZZ=ON >/dev/null

@@ -17,6 +17,7 @@ TEST_CASE("fuzz corpora and the inputs fuzzers crashed on run through their harn
         { "pxasm", pxos::fuzz::pxasm },
         { "provenance", pxos::fuzz::provenance },
         { "machine", pxos::fuzz::machine },
+        { "json", pxos::fuzz::json },
     };
     std::size_t inputs = 0;
     for (const char* root : { "tests/fuzz/corpus/", "tests/inputs/malformed/fuzz/" })

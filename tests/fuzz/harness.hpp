@@ -5,6 +5,7 @@
 // stay fixed in the ordinary (and the sanitizer) test runs.
 #pragma once
 
+#include "../../src/json_writer.hpp"
 #include "builtin_steps.hpp"
 #include "pxos/assembler.hpp"
 #include "pxos/build.hpp"
@@ -13,9 +14,11 @@
 #include "pxos/proposer.hpp"
 #include "pxos/provenance.hpp"
 #include "pxos/roadmap.hpp"
+#include "pxos/text.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -93,6 +96,49 @@ inline void machine(const std::uint8_t* data, std::size_t size)
     }
     if (auto booted = Machine::boot(std::move(image), "fuzz.png"))
         (void)(*booted)->run(20000);
+}
+
+// The JSON writer and the terminal escaping, on arbitrary bytes: the input
+// is split (at its first byte) into a key and a string value. The writer
+// must not throw, its output must parse back with nlohmann, valid UTF-8
+// must come back exactly and invalid bytes through restore_invalid_utf8;
+// escaped terminal text must hold no control character and be valid UTF-8,
+// the same whether it is fed whole or a byte at a time.
+inline void json(const std::uint8_t* data, std::size_t size)
+{
+    auto require = [](bool condition) {
+        if (!condition)
+            std::abort();
+    };
+    std::string_view input(reinterpret_cast<const char*>(data), size);
+    std::size_t split = size ? std::size_t(data[0]) % size : 0;
+    std::string key(input.substr(0, split)), text(input.substr(split));
+    nlohmann::ordered_json value;
+    value[key] = text;
+    value["list"] = nlohmann::ordered_json::array({ text, key });
+    for (JsonLayout layout : { JsonLayout::Compact, JsonLayout::Indented }) {
+        std::string written = write_json(value, layout);
+        require(is_valid_utf8(written));
+        auto parsed = nlohmann::ordered_json::parse(written, nullptr, false);
+        require(!parsed.is_discarded());
+        std::string back = parsed.at("list").at(0).get<std::string>();
+        if (is_valid_utf8(text))
+            require(back == text);
+        else if (restore_invalid_utf8(text) == text) // no private-use U+EF80..U+EFFF of its own
+            require(restore_invalid_utf8(back) == text);
+    }
+    for (TerminalLayout layout : { TerminalLayout::OneLine, TerminalLayout::KeepLines }) {
+        std::string shown = escape_for_terminal(input, layout);
+        require(is_valid_utf8(shown));
+        for (char c : shown)
+            require(std::uint8_t(c) >= 0x20 ? c != 0x7f
+                                            : c == '\t' || (layout == TerminalLayout::KeepLines && (c == '\n' || c == '\r')));
+        TerminalEscaper escaper(layout);
+        std::string streamed;
+        for (char c : input)
+            streamed += escaper.feed(std::string_view(&c, 1));
+        require(streamed + escaper.finish() == shown);
+    }
 }
 
 } // namespace pxos::fuzz

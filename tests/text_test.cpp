@@ -5,6 +5,7 @@
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -113,4 +114,21 @@ TEST_CASE("pxos run passes the guest's console bytes to a pipe unchanged and esc
     auto console = nlohmann::json::parse(json.out).at("console").get<std::string>();
     CHECK(console == "bad \xee\xbf\xbf byte\n");
     CHECK(pxos::restore_invalid_utf8(console) == "bad \xff byte\n");
+}
+
+TEST_CASE("pxos run escapes the guest's control characters and bad bytes on a terminal", "[text][cli]")
+{
+    // script(1) (util-linux) gives pxos a pseudo-terminal as stdout.
+    if (std::system("command -v script >/dev/null 2>&1") != 0) {
+        WARN("script(1) is not installed: the terminal case is not checked");
+        return;
+    }
+    pxos::test::ScratchDirectory scratch;
+    std::filesystem::copy_file(pxos::test::source_path("tests/inputs/malformed/guest_writes_ff.png"), scratch.file("os.png"));
+    auto shown = pxos::test::run_pxos("run os.png -q", scratch.path()); // a pipe first: the bytes as they are
+    REQUIRE(shown.out == "bad \xff byte\n");
+    std::string command = "cd '" + scratch.path().string() + "' && script -qec \"'" + PXOS_BINARY
+        + "' run os.png -q\" /dev/null >terminal.txt 2>&1 </dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+    CHECK(pxos::test::read_text(scratch.file("terminal.txt")) == "bad \\xff byte\r\n"); // the pty turns \n into \r\n
 }

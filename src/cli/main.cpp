@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <initializer_list>
+#include <iostream>
+#include <sstream>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -394,7 +396,9 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
-        int code = app.exit(error);
+        std::ostringstream message; // it may quote an argument: escaped like every diagnostic
+        int code = app.exit(error, std::cout, message);
+        std::fputs(pxos::escape_for_terminal(message.str(), pxos::TerminalLayout::KeepLines).c_str(), stderr);
         return code == 0 ? 0 : 2;
     }
 

@@ -208,7 +208,12 @@ constexpr int kChannel = 3; // the supervisor's socket to pxos
             ::_exit(127);
     // Nothing else of pxos's stays open here: not its end of the socket (or
     // EOF never comes), not its lock on the out-dir, not its temporary files.
-    if (::syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
+#ifdef SYS_close_range
+    bool closed = ::syscall(SYS_close_range, 4u, ~0u, 0u) == 0;
+#else
+    bool closed = false;
+#endif
+    if (!closed) {
         long open_max = ::sysconf(_SC_OPEN_MAX);
         for (long fd = 4; fd < (open_max > 0 && open_max < 65536 ? open_max : 65536); ++fd)
             ::close(int(fd));
@@ -367,8 +372,8 @@ CommandOutcome ShellLlmClient::run(const std::string& prompt, const std::string&
         ::fcntl(fds[std::size_t(end)], F_SETFL, O_NONBLOCK);
 
     // On every way out: the supervisor is told to stop (it kills the command's
-    // group and all below it), waited for, and anything that re-parented to
-    // pxos is killed too.
+    // group and all below it) and waited for. One that was killed itself left
+    // its orphans to pxos: they are killed here (pxos starts no other processes).
     struct Finish {
         Descriptors& fds;
         pid_t supervisor;
@@ -376,13 +381,15 @@ CommandOutcome ShellLlmClient::run(const std::string& prompt, const std::string&
         ~Finish()
         {
             Descriptors::close(fds[ChannelPxos]);
-            while (::waitpid(supervisor, nullptr, 0) < 0 && errno == EINTR) {
+            int status = 0;
+            while (::waitpid(supervisor, &status, 0) < 0 && errno == EINTR) {
             }
             if (listed) {
                 listed->group.store(0);
                 listed->supervisor.store(0);
             }
-            kill_children(is_running_supervisor);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                kill_children(is_running_supervisor);
         }
     } finish { fds, supervisor, listed };
 

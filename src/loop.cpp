@@ -206,6 +206,12 @@ Result<std::vector<GenerationRecord>> read_history(const std::string& path)
                 break; // the line in flight when the loop was killed
             return Error::bad_input(fmt::format("{}:{}", path, number), std::string("corrupt loop record: ") + exception.what());
         }
+        // One line per generation, in order: anything else was written by two loops at once (before the lock).
+        if (int expected = int(records.size()); records.back().generation != expected)
+            return Error::bad_input(fmt::format("{}:{}", path, number),
+                fmt::format("generation {} where generation {} should be: the log is out of order or repeats a "
+                            "generation (two loops on one out-dir?)",
+                    records.back().generation, expected));
     }
     return records;
 }

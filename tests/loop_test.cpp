@@ -366,6 +366,19 @@ TEST_CASE("an LLM command's children are killed at the timeout and over the repl
         CHECK(outcome.out.size() == 100000);
         check_no_process_left(pids, { "background.pid", "escaped.pid" });
     }
+    {
+        // The command kills its supervisor: what it left re-parents to pxos, which kills it.
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client("sleep 1000 & echo $! > '" + pids.file("background.pid")
+                + "'; setsid sleep 1000 & echo $! > '" + pids.file("escaped.pid") + "'; kill -9 $PPID; sleep 1000",
+            30, 100000);
+        auto started = std::chrono::steady_clock::now();
+        pxos::CommandOutcome outcome = client.run("", "");
+        CHECK(seconds_since(started) < 10);
+        CHECK(outcome.start_error == "the supervisor of the LLM command was killed");
+        CHECK(outcome.exit_code == -1);
+        check_no_process_left(pids, { "background.pid", "escaped.pid" });
+    }
 }
 
 TEST_CASE("a second loop on a locked out-dir stops, naming the holder's pid, and touches nothing", "[loop]")

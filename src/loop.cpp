@@ -5,6 +5,7 @@
 #include "pxos/limits.hpp"
 #include "pxos/file_io.hpp"
 #include "pxos/isa.hpp"
+#include "pxos/pid_lock.hpp"
 #include "pxos/png_io.hpp"
 #include "pxos/proposer.hpp"
 #include "pxos/render.hpp"
@@ -206,8 +207,33 @@ Result<std::vector<GenerationRecord>> read_history(const std::string& path)
                 break; // the line in flight when the loop was killed
             return Error::bad_input(fmt::format("{}:{}", path, number), std::string("corrupt loop record: ") + exception.what());
         }
+        // One line per generation, in order: anything else was written by two loops at once (before the lock).
+        if (int expected = int(records.size()); records.back().generation != expected)
+            return Error::bad_input(fmt::format("{}:{}", path, number),
+                fmt::format("generation {} where generation {} should be: the log is out of order or repeats a "
+                            "generation (two loops on one out-dir?)",
+                    records.back().generation, expected));
     }
     return records;
+}
+
+// Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
+// the same out-dir, resumed or fresh, stops here naming the first one's pid.
+Result<PidLock> lock_out_dir(const std::string& out_dir)
+{
+    std::error_code error_code, ignored;
+    fs::create_directories(out_dir, error_code);
+    fs::file_status status = fs::status(out_dir, ignored);
+    if (!fs::is_directory(status)) {
+        if (fs::is_regular_file(status))
+            return Error::io(out_dir, "the out-dir is a file, not a directory");
+        if (fs::is_fifo(status))
+            return Error::io(out_dir, "the out-dir is a FIFO, not a directory");
+        if (fs::exists(status))
+            return Error::io(out_dir, "the out-dir is not a directory");
+        return Error::io(out_dir, "cannot create the out-dir: " + error_code.message());
+    }
+    return PidLock::acquire((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
 }
 
 class Loop {
@@ -412,6 +438,11 @@ Loop::Proposal Loop::propose(int generation, int candidate, const std::string& r
 Result<LoopSummary> Loop::run()
 {
     LoopSummary summary;
+    // One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
+    auto lock = lock_out_dir(m_options.out_dir);
+    if (!lock)
+        return std::move(lock).error();
+    m_observer.started();
     std::error_code error_code;
     fs::create_directories(path("llm"), error_code);
     fs::create_directories(path("cache"), error_code);

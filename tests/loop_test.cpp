@@ -9,7 +9,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fcntl.h>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -260,4 +265,181 @@ TEST_CASE("several candidates per generation, evaluated two at a time, duplicate
     CHECK(lines[1]["proposer"] == "duplicate");
     CHECK(lines[2]["proposer"] == "duplicate");
     CHECK(lines[2]["score"] == lines[0]["score"]);
+}
+
+namespace {
+
+std::string fake_with_pids(const std::string& fake, const pxos::test::ScratchDirectory& pids)
+{
+    return "sh '" + pxos::test::source_path("tests/fake_llm/" + fake) + "' {prompt_file} '" + pids.path().string() + "'";
+}
+
+// Every pid file the fake wrote names a process that has ended.
+void check_no_process_left(const pxos::test::ScratchDirectory& pids, std::initializer_list<const char*> names)
+{
+    for (const char* name : names) {
+        INFO(name);
+        int pid = pxos::test::wait_for_pid_file(pids.file(name), 5);
+        REQUIRE(pid > 0);
+        CHECK(pxos::test::process_ends(pid, 5));
+    }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+TEST_CASE("an LLM reply is complete when the command exits, though a child keeps its stdout open", "[loop][llm]")
+{
+    for (const char* fake : { "background.sh", "escapes.sh" }) {
+        INFO(fake);
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client(fake_with_pids(fake, pids), 30, std::size_t(1) << 20);
+        auto started = std::chrono::steady_clock::now();
+        pxos::CommandOutcome outcome = client.run("the prompt\n", pids.file("prompt.txt"));
+        CHECK(seconds_since(started) < 10); // not the 30 s timeout
+        CHECK_FALSE(outcome.timed_out);
+        CHECK(outcome.start_error.empty());
+        CHECK(outcome.exit_code == 0);
+        CHECK(outcome.out.find("edits:\n  - add: {at: 2, step: write_isa_palette}") != std::string::npos);
+        if (std::string(fake) == "background.sh")
+            check_no_process_left(pids, { "command.pid", "background.pid" });
+        else
+            check_no_process_left(pids, { "command.pid", "escaped.pid", "orphan.pid" });
+    }
+}
+
+TEST_CASE("the loop takes the reply of a command whose child keeps stdout open, at once", "[loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch, pids;
+    auto options = options_for(scratch, 2);
+    options.proposer = pxos::ProposerKind::Llm;
+    pxos::ShellLlmClient client(fake_with_pids("escapes.sh", pids), 30, std::size_t(1) << 20);
+    RecordingObserver observer;
+    pxos::SteadyClock clock;
+    auto started = std::chrono::steady_clock::now();
+    auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &client, observer, clock);
+    REQUIRE(summary.ok());
+    CHECK(seconds_since(started) < 10);
+    auto lines = history(scratch);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1]["proposer"] == "llm");
+    CHECK(lines[1]["fallback"] == false);
+    CHECK(lines[1]["llm_calls"] == 1);
+    CHECK(observer.notes.empty());
+    check_no_process_left(pids, { "command.pid", "escaped.pid", "orphan.pid" });
+}
+
+TEST_CASE("an LLM command's children are killed at the timeout and over the reply cap", "[loop][llm]")
+{
+    {
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client(fake_with_pids("stays.sh", pids), 1, std::size_t(1) << 20);
+        pxos::CommandOutcome outcome = client.run("the prompt\n", pids.file("prompt.txt"));
+        CHECK(outcome.timed_out);
+        CHECK(outcome.exit_code == -1);
+        check_no_process_left(pids, { "command.pid", "background.pid", "escaped.pid" });
+    }
+    {
+        // A complete reply, then the command does not exit: by the rule, that is a timeout.
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client("echo steps: []; echo $$ > '" + pids.file("command.pid") + "'; exec sleep 1000", 0.5,
+            std::size_t(1) << 20);
+        pxos::CommandOutcome outcome = client.run("", "");
+        CHECK(outcome.timed_out);
+        CHECK(outcome.out == "steps: []\n");
+        check_no_process_left(pids, { "command.pid" });
+    }
+    {
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client("sleep 1000 & echo $! > '" + pids.file("background.pid")
+                + "'; setsid sleep 1000 & echo $! > '" + pids.file("escaped.pid") + "'; head -c 300000 /dev/zero; sleep 1000",
+            30, 100000);
+        auto started = std::chrono::steady_clock::now();
+        pxos::CommandOutcome outcome = client.run("", "");
+        CHECK(seconds_since(started) < 10);
+        CHECK(outcome.too_large);
+        CHECK(outcome.reply_cap == 100000);
+        CHECK(outcome.out.size() == 100000);
+        check_no_process_left(pids, { "background.pid", "escaped.pid" });
+    }
+    {
+        // The command kills its supervisor: what it left re-parents to pxos, which kills it.
+        pxos::test::ScratchDirectory pids;
+        pxos::ShellLlmClient client("sleep 1000 & echo $! > '" + pids.file("background.pid")
+                + "'; setsid sleep 1000 & echo $! > '" + pids.file("escaped.pid") + "'; kill -9 $PPID; sleep 1000",
+            30, 100000);
+        auto started = std::chrono::steady_clock::now();
+        pxos::CommandOutcome outcome = client.run("", "");
+        CHECK(seconds_since(started) < 10);
+        CHECK(outcome.start_error == "the supervisor of the LLM command was killed");
+        CHECK(outcome.exit_code == -1);
+        check_no_process_left(pids, { "background.pid", "escaped.pid" });
+    }
+}
+
+TEST_CASE("a second loop on a locked out-dir stops, naming the holder's pid, and touches nothing", "[loop]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto options = options_for(scratch, 2);
+    REQUIRE(run(options).ok());
+    std::string log = pxos::test::read_text(scratch.file("loop/loop.jsonl"));
+    {
+        int held = ::open(scratch.file("loop/loop.lock").c_str(), O_RDWR | O_CLOEXEC);
+        REQUIRE(held >= 0);
+        REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);
+        REQUIRE(::ftruncate(held, 0) == 0);
+        REQUIRE(::write(held, "4242\n", 5) == 5);
+        for (bool resume : { true, false }) {
+            options.resume = resume;
+            options.generations = 4;
+            auto refused = run(options);
+            REQUIRE_FALSE(refused.ok());
+            CHECK(refused.error().kind() == pxos::ErrorKind::Io);
+            CHECK(refused.error().message()
+                == scratch.file("loop/loop.lock") + ": error: the out-dir is in use by another pxos loop (pid 4242)");
+            CHECK(pxos::test::read_text(scratch.file("loop/loop.jsonl")) == log);
+        }
+        ::close(held); // as when the holder dies, kill -9 included
+    }
+    // A pid file nobody holds a lock on is taken over.
+    options.resume = true;
+    auto resumed = run(options);
+    REQUIRE(resumed.ok());
+    CHECK(history(scratch).size() == 4);
+    CHECK(pxos::test::read_text(scratch.file("loop/loop.lock")) == std::to_string(::getpid()) + "\n");
+}
+
+TEST_CASE("the out-dir lock is only ever a plain file of its own", "[loop]")
+{
+    struct Case {
+        const char* name;
+        std::function<void(const pxos::test::ScratchDirectory&)> make;
+        const char* expected;
+    };
+    const Case cases[] = {
+        { "directory", [](const auto& s) { std::filesystem::create_directories(s.file("loop/loop.lock")); },
+            "the lock file is a directory; remove it" },
+        { "fifo", [](const auto& s) { REQUIRE(::mkfifo(s.file("loop/loop.lock").c_str(), 0644) == 0); },
+            "the lock file is a FIFO; remove it" },
+        { "symlink", [](const auto& s) { std::filesystem::create_symlink(s.file("victim.txt"), s.file("loop/loop.lock")); },
+            "the lock file is a symbolic link; remove it" },
+        { "hard link", [](const auto& s) { std::filesystem::create_hard_link(s.file("victim.txt"), s.file("loop/loop.lock")); },
+            "the lock file has other hard links; remove it" },
+    };
+    for (const Case& c : cases) {
+        INFO(c.name);
+        pxos::test::ScratchDirectory scratch;
+        scratch.write("victim.txt", "not a lock\n");
+        std::filesystem::create_directories(scratch.path() / "loop");
+        c.make(scratch);
+        auto refused = run(options_for(scratch, 2));
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().message() == scratch.file("loop/loop.lock") + ": error: " + c.expected);
+        CHECK(pxos::test::read_text(scratch.file("victim.txt")) == "not a lock\n");
+        CHECK_FALSE(std::filesystem::exists(scratch.path() / "loop/loop.jsonl"));
+    }
 }

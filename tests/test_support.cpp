@@ -7,10 +7,16 @@
 
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 #include <zlib.h>
 
 namespace pxos::test {
@@ -186,6 +192,63 @@ SnippetRun run_snippet(const std::string& snippet, std::uint64_t max_steps)
     run.registers = (*machine)->registers(false);
     run.machine = std::move(*machine);
     return run;
+}
+
+int start_pxos(const std::vector<std::string>& arguments, const std::filesystem::path& cwd,
+    const std::string& out_file, const std::string& err_file)
+{
+    std::vector<std::string> words { PXOS_BINARY };
+    words.insert(words.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (std::string& word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    std::string directory = cwd.string();
+    std::string out = (cwd / out_file).string(), err = (cwd / err_file).string();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int in = ::open("/dev/null", O_RDONLY);
+        int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out_fd < 0 || err_fd < 0 || ::chdir(directory.c_str()) != 0)
+            ::_exit(127);
+        ::dup2(in, 0);
+        ::dup2(out_fd, 1);
+        ::dup2(err_fd, 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int wait_for_pid_file(const std::string& path, double seconds)
+{
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    do {
+        std::string text = read_text(path);
+        if (!text.empty() && text.back() == '\n')
+            return std::atoi(text.c_str());
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return 0;
+}
+
+bool process_ends(int pid, double seconds)
+{
+    if (pid <= 0)
+        return false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    do {
+        ::waitpid(pid, nullptr, WNOHANG); // reaped if it re-parented to the test (a subreaper once it ran an LLM command)
+        if (::kill(pid, 0) != 0 && errno == ESRCH)
+            return true;
+        std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+        std::size_t close = stat.rfind(')');
+        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z')
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
 }
 
 } // namespace pxos::test

@@ -56,6 +56,16 @@ std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, in
 // The repository's source folder (for roadmaps/ and tests/inputs/).
 std::string source_path(const std::string& relative);
 
+// Starts the real pxos binary (one argument per element, no shell) in `cwd`,
+// stdout and stderr into files of cwd, stdin /dev/null; returns its pid, a
+// child of the test to waitpid.
+int start_pxos(const std::vector<std::string>& arguments, const std::filesystem::path& cwd,
+    const std::string& out_file, const std::string& err_file);
+// The pid written in the file at `path`, waiting up to `seconds` for it; 0 if none came.
+int wait_for_pid_file(const std::string& path, double seconds);
+// True once process `pid` has ended (it is gone, or a zombie not yet reaped), waiting up to `seconds`.
+bool process_ends(int pid, double seconds);
+
 } // namespace pxos::test
 
 namespace pxos::test {

@@ -1,9 +1,17 @@
 // Running the user's LLM command: `/bin/sh -c COMMAND` with the prompt on
 // stdin (and `{prompt_file}` in the command replaced by the quoted path of
-// a file holding it). The command runs in its own process group, which a
-// timeout kills whole; output over a cap is cut off and reported. Only
-// pxos's own text (the command the user gave, a path pxos chose) ever
-// reaches the shell; LLM text never does.
+// a file holding it). Only pxos's own text (the command the user gave, a
+// path pxos chose) ever reaches the shell; LLM text never does.
+//
+// The reply is complete when the command exits, not when its stdout closes:
+// a background child that keeps stdout open must not turn a finished reply
+// into a timeout. The command runs under a small supervisor process (a fork
+// of pxos that never execs): it is a child subreaper, so everything the
+// command starts, setsid'd or double-forked, re-parents to it; when the
+// command exits, times out, goes over the reply cap, or pxos dies (even of
+// kill -9: the supervisor watches a socket that only pxos holds), it kills
+// the command's process group and every process left below it, then exits.
+// docs/LOOP.md says what this covers and what it cannot.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +27,7 @@ struct CommandOutcome {
     std::uint64_t reply_cap = 0; // the cap it went over (bytes)
     std::string out;
     std::string err;         // kept (the last 64 KiB)
-    std::string start_error; // fork/pipe failure
+    std::string start_error; // fork/pipe failure, or the supervisor was killed
 };
 
 class LlmClient {
@@ -41,5 +49,10 @@ private:
 
 // 'text' with single quotes for /bin/sh.
 std::string shell_quote(const std::string& text);
+
+// Kills the process group of every LLM command running now (their
+// supervisors then clean up what is left below them). Async-signal-safe:
+// for the CLI's handler of SIGINT, SIGTERM and SIGHUP.
+void kill_running_llm_commands() noexcept;
 
 } // namespace pxos

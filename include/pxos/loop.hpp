@@ -73,6 +73,8 @@ struct LoopSummary {
 class LoopObserver {
 public:
     virtual ~LoopObserver() = default;
+    // The out-dir is locked and the loop begins.
+    virtual void started() { }
     virtual void generation_done(const GenerationRecord&, double /*milliseconds*/) { }
     virtual void note(const std::string&) { }
 };

@@ -17,6 +17,8 @@ namespace {
 
 class LoopProgress final : public LoopObserver {
 public:
+    explicit LoopProgress(std::string banner) : m_banner(std::move(banner)) { }
+    void started() override { spdlog::info("{}", m_banner); }
     void generation_done(const GenerationRecord& record, double milliseconds) override
     {
         spdlog::info("gen {:03}  score {:>2}/{}  best {:>2}/{} (gen {:03})  {:<9} {:>8.1f} ms  {}", record.generation,
@@ -24,6 +26,9 @@ public:
             record.proposer + (record.fallback ? "*" : ""), milliseconds, record.note);
     }
     void note(const std::string& text) override { spdlog::warn("{}", text); }
+
+private:
+    std::string m_banner; // printed once the out-dir is ours: a loop refused for a busy out-dir prints one line
 };
 
 } // namespace
@@ -75,9 +80,8 @@ int run_loop_command(const LoopCommandOptions& options)
     std::unique_ptr<LlmClient> llm;
     if (!command.empty())
         llm = std::make_unique<ShellLlmClient>(command, options.llm_timeout, options.caps.get(Cap::LlmReply));
-    spdlog::info("loop: {} for {} generations, proposer {}, out-dir {}", options.roadmap_path, options.generations,
-        proposer_name(loop.proposer), options.out_dir);
-    LoopProgress progress;
+    LoopProgress progress(fmt::format("loop: {} for {} generations, proposer {}, out-dir {}", options.roadmap_path,
+        options.generations, proposer_name(loop.proposer), options.out_dir));
     SteadyClock clock;
     auto summary = run_loop(loop, steps::builtin_registry(), llm.get(), progress, clock);
     if (!summary)

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "pxos/file_io.hpp"
+#include "pxos/llm_command.hpp"
 #include "pxos/suggest.hpp"
 #include "pxos/text.hpp"
 
@@ -356,9 +357,11 @@ bool reject_unknown_command(int argc, char** argv)
 }
 
 // An interrupted command leaves no temporary file behind (a long run
-// streams its provenance into one), then dies of the signal as it would have.
+// streams its provenance into one) and no LLM command running, then dies of
+// the signal as it would have.
 void on_fatal_signal(int signal)
 {
+    pxos::kill_running_llm_commands();
     pxos::remove_pending_temporary_files();
     std::signal(signal, SIG_DFL);
     std::raise(signal);

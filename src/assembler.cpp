@@ -203,6 +203,9 @@ private:
     void parse_file(std::string_view source, const std::string& file, int depth);
     bool tokenize(std::string_view line, const SourceLocation& location, std::vector<Token>& tokens);
     void parse_line(std::vector<Token> tokens, const SourceLocation& location, int depth);
+    void include(const Token& name, const SourceLocation& location, int depth);
+    // False (and one error) once the includes or bytes read pass their caps.
+    bool within_read_caps(const SourceLocation& location, std::uint64_t more_bytes);
 
     // Expressions: + - * / % with parentheses over numbers, characters,
     // symbols and `$` (the current address).
@@ -231,6 +234,12 @@ private:
     std::vector<Diagnostic> m_diagnostics;
     std::int64_t m_address = 0;
     Program m_program;
+    // Bounds on what one assembly reads and how deep it nests.
+    std::vector<std::string> m_include_stack; // the files being parsed, outermost first
+    std::size_t m_includes = 0;
+    std::uint64_t m_source_bytes = 0;
+    bool m_read_cap_reported = false;
+    int m_expression_depth = 0;
     std::vector<std::pair<AssembledWord, SourceLocation>> m_emitted;
 };
 
@@ -381,6 +390,7 @@ bool Assembler::tokenize(std::string_view line, const SourceLocation& location, 
 
 void Assembler::parse_file(std::string_view source, const std::string& file, int depth)
 {
+    m_include_stack.push_back(std::filesystem::path(file).lexically_normal().string());
     int line_number = 0;
     std::size_t start = 0;
     while (start <= source.size()) {
@@ -399,6 +409,72 @@ void Assembler::parse_file(std::string_view source, const std::string& file, int
             break;
         start = end + 1;
     }
+    m_include_stack.pop_back();
+}
+
+bool Assembler::within_read_caps(const SourceLocation& location, std::uint64_t more_bytes)
+{
+    if (m_read_cap_reported)
+        return false;
+    if (m_includes > m_options.limits.max_includes) {
+        error(location, fmt::format("more than {} includes in one assembly, over {}", m_options.limits.max_includes,
+                            cap_text(Cap::SourceIncludes, m_options.limits.max_includes)));
+        m_read_cap_reported = true;
+        return false;
+    }
+    if (m_source_bytes + more_bytes > m_options.limits.max_total_source_bytes) {
+        error(location, fmt::format("the source and its includes come to more than {} bytes, over {}",
+                            m_options.limits.max_total_source_bytes,
+                            cap_text(Cap::AssembledSource, m_options.limits.max_total_source_bytes)));
+        m_read_cap_reported = true;
+        return false;
+    }
+    m_source_bytes += more_bytes;
+    return true;
+}
+
+void Assembler::include(const Token& name, const SourceLocation& location, int depth)
+{
+    SourceLocation name_location = at(location, name.column);
+    if (depth >= kMaxIncludeDepth) {
+        error(name_location, fmt::format("includes nested more than {} deep", kMaxIncludeDepth));
+        return;
+    }
+    // The name as written goes through the rule on paths before it is joined
+    // and normalised (which would fold "a\0/.." away).
+    if (auto named = check_readable_path(name.text); !named) {
+        error(name_location, fmt::format("cannot include '{}': {}", printable_path(name.text),
+                                 named.error().diagnostics().front().message));
+        return;
+    }
+    std::filesystem::path included = name.text;
+    if (included.is_relative()) {
+        std::filesystem::path folder = depth == 0 && !m_options.include_folder.empty()
+            ? std::filesystem::path(m_options.include_folder)
+            : std::filesystem::path(location.file).parent_path();
+        included = folder / included;
+    }
+    std::string path = included.lexically_normal().string();
+    if (std::find(m_include_stack.begin(), m_include_stack.end(), path) != m_include_stack.end()) {
+        error(name_location, fmt::format("'{}' includes itself (an include cycle)", printable_path(path)));
+        return;
+    }
+    ++m_includes;
+    if (!within_read_caps(name_location, 0))
+        return;
+    // Every file goes through read_file_text: the rule on paths (no control
+    // characters, regular files only, confined for a proposal) and its cap.
+    Result<std::string> text = m_options.read_include
+        ? m_options.read_include(path)
+        : read_file_text(path, m_options.limits.max_source_bytes, Cap::SourceFile, m_options.limits.reads);
+    if (!text) {
+        error(name_location,
+            fmt::format("cannot include '{}': {}", printable_path(path), text.error().diagnostics().front().message));
+        return;
+    }
+    if (!within_read_caps(name_location, text->size()))
+        return;
+    parse_file(*text, path, depth + 1);
 }
 
 void Assembler::parse_line(std::vector<Token> tokens, const SourceLocation& location, int depth)
@@ -466,22 +542,7 @@ void Assembler::parse_line(std::vector<Token> tokens, const SourceLocation& loca
                 error(head_location, ".include takes one quoted file name");
                 return;
             }
-            if (depth >= 16) {
-                error(head_location, "includes nested more than 16 deep (a file including itself?)");
-                return;
-            }
-            std::filesystem::path included = statement.operands[0][0].text;
-            if (included.is_relative())
-                included = std::filesystem::path(location.file).parent_path() / included;
-            Result<std::string> text = m_options.read_include ? m_options.read_include(included.string())
-                                                              : read_file_text(included.string(), m_options.limits.max_source_bytes,
-                                                                  Cap::SourceFile);
-            if (!text) {
-                error(at(location, statement.operands[0][0].column),
-                    fmt::format("cannot include '{}': {}", included.string(), text.error().diagnostics().front().message));
-                return;
-            }
-            parse_file(*text, included.string(), depth + 1);
+            include(statement.operands[0][0], location, depth);
             return;
         }
         static constexpr std::string_view kDirectives[] = { ".org", ".region", ".equ", ".word", ".string", ".stringz",
@@ -594,14 +655,22 @@ std::optional<std::int64_t> Assembler::parse_term(const std::vector<Token>& toke
         return std::nullopt;
     }
     case TokenKind::Punctuation:
+        if ((token.text == "-" || token.text == "+" || token.text == "(") && m_expression_depth >= kMaxExpressionDepth) {
+            error(here, fmt::format("expression nested more than {} deep (parentheses and signs)", kMaxExpressionDepth));
+            return std::nullopt;
+        }
         if (token.text == "-" || token.text == "+") {
+            ++m_expression_depth;
             auto value = parse_term(tokens, position, location, report_undefined);
+            --m_expression_depth;
             if (!value)
                 return std::nullopt;
             return token.text == "-" ? -*value : *value;
         }
         if (token.text == "(") {
+            ++m_expression_depth;
             auto value = parse_sum(tokens, position, location, report_undefined);
+            --m_expression_depth;
             if (!value)
                 return std::nullopt;
             if (position >= tokens.size() || tokens[position].text != ")") {
@@ -934,7 +1003,8 @@ void Assembler::emit()
 
 Result<Program> Assembler::run(std::string_view source, const std::string& file)
 {
-    parse_file(source, file, 0);
+    if (within_read_caps(SourceLocation { file, 1, 1 }, source.size()))
+        parse_file(source, file, 0);
     if (m_diagnostics.empty())
         layout();
     if (m_diagnostics.empty())
@@ -987,7 +1057,7 @@ Result<Program> assemble(std::string_view source, const std::string& file, const
 
 Result<Program> assemble_file(const std::string& path, const AssembleOptions& options)
 {
-    auto text = read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile);
+    auto text = read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile, options.limits.reads);
     if (!text)
         return std::move(text).error();
     return assemble(*text, path, options);

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -146,23 +147,173 @@ std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
 
 } // namespace
 
-Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
-    std::optional<Cap> cap)
+namespace {
+
+// What a file that is not a regular one is, for messages.
+std::string_view file_kind(mode_t mode)
 {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+std::string not_regular(mode_t mode)
+{
+    // The wording for a directory is older than the rest, and tests and users know it.
+    if (S_ISDIR(mode))
+        return "is a directory, expected a file";
+    return fmt::format("is {}, expected a regular file", file_kind(mode));
+}
+
+std::optional<std::size_t> first_control_character(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7f)
+            return i;
+    }
+    return std::nullopt;
+}
+
+Result<void> refuse_control_characters(std::string_view path)
+{
+    auto at = first_control_character(path);
+    if (!at)
+        return {};
+    return Error::bad_input(printable_path(path),
+        fmt::format("file name has a control character ({}) at byte {}; such a name is never opened",
+            printable_path(path.substr(*at, 1)), *at));
+}
+
+std::optional<std::string> real_path(const std::string& path)
+{
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (!resolved)
+        return std::nullopt;
+    std::string result(resolved);
+    std::free(resolved);
+    return result;
+}
+
+bool inside_folder(const std::string& resolved, const std::string& root)
+{
+    if (root == "/")
+        return true;
+    return resolved.size() > root.size() && resolved.compare(0, root.size(), root) == 0 && resolved[root.size()] == '/';
+}
+
+// The path the kernel holds for an open descriptor, where /proc can say.
+std::optional<std::string> descriptor_path(int fd)
+{
+    std::string link = fmt::format("/proc/self/fd/{}", fd);
+    std::array<char, 4096> buffer {};
+    ssize_t length = ::readlink(link.c_str(), buffer.data(), buffer.size());
+    if (length <= 0 || std::size_t(length) >= buffer.size())
+        return std::nullopt;
+    return std::string(buffer.data(), std::size_t(length));
+}
+
+struct CheckedPath {
+    std::string to_open;
+    std::string root; // the resolved folder, when confined
+};
+
+Result<CheckedPath> check_path(const std::string& path, const ReadConfinement& confinement)
+{
+    PXOS_TRY(refuse_control_characters(path));
+    if (!confinement.confined())
+        return CheckedPath { path, {} };
+    PXOS_TRY(refuse_control_characters(confinement.folder));
+    auto root = real_path(confinement.folder);
+    if (!root)
+        return Error::bad_input(printable_path(confinement.folder),
+            "cannot resolve the folder reads are confined to: " + errno_text(errno));
+    auto resolved = real_path(path);
+    if (!resolved)
+        return Error::bad_input(printable_path(path), "cannot open: " + errno_text(errno));
+    if (!inside_folder(*resolved, *root))
+        return Error::bad_input(printable_path(path),
+            fmt::format("leaves the roadmap's folder {} (it resolves to {})", printable_path(*root),
+                printable_path(*resolved)));
+    PXOS_TRY(refuse_control_characters(*resolved));
+    return CheckedPath { std::move(*resolved), std::move(*root) };
+}
+
+} // namespace
+
+std::string printable_path(std::string_view text)
+{
+    std::string shown;
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        switch (c) {
+        case '\\': shown += "\\\\"; continue;
+        case '\0': shown += "\\0"; continue;
+        case '\n': shown += "\\n"; continue;
+        case '\t': shown += "\\t"; continue;
+        case '\r': shown += "\\r"; continue;
+        }
+        if (byte < 0x20 || byte == 0x7f)
+            shown += fmt::format("\\x{:02x}", byte);
+        else
+            shown += c;
+    }
+    return shown;
+}
+
+Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement)
+{
+    auto checked = check_path(path, confinement);
+    if (!checked)
+        return std::move(checked).error();
+    return std::move(checked->to_open);
+}
+
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+    std::optional<Cap> cap, const ReadConfinement& confinement)
+{
+    auto checked = check_path(path, confinement);
+    if (!checked)
+        return std::move(checked).error();
+    const std::string& name = checked->to_open;
+    // Refused before it is opened where possible (opening a device can do
+    // things); the descriptor's fstat below is what decides.
+    struct stat named {};
+    if (::stat(name.c_str(), &named) == 0 && !S_ISREG(named.st_mode))
+        return Error::bad_input(path, not_regular(named.st_mode));
+    // O_NONBLOCK: a FIFO put there since the stat opens at once instead of
+    // waiting for a writer; O_NOFOLLOW: the resolved name has no symlink, so
+    // one there now was put there since.
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (confinement.confined() ? O_NOFOLLOW : 0);
+    FileDescriptor fd(::open(name.c_str(), flags));
     if (fd.get() < 0)
         return Error::bad_input(path, "cannot open: " + errno_text(errno));
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0)
         return Error::bad_input(path, "cannot stat: " + errno_text(errno));
-    if (S_ISDIR(info.st_mode))
-        return Error::bad_input(path, "is a directory, expected a file");
-    if (S_ISREG(info.st_mode) && std::uint64_t(info.st_size) > max_bytes)
+    if (!S_ISREG(info.st_mode))
+        return Error::bad_input(path, not_regular(info.st_mode));
+    if (confinement.confined()) {
+        // A folder on the way swapped for a symlink between realpath and open.
+        auto opened = descriptor_path(fd.get());
+        if (opened && !inside_folder(*opened, checked->root))
+            return Error::bad_input(path, fmt::format("leaves the roadmap's folder {} (it changed while it was "
+                                                      "opened, to {})",
+                                              printable_path(checked->root), printable_path(*opened)));
+    }
+    if (std::uint64_t(info.st_size) > max_bytes)
         return Error::bad_input(path, fmt::format("file is {} bytes, {}", info.st_size, over_limit(max_bytes, cap)));
 
     std::vector<std::uint8_t> bytes;
-    if (S_ISREG(info.st_mode))
-        bytes.reserve(std::size_t(info.st_size));
+    bytes.reserve(std::size_t(info.st_size));
     std::uint8_t buffer[65536];
     for (;;) {
         ssize_t count = ::read(fd.get(), buffer, sizeof buffer);
@@ -180,9 +331,10 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
     return bytes;
 }
 
-Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes, std::optional<Cap> cap)
+Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes, std::optional<Cap> cap,
+    const ReadConfinement& confinement)
 {
-    auto bytes = read_file_bytes(path, max_bytes, cap);
+    auto bytes = read_file_bytes(path, max_bytes, cap, confinement);
     if (!bytes)
         return std::move(bytes).error();
     return std::string(bytes->begin(), bytes->end());

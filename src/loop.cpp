@@ -64,13 +64,17 @@ struct Evaluated {
 };
 
 // Builds and evaluates a roadmap; files resolve against the original folder.
-Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOptions& options)
+// `reads`: the roadmap given on the command line reads anywhere, a proposed
+// one only inside the roadmap's folder (its files and their includes).
+Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOptions& options,
+    const ReadConfinement& reads)
 {
     Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {} };
     result.roadmap.path = options.roadmap_path;
     BuildOptions build_options;
     build_options.limits = options.limits.vram;
     build_options.code_limits = options.code_limits;
+    build_options.code_limits.reads = reads;
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -256,6 +260,8 @@ private:
         std::string parent = fs::path(m_options.roadmap_path).parent_path().string();
         return parent.empty() ? "." : parent;
     }
+    // Where a proposal's files (and their includes) may be read from.
+    ReadConfinement proposal_reads() const { return ReadConfinement { folder() }; }
     Result<void> write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
         const std::string& reflection);
     Result<void> append_line(const std::string& file, const std::string& line);
@@ -475,7 +481,7 @@ Result<LoopSummary> Loop::run()
                 std::string canonical = roadmap_to_yaml(*roadmap);
                 m_seen.insert(canonical);
                 if (record.generation == m_best_generation) {
-                    m_best = build_and_evaluate(std::move(*roadmap), canonical, m_options);
+                    m_best = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
                     m_evaluated[canonical] = std::make_shared<const Evaluated>(*m_best);
                 }
             }
@@ -506,7 +512,7 @@ Result<LoopSummary> Loop::run()
             if (!roadmap)
                 return std::move(roadmap).error();
             std::string canonical = roadmap_to_yaml(*roadmap);
-            chosen = build_and_evaluate(std::move(*roadmap), canonical, m_options);
+            chosen = build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {});
             record.proposer = "given";
             record.note = "the roadmap given on the command line";
         } else {
@@ -543,7 +549,7 @@ Result<LoopSummary> Loop::run()
                 for (std::size_t i = start; i < std::min(fresh.size(), start + jobs); ++i)
                     running.push_back(std::async(std::launch::async,
                         [this, roadmap = fresh_roadmaps[i].second, text = fresh[i].second]() mutable {
-                            return build_and_evaluate(std::move(roadmap), std::move(text), m_options);
+                            return build_and_evaluate(std::move(roadmap), std::move(text), m_options, proposal_reads());
                         }));
                 for (std::size_t i = 0; i < running.size(); ++i) {
                     auto evaluated = std::make_shared<const Evaluated>(running[i].get());
@@ -576,6 +582,8 @@ Result<LoopSummary> Loop::run()
             record.note = proposal.note;
             if (record.proposer == "duplicate")
                 record.note += " (same as an earlier generation)";
+            if (!chosen.error.empty()) // e.g. an include a proposal may not read: say why it scored 0
+                record.note += "; it did not build: " + chosen.error;
         }
         m_seen.insert(chosen.text);
         if (!m_evaluated.count(chosen.text))

@@ -1,6 +1,7 @@
 #include "pxos/proposer.hpp"
 
 #include "pxos/builtin_sources.hpp"
+#include "pxos/file_io.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -329,7 +330,12 @@ Result<Roadmap> validate_proposal(std::string_view text, const std::string& name
     auto roadmap = parse_roadmap(text, name, registry, limits);
     if (!roadmap)
         return roadmap;
-    std::filesystem::path root = std::filesystem::weakly_canonical(folder.empty() ? "." : folder);
+    // The same rule the build's reads apply (check_readable_path), here to
+    // refuse the proposal up front with its place: the exact string, no
+    // control characters, and a file that exists must resolve inside the
+    // folder. A missing one is left to the build, whose confined read refuses
+    // it the same way.
+    ReadConfinement confinement { folder.empty() ? std::string(".") : folder };
     for (const StepCall& call : roadmap->steps)
         for (const auto& [param, value] : call.params) {
             if (param.size() < 5 || param.compare(param.size() - 5, 5, "_file") != 0)
@@ -337,15 +343,22 @@ Result<Roadmap> validate_proposal(std::string_view text, const std::string& name
             const std::string& file = std::get<std::string>(value);
             if (file.rfind(kBuiltinPrefix, 0) == 0)
                 continue;
-            std::filesystem::path path = std::filesystem::path(file).is_absolute() ? std::filesystem::path(file)
-                                                                                    : root / file;
-            std::filesystem::path resolved = std::filesystem::weakly_canonical(path);
-            auto relative = resolved.lexically_relative(root);
-            if (relative.empty() || *relative.begin() == "..")
+            std::string path = !file.empty() && file.front() == '/' ? file : confinement.folder + "/" + file;
+            auto refuse = [&](const Error& error) {
                 return Error::bad_input(call.location.to_string(),
-                    fmt::format("{} '{}' leaves the roadmap's folder {}; proposals may only name files inside it or "
-                                "builtin: sources",
-                        param, file, root.string()));
+                    fmt::format("{} '{}': {}; proposals may only name files inside the roadmap's folder or builtin: "
+                                "sources",
+                        param, printable_path(file), error.diagnostics().front().message));
+            };
+            auto named = check_readable_path(file); // the name as given: a NUL's byte offset is in it
+            if (!named)
+                return refuse(named.error());
+            std::error_code missing;
+            if (!std::filesystem::exists(path, missing))
+                continue;
+            auto inside = check_readable_path(path, confinement);
+            if (!inside)
+                return refuse(inside.error());
         }
     roadmap->output = OutputSettings {}; // a proposal's own output path is never followed
     return roadmap;

@@ -33,6 +33,8 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     bool has_source = step.has_own(source_param);
     if (has_file && has_source)
         return Error::bad_input(step.where(), fmt::format("give either '{}' or '{}', not both", file_param, source_param));
+    // Includes of inline and built-in source resolve against the roadmap's folder.
+    options.include_folder = step.roadmap_folder();
     if (has_source)
         return assemble(step.string(source_param), fmt::format("{}({})", step.where(), source_param), options);
     std::string file = step.string(file_param);
@@ -50,6 +52,11 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
         }
         return assemble(*text, file, options);
     }
+    // The name as given goes through the rule on paths before it is joined
+    // and normalised (which would fold "k.pxasm\0/.." away).
+    if (auto named = check_readable_path(file); !named)
+        return Error::bad_input(step.where(), fmt::format("{} '{}': {}", file_param, printable_path(file),
+                                                  named.error().diagnostics().front().message));
     std::filesystem::path path(file);
     if (path.is_relative())
         path = std::filesystem::path(step.roadmap_folder()) / path;

@@ -2,8 +2,13 @@
 
 #include "pxos/decoder.hpp"
 #include "pxos/isa.hpp"
+#include "test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <sys/stat.h>
 
 namespace {
 
@@ -176,4 +181,106 @@ TEST_CASE("source maps survive JSON", "[asm]")
     CHECK(restored->find(4)->line == 4);
     CHECK_FALSE(restored->find(5).has_value());
     CHECK_FALSE(pxos::SourceMap::from_json("{\"files\": 3}", "bad.json").ok());
+}
+
+TEST_CASE("deeply nested expressions are an error at their place, not a stack overflow", "[asm][malformed]")
+{
+    // 20,000 levels overflowed the recursive evaluator (SIGSEGV) before the limit.
+    std::string parentheses = "LI r1, " + std::string(20000, '(') + "1" + std::string(20000, ')') + "\n";
+    CHECK(only_error(parentheses) == "t.pxasm:1:264: error: expression nested more than 256 deep (parentheses and signs)");
+    std::string signs = "X = " + std::string(20000, '-') + "1\n";
+    CHECK(only_error(signs) == "t.pxasm:1:261: error: expression nested more than 256 deep (parentheses and signs)");
+    // Up to the limit, nesting is fine.
+    std::string deep = "LI r1, " + std::string(255, '(') + "-7" + std::string(255, ')') + "\n";
+    auto program = assemble_ok(deep);
+    CHECK(program.words.size() == 3);
+    CHECK(program.words[2].word == std::uint32_t(-7));
+}
+
+TEST_CASE("an include cycle is an error naming the include, however many times a file includes itself", "[asm][malformed]")
+{
+    pxos::AssembleOptions options;
+    std::map<std::string, std::string> files = {
+        { "self.pxasm", ".include \"self.pxasm\"\n.include \"self.pxasm\"\n.include \"self.pxasm\"\n"
+                        ".include \"self.pxasm\"\n" },
+        { "a.pxasm", "NOP\n.include \"b.pxasm\"\n" },
+        { "b.pxasm", ".include \"a.pxasm\"\n" },
+    };
+    options.read_include = [&](const std::string& path) -> pxos::Result<std::string> { return files.at(path); };
+    auto self = pxos::assemble(files["self.pxasm"], "self.pxasm", options);
+    REQUIRE_FALSE(self.ok());
+    REQUIRE(self.error().diagnostics().size() == 4);
+    CHECK(self.error().message() == "self.pxasm:1:10: error: 'self.pxasm' includes itself (an include cycle)");
+    auto mutual = pxos::assemble(files["a.pxasm"], "a.pxasm", options);
+    CHECK(mutual.error().message() == "b.pxasm:1:10: error: 'a.pxasm' includes itself (an include cycle)");
+}
+
+TEST_CASE("one assembly follows a capped number of includes and reads a capped number of bytes", "[asm][malformed]")
+{
+    // Each level includes the next one four times: 4^8 includes without a cap.
+    pxos::AssembleOptions options;
+    options.read_include = [](const std::string& path) -> pxos::Result<std::string> {
+        int level = path[5] - '0';
+        if (level == 8)
+            return std::string("NOP\n");
+        std::string next = fmt::format(".include \"level{}.pxasm\"\n", level + 1);
+        return next + next + next + next;
+    };
+    std::string top = ".include \"level1.pxasm\"\n";
+    auto many = pxos::assemble(top, "level0.pxasm", options);
+    REQUIRE_FALSE(many.ok());
+    CHECK(many.error().diagnostics().size() == 1);
+    CHECK(many.error().message()
+        == "level7.pxasm:3:10: error: more than 1024 includes in one assembly, over the pxasm includes cap of 1024 "
+           "includes (raise it with --max-includes, up to 1000000 includes)");
+    options.limits.max_includes = 100000;
+    options.limits.max_total_source_bytes = 100000;
+    auto bytes = pxos::assemble(top, "level0.pxasm", options);
+    REQUIRE_FALSE(bytes.ok());
+    CHECK(bytes.error().message().find("error: the source and its includes come to more than 100000 bytes, over the "
+                                       "assembled source cap of 100000 bytes (raise it with "
+                                       "--max-assembled-source-mib, up to 1024 MiB)")
+        != std::string::npos);
+    options.limits.max_total_source_bytes = 10;
+    CHECK(pxos::assemble("NOP\nNOP\nNOP\n", "big.pxasm", options).error().message()
+        == "big.pxasm:1:1: error: the source and its includes come to more than 10 bytes, over the assembled source "
+           "cap of 10 bytes (raise it with --max-assembled-source-mib, up to 1024 MiB)");
+}
+
+TEST_CASE("includes go through the rule on paths: no control characters, regular files, confined", "[asm][malformed]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string folder = scratch.path().string() + "/roadmaps";
+    scratch.write("roadmaps/lib.pxasm", "helper: RET\n");
+    scratch.write("secret.pxasm", "secret: RET\n");
+    std::filesystem::create_directories(folder + "/dir.pxasm");
+    REQUIRE(::mkfifo((folder + "/pipe.pxasm").c_str(), 0644) == 0);
+    pxos::AssembleOptions options;
+    options.include_folder = folder;
+    auto error_of = [&](const std::string& source) {
+        auto program = pxos::assemble(source, "r.yaml:4:5(kernel_source)", options);
+        REQUIRE_FALSE(program.ok());
+        return program.error().message();
+    };
+    CHECK(pxos::assemble(".include \"lib.pxasm\"\n", "r.yaml:4:5(kernel_source)", options).ok());
+    CHECK(error_of(".include \"lib.pxasm\\0/../../secret.pxasm\"\n")
+        == "r.yaml:4:5(kernel_source):1:10: error: cannot include 'lib.pxasm\\0/../../secret.pxasm': file name has a "
+           "control character (\\0) at byte 9; such a name is never opened");
+    CHECK(error_of(".include \"pipe.pxasm\"\n")
+        == "r.yaml:4:5(kernel_source):1:10: error: cannot include '" + folder
+            + "/pipe.pxasm': is a FIFO (named pipe), expected a regular file");
+    CHECK(error_of(".include \"dir.pxasm\"\n")
+        == "r.yaml:4:5(kernel_source):1:10: error: cannot include '" + folder
+            + "/dir.pxasm': is a directory, expected a file");
+    // A user's roadmap may include any regular file; a proposal only its folder's.
+    CHECK(pxos::assemble(".include \"../secret.pxasm\"\n", "r.yaml:4:5(kernel_source)", options).ok());
+    options.limits.reads = pxos::ReadConfinement { folder };
+    std::string root = std::filesystem::canonical(folder).string();
+    CHECK(error_of(".include \"../secret.pxasm\"\n")
+        == "r.yaml:4:5(kernel_source):1:10: error: cannot include '" + scratch.path().string()
+            + "/secret.pxasm': leaves the roadmap's folder " + root + " (it resolves to "
+            + std::filesystem::canonical(scratch.file("secret.pxasm")).string() + ")");
+    CHECK(error_of(".include \"/dev/stdin\"\n").find("error: cannot include '/dev/stdin': leaves the roadmap's folder")
+        != std::string::npos);
+    CHECK(pxos::assemble(".include \"lib.pxasm\"\n", "r.yaml:4:5(kernel_source)", options).ok());
 }

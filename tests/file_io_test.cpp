@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,4 +91,69 @@ TEST_CASE("reads are capped and name the cap", "[file]")
     std::string path = scratch.write("big.txt", std::string(100, 'x'));
     CHECK(pxos::read_file_text(path, 100).value().size() == 100);
     CHECK(pxos::read_file_text(path, 99).error().message() == path + ": error: file is 100 bytes, over the 99 byte limit");
+}
+
+TEST_CASE("reads refuse a file name with a control character, quoting it escaped", "[file][malformed]")
+{
+    pxos::test::ScratchDirectory scratch;
+    scratch.write("kernel.pxasm", "NOP\n");
+    // The part before the NUL exists: a check that stopped there would pass.
+    std::string name = scratch.file("kernel.pxasm") + std::string("\0/../../etc/passwd", 18);
+    auto refused = pxos::read_file_text(name, 1000);
+    REQUIRE_FALSE(refused.ok());
+    std::string shown = scratch.file("kernel.pxasm") + "\\0/../../etc/passwd";
+    CHECK(refused.error().message()
+        == fmt::format("{}: error: file name has a control character (\\0) at byte {}; such a name is never opened",
+            shown, scratch.file("kernel.pxasm").size()));
+    auto escape = pxos::check_readable_path("a\x1b]0;title\a.pxasm");
+    CHECK(escape.error().message()
+        == "a\\x1b]0;title\\x07.pxasm: error: file name has a control character (\\x1b) at byte 1; such a name is never "
+           "opened");
+    CHECK(pxos::check_readable_path("plain name.pxasm").value() == "plain name.pxasm");
+}
+
+TEST_CASE("reads refuse FIFOs, directories and devices at once, without blocking", "[file][malformed]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string fifo = scratch.file("pipe");
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    // No writer ever opens it: a read that waited for one would hang here.
+    CHECK(pxos::read_file_text(fifo, 1000).error().message()
+        == fifo + ": error: is a FIFO (named pipe), expected a regular file");
+    CHECK(pxos::read_file_text(scratch.path().string(), 1000).error().message()
+        == scratch.path().string() + ": error: is a directory, expected a file");
+    CHECK(pxos::read_file_bytes("/dev/null", 1000).error().message()
+        == "/dev/null: error: is a character device, expected a regular file");
+    std::filesystem::create_symlink(fifo, scratch.file("link"));
+    CHECK(pxos::read_file_text(scratch.file("link"), 1000).error().message()
+        == scratch.file("link") + ": error: is a FIFO (named pipe), expected a regular file");
+}
+
+TEST_CASE("a confined read stays inside its folder, symlinks resolved", "[file][malformed]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string folder = scratch.path().string() + "/roadmaps";
+    scratch.write("roadmaps/kernel.pxasm", "NOP\n");
+    scratch.write("secret.txt", "secret\n");
+    std::filesystem::create_symlink("kernel.pxasm", folder + "/inside_link.pxasm");
+    std::filesystem::create_symlink("../secret.txt", folder + "/outside_link.pxasm");
+    pxos::ReadConfinement confined { folder };
+    std::string root = std::filesystem::canonical(folder).string();
+    std::string secret = std::filesystem::canonical(scratch.file("secret.txt")).string();
+
+    CHECK(pxos::read_file_text(folder + "/kernel.pxasm", 1000, std::nullopt, confined).value() == "NOP\n");
+    CHECK(pxos::read_file_text(folder + "/inside_link.pxasm", 1000, std::nullopt, confined).value() == "NOP\n");
+    CHECK(pxos::read_file_text(folder + "/outside_link.pxasm", 1000, std::nullopt, confined).error().message()
+        == folder + "/outside_link.pxasm: error: leaves the roadmap's folder " + root + " (it resolves to " + secret
+            + ")");
+    CHECK(pxos::read_file_text(folder + "/../secret.txt", 1000, std::nullopt, confined).error().message()
+        == folder + "/../secret.txt: error: leaves the roadmap's folder " + root + " (it resolves to " + secret + ")");
+    CHECK(pxos::read_file_text("/dev/stdin", 1000, std::nullopt, confined).error().message().find(
+              "/dev/stdin: error: leaves the roadmap's folder " + root + " (it resolves to ")
+        == 0);
+    // A folder whose name starts like the root's is not inside it.
+    scratch.write("roadmaps2/other.pxasm", "NOP\n");
+    CHECK_FALSE(pxos::read_file_text(scratch.file("roadmaps2/other.pxasm"), 1000, std::nullopt, confined).ok());
+    // Unconfined (a roadmap the user gave), the same symlink is followed.
+    CHECK(pxos::read_file_text(folder + "/outside_link.pxasm", 1000).value() == "secret\n");
 }

@@ -3,6 +3,7 @@
 // garbage, invalid roadmaps, escapes, hangs, failures, floods; resume and
 // replay.
 #include "pxos/loop.hpp"
+#include "pxos/proposer.hpp"
 
 #include "builtin_steps.hpp"
 #include "test_support.hpp"
@@ -442,4 +443,36 @@ TEST_CASE("the out-dir lock is only ever a plain file of its own", "[loop]")
         CHECK(pxos::test::read_text(scratch.file("victim.txt")) == "not a lock\n");
         CHECK_FALSE(std::filesystem::exists(scratch.path() / "loop/loop.jsonl"));
     }
+}
+
+TEST_CASE("a proposal's file names are checked on the exact string and must stay in the roadmap's folder", "[loop][malformed]")
+{
+    pxos::test::ScratchDirectory scratch;
+    scratch.write("roadmaps/kernel.pxasm", "kernel_entry: HALT\n");
+    scratch.write("secret.pxasm", "secret\n");
+    std::filesystem::create_symlink("../secret.pxasm", scratch.path() / "roadmaps/link.pxasm");
+    std::string folder = scratch.file("roadmaps");
+    std::string root = std::filesystem::canonical(folder).string();
+    const auto& registry = pxos::steps::builtin_registry();
+    auto proposal = [&](const std::string& kernel_file) {
+        return "steps:\n  - step: layout_regions\n  - step: install_kernel\n    params: {kernel_file: \"" + kernel_file
+            + "\"}\n";
+    };
+    auto error_of = [&](const std::string& kernel_file) {
+        auto validated = pxos::validate_proposal(proposal(kernel_file), "reply.yaml", folder, registry, {});
+        REQUIRE_FALSE(validated.ok());
+        return validated.error().message();
+    };
+    // The part before the NUL names a file inside the folder.
+    CHECK(error_of("kernel.pxasm\\0/../../secret.pxasm")
+        == "reply.yaml:3:5: error: kernel_file 'kernel.pxasm\\0/../../secret.pxasm': file name has a control character "
+           "(\\0) at byte 12; such a name is never opened; proposals may only name files inside the roadmap's folder or "
+           "builtin: sources");
+    CHECK(error_of("link.pxasm")
+        == "reply.yaml:3:5: error: kernel_file 'link.pxasm': leaves the roadmap's folder " + root + " (it resolves to "
+            + std::filesystem::canonical(scratch.file("secret.pxasm")).string()
+            + "); proposals may only name files inside the roadmap's folder or builtin: sources");
+    CHECK(error_of("../secret.pxasm").find("leaves the roadmap's folder " + root) != std::string::npos);
+    CHECK(pxos::validate_proposal(proposal("kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
+    CHECK(pxos::validate_proposal(proposal("builtin:kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
 }

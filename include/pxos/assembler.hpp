@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/file_io.hpp"
 #include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
@@ -68,14 +69,28 @@ struct Program {
 // Reads an included file; the default reads from disk.
 using IncludeReader = std::function<Result<std::string>(const std::string& path)>;
 
-// The caps on one assembly (their flags: limits.hpp).
+// Nested parentheses and signs one expression may have: the evaluator
+// recurses once per level, and a hostile file of 40 KB would otherwise
+// overflow the stack.
+inline constexpr int kMaxExpressionDepth = 256;
+// Includes one inside another (the total is capped by Cap::SourceIncludes).
+inline constexpr int kMaxIncludeDepth = 16;
+
+// The caps on one assembly (their flags: limits.hpp), and where the files it
+// reads may come from.
 struct CodeLimits {
     std::uint64_t max_source_bytes = cap_default(Cap::SourceFile); // each file read, includes too
     std::size_t max_words = cap_default(Cap::ProgramWords);        // words emitted
+    std::size_t max_includes = cap_default(Cap::SourceIncludes);   // .include followed, all files together
+    std::uint64_t max_total_source_bytes = cap_default(Cap::AssembledSource); // source and includes together
+    // Every file read (a step's *_file, each .include): anywhere for a
+    // roadmap the user gave; the roadmap's folder for a proposal (the loop).
+    ReadConfinement reads;
 
     static CodeLimits from_caps(const CapValues& caps)
     {
-        return CodeLimits { caps.get(Cap::SourceFile), caps.get(Cap::ProgramWords) };
+        return CodeLimits { caps.get(Cap::SourceFile), caps.get(Cap::ProgramWords), caps.get(Cap::SourceIncludes),
+            caps.get(Cap::AssembledSource), {} };
     }
 };
 
@@ -84,7 +99,11 @@ struct AssembleOptions {
     int vram_height = 512;
     std::uint32_t origin = 0;                          // address before any .org
     std::map<std::string, std::int64_t> predefined;    // symbols visible to the source
-    IncludeReader read_include;                        // empty: read from disk
+    IncludeReader read_include;                        // empty: read from disk (read_file_text, limits.reads)
+    // The folder a relative .include in the top source resolves against;
+    // empty: the folder of `file`. Inline source (a roadmap's kernel_source)
+    // sets it to the roadmap's folder.
+    std::string include_folder;
     CodeLimits limits;
     // When set, every word must land inside [allowed_begin, allowed_end).
     std::optional<std::pair<std::uint32_t, std::uint32_t>> allowed_range;

@@ -17,13 +17,38 @@
 
 namespace pxos {
 
+// Where a file that input names may be read from. A roadmap or a command
+// line the user gave may name any regular file (empty `folder`); a roadmap
+// a proposer wrote (the loop) is confined to its roadmap's folder: `folder`
+// set, every file it names and every file those include must resolve, after
+// symlinks, inside it.
+struct ReadConfinement {
+    std::string folder; // empty: anywhere
+    bool confined() const { return !folder.empty(); }
+};
+
+// The one rule on a path pxos is about to read, applied to the exact string
+// that will be opened: a control character (NUL, bytes below 0x20, 0x7f) is
+// refused in every path, so the name checked is always the name opened; with
+// a confinement, the path (resolved with realpath, symlinks followed) must
+// name something inside the folder. Returns the path to open: `path`
+// itself, or when confined the resolved one (free of symlinks).
+Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement = {});
+
+// `text` with control characters and backslashes escaped (\0, \n, \x1b),
+// for quoting a path in a message.
+std::string printable_path(std::string_view text);
+
 // Reads a whole file; refuses files over max_bytes. With `cap`, the message
 // names that cap and the flag that raises it (files users hand to pxos);
-// without, it states the byte limit (files pxos wrote itself).
+// without, it states the byte limit (files pxos wrote itself). Only regular
+// files are read: a directory, FIFO, device or socket (/dev/stdin, a named
+// pipe) is refused without blocking, decided on the opened descriptor. The
+// path goes through check_readable_path first.
 Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
-    std::optional<Cap> cap = std::nullopt);
+    std::optional<Cap> cap = std::nullopt, const ReadConfinement& confinement = {});
 Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes,
-    std::optional<Cap> cap = std::nullopt);
+    std::optional<Cap> cap = std::nullopt, const ReadConfinement& confinement = {});
 
 // A file written in pieces that appears at `path` only on commit(): until
 // then it is a temporary file beside the target (so the rename stays on one

@@ -23,6 +23,8 @@ enum class Cap {
     LlmReply,       // bytes of one LLM reply
     ProvenanceFile, // bytes of a provenance file read by blame
     InputFile,      // bytes of --input (console input) and --commands files
+    SourceIncludes, // .include directives followed in one assembly
+    AssembledSource, // bytes of pxasm one assembly reads, its includes together
 };
 
 struct CapInfo {
@@ -59,6 +61,11 @@ inline constexpr std::array kCaps {
         "size of a provenance file pxos blame reads (into memory)" },
     CapInfo { Cap::InputFile, "input file", "--max-input-mib", "MiB", kMiB, 64, 1024,
         "size of a file given with --input (console input) or --commands (a debugger script)" },
+    CapInfo { Cap::SourceIncludes, "pxasm includes", "--max-includes", "includes", 1, 1024, 1'000'000,
+        ".include directives one assembly follows, all files together (a file that includes itself twice "
+        "would otherwise double at every level)" },
+    CapInfo { Cap::AssembledSource, "assembled source", "--max-assembled-source-mib", "MiB", kMiB, 16, 1024,
+        "bytes of pxasm one assembly reads: the source and every file it includes, together" },
 };
 
 inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap)]; }

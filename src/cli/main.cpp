@@ -92,7 +92,8 @@ const std::vector<CommandEntry>& command_table()
                     "Record every pixel write (step, old and new value) into FILE, for pxos blame");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 add_cap_options(command, options.caps,
-                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords });
+                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
+                        Cap::SourceIncludes, Cap::AssembledSource });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
             },
@@ -186,7 +187,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource });
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
@@ -244,7 +245,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--json", options.json, "Print JSON");
                 add_cap_options(command, options.caps,
                     { Cap::ProvenanceFile, Cap::VramMemory, Cap::PngFile, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
         },
@@ -292,7 +293,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--height", options.height, "Image height (default: the rows the program needs)")
                     ->check(CLI::Range(0, 16384));
                 command.add_option("--origin", options.origin, "X,Y where code before any .org goes (default 0,0)");
-                add_cap_options(command, options.caps, { Cap::SourceFile, Cap::ProgramWords, Cap::VramMemory });
+                add_cap_options(command, options.caps,
+                    { Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource, Cap::VramMemory });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_asm_command(parsed.assemble); },
         },

@@ -122,6 +122,21 @@ std::map<Cap, CapCase> cap_cases()
         },
         "run os.png --input input.txt --max-input-mib 1", 65, "run os.png --input input.txt --max-input-mib 2", 0
     };
+    cases[Cap::SourceIncludes] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("lib.pxasm", "; nothing\n");
+            scratch.write("main.pxasm", ".include \"lib.pxasm\"\n.include \"lib.pxasm\"\n.include \"lib.pxasm\"\n    HALT\n");
+        },
+        "asm main.pxasm -o main.png --max-includes 2", 65, "asm main.pxasm -o main.png --max-includes 3", 0
+    };
+    cases[Cap::AssembledSource] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("lib.pxasm", padding(600000));
+            scratch.write("main.pxasm", ".include \"lib.pxasm\"\n.include \"lib.pxasm\"\n    HALT\n");
+        },
+        "asm main.pxasm -o main.png --max-assembled-source-mib 1", 65,
+        "asm main.pxasm -o main.png --max-assembled-source-mib 2", 0
+    };
     return cases;
 }
 

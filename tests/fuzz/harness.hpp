@@ -38,8 +38,25 @@ inline void reply(std::string_view text)
                                               "  - step: write_isa_palette\n",
         "base.yaml", steps::builtin_registry())
                                     .value();
-    if (auto proposed = roadmap_text_from_reply(text, base))
-        (void)validate_proposal(*proposed, "reply.yaml", "/nonexistent-pxos-fuzz", steps::builtin_registry(), RoadmapLimits {});
+    auto proposed = roadmap_text_from_reply(text, base);
+    if (!proposed)
+        return;
+    auto roadmap = validate_proposal(*proposed, "reply.yaml", "/nonexistent-pxos-fuzz", steps::builtin_registry(),
+        RoadmapLimits {});
+    if (!roadmap)
+        return;
+    // Inline pxasm in the reply goes through the assembler, as a build would
+    // (deep nesting, includes; nothing is read from disk).
+    AssembleOptions options;
+    options.read_include = [](const std::string& path) -> Result<std::string> {
+        return Error::bad_input(path, "includes are off while fuzzing");
+    };
+    options.limits.max_words = 1 << 16;
+    for (const StepCall& call : roadmap->steps)
+        for (const auto& [name, value] : call.params)
+            if (name.size() > 7 && name.compare(name.size() - 7, 7, "_source") == 0)
+                if (const auto* source = std::get_if<std::string>(&value))
+                    (void)assemble(*source, "reply.yaml(" + name + ")", options);
 }
 
 inline void reply(const std::uint8_t* data, std::size_t size)
@@ -55,15 +72,16 @@ inline void roadmap(const std::uint8_t* data, std::size_t size)
     reply(text);
 }
 
-// The pxasm assembler; includes are refused (nothing is read from disk).
+// The pxasm assembler. Nothing is read from disk: every include reads the
+// input itself, so an input can include itself (cycles, fan-out, the caps).
 inline void pxasm(const std::uint8_t* data, std::size_t size)
 {
+    std::string_view source(reinterpret_cast<const char*>(data), size);
     AssembleOptions options;
-    options.read_include = [](const std::string& path) -> Result<std::string> {
-        return Error::bad_input(path, "includes are off while fuzzing");
-    };
+    options.read_include = [source](const std::string&) -> Result<std::string> { return std::string(source); };
     options.limits.max_words = 1 << 16;
-    (void)assemble(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.pxasm", options);
+    options.limits.max_includes = 64;
+    (void)assemble(source, "fuzz.pxasm", options);
 }
 
 // The provenance file reader.

@@ -268,6 +268,12 @@ Result<void> sync_folder(const std::string& folder, const std::string& path)
     return {};
 }
 
+std::string folder_of(const std::string& path)
+{
+    std::string folder = std::filesystem::path(path).parent_path().string();
+    return folder.empty() ? "." : folder;
+}
+
 std::string normal_absolute(const std::string& path)
 {
     std::error_code error;
@@ -501,6 +507,12 @@ Result<void> AtomicFile::finish()
 
 Result<void> AtomicFile::commit()
 {
+    PXOS_TRY(rename_into_place());
+    return sync_folder(folder_of(m_path), m_path);
+}
+
+Result<void> AtomicFile::rename_into_place()
+{
     PXOS_TRY(finish());
     // What is at the path may have changed since create(): a device or a
     // FIFO put there meanwhile is still never replaced.
@@ -519,8 +531,7 @@ Result<void> AtomicFile::commit()
     }
     m_created_folders.clear();
     ::close(std::exchange(m_fd, -1));
-    std::string folder = std::filesystem::path(m_path).parent_path().string();
-    return sync_folder(folder.empty() ? "." : folder, m_path);
+    return {};
 }
 
 Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
@@ -585,9 +596,17 @@ Result<void> StagedOutputs::commit()
 {
     for (const AtomicFile& file : m_files)
         PXOS_TRY(check_output_not_input(file.path(), m_inputs));
-    for (AtomicFile& file : m_files)
-        PXOS_TRY(file.commit());
+    // Every file is synced already (finish); each folder is synced once, after its renames.
+    std::vector<std::pair<std::string, std::string>> folders; // folder, a file renamed into it
+    for (AtomicFile& file : m_files) {
+        PXOS_TRY(file.rename_into_place());
+        std::string folder = folder_of(file.path());
+        if (std::none_of(folders.begin(), folders.end(), [&](const auto& seen) { return seen.first == folder; }))
+            folders.emplace_back(folder, file.path());
+    }
     m_files.clear();
+    for (const auto& [folder, path] : folders)
+        PXOS_TRY(sync_folder(folder, path));
     return {};
 }
 

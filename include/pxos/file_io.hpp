@@ -58,6 +58,8 @@ public:
 
 private:
     AtomicFile(std::string path, std::string temporary, int fd, std::vector<std::string> created_folders);
+    friend class StagedOutputs; // renames a batch, then syncs each folder once
+    Result<void> rename_into_place();
     void discard();
     Result<void> fail(const std::string& what);
     Result<void> write_all(std::span<const std::uint8_t> bytes, std::optional<std::uint64_t> offset);

@@ -1,5 +1,6 @@
 #include "pxos/file_io.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -54,7 +55,7 @@ private:
 
 // The temporary files of live AtomicFiles, for remove_pending_temporary_files.
 // A fixed array of atomic pointers: a signal handler may read it at any time.
-std::array<std::atomic<const char*>, 64> g_pending_temporaries {};
+std::array<std::atomic<const char*>, 1024> g_pending_temporaries {};
 
 void list_pending(const char* path)
 {
@@ -63,7 +64,7 @@ void list_pending(const char* path)
         if (slot.compare_exchange_strong(empty, path))
             return;
     }
-    // More than 64 at once: that one is not cleaned on a signal, only on exit paths.
+    // More than 1024 at once: that one is not cleaned on a signal, only on exit paths.
 }
 
 void unlist_pending(const char* path)
@@ -340,16 +341,154 @@ Result<std::string> read_file_text(const std::string& path, std::uint64_t max_by
     return std::string(bytes->begin(), bytes->end());
 }
 
-Result<void> check_output_path(const std::string& path)
+namespace {
+
+const char* file_type_name(mode_t mode)
+{
+    if (S_ISCHR(mode))
+        return "character device";
+    if (S_ISBLK(mode))
+        return "block device";
+    if (S_ISFIFO(mode))
+        return "FIFO";
+    if (S_ISSOCK(mode))
+        return "socket";
+    if (S_ISLNK(mode))
+        return "symbolic link";
+    return "special file";
+}
+
+// The path as it can be printed: control characters as \xNN.
+std::string printable_path(const std::string& path)
+{
+    std::string out;
+    for (char c : path) {
+        auto byte = static_cast<unsigned char>(c);
+        out += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+    }
+    return out;
+}
+
+// What is at an output path now (lstat: a symbolic link is itself), nullopt
+// when nothing is; an error when pxos may not write there.
+Result<std::optional<struct stat>> inspect_output(const std::string& path)
+{
+    PXOS_TRY(check_output_name(path));
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) // (ENOTDIR: creating the folder reports it)
+            return std::optional<struct stat> {};
+        return Error::io(path, "cannot check output path: " + errno_text(errno));
+    }
+    if (S_ISDIR(status.st_mode))
+        return Error::bad_input(path, "output path is a directory, expected a file name");
+    if (!S_ISREG(status.st_mode))
+        return Error::bad_input(path,
+            fmt::format("output path is a {}, expected a regular file (pxos writes only regular files)",
+                file_type_name(status.st_mode)));
+    if ((status.st_mode & 0222) == 0 || ::access(path.c_str(), W_OK) != 0)
+        return Error::bad_input(path,
+            fmt::format("output path is a read-only file (mode {:04o}); pxos does not replace it",
+                status.st_mode & 07777));
+    return std::optional<struct stat>(status);
+}
+
+// The missing folders above `path`, deepest first.
+std::vector<std::string> missing_folders(const std::filesystem::path& parent)
+{
+    std::vector<std::string> missing;
+    for (std::filesystem::path folder = parent; !folder.empty() && folder != folder.root_path();
+         folder = folder.parent_path()) {
+        struct stat status {};
+        if (::lstat(folder.c_str(), &status) == 0 || errno != ENOENT)
+            break;
+        missing.push_back(folder.string());
+        if (!folder.has_parent_path())
+            break;
+    }
+    return missing;
+}
+
+// Makes a rename in `folder` durable; file systems that cannot sync a folder say EINVAL.
+Result<void> sync_folder(const std::string& folder, const std::string& path)
+{
+    FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0)
+        return Error::io(path, fmt::format("cannot open folder '{}' to sync it: {}", folder, errno_text(errno)));
+    if (::fsync(fd.get()) != 0 && errno != EINVAL)
+        return Error::io(path, fmt::format("cannot sync folder '{}': {}", folder, errno_text(errno)));
+    return {};
+}
+
+std::string folder_of(const std::string& path)
+{
+    std::string folder = std::filesystem::path(path).parent_path().string();
+    return folder.empty() ? "." : folder;
+}
+
+std::string normal_absolute(const std::string& path)
+{
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    return (error ? std::filesystem::path(path) : absolute).lexically_normal().string();
+}
+
+} // namespace
+
+Result<void> check_output_name(const std::string& path)
 {
     if (path.empty())
-        return Error::usage("output path is empty");
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-        return Error::bad_input(path, "output path is a directory, expected a file name");
-    if (!path.empty() && path.back() == '/')
+        return Error::usage("output path is empty, expected a file name");
+    for (std::size_t offset = 0; offset < path.size(); ++offset) {
+        auto byte = static_cast<unsigned char>(path[offset]);
+        if (byte < 0x20 || byte == 0x7f)
+            return Error::bad_input(printable_path(path),
+                fmt::format("output path has a control character (byte 0x{:02x} at offset {}), expected a file name",
+                    byte, offset));
+    }
+    if (path.back() == '/')
         return Error::bad_input(path, "output path ends in '/', expected a file name");
     return {};
+}
+
+Result<void> check_output_path(const std::string& path)
+{
+    auto status = inspect_output(path);
+    if (!status)
+        return std::move(status).error();
+    return {};
+}
+
+Result<void> check_output_not_input(const std::string& output, std::span<const std::string> inputs)
+{
+    struct stat target {};
+    if (::stat(output.c_str(), &target) != 0)
+        return {};
+    for (const std::string& input : inputs) {
+        struct stat read {};
+        if (!input.empty() && ::stat(input.c_str(), &read) == 0 && read.st_dev == target.st_dev
+            && read.st_ino == target.st_ino)
+            return Error::bad_input(output,
+                input == output ? std::string("output path is one of the command's inputs; pxos does not overwrite it")
+                                : fmt::format("output path is the input '{}'; pxos does not overwrite its input", input));
+    }
+    return {};
+}
+
+bool is_path_inside(const std::string& path, const std::string& folder)
+{
+    std::error_code error;
+    std::filesystem::path resolved = std::filesystem::weakly_canonical(std::filesystem::absolute(path, error), error);
+    if (error)
+        return false;
+    std::filesystem::path root
+        = std::filesystem::weakly_canonical(std::filesystem::absolute(folder.empty() ? "." : folder, error), error);
+    if (error)
+        return false;
+    if (!root.has_filename())
+        root = root.parent_path();
+    auto [in_root, in_path] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+    return in_root == root.end() && in_path != resolved.end();
 }
 
 Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes)
@@ -360,33 +499,50 @@ Result<void> write_file_atomic(const std::string& path, std::span<const std::uin
 
 Result<AtomicFile> AtomicFile::create(const std::string& path)
 {
-    PXOS_TRY(check_output_path(path));
+    auto existing = inspect_output(path);
+    if (!existing)
+        return std::move(existing).error();
     std::filesystem::path target(path);
     std::filesystem::path parent = target.parent_path();
+    std::vector<std::string> created_folders;
     if (!parent.empty()) {
+        created_folders = missing_folders(parent);
         std::error_code error;
         std::filesystem::create_directories(parent, error);
-        if (error)
+        if (error) {
+            for (const std::string& folder : created_folders)
+                ::rmdir(folder.c_str());
             return Error::io(path, fmt::format("cannot create folder '{}': {}", parent.string(), error.message()));
+        }
     }
     std::filesystem::path folder = parent.empty() ? std::filesystem::path(".") : parent;
     std::string temporary = (folder / ("." + target.filename().string() + ".tmp")).string();
     FatalSignalsHeld held; // until the constructor has listed the new file
-    if (int fd = claim_fixed_temporary(temporary); fd >= 0)
-        return AtomicFile(path, std::move(temporary), fd);
-    // Someone else is writing the same file: a name of its own for this writer.
-    temporary += ".XXXXXX";
-    int fd = ::mkstemp(temporary.data());
-    if (fd < 0)
-        return Error::io(path, "cannot create temporary file: " + errno_text(errno));
-    ::fchmod(fd, 0644);
-    return AtomicFile(path, std::move(temporary), fd);
+    int fd = claim_fixed_temporary(temporary);
+    if (fd < 0) {
+        // Someone else is writing the same file: a name of its own for this writer.
+        temporary += ".XXXXXX";
+        fd = ::mkstemp(temporary.data());
+        if (fd < 0) {
+            int saved = errno;
+            for (const std::string& created : created_folders)
+                ::rmdir(created.c_str());
+            return Error::io(path, "cannot create temporary file: " + errno_text(saved));
+        }
+    }
+    // The replaced file's permissions and, where allowed (root, or a group of ours), its owner.
+    const struct stat* before = *existing ? &**existing : nullptr;
+    if (before && (before->st_uid != ::geteuid() || before->st_gid != ::getegid()))
+        (void)::fchown(fd, before->st_uid, before->st_gid); // best effort: else the file is ours
+    ::fchmod(fd, before ? (before->st_mode & 0777) : 0644);
+    return AtomicFile(path, std::move(temporary), fd, std::move(created_folders));
 }
 
-AtomicFile::AtomicFile(std::string path, std::string temporary, int fd)
+AtomicFile::AtomicFile(std::string path, std::string temporary, int fd, std::vector<std::string> created_folders)
     : m_path(std::move(path))
     , m_temporary(std::make_unique<char[]>(temporary.size() + 1))
     , m_fd(fd)
+    , m_created_folders(std::move(created_folders))
 {
     std::memcpy(m_temporary.get(), temporary.c_str(), temporary.size() + 1);
     list_pending(m_temporary.get());
@@ -396,6 +552,8 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_path(std::move(other.m_path))
     , m_temporary(std::move(other.m_temporary))
     , m_fd(std::exchange(other.m_fd, -1))
+    , m_finished(other.m_finished)
+    , m_created_folders(std::move(other.m_created_folders))
 {
 }
 
@@ -406,6 +564,8 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
         m_path = std::move(other.m_path);
         m_temporary = std::move(other.m_temporary);
         m_fd = std::exchange(other.m_fd, -1);
+        m_finished = other.m_finished;
+        m_created_folders = std::move(other.m_created_folders);
     }
     return *this;
 }
@@ -425,7 +585,11 @@ void AtomicFile::discard()
         ::unlink(m_temporary.get());
         unlist_pending(m_temporary.get());
         m_temporary.reset();
+        for (const std::string& folder : m_created_folders)
+            if (::rmdir(folder.c_str()) != 0) // not empty: another file of the command is there
+                break;
     }
+    m_created_folders.clear();
     if (m_fd >= 0)
         ::close(std::exchange(m_fd, -1));
 }
@@ -459,6 +623,8 @@ Result<void> AtomicFile::write_all(std::span<const std::uint8_t> bytes, std::opt
 {
     if (m_fd < 0)
         return Error::io(m_path, "cannot write: the file is already closed");
+    if (m_finished)
+        return Error::internal(fmt::format("{}: written after it was finished", m_path));
     std::size_t written = 0;
     while (written < bytes.size()) {
         const std::uint8_t* data = bytes.data() + written;
@@ -474,15 +640,38 @@ Result<void> AtomicFile::write_all(std::span<const std::uint8_t> bytes, std::opt
     return {};
 }
 
-Result<void> AtomicFile::commit()
+Result<void> AtomicFile::finish()
 {
     if (m_fd < 0)
-        return Error::io(m_path, "cannot commit: the file is already closed");
+        return Error::io(m_path, "cannot finish: the file is already closed");
+    if (m_finished)
+        return {};
+    if (::fsync(m_fd) != 0)
+        return fail("cannot sync");
     // A closed duplicate reports what close reports (a network file system's
     // write-back errors) while m_fd keeps the flock through the rename.
     int duplicate = ::dup(m_fd);
     if (duplicate < 0 || ::close(duplicate) != 0)
         return fail("cannot close");
+    m_finished = true;
+    return {};
+}
+
+Result<void> AtomicFile::commit()
+{
+    PXOS_TRY(rename_into_place());
+    return sync_folder(folder_of(m_path), m_path);
+}
+
+Result<void> AtomicFile::rename_into_place()
+{
+    PXOS_TRY(finish());
+    // What is at the path may have changed since create(): a device or a
+    // FIFO put there meanwhile is still never replaced.
+    if (auto target = inspect_output(m_path); !target) {
+        discard();
+        return std::move(target).error();
+    }
     {
         // Renamed and unlisted with signals held: once renamed, the name may be
         // another pxos's new temporary file.
@@ -492,6 +681,7 @@ Result<void> AtomicFile::commit()
         unlist_pending(m_temporary.get());
         m_temporary.reset();
     }
+    m_created_folders.clear();
     ::close(std::exchange(m_fd, -1));
     return {};
 }
@@ -510,6 +700,66 @@ Result<void> write_file_atomic(const std::string& path, std::string_view text)
 {
     return write_file_atomic(path,
         std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+StagedOutputs::~StagedOutputs()
+{
+    // Last staged first: a folder the first file created is removed once the files in it are.
+    while (!m_files.empty())
+        m_files.pop_back();
+}
+
+Result<void> StagedOutputs::check_not_staged(const std::string& path) const
+{
+    std::string normal = normal_absolute(path);
+    for (const AtomicFile& file : m_files)
+        if (normal_absolute(file.path()) == normal)
+            return Error::bad_input(path, fmt::format("output path is written twice by this command (also as '{}')",
+                                              file.path()));
+    return {};
+}
+
+Result<void> StagedOutputs::write(const std::string& path, std::span<const std::uint8_t> bytes)
+{
+    PXOS_TRY(check_not_staged(path));
+    auto file = AtomicFile::create(path);
+    if (!file)
+        return std::move(file).error();
+    PXOS_TRY(file->write(bytes));
+    PXOS_TRY(file->finish());
+    m_files.push_back(std::move(*file));
+    return {};
+}
+
+Result<void> StagedOutputs::write(const std::string& path, std::string_view text)
+{
+    return write(path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+Result<void> StagedOutputs::adopt(AtomicFile file)
+{
+    PXOS_TRY(check_not_staged(file.path()));
+    PXOS_TRY(file.finish());
+    m_files.push_back(std::move(file));
+    return {};
+}
+
+Result<void> StagedOutputs::commit()
+{
+    for (const AtomicFile& file : m_files)
+        PXOS_TRY(check_output_not_input(file.path(), m_inputs));
+    // Every file is synced already (finish); each folder is synced once, after its renames.
+    std::vector<std::pair<std::string, std::string>> folders; // folder, a file renamed into it
+    for (AtomicFile& file : m_files) {
+        PXOS_TRY(file.rename_into_place());
+        std::string folder = folder_of(file.path());
+        if (std::none_of(folders.begin(), folders.end(), [&](const auto& seen) { return seen.first == folder; }))
+            folders.emplace_back(folder, file.path());
+    }
+    m_files.clear();
+    for (const auto& [folder, path] : folders)
+        PXOS_TRY(sync_folder(folder, path));
+    return {};
 }
 
 } // namespace pxos

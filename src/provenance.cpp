@@ -152,12 +152,26 @@ void ProvenanceLog::flush_block()
 
 Result<void> ProvenanceLog::save(const std::string& path)
 {
+    auto file = finish_file(path);
+    if (!file)
+        return std::move(file).error();
+    return file->commit();
+}
+
+Result<AtomicFile> ProvenanceLog::finish_file(const std::string& path)
+{
     std::vector<std::uint8_t> scratch;
     if (!m_stream) {
         std::vector<std::uint8_t> header = header_bytes(m_records.size());
         std::vector<std::uint8_t> writers = writer_bytes();
-        std::span<const std::uint8_t> parts[] = { header, record_bytes(m_records, scratch), writers };
-        return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
+        auto file = AtomicFile::create(path);
+        if (!file)
+            return std::move(file).error();
+        for (std::span<const std::uint8_t> part :
+            { std::span<const std::uint8_t>(header), record_bytes(m_records, scratch), std::span<const std::uint8_t>(writers) })
+            PXOS_TRY(file->write(part));
+        PXOS_TRY(file->finish());
+        return file;
     }
     if (path != m_stream->path())
         return Error::internal(fmt::format("provenance streamed to {} but saved as {}", m_stream->path(), path));
@@ -168,7 +182,8 @@ Result<void> ProvenanceLog::save(const std::string& path)
         return *std::exchange(m_stream_error, std::nullopt);
     PXOS_TRY(file->write(writer_bytes()));
     PXOS_TRY(file->write_at(0, header_bytes(m_streamed)));
-    return file->commit();
+    PXOS_TRY(file->finish());
+    return std::move(*file);
 }
 
 std::vector<std::uint8_t> ProvenanceLog::to_bytes() const

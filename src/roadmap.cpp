@@ -327,10 +327,14 @@ void Loader::load_output(const YAML::Node& node, Roadmap& roadmap)
             std::error_code error_code;
             if (value->empty())
                 error(path, "output.png_path is empty, expected a file name");
+            else if (auto named = check_output_name(*value); !named && value->back() != '/') // a NUL would cut the name short
+                error(path, "output.png_path: " + named.error().diagnostics().front().message);
             else if (value->back() == '/' || std::filesystem::is_directory(*value, error_code))
                 error(path, fmt::format("output.png_path '{}' is a directory, expected a file name", *value));
-            else
+            else {
                 roadmap.output.png_path = *value;
+                roadmap.output.png_path_location = location(path);
+            }
         }
     }
     if (const YAML::Node intermediate = node["save_intermediate"])

@@ -157,3 +157,107 @@ TEST_CASE("a confined read stays inside its folder, symlinks resolved", "[file][
     // Unconfined (a roadmap the user gave), the same symlink is followed.
     CHECK(pxos::read_file_text(folder + "/outside_link.pxasm", 1000).value() == "secret\n");
 }
+
+TEST_CASE("check_output_path names what is at the path when it is not a regular file", "[file][outputs]")
+{
+    pxos::test::ScratchDirectory scratch;
+    REQUIRE(::mkfifo(scratch.file("fifo").c_str(), 0644) == 0);
+    std::filesystem::create_directory(scratch.path() / "folder");
+    std::filesystem::create_symlink("fifo", scratch.path() / "link");
+    auto message = [](const std::string& path) { return pxos::check_output_path(path).error().message(); };
+    CHECK(message(scratch.file("fifo"))
+        == scratch.file("fifo") + ": error: output path is a FIFO, expected a regular file (pxos writes only regular files)");
+    CHECK(message(scratch.file("folder")) == scratch.file("folder") + ": error: output path is a directory, expected a file name");
+    CHECK(message(scratch.file("link"))
+        == scratch.file("link")
+            + ": error: output path is a symbolic link, expected a regular file (pxos writes only regular files)");
+    CHECK(message(std::string("out.png\0/../../x", 16))
+        == "out.png\\x00/../../x: error: output path has a control character (byte 0x00 at offset 7), expected a file name");
+    CHECK(pxos::check_output_path("").error().kind() == pxos::ErrorKind::Usage);
+    CHECK(pxos::check_output_path(scratch.file("new.png")).ok());
+    // Nothing was written through any of them.
+    CHECK_FALSE(pxos::write_file_atomic(scratch.file("link"), std::string_view("x")).ok());
+    CHECK(scratch.list() == std::vector<std::string> { "fifo", "folder", "link" });
+}
+
+TEST_CASE("a replaced file keeps its permissions and a read-only one is not replaced", "[file][outputs]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string secret = scratch.write("secret.txt", "old");
+    ::chmod(secret.c_str(), 0600);
+    REQUIRE(pxos::write_file_atomic(secret, std::string_view("new")).ok());
+    struct stat status {};
+    REQUIRE(::stat(secret.c_str(), &status) == 0);
+    CHECK((status.st_mode & 07777) == 0600);
+    CHECK(pxos::test::read_text(secret) == "new");
+
+    std::string frozen = scratch.write("frozen.txt", "keep");
+    ::chmod(frozen.c_str(), 0444);
+    auto refused = pxos::write_file_atomic(frozen, std::string_view("new"));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message()
+        == frozen + ": error: output path is a read-only file (mode 0444); pxos does not replace it");
+    CHECK(pxos::test::read_text(frozen) == "keep");
+}
+
+TEST_CASE("staged outputs appear only on commit, and dropped they leave nothing, folders included", "[file][outputs]")
+{
+    pxos::test::ScratchDirectory scratch;
+    {
+        pxos::StagedOutputs outputs;
+        REQUIRE(outputs.write(scratch.file("a/b/one.txt"), std::string_view("1")).ok());
+        REQUIRE(outputs.write(scratch.file("a/two.txt"), std::string_view("2")).ok());
+        CHECK_FALSE(std::filesystem::exists(scratch.file("a/b/one.txt")));
+    }
+    CHECK(scratch.list().empty());
+
+    pxos::StagedOutputs outputs;
+    REQUIRE(outputs.write(scratch.file("a/b/one.txt"), std::string_view("1")).ok());
+    REQUIRE(outputs.write(scratch.file("a/two.txt"), std::string_view("2")).ok());
+    auto twice = outputs.write(scratch.file("a/./two.txt"), std::string_view("again"));
+    REQUIRE_FALSE(twice.ok());
+    CHECK(twice.error().message()
+        == scratch.file("a/./two.txt") + ": error: output path is written twice by this command (also as '"
+            + scratch.file("a/two.txt") + "')");
+    REQUIRE(outputs.commit().ok());
+    CHECK(pxos::test::read_text(scratch.file("a/b/one.txt")) == "1");
+    CHECK(pxos::test::read_text(scratch.file("a/two.txt")) == "2");
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(scratch.path()))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string> { "a", "b", "one.txt", "two.txt" }); // no temporaries
+}
+
+TEST_CASE("staged outputs refuse a target that is an input, also through a hard link or a symbolic link", "[file][outputs]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string input = scratch.write("input.yaml", "steps: []\n");
+    std::filesystem::create_hard_link(input, scratch.file("hard.png"));
+    std::filesystem::create_symlink("hard.png", scratch.path() / "soft.yaml");
+    for (const std::string& target : { input, scratch.file("hard.png") }) {
+        pxos::StagedOutputs outputs({ scratch.file("soft.yaml") });
+        REQUIRE(outputs.write(target, std::string_view("overwritten")).ok());
+        auto refused = outputs.commit();
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().message()
+            == target + ": error: output path is the input '" + scratch.file("soft.yaml")
+                + "'; pxos does not overwrite its input");
+    }
+    CHECK(pxos::test::read_text(input) == "steps: []\n");
+    CHECK(scratch.list() == std::vector<std::string> { "hard.png", "input.yaml", "soft.yaml" });
+}
+
+TEST_CASE("is_path_inside applies .. and symbolic links before it compares folders", "[file][outputs]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::filesystem::create_directories(scratch.path() / "room");
+    std::filesystem::create_symlink("/tmp", scratch.path() / "room" / "exit");
+    std::string room = scratch.file("room");
+    CHECK(pxos::is_path_inside(scratch.file("room/out.png"), room));
+    CHECK(pxos::is_path_inside(scratch.file("room/new/deeper/out.png"), room));
+    CHECK_FALSE(pxos::is_path_inside(scratch.file("room/../out.png"), room));
+    CHECK_FALSE(pxos::is_path_inside(scratch.file("room/exit/out.png"), room));
+    CHECK_FALSE(pxos::is_path_inside(scratch.file("roommate/out.png"), room));
+    CHECK_FALSE(pxos::is_path_inside("/etc/passwd", room));
+}

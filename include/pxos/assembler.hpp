@@ -28,6 +28,8 @@ public:
     // The file:line of the word at `address`, if known.
     std::optional<SourceLocation> find(std::uint32_t address) const;
     bool empty() const { return m_entries.empty(); }
+    // The files the code came from, includes too ("builtin:" names as well).
+    const std::vector<std::string>& files() const { return m_files; }
     void merge(const SourceMap& other);
     // Labels, for debuggers: "schedule" (kernel) or "1:main" (process 1's).
     void add_label(const std::string& name, std::uint32_t address) { m_labels[name] = address; }

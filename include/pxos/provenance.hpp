@@ -85,6 +85,9 @@ public:
     // Writes the file atomically without copying the records (after
     // stream_to: finishes the streamed file, which must be the same path).
     Result<void> save(const std::string& path);
+    // The same file, written and synced but not yet in place: for a command
+    // that commits all its outputs together (StagedOutputs::adopt).
+    Result<AtomicFile> finish_file(const std::string& path);
     static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
 
     static constexpr std::size_t kStreamBlock = 65536; // records per write: 1 MiB

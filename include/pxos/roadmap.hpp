@@ -31,6 +31,7 @@ struct RoadmapMetadata {
 
 struct OutputSettings {
     std::string png_path; // empty: the CLI's default (artifacts/<roadmap stem>.png)
+    SourceLocation png_path_location; // where png_path was given, for the CLI's messages
     bool save_intermediate = false;
 };
 

@@ -45,15 +45,42 @@ private:
     LiveView& m_view;
 };
 
+// Encodes the VRAM and stages it as `path` (see StagedOutputs).
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
+{
+    auto bytes = encode_png(vram);
+    if (!bytes)
+        return std::move(bytes).error();
+    return outputs.write(path, *bytes);
+}
+
+// The PNG to write: -o, else the roadmap's output.png_path (which may name
+// only a place inside the roadmap's folder or artifacts/), else artifacts/<stem>.png.
+Result<std::string> choose_output_path(const BuildCommandOptions& options, const Roadmap& roadmap)
+{
+    if (!options.output_path.empty())
+        return options.output_path;
+    const std::string& own = roadmap.output.png_path;
+    if (own.empty())
+        return default_output_path(options.roadmap_path);
+    std::string folder = std::filesystem::path(options.roadmap_path).parent_path().string();
+    if (!is_path_inside(own, folder.empty() ? "." : folder) && !is_path_inside(own, "artifacts"))
+        return Error::bad_input(roadmap.output.png_path_location.to_string(),
+            fmt::format("output.png_path '{}' is outside the roadmap's folder and artifacts/; give -o to write there",
+                own));
+    return own;
+}
+
 class BuildProgress final : public BuildObserver {
 public:
     BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view,
-        BuildProvenanceRecorder* provenance)
+        BuildProvenanceRecorder* provenance, StagedOutputs& outputs)
         : m_output_path(std::move(output_path))
         , m_save_intermediate(save_intermediate)
         , m_frames_dir(std::move(frames_dir))
         , m_view(view)
         , m_provenance(provenance)
+        , m_outputs(outputs)
     {
     }
 
@@ -75,13 +102,13 @@ public:
             std::string frame = (std::filesystem::path(m_frames_dir)
                 / fmt::format("frame_{:04}_{}.png", report.index + 1, report.step))
                                     .string();
-            PXOS_TRY(save_png(frame, vram));
+            PXOS_TRY(stage_png(m_outputs, frame, vram));
         }
         if (!m_save_intermediate)
             return {};
         std::string path = intermediate_path(m_output_path, report.index, report.label);
-        PXOS_TRY(save_png(path, vram));
-        spdlog::debug("      saved {}", path);
+        PXOS_TRY(stage_png(m_outputs, path, vram));
+        spdlog::debug("      staged {}", path);
         return {};
     }
 
@@ -91,6 +118,7 @@ private:
     std::string m_frames_dir;
     LiveView& m_view;
     BuildProvenanceRecorder* m_provenance;
+    StagedOutputs& m_outputs;
     std::size_t m_count = 0;
 };
 
@@ -105,32 +133,34 @@ int run_build_command(const BuildCommandOptions& options)
         return report_error(roadmap.error());
     report_diagnostics(roadmap->warnings);
 
-    std::string output_path = options.output_path;
-    if (output_path.empty())
-        output_path = roadmap->output.png_path;
-    if (output_path.empty())
-        output_path = default_output_path(options.roadmap_path);
-    if (auto checked = check_output_path(output_path); !checked)
-        return report_error(checked.error());
-    if (!options.report_path.empty())
-        if (auto checked = check_output_path(options.report_path); !checked)
+    auto chosen = choose_output_path(options, *roadmap);
+    if (!chosen)
+        return report_error(chosen.error());
+    const std::string output_path = *chosen;
+    // Everything the build writes is staged here and appears only when all of it has succeeded.
+    StagedOutputs outputs({ options.roadmap_path });
+    const std::string inputs[] = { options.roadmap_path };
+    for (const std::string* path : { &output_path, &options.report_path, &options.provenance_path }) {
+        if (path->empty())
+            continue;
+        if (auto checked = check_output_path(*path); !checked)
             return report_error(checked.error());
+        if (auto checked = check_output_not_input(*path, inputs); !checked)
+            return report_error(checked.error());
+    }
 
     spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
         roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
     LiveView view(options.view);
     if (view.active())
         setup_logging(Verbosity::Quiet); // the screen is the progress
-    if (!options.provenance_path.empty())
-        if (auto checked = check_output_path(options.provenance_path); !checked)
-            return report_error(checked.error());
     ProvenanceLog provenance(roadmap->metadata.vram_width, roadmap->metadata.vram_height);
     if (!options.provenance_path.empty())
         if (auto streaming = provenance.stream_to(options.provenance_path); !streaming)
             return report_error(streaming.error());
     BuildProvenanceRecorder recorder(provenance);
     BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view,
-        options.provenance_path.empty() ? nullptr : &recorder);
+        options.provenance_path.empty() ? nullptr : &recorder, outputs);
     LiveWrites live_writes(view);
     BuildOptions build_options;
     build_options.limits = VRAMLimits::from_caps(options.caps);
@@ -145,27 +175,36 @@ int run_build_command(const BuildCommandOptions& options)
         return report_error(built.error());
     view.finish(built->vram, nullptr, !options.no_wait);
 
+    for (const std::string& source : built->source_map.files()) // the pxasm files it read are inputs too
+        outputs.add_input(source);
+
     SteadyClock clock;
     double save_started = clock.now_ms();
-    if (auto saved = save_png(output_path, built->vram); !saved)
+    if (auto saved = stage_png(outputs, output_path, built->vram); !saved)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
     if (!options.provenance_path.empty()) {
-        if (auto written = provenance.save(options.provenance_path); !written)
-            return report_error(written.error());
-        spdlog::info("provenance: {} writes by {} writers in {}", provenance.record_count(),
-            provenance.writers().size(), options.provenance_path);
+        auto file = provenance.finish_file(options.provenance_path);
+        if (!file)
+            return report_error(file.error());
+        if (auto adopted = outputs.adopt(std::move(*file)); !adopted)
+            return report_error(adopted.error());
     }
     // Pixel code in the image: write where it came from, for run and debug.
     if (!built->source_map.empty()) {
         std::string map_path = source_map_path_for(output_path);
-        if (auto written = write_file_atomic(map_path, built->source_map.to_json()); !written)
+        if (auto written = outputs.write(map_path, built->source_map.to_json()); !written)
             return report_error(written.error());
         spdlog::debug("source map: {}", map_path);
     }
     if (!options.report_path.empty())
-        if (auto written = write_file_atomic(options.report_path, build_report_to_json(built->report)); !written)
+        if (auto written = outputs.write(options.report_path, build_report_to_json(built->report)); !written)
             return report_error(written.error());
+    if (auto committed = outputs.commit(); !committed)
+        return report_error(committed.error());
+    if (!options.provenance_path.empty())
+        spdlog::info("provenance: {} writes by {} writers in {}", provenance.record_count(),
+            provenance.writers().size(), options.provenance_path);
 
     spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
         built->vram.width(), built->vram.height(), save_ms);

@@ -39,7 +39,10 @@ std::optional<std::pair<int, int>> parse_point(const std::string& text)
 int run_asm_command(const AsmCommandOptions& options)
 {
     setup_logging(Verbosity::Normal);
+    const std::string inputs[] = { options.source_path };
     if (auto checked = check_output_path(options.output_path); !checked)
+        return report_error(checked.error());
+    if (auto checked = check_output_not_input(options.output_path, inputs); !checked)
         return report_error(checked.error());
     AssembleOptions assemble_options;
     assemble_options.limits = CodeLimits::from_caps(options.caps);
@@ -66,11 +69,20 @@ int run_asm_command(const AsmCommandOptions& options)
     vram.fill_rect(vram.bounds(), RGBA::from_word(0));
     if (auto written = write_program(*program, vram); !written)
         return report_error(written.error());
-    if (auto saved = save_png(options.output_path, vram); !saved)
-        return report_error(saved.error());
-    if (auto written = write_file_atomic(source_map_path_for(options.output_path), program->source_map.to_json());
+    // The image and its source map appear together, never over a source file or an include.
+    StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+    for (const std::string& source : program->source_map.files())
+        outputs.add_input(source);
+    auto bytes = encode_png(vram);
+    if (!bytes)
+        return report_error(bytes.error());
+    if (auto written = outputs.write(options.output_path, *bytes); !written)
+        return report_error(written.error());
+    if (auto written = outputs.write(source_map_path_for(options.output_path), program->source_map.to_json());
         !written)
         return report_error(written.error());
+    if (auto committed = outputs.commit(); !committed)
+        return report_error(committed.error());
     print_result(options.output_path + "\n");
     std::fprintf(stderr, "assembled %zu words into %s (%dx%d)\n", program->words.size(),
         escape_for_terminal(options.output_path).c_str(),

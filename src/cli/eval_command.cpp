@@ -52,9 +52,13 @@ int run_eval_command(const EvalCommandOptions& options)
             return report_error(Error::usage(fmt::format("--only '{}' is not a group (groups: {})", options.only_group,
                 fmt::join(groups, ", "))));
     }
-    if (!options.output_path.empty())
+    const std::string inputs[] = { options.image_path };
+    if (!options.output_path.empty()) {
         if (auto checked = check_output_path(options.output_path); !checked)
             return report_error(checked.error());
+        if (auto checked = check_output_not_input(options.output_path, inputs); !checked)
+            return report_error(checked.error());
+    }
 
     auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
@@ -69,9 +73,13 @@ int run_eval_command(const EvalCommandOptions& options)
         std::fputs(json.c_str(), stdout);
     else
         print_report(eval_result_to_text(result));
-    if (!options.output_path.empty())
-        if (auto written = write_file_atomic(options.output_path, json); !written)
+    if (!options.output_path.empty()) {
+        StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+        if (auto written = outputs.write(options.output_path, json); !written)
             return report_error(written.error());
+        if (auto committed = outputs.commit(); !committed)
+            return report_error(committed.error());
+    }
     if (threshold) {
         double achieved = threshold->percent ? result.score_pct : double(result.score);
         if (achieved < threshold->value) {

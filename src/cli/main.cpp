@@ -9,6 +9,7 @@
 #include "pxos/text.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include <sstream>
 #include <functional>
 #include <string_view>
+#include <sys/resource.h>
 #include <vector>
 
 namespace {
@@ -65,6 +67,16 @@ void add_cap_options(CLI::App& command, pxos::CapValues& caps, std::initializer_
     }
 }
 
+// Every option that names a file or folder to write: '' is a usage error,
+// never "the default" (an empty -o used to fall back to output.png_path).
+const CLI::Validator& output_name()
+{
+    static const CLI::Validator validator(
+        [](std::string& value) { return value.empty() ? std::string("is empty, expected a file name") : std::string(); },
+        "");
+    return validator;
+}
+
 struct CommandEntry {
     std::string_view name;
     std::string_view summary;
@@ -82,14 +94,18 @@ const std::vector<CommandEntry>& command_table()
                 auto& options = parsed.build;
                 command.add_option("roadmap", options.roadmap_path, "Roadmap YAML file")->required();
                 command.add_option("-o,--output", options.output_path,
-                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)");
+                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)")
+                    ->check(output_name());
                 command.add_option("--report", options.report_path,
-                    "Write a JSON build report (per step: duration, pixels written, context keys set)");
+                    "Write a JSON build report (per step: duration, pixels written, context keys set)")
+                    ->check(output_name());
                 command.add_option("--frames", options.frames_dir,
-                    "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)");
+                    "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)")
+                    ->check(output_name());
                 command.add_flag("--view", options.view, "Watch the VRAM being painted, live in the terminal");
                 command.add_option("--provenance", options.provenance_path,
-                    "Record every pixel write (step, old and new value) into FILE, for pxos blame");
+                    "Record every pixel write (step, old and new value) into FILE, for pxos blame")
+                    ->check(output_name());
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 add_cap_options(command, options.caps,
                     { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
@@ -106,15 +122,18 @@ const std::vector<CommandEntry>& command_table()
                 auto& options = parsed.run;
                 command.add_option("image", options.image_path, "PNG image to boot")->required();
                 command.add_option("--input", options.input_path, "File whose bytes are the console input");
-                command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG");
+                command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG")
+                    ->check(output_name());
                 command.add_option("--source-map", options.source_map_path,
                     "pxasm source map (default: <image>.srcmap.json beside the image, written by pxos build)");
                 command.add_flag("--trace", options.trace, "Print every executed instruction on stderr");
                 command.add_option("--frames", options.frames_dir,
-                    "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)");
+                    "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)")
+                    ->check(output_name());
                 command.add_flag("--view", options.view, "Watch the VRAM live in the terminal while the machine runs");
                 command.add_option("--provenance", options.provenance_path,
-                    "Record every word the machine stores (pid, pc, pxasm line, old and new) into FILE");
+                    "Record every word the machine stores (pid, pc, pxasm line, old and new) into FILE")
+                    ->check(output_name());
                 command.add_flag("--provenance-reads", options.provenance_reads,
                     "With --provenance: log the words programs load too (which process looked at a pixel)");
                 command.add_flag("--trace-json", options.trace_json, "Like --trace, as JSON Lines (one object per instruction)");
@@ -140,7 +159,8 @@ const std::vector<CommandEntry>& command_table()
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.eval;
                 command.add_option("image", options.image_path, "PNG image to evaluate")->required();
-                command.add_option("output", options.output_path, "Also write the result as JSON to this file");
+                command.add_option("output", options.output_path, "Also write the result as JSON to this file")
+                    ->check(output_name());
                 command.add_flag("--json", options.json, "Print the JSON result instead of the summary");
                 command.add_option("--min-score", options.min_score,
                     "Exit 1 when the score is below N points, or below N% with a percent sign");
@@ -160,7 +180,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("roadmap", options.roadmap_path, "Roadmap YAML to start from (generation 1)");
                 command.add_option("generations", options.generations, "Number of generations, 1 and up");
                 command.add_option("--out-dir", options.out_dir, "Where generations, prompts and the report go")
-                    ->default_val(options.out_dir);
+                    ->default_val(options.out_dir)
+                    ->check(output_name());
                 command.add_option("--llm-cmd", options.llm_command,
                     "LLM command run with /bin/sh -c, prompt on stdin ({prompt_file}: a file with it); "
                     "default: $PXOS_LLM_CMD");
@@ -206,7 +227,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--regions", options.outlines, "Start with region outlines and names on (key g)");
                 command.add_flag("--window", options.window, "A desktop window (SDL2) instead of the terminal, same keys");
                 command.add_option("--screenshot", options.screenshot,
-                    "With --window --once: save the window's pixels as a PNG (SDL_VIDEODRIVER=dummy works headless)");
+                    "With --window --once: save the window's pixels as a PNG (SDL_VIDEODRIVER=dummy works headless)")
+                    ->check(output_name());
                 add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
                 command.footer("Keys: arrows or hjkl pan, + and - zoom (below 1:1 too), r reset, g regions, "
                                "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
@@ -255,7 +277,7 @@ const std::vector<CommandEntry>& command_table()
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.render;
                 command.add_option("image", options.image_path, "PNG image")->required();
-                command.add_option("-o,--output", options.output_path, "PNG to write")->required();
+                command.add_option("-o,--output", options.output_path, "PNG to write")->required()->check(output_name());
                 command.add_option("--scale", options.scale, "Pixels per image pixel")
                     ->check(CLI::Range(1, 64))
                     ->default_val(options.scale);
@@ -273,7 +295,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("a", options.a_path, "First PNG")->required();
                 command.add_option("b", options.b_path, "Second PNG")->required();
                 command.add_option("-o,--output", options.output_path,
-                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined");
+                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined")
+                    ->check(output_name());
                 command.add_flag("--json", options.json, "Print the difference as JSON");
                 add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
             },
@@ -286,7 +309,8 @@ const std::vector<CommandEntry>& command_table()
                 auto& options = parsed.assemble;
                 command.add_option("source", options.source_path, "pxasm source file")->required();
                 command.add_option("-o,--output", options.output_path, "PNG to write (and <name>.srcmap.json beside it)")
-                    ->required();
+                    ->required()
+                    ->check(output_name());
                 command.add_option("--width", options.width, "Image width: addresses are y * width + x")
                     ->check(CLI::Range(1, 16384))
                     ->default_val(options.width);
@@ -373,6 +397,13 @@ void on_fatal_signal(int signal)
 
 int main(int argc, char** argv)
 {
+    // A command holds each file it writes open until it commits them all
+    // (StagedOutputs): a build with --frames and thousands of steps needs
+    // more descriptors than the usual soft limit of 1024. pxos uses no select().
+    if (struct rlimit files {}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = std::min<rlim_t>(files.rlim_max, rlim_t(1) << 20);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     for (int signal : { SIGINT, SIGTERM, SIGHUP }) {
         struct sigaction current {};
         if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler != SIG_IGN) // keep nohup's and a shell's &

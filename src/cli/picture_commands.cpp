@@ -10,9 +10,31 @@
 
 namespace pxos::cli {
 
+namespace {
+
+// Writes the picture unless `path` is one of `inputs` (the images compared or rendered).
+Result<void> write_picture(const std::string& path, const SimulatedVRAM& picture, std::vector<std::string> inputs)
+{
+    auto bytes = encode_png(picture);
+    if (!bytes)
+        return std::move(bytes).error();
+    StagedOutputs outputs(std::move(inputs));
+    PXOS_TRY(outputs.write(path, *bytes));
+    return outputs.commit();
+}
+
+// check_output_path, and not one of the inputs: before any work is done.
+Result<void> check_picture_path(const std::string& path, std::span<const std::string> inputs)
+{
+    PXOS_TRY(check_output_path(path));
+    return check_output_not_input(path, inputs);
+}
+
+} // namespace
+
 int run_render_command(const RenderCommandOptions& options)
 {
-    if (auto checked = check_output_path(options.output_path); !checked)
+    if (auto checked = check_picture_path(options.output_path, std::span(&options.image_path, 1)); !checked)
         return report_error(checked.error());
     auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
@@ -25,7 +47,7 @@ int run_render_command(const RenderCommandOptions& options)
     auto picture = render_image(*image, render);
     if (!picture)
         return report_error(picture.error());
-    if (auto saved = save_png(options.output_path, *picture); !saved)
+    if (auto saved = write_picture(options.output_path, *picture, { options.image_path }); !saved)
         return report_error(saved.error());
     print_result(options.output_path + "\n");
     return 0;
@@ -34,8 +56,9 @@ int run_render_command(const RenderCommandOptions& options)
 int run_diff_command(const DiffCommandOptions& options)
 {
     // As cmp: 0 equal, 1 different, 2 trouble.
+    const std::string inputs[] = { options.a_path, options.b_path };
     if (!options.output_path.empty())
-        if (auto checked = check_output_path(options.output_path); !checked) {
+        if (auto checked = check_picture_path(options.output_path, inputs); !checked) {
             report_error(checked.error());
             return 2;
         }
@@ -55,7 +78,8 @@ int run_diff_command(const DiffCommandOptions& options)
     else
         print_report(difference_to_text(difference, options.a_path, options.b_path));
     if (!options.output_path.empty())
-        if (auto saved = save_png(options.output_path, difference_picture(*a, *b)); !saved) {
+        if (auto saved = write_picture(options.output_path, difference_picture(*a, *b), { options.a_path, options.b_path });
+            !saved) {
             report_error(saved.error());
             return 2;
         }

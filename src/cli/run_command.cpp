@@ -81,12 +81,34 @@ Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, 
     return machine;
 }
 
+namespace {
+
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
+{
+    auto bytes = encode_png(vram);
+    if (!bytes)
+        return std::move(bytes).error();
+    return outputs.write(path, *bytes);
+}
+
+} // namespace
+
 int run_run_command(const RunCommandOptions& options)
 {
     setup_logging(options.verbosity);
-    if (!options.output_path.empty())
-        if (auto checked = check_output_path(options.output_path); !checked)
+    // The image, its console input and its source map are never overwritten;
+    // frames, --out and --provenance appear only when the run got to its end.
+    std::string default_map = source_map_path_for(options.image_path);
+    const std::string inputs[] = { options.image_path, options.input_path, options.source_map_path, default_map };
+    StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+    for (const std::string* path : { &options.output_path, &options.provenance_path }) {
+        if (path->empty())
+            continue;
+        if (auto checked = check_output_path(*path); !checked)
             return report_error(checked.error());
+        if (auto checked = check_output_not_input(*path, inputs); !checked)
+            return report_error(checked.error());
+    }
 
     const std::uint64_t max_steps = options.caps.get(Cap::StepBudget);
     auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
@@ -96,9 +118,6 @@ int run_run_command(const RunCommandOptions& options)
     if (!loaded_map)
         return report_error(loaded_map.error());
     const SourceMap* map = *loaded_map ? &**loaded_map : nullptr;
-    if (!options.provenance_path.empty())
-        if (auto checked = check_output_path(options.provenance_path); !checked)
-            return report_error(checked.error());
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
     RunProvenanceRecorder recorder(provenance, map, (*machine)->vram().width());
     if (!options.provenance_path.empty()) {
@@ -139,7 +158,7 @@ int run_run_command(const RunCommandOptions& options)
         std::uint64_t done = 0;
         for (int frame = 0;; ++frame) {
             std::string path = (std::filesystem::path(options.frames_dir) / fmt::format("frame_{:06}.png", frame)).string();
-            if (auto saved = save_png(path, (*machine)->vram()); !saved)
+            if (auto saved = stage_png(outputs, path, (*machine)->vram()); !saved)
                 return report_error(saved.error());
             if (done >= max_steps || (*machine)->halted())
                 break;
@@ -168,11 +187,17 @@ int run_run_command(const RunCommandOptions& options)
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);
     if (!options.output_path.empty())
-        if (auto saved = save_png(options.output_path, (*machine)->vram()); !saved)
+        if (auto saved = stage_png(outputs, options.output_path, (*machine)->vram()); !saved)
             return report_error(saved.error());
-    if (!options.provenance_path.empty())
-        if (auto written = provenance.save(options.provenance_path); !written)
-            return report_error(written.error());
+    if (!options.provenance_path.empty()) {
+        auto file = provenance.finish_file(options.provenance_path);
+        if (!file)
+            return report_error(file.error());
+        if (auto adopted = outputs.adopt(std::move(*file)); !adopted)
+            return report_error(adopted.error());
+    }
+    if (auto committed = outputs.commit(); !committed)
+        return report_error(committed.error());
     return run_exit_status(result);
 }
 

@@ -23,6 +23,10 @@ enum class Cap {
     LlmReply,       // bytes of one LLM reply
     ProvenanceFile, // bytes of a provenance file read by blame
     InputFile,      // bytes of --input (console input) and --commands files
+    YamlNodes,      // nodes of a roadmap or reply as its aliases expand it
+    YamlBytes,      // scalar bytes of a roadmap or reply as its aliases expand it
+    YamlDepth,      // nested lists and maps in a roadmap or reply
+    BuildPixels,    // pixels one build writes, all steps together
 };
 
 struct CapInfo {
@@ -59,6 +63,15 @@ inline constexpr std::array kCaps {
         "size of a provenance file pxos blame reads (into memory)" },
     CapInfo { Cap::InputFile, "input file", "--max-input-mib", "MiB", kMiB, 64, 1024,
         "size of a file given with --input (console input) or --commands (a debugger script)" },
+    CapInfo { Cap::YamlNodes, "YAML nodes", "--max-yaml-nodes", "nodes", 1, 1'000'000, 100'000'000,
+        "nodes of a roadmap or LLM reply counted as its aliases expand it (an alias counts its anchor's whole size)" },
+    CapInfo { Cap::YamlBytes, "YAML expanded size", "--max-yaml-mib", "MiB", kMiB, 16, 1024,
+        "bytes of the strings of a roadmap or LLM reply counted as its aliases expand it" },
+    CapInfo { Cap::YamlDepth, "YAML depth", "--max-yaml-depth", "levels", 1, 64, 1000,
+        "lists and maps nested in one another in a roadmap or LLM reply (checked while parsing)" },
+    CapInfo { Cap::BuildPixels, "build work", "--max-build-pixels", "pixels", 1, std::uint64_t(1) << 29,
+        std::uint64_t(1) << 38, "pixels one build writes, all steps together (fills, copies, programs, palettes), "
+        "checked before each write" },
 };
 
 inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap)]; }

@@ -88,7 +88,8 @@ const std::vector<CommandEntry>& command_table()
                     "Record every pixel write (step, old and new value) into FILE, for pxos blame");
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 add_cap_options(command, options.caps,
-                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords });
+                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
+                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
             },
@@ -182,7 +183,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth,
+                        Cap::BuildPixels });
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
@@ -240,7 +242,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--json", options.json, "Print JSON");
                 add_cap_options(command, options.caps,
                     { Cap::ProvenanceFile, Cap::VramMemory, Cap::PngFile, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth,
+                        Cap::BuildPixels });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
         },

@@ -29,6 +29,18 @@ private:
     std::int64_t m_pixels = 0;
 };
 
+// The error for a step whose write the build work cap refused (before it
+// was done); the step's own error, if any, only followed from it.
+Error work_cap_error(const SimulatedVRAM& vram, std::uint64_t limit, std::size_t index, const StepCall& call)
+{
+    const Rect& refused = *vram.refused_write();
+    std::uint64_t written = limit - vram.write_budget();
+    return Error::bad_input(call.location.to_string(),
+        fmt::format("step {} '{}': writing {}x{} pixels at ({},{}) would take the build to {} pixels written, over {}",
+            index + 1, call.label, refused.width, refused.height, refused.x, refused.y,
+            written + std::uint64_t(refused.area()), cap_text(Cap::BuildPixels, limit)));
+}
+
 } // namespace
 
 Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& options)
@@ -51,6 +63,10 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
 
     CountingObserver counter(options.write_observer);
     vram.set_observer(&counter);
+    // The work cap counts every pixel every step writes; the VRAM refuses a
+    // write before it is done, so a huge fill never runs.
+    const std::uint64_t work_cap = options.limits.max_build_pixels;
+    vram.set_write_budget(work_cap);
     context.set("vram_width", std::int64_t(vram.width()));
     context.set("vram_height", std::int64_t(vram.height()));
     std::string folder = std::filesystem::path(roadmap.path).parent_path().string();
@@ -70,6 +86,10 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
         StepContext step(vram, context, *call.definition, call.params, result.source_map, options.code_limits,
             call.location.to_string());
         auto outcome = call.definition->function(step);
+        if (vram.refused_write()) {
+            vram.set_observer(nullptr);
+            return work_cap_error(vram, work_cap, index, call);
+        }
         if (!outcome.ok()) {
             vram.set_observer(nullptr);
             std::vector<Diagnostic> diagnostics = outcome.error().diagnostics();
@@ -98,6 +118,7 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
         report.steps.push_back(std::move(step_report));
     }
     vram.set_observer(nullptr);
+    vram.set_write_budget(SimulatedVRAM::kNoBudget); // the image is the caller's now
     report.total_ms = clock.now_ms() - started;
     return result;
 }

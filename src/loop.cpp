@@ -391,7 +391,7 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
             reply = outcome.out;
             (void)write_file_atomic(cache_file, reply);
         }
-        auto text = roadmap_text_from_reply(reply, m_best->roadmap);
+        auto text = roadmap_text_from_reply(reply, m_best->roadmap, m_options.limits.yaml);
         std::string error;
         if (text) {
             auto roadmap = validate_proposal(*text, "reply.yaml", folder(), m_registry, m_options.limits);

@@ -2,6 +2,7 @@
 
 #include "pxos/builtin_sources.hpp"
 #include "pxos/file_io.hpp"
+#include "yaml_document.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -212,19 +213,16 @@ Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base);
 
 } // namespace
 
-Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base)
+Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base, const YamlLimits& limits)
 {
     std::string text = strip_think(reply);
     std::string yaml = last_fenced_block(text).value_or(text);
-    YAML::Node document;
-    try {
-        document = YAML::Load(yaml);
-    } catch (const YAML::Exception& exception) {
-        return Error::bad_input(exception.mark.is_null()
-                ? std::string("reply.yaml")
-                : fmt::format("reply.yaml:{}:{}", exception.mark.line + 1, exception.mark.column + 1),
-            "YAML syntax: " + exception.msg);
-    }
+    // Measured as expanded before any walk: an edit list's aliases would
+    // otherwise be copied out by the emitter below.
+    auto loaded = load_yaml_document(yaml, "reply.yaml", limits);
+    if (!loaded)
+        return std::move(loaded).error();
+    const YAML::Node document = *loaded;
     if (document.IsMap() && document["steps"])
         return yaml;
     if (!document.IsMap() || !document["edits"] || !document["edits"].IsSequence())
@@ -235,10 +233,7 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
     try {
         return apply_edits(document["edits"], base);
     } catch (const YAML::Exception& exception) {
-        return Error::bad_input(exception.mark.is_null()
-                ? std::string("reply.yaml")
-                : fmt::format("reply.yaml:{}:{}", exception.mark.line + 1, exception.mark.column + 1),
-            "edit list: " + exception.msg);
+        return Error::bad_input(yaml_place("reply.yaml", exception.mark), "edit list: " + exception.msg);
     }
 }
 

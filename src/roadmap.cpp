@@ -2,6 +2,7 @@
 
 #include "pxos/file_io.hpp"
 #include "pxos/suggest.hpp"
+#include "yaml_document.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -117,6 +118,11 @@ private:
     void check_keys(const YAML::Node& map, std::span<const std::string_view> allowed, std::string_view what,
         UnknownKeys policy);
 
+    // False (and an error) when a scalar's tag names another type than the
+    // one expected: `!!int 5` where a string is read. `kinds` are core tag
+    // names ("str", "int"...).
+    bool check_tag(const YAML::Node& node, std::string_view what, std::initializer_list<std::string_view> kinds,
+        std::string_view expected);
     std::optional<std::string> read_string(const YAML::Node& node, std::string_view what);
     std::optional<std::int64_t> read_integer(const YAML::Node& node, std::string_view what, std::int64_t minimum,
         std::int64_t maximum);
@@ -163,18 +169,32 @@ void Loader::check_keys(const YAML::Node& map, std::span<const std::string_view>
     }
 }
 
+bool Loader::check_tag(const YAML::Node& node, std::string_view what, std::initializer_list<std::string_view> kinds,
+    std::string_view expected)
+{
+    if (!node.IsScalar() || yaml_tag_fits(node, kinds))
+        return true;
+    error(node, fmt::format("{} must be {}, found '{}' tagged {}", what, expected, node.Scalar(),
+                    yaml_tag_text(node.Tag())));
+    return false;
+}
+
 std::optional<std::string> Loader::read_string(const YAML::Node& node, std::string_view what)
 {
     if (!node.IsScalar()) {
         error(node, fmt::format("{} must be a string, found {}", what, describe(node)));
         return std::nullopt;
     }
+    if (!check_tag(node, what, { "str" }, "a string"))
+        return std::nullopt;
     return node.Scalar();
 }
 
 std::optional<std::int64_t> Loader::read_integer(const YAML::Node& node, std::string_view what, std::int64_t minimum,
     std::int64_t maximum)
 {
+    if (!check_tag(node, what, { "int" }, "an integer"))
+        return std::nullopt;
     std::optional<std::int64_t> value;
     if (node.IsScalar())
         value = parse_integer_text(node.Scalar());
@@ -191,6 +211,8 @@ std::optional<std::int64_t> Loader::read_integer(const YAML::Node& node, std::st
 
 std::optional<bool> Loader::read_boolean(const YAML::Node& node, std::string_view what)
 {
+    if (!check_tag(node, what, { "bool" }, "true or false"))
+        return std::nullopt;
     std::optional<bool> value;
     if (node.IsScalar())
         value = parse_boolean_text(node.Scalar());
@@ -201,6 +223,8 @@ std::optional<bool> Loader::read_boolean(const YAML::Node& node, std::string_vie
 
 std::optional<RGBA> Loader::read_color(const YAML::Node& node, std::string_view what)
 {
+    if (!check_tag(node, what, { "str" }, "a colour"))
+        return std::nullopt;
     if (node.IsScalar() && !node.Scalar().empty() && node.Scalar().front() == '#') {
         const std::string& text = node.Scalar();
         std::uint32_t value = 0;
@@ -222,7 +246,7 @@ std::optional<RGBA> Loader::read_color(const YAML::Node& node, std::string_view 
     for (std::size_t i = 0; i < node.size(); ++i) {
         const YAML::Node& component = node[i];
         std::optional<std::int64_t> value;
-        if (component.IsScalar())
+        if (component.IsScalar() && yaml_tag_fits(component, { "int" }))
             value = parse_integer_text(component.Scalar());
         if (!value || *value < 0 || *value > 255) {
             error(component, fmt::format("{} component {} must be an integer 0-255, found {}", what, i + 1,
@@ -246,6 +270,8 @@ std::optional<ParamValue> Loader::read_param(const YAML::Node& node, const Param
             return ParamValue(*value);
         return std::nullopt;
     case ParamType::Number:
+        if (!check_tag(node, what, { "int", "float" }, "a number"))
+            return std::nullopt;
         if (node.IsScalar())
             if (auto value = parse_number_text(node.Scalar()))
                 return ParamValue(*value);
@@ -475,17 +501,10 @@ void Loader::load_steps(const YAML::Node& node, Roadmap& roadmap)
 
 Result<Roadmap> Loader::load(std::string_view text)
 {
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& exception) {
-        std::string where = exception.mark.is_null()
-            ? m_file
-            : SourceLocation { m_file, exception.mark.line + 1, exception.mark.column + 1 }.to_string();
-        return Error::bad_input(where, "YAML syntax: " + exception.msg);
-    }
-
-    const YAML::Node& document = root; // const: lookups never insert keys
+    auto loaded = load_yaml_document(text, m_file, m_limits.yaml);
+    if (!loaded)
+        return std::move(loaded).error();
+    const YAML::Node& document = *loaded; // const: lookups never insert keys
     Roadmap roadmap;
     roadmap.path = m_file;
     if (!document.IsMap()) {

@@ -59,6 +59,20 @@ Result<SimulatedVRAM> SimulatedVRAM::from_words(int width, int height, std::vect
     return SimulatedVRAM(width, height, std::move(words));
 }
 
+bool SimulatedVRAM::take_from_budget(const Rect& clipped)
+{
+    if (m_write_budget == kNoBudget)
+        return true;
+    std::uint64_t pixels = std::uint64_t(clipped.area());
+    if (m_refused_write || pixels > m_write_budget) {
+        if (!m_refused_write)
+            m_refused_write = clipped;
+        return false;
+    }
+    m_write_budget -= pixels;
+    return true;
+}
+
 Result<RGBA> SimulatedVRAM::read_pixel(int x, int y) const
 {
     if (!contains(x, y))
@@ -71,6 +85,8 @@ Result<void> SimulatedVRAM::write_pixel(int x, int y, RGBA color)
     if (!contains(x, y))
         return Error::bad_input("", fmt::format("write of pixel ({},{}) is outside the {}x{} VRAM", x, y, m_width, m_height));
     Rect rect { x, y, 1, 1 };
+    if (!take_from_budget(rect))
+        return Error::bad_input("", fmt::format("write of pixel ({},{}) is over the build work cap", x, y));
     if (m_observer)
         m_observer->will_write(*this, rect);
     m_pixels[index_of(x, y)] = color.to_word();
@@ -82,7 +98,7 @@ Result<void> SimulatedVRAM::write_pixel(int x, int y, RGBA color)
 std::int64_t SimulatedVRAM::fill_rect(const Rect& rect, RGBA color)
 {
     Rect clipped = rect.intersected(bounds());
-    if (clipped.empty())
+    if (clipped.empty() || !take_from_budget(clipped))
         return 0;
     if (m_observer)
         m_observer->will_write(*this, clipped);
@@ -114,7 +130,7 @@ std::int64_t SimulatedVRAM::copy_rect(const Rect& source, int dst_x, int dst_y)
     if (shifted_x > m_width || shifted_y > m_height || shifted_x + src.width < 0 || shifted_y + src.height < 0)
         return 0;
     Rect dst = Rect { int(shifted_x), int(shifted_y), src.width, src.height }.intersected(bounds());
-    if (dst.empty())
+    if (dst.empty() || !take_from_budget(dst))
         return 0;
     int src_x = src.x + (dst.x - int(shifted_x));
     int src_y = src.y + (dst.y - int(shifted_y));

@@ -179,3 +179,28 @@ TEST_CASE("test names work with ctest (no semicolon, no leading dash)", "[meta]"
         }
     }
 }
+
+TEST_CASE("the build work cap refuses the write that would cross it, before it is done", "[build][malformed]")
+{
+    pxos::Roadmap roadmap = parse("metadata: {vram_width: 64, vram_height: 64}\nsteps:\n"
+                                  "  - step: init_background\n"
+                                  "  - {step: fill_rect, params: {rect_width: 8, rect_height: 8, rect_color: [9, 9, 9]}}\n"
+                                  "  - {step: fill_rect, params: {rect_x: 8, rect_width: 64, rect_height: 64}}\n");
+    struct Counter final : pxos::WriteObserver {
+        void will_write(const pxos::SimulatedVRAM&, const pxos::Rect& rect) override { pixels += rect.area(); }
+        std::int64_t pixels = 0;
+    } counter;
+    pxos::BuildOptions options;
+    options.limits.max_build_pixels = 4096 + 64 + 100;
+    options.write_observer = &counter;
+    auto built = pxos::build_roadmap(roadmap, options);
+    REQUIRE_FALSE(built.ok());
+    CHECK(built.error().message()
+        == "r.yaml:5:5: error: step 3 'fill_rect': writing 56x64 pixels at (8,0) would take the build to 7744 pixels "
+           "written, over the build work cap of 4260 pixels (raise it with --max-build-pixels, up to 274877906944 pixels)");
+    CHECK(counter.pixels == 4096 + 64); // the refused fill never reached the VRAM
+    options.limits.max_build_pixels = 4096 + 64 + 56 * 64;
+    auto exact = pxos::build_roadmap(roadmap, options);
+    REQUIRE(exact.ok());
+    CHECK(exact->vram.write_pixel(0, 0, pxos::RGBA {}).ok()); // the image has no budget once built
+}

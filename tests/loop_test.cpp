@@ -476,3 +476,31 @@ TEST_CASE("a proposal's file names are checked on the exact string and must stay
     CHECK(pxos::validate_proposal(proposal("kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
     CHECK(pxos::validate_proposal(proposal("builtin:kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
 }
+
+TEST_CASE("an LLM reply's aliases count as expanded, as an edit list and as a roadmap", "[loop][llm][malformed]")
+{
+    auto base = pxos::parse_roadmap("steps:\n  - step: layout_regions\n", "base.yaml", pxos::steps::builtin_registry());
+    REQUIRE(base.ok());
+    // 3000 steps added, each named by an alias of one 10,000-byte string:
+    // 30 MB once the edit list is written out as a roadmap.
+    std::string edits = "```yaml\nedits:\n  - add: {step: layout_regions, name: &s " + std::string(10000, 'x') + "}\n";
+    for (int i = 0; i < 3000; ++i)
+        edits += "  - add: {step: layout_regions, name: *s}\n";
+    auto refused = pxos::roadmap_text_from_reply(edits + "```\n", *base);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message()
+        == "reply.yaml:1675:39: error: alias '*s' expands the document to 16781855 bytes of text, over the YAML "
+           "expanded size cap of 16 MiB (raise it with --max-yaml-mib, up to 1024 MiB)");
+
+    std::string roadmap = "metadata:\n  description: &a [x, x, x, x, x, x, x, x, x, x]\n  name: [*a, *a, *a]\nsteps: []\n";
+    pxos::YamlLimits small;
+    small.max_nodes = 30;
+    auto whole = pxos::roadmap_text_from_reply(roadmap, *base, small);
+    REQUIRE_FALSE(whole.ok());
+    CHECK(whole.error().message()
+        == "reply.yaml:3:14: error: alias '*a' expands the document to 39 nodes, over the YAML nodes cap of 30 nodes "
+           "(raise it with --max-yaml-nodes, up to 100000000 nodes)");
+    CHECK(pxos::roadmap_text_from_reply("steps: []\n---\nsteps: []\n", *base).error().message()
+        == "reply.yaml:2:1: error: a second YAML document starts here; a roadmap or reply is one document (remove "
+           "the '---' and what follows)");
+}

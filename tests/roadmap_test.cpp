@@ -297,3 +297,97 @@ TEST_CASE("roadmaps written back are canonical and load to the same roadmap", "[
     CHECK(round->steps[0].label == "a \"quoted\" label");
     CHECK(std::get<std::string>(round->steps[0].params[0].second) == "main:\n    LI r1, 0\n\tSYSCALL SYS_EXIT\n");
 }
+
+namespace {
+
+// `levels` anchors, each a list of ten aliases of the one before: ten to
+// the `levels` scalars from a few hundred bytes.
+std::string alias_bomb(int levels)
+{
+    std::string text = "metadata:\n  name: bomb\n  description:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int level = 1; level < levels; ++level) {
+        std::string alias = "*a" + std::to_string(level - 1);
+        text += "    a" + std::to_string(level) + ": &a" + std::to_string(level) + " [" + alias;
+        for (int i = 1; i < 10; ++i)
+            text += ", " + alias;
+        text += "]\n";
+    }
+    return text + "steps:\n  - step: init_background\n";
+}
+
+} // namespace
+
+TEST_CASE("an alias bomb is refused at the alias that crosses the expanded node cap", "[roadmap][malformed]")
+{
+    // a0 is 11 nodes, a1 10*11+1, ...: the eighth alias of a4 (111111 nodes)
+    // in a5 crosses the cap.
+    CHECK(only_error(alias_bomb(7))
+        == "r.yaml:9:49: error: alias '*a4' expands the document to 1012357 nodes, over the YAML nodes cap of "
+           "1000000 nodes (raise it with --max-yaml-nodes, up to 100000000 nodes)");
+    pxos::RoadmapLimits raised;
+    raised.yaml.max_nodes = 20'000'000;
+    auto roadmap = parse(alias_bomb(7), raised);
+    REQUIRE_FALSE(roadmap.ok()); // the description is not a string, but the document was read
+    CHECK(roadmap.error().message() == "r.yaml:4:5: error: metadata.description must be a string, found a map");
+}
+
+TEST_CASE("aliases of a long string count its bytes each time", "[roadmap][malformed]")
+{
+    std::string text = "steps:\n  - step: init_background\n    description: &d " + std::string(1000, 'x') + "\n";
+    for (int i = 0; i < 20; ++i)
+        text += "  - {step: init_background, description: *d}\n";
+    pxos::RoadmapLimits limits;
+    limits.yaml.max_bytes = 16 * 1024;
+    auto roadmap = parse(text, limits);
+    REQUIRE_FALSE(roadmap.ok());
+    CHECK(roadmap.error().message()
+        == "r.yaml:18:42: error: alias '*d' expands the document to 16485 bytes of text, over the YAML expanded size "
+           "cap of 16384 bytes (raise it with --max-yaml-mib, up to 1024 MiB)");
+    limits.yaml.max_bytes = 32 * 1024;
+    CHECK(parse(text, limits).ok());
+}
+
+TEST_CASE("nesting deeper than the YAML depth cap is refused where it crosses it", "[roadmap][malformed]")
+{
+    std::string deep = "metadata:\n  description: " + std::string(100000, '[') + "\nsteps: []\n";
+    CHECK(only_error(deep)
+        == "r.yaml:2:47: error: lists and maps nested 65 deep, over the YAML depth cap of 64 levels (raise it with "
+           "--max-yaml-depth, up to 1000 levels)");
+    std::string dashes = "steps:\n";
+    for (int i = 0; i < 100; ++i)
+        dashes += "- ";
+    CHECK(only_error(dashes + "x\n").rfind("r.yaml:2:127: error: lists and maps nested 65 deep", 0) == 0);
+}
+
+TEST_CASE("an alias to the node that contains it is refused", "[roadmap][malformed]")
+{
+    CHECK(only_error("metadata:\n  description: &a [x, *a]\nsteps: []\n")
+        == "r.yaml:2:23: error: alias '*a' refers to a node that contains it; pxos reads no cycles");
+}
+
+TEST_CASE("a second YAML document is an error, not ignored", "[roadmap][malformed]")
+{
+    CHECK(only_error("steps:\n  - step: init_background\n---\nsteps: []\n")
+        == "r.yaml:3:1: error: a second YAML document starts here; a roadmap or reply is one document (remove the "
+           "'---' and what follows)");
+    CHECK(parse("---\nsteps:\n  - step: init_background\n...\n").ok());
+}
+
+TEST_CASE("tags outside YAML's core schema, or naming the wrong type, are errors", "[roadmap][malformed]")
+{
+    CHECK(only_error("steps:\n  - step: init_background\n    params: {background_color: !foo [1, 2, 3]}\n")
+        == "r.yaml:3:32: error: unknown tag '!foo'; pxos reads only the core tags !!str, !!int, !!float, !!bool, "
+           "!!null, !!seq and !!map");
+    CHECK(only_error("steps:\n  - step: write_hello_program\n    params: {program_source: !!binary SEFMVA==}\n")
+        == "r.yaml:3:30: error: unknown tag '!!binary'; pxos reads only the core tags !!str, !!int, !!float, "
+           "!!bool, !!null, !!seq and !!map");
+    CHECK(only_error("steps: !!map [1]\n") == "r.yaml:1:8: error: tag '!!map' on a list");
+    CHECK(only_error("metadata:\n  vram_width: !!str 256\nsteps: []\n")
+        == "r.yaml:2:15: error: metadata.vram_width must be an integer, found '256' tagged !!str");
+    CHECK(only_error("metadata:\n  name: !!int 5\nsteps: []\n")
+        == "r.yaml:2:9: error: metadata.name must be a string, found '5' tagged !!int");
+    auto tagged = parse("metadata:\n  name: !!str 5\n  vram_width: !!int 256\nsteps: []\n");
+    REQUIRE(tagged.ok());
+    CHECK(tagged->metadata.name == "5");
+    CHECK(tagged->metadata.vram_width == 256);
+}

@@ -206,3 +206,23 @@ TEST_CASE("pixels are words whose bytes are r, g, b, a", "[vram]")
     CHECK(vram.bytes()[3] == 0x44);
     CHECK(color.to_string() == "(17,34,51,68)");
 }
+
+TEST_CASE("a write budget refuses the write that does not fit, and every write after it", "[vram]")
+{
+    SimulatedVRAM vram = make_vram(16, 16);
+    CHECK(vram.write_budget() == SimulatedVRAM::kNoBudget);
+    vram.set_write_budget(100);
+    CHECK(vram.fill_rect(Rect { -4, -4, 12, 12 }, RGBA { 1, 1, 1, 255 }) == 64); // counted clipped
+    CHECK(vram.write_budget() == 36);
+    CHECK(vram.copy_rect(Rect { 0, 0, 8, 8 }, 8, 8) == 0); // 64 > 36: not done at all
+    CHECK(vram.read_pixel(8, 8).value() == RGBA { 0, 0, 0, 255 });
+    REQUIRE(vram.refused_write());
+    CHECK(*vram.refused_write() == Rect { 8, 8, 8, 8 });
+    CHECK(vram.write_pixel(15, 15, RGBA { 2, 2, 2, 255 }).error().message()
+        == "error: write of pixel (15,15) is over the build work cap");
+    CHECK(vram.fill_rect(Rect { 0, 0, 1, 1 }, RGBA { 3, 3, 3, 255 }) == 0); // fits, but the budget is spent
+    CHECK(vram.write_budget() == 36);
+    vram.set_write_budget(SimulatedVRAM::kNoBudget);
+    CHECK_FALSE(vram.refused_write());
+    CHECK(vram.fill_rect(vram.bounds(), RGBA { 4, 4, 4, 255 }) == 256);
+}

@@ -25,6 +25,10 @@ enum class Cap {
     InputFile,      // bytes of --input (console input) and --commands files
     SourceIncludes, // .include directives followed in one assembly
     AssembledSource, // bytes of pxasm one assembly reads, its includes together
+    YamlNodes,      // nodes of a roadmap or reply as its aliases expand it
+    YamlBytes,      // scalar bytes of a roadmap or reply as its aliases expand it
+    YamlDepth,      // nested lists and maps in a roadmap or reply
+    BuildPixels,    // pixels one build writes, all steps together
 };
 
 struct CapInfo {
@@ -66,6 +70,15 @@ inline constexpr std::array kCaps {
         "would otherwise double at every level)" },
     CapInfo { Cap::AssembledSource, "assembled source", "--max-assembled-source-mib", "MiB", kMiB, 16, 1024,
         "bytes of pxasm one assembly reads: the source and every file it includes, together" },
+    CapInfo { Cap::YamlNodes, "YAML nodes", "--max-yaml-nodes", "nodes", 1, 1'000'000, 100'000'000,
+        "nodes of a roadmap or LLM reply counted as its aliases expand it (an alias counts its anchor's whole size)" },
+    CapInfo { Cap::YamlBytes, "YAML expanded size", "--max-yaml-mib", "MiB", kMiB, 16, 1024,
+        "bytes of the strings of a roadmap or LLM reply counted as its aliases expand it" },
+    CapInfo { Cap::YamlDepth, "YAML depth", "--max-yaml-depth", "levels", 1, 64, 1000,
+        "lists and maps nested in one another in a roadmap or LLM reply (checked while parsing)" },
+    CapInfo { Cap::BuildPixels, "build work", "--max-build-pixels", "pixels", 1, std::uint64_t(1) << 29,
+        std::uint64_t(1) << 38, "pixels one build writes, all steps together (fills, copies, programs, palettes), "
+        "checked before each write" },
 };
 
 inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap)]; }

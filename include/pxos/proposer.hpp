@@ -26,8 +26,12 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
 
 // The YAML text an LLM reply proposes: `<think>` sections dropped, the last
 // fenced block taken (else the whole reply); a whole roadmap is returned as
-// is, an edit list (`edits:`) is applied to `base`.
-Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base);
+// is, an edit list (`edits:`) is applied to `base`. The reply is one YAML
+// document within `limits` counted as its aliases expand it (the edits are
+// applied to a tree that shares aliased nodes; the text written out copies
+// them).
+Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base,
+    const YamlLimits& limits = {});
 
 // Parses and validates a proposed roadmap: registry and schema, VRAM limits,
 // and every file it names must stay inside `folder` (or be builtin:).

@@ -55,16 +55,31 @@ struct Roadmap {
     std::vector<Diagnostic> warnings; // things worth saying that do not stop a build
 };
 
+// Caps on YAML read from outside (a roadmap, an LLM reply), counted on the
+// document as its aliases expand it.
+struct YamlLimits {
+    std::uint64_t max_nodes = cap_default(Cap::YamlNodes);
+    std::uint64_t max_bytes = cap_default(Cap::YamlBytes); // of scalars
+    std::uint64_t max_depth = cap_default(Cap::YamlDepth); // lists and maps nested
+
+    static YamlLimits from_caps(const CapValues& caps)
+    {
+        return YamlLimits { caps.get(Cap::YamlNodes), caps.get(Cap::YamlBytes), caps.get(Cap::YamlDepth) };
+    }
+};
+
 struct RoadmapLimits {
     static constexpr std::uint64_t kDefaultMaxFileBytes = cap_default(Cap::RoadmapFile);
     static constexpr std::size_t kDefaultMaxSteps = cap_default(Cap::RoadmapSteps);
     VRAMLimits vram;
     std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
     std::size_t max_steps = kDefaultMaxSteps;
+    YamlLimits yaml;
 
     static RoadmapLimits from_caps(const CapValues& caps)
     {
-        return RoadmapLimits { VRAMLimits::from_caps(caps), caps.get(Cap::RoadmapFile), caps.get(Cap::RoadmapSteps) };
+        return RoadmapLimits { VRAMLimits::from_caps(caps), caps.get(Cap::RoadmapFile), caps.get(Cap::RoadmapSteps),
+            YamlLimits::from_caps(caps) };
     }
 };
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,16 @@ struct VRAMLimits {
 
     int max_dimension = kMaxDimension;
     std::uint64_t max_bytes = kDefaultMaxBytes;
+    // The build work cap: pixels all steps of one build may write together.
+    // The build engine gives it to the VRAM it builds (set_write_budget);
+    // other VRAMs have no budget.
+    std::uint64_t max_build_pixels = cap_default(Cap::BuildPixels);
 
     static VRAMLimits from_caps(const CapValues& caps)
     {
         VRAMLimits limits;
         limits.max_bytes = caps.get(Cap::VramMemory);
+        limits.max_build_pixels = caps.get(Cap::BuildPixels);
         return limits;
     }
 
@@ -132,6 +138,20 @@ public:
     const std::uint8_t* bytes() const { return reinterpret_cast<const std::uint8_t*>(m_pixels.data()); }
     std::size_t byte_size() const { return m_pixels.size() * sizeof(std::uint32_t); }
 
+    // A budget of pixels the writes above may still write (a build's work
+    // cap). A write bigger than what is left is not done at all: it returns
+    // 0 (write_pixel an error), and it and every later write are refused
+    // until a new budget is set. kNoBudget, the default, never refuses.
+    static constexpr std::uint64_t kNoBudget = UINT64_MAX;
+    void set_write_budget(std::uint64_t pixels)
+    {
+        m_write_budget = pixels;
+        m_refused_write.reset();
+    }
+    std::uint64_t write_budget() const { return m_write_budget; }
+    // The first write refused for the budget, clipped, if any.
+    const std::optional<Rect>& refused_write() const { return m_refused_write; }
+
     // At most one observer; pass nullptr to detach. Not owned.
     void set_observer(WriteObserver* observer) { m_observer = observer; }
     WriteObserver* observer() const { return m_observer; }
@@ -139,11 +159,15 @@ public:
 private:
     SimulatedVRAM(int width, int height, std::vector<std::uint32_t> pixels);
     std::size_t index_of(int x, int y) const { return std::size_t(y) * std::size_t(m_width) + std::size_t(x); }
+    // Takes a clipped write's pixels from the budget; false refuses it.
+    bool take_from_budget(const Rect& clipped);
 
     int m_width = 0;
     int m_height = 0;
     std::vector<std::uint32_t> m_pixels;
     WriteObserver* m_observer = nullptr;
+    std::uint64_t m_write_budget = kNoBudget;
+    std::optional<Rect> m_refused_write;
 };
 
 // A rectangular window onto a VRAM, in the VRAM's coordinates, clipped to it.

@@ -109,7 +109,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
                 add_cap_options(command, options.caps,
                     { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
-                        Cap::SourceIncludes, Cap::AssembledSource });
+                        Cap::SourceIncludes, Cap::AssembledSource,
+                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
             },
@@ -208,7 +209,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,
+                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
@@ -267,7 +269,8 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--json", options.json, "Print JSON");
                 add_cap_options(command, options.caps,
                     { Cap::ProvenanceFile, Cap::VramMemory, Cap::PngFile, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource });
+                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,
+                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
         },

@@ -136,6 +136,37 @@ std::map<Cap, CapCase> cap_cases()
         },
         "asm main.pxasm -o main.png --max-assembled-source-mib 1", 65,
         "asm main.pxasm -o main.png --max-assembled-source-mib 2", 0
+
+    };
+    cases[Cap::YamlNodes] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("alias.yaml", "steps:\n  - {step: init_background, params: {background_color: &c [1, 2, 3]}}\n"
+                                        "  - {step: init_background, params: {background_color: *c}}\n");
+        },
+        "build alias.yaml -q -o alias.png --max-yaml-nodes 10", 65,
+        "build alias.yaml -q -o alias.png --max-yaml-nodes 1000", 0
+    };
+    cases[Cap::YamlBytes] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("alias.yaml", "steps:\n  - step: init_background\n    description: &d " + std::string(600000, 'x')
+                    + "\n  - step: init_background\n    description: *d\n");
+        },
+        "build alias.yaml -q -o alias.png --max-yaml-mib 1", 65, "build alias.yaml -q -o alias.png --max-yaml-mib 2", 0
+    };
+    cases[Cap::YamlDepth] = {
+        [](const ScratchDirectory& scratch) {
+            // map > steps list > step map > params map > colour list
+            scratch.write("deep.yaml", "steps:\n  - {step: init_background, params: {background_color: [1, 2, 3]}}\n");
+        },
+        "build deep.yaml -q -o deep.png --max-yaml-depth 4", 65, "build deep.yaml -q -o deep.png --max-yaml-depth 5", 0
+    };
+    cases[Cap::BuildPixels] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("twice.yaml", "metadata: {vram_width: 1024, vram_height: 1024}\nsteps:\n"
+                                        "  - step: init_background\n  - step: init_background\n");
+        },
+        "build twice.yaml -q -o twice.png --max-build-pixels 1048576", 65,
+        "build twice.yaml -q -o twice.png --max-build-pixels 2097152", 0
     };
     return cases;
 }

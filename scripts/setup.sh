@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev libstb-dev
-nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev"
+nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev libdeflate-dev"
 # `scripts/setup.sh fuzz` (make fuzz) also needs clang for libFuzzer.
 if [ "${1:-}" = "fuzz" ]; then
     PACKAGES="$PACKAGES clang-14"

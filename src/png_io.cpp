@@ -541,49 +541,97 @@ void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint
     put_be32(out, libdeflate_crc32(0, out.data() + start, 4 + length));
 }
 
-// Deflate, fixed Huffman codes (RFC 1951, 3.2.6), written by hand for the
-// rows that repeat the row above: UP-filtered they are a 2 and zeros, which
-// is one literal 2, one literal 0 and back-references of distance 1. Such a
-// row costs a memcmp and 66 codes (4096 wide) where zlib would scan every byte.
-class FixedHuffmanWriter {
+// Deflate written by hand for the rows that repeat the row above:
+// UP-filtered they are a 2 and zeros, which is a literal 2, a literal 0 and
+// back-references of distance 1. One dynamic-Huffman block (RFC 1951,
+// 3.2.7) holds a run of such rows with a code of five symbols: 258 bytes
+// back in 2 bits, so a row 4096 wide is a memcmp and 18 bytes of output.
+class RepeatedRowWriter {
 public:
-    explicit FixedHuffmanWriter(std::vector<std::uint8_t>& out) : m_out(out) {}
-
-    // A block header: not the last block, fixed codes.
-    void begin_block() { put_bits(0b010, 3); }
-
-    void literal(std::uint8_t byte)
+    RepeatedRowWriter(std::vector<std::uint8_t>& out, std::size_t row_bytes) : m_out(out)
     {
-        if (byte < 144)
-            put_code(0x30 + byte, 8);
-        else
-            put_code(0x190 + byte - 144, 9);
+        // The zeros after the literal 0: runs of 258, then the rest.
+        m_zeros = row_bytes - 1;
+        std::size_t rest = m_zeros % 258;
+        m_rest_symbol = rest >= 3 ? length_symbol(unsigned(rest)) : 257; // 257 unused when rest < 3
+        std::uint8_t lengths[286] = {};
+        lengths[0] = 3;
+        lengths[2] = 3;
+        lengths[256] = 3;
+        lengths[m_rest_symbol] = 3;
+        lengths[285] = 1; // complete: 1/2 + 4/8
+        assign_codes(lengths, 286, m_codes);
+        std::copy(std::begin(lengths), std::end(lengths), m_lengths);
     }
 
-    // A back-reference of `length` (3..258) bytes at distance 1.
-    void repeat_previous(unsigned length)
+    void begin_block()
     {
-        static constexpr std::uint16_t kBase[29] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51,
-            59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
-        static constexpr std::uint8_t kExtra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4,
-            4, 5, 5, 5, 5, 0 };
-        unsigned index = 28;
-        while (kBase[index] > length)
-            --index;
-        unsigned symbol = 257 + index;
-        if (symbol < 280)
-            put_code(symbol - 256, 7);
-        else
-            put_code(0xc0 + symbol - 280, 8);
-        put_bits(length - kBase[index], kExtra[index]);
-        put_code(0, 5); // distance code 0: distance 1
+        put_bits(0, 1); // not the last block
+        put_bits(2, 2); // dynamic Huffman codes
+        put_bits(286 - 257, 5);
+        put_bits(1 - 1, 5);
+        // The code-length code: symbols 0, 1 and 3 in 2 bits, 17 and 18 in 3.
+        static constexpr std::uint8_t kOrder[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+        std::uint8_t code_lengths[19] = {};
+        code_lengths[0] = code_lengths[1] = code_lengths[3] = 2;
+        code_lengths[17] = code_lengths[18] = 3;
+        put_bits(18 - 4, 4); // up to symbol 1, the 18th in kOrder
+        for (int i = 0; i < 18; ++i)
+            put_bits(code_lengths[kOrder[i]], 3);
+        std::uint16_t code_codes[19];
+        assign_codes(code_lengths, 19, code_codes);
+        // The 286 literal/length code lengths, then the one distance code's (1).
+        std::size_t zeros = 0;
+        auto flush_zeros = [&] {
+            while (zeros >= 11) {
+                std::size_t run = std::min<std::size_t>(zeros, 138);
+                put_code(code_codes[18], 3);
+                put_bits(unsigned(run - 11), 7);
+                zeros -= run;
+            }
+            if (zeros >= 3) {
+                put_code(code_codes[17], 3);
+                put_bits(unsigned(zeros - 3), 3);
+                zeros = 0;
+            }
+            for (; zeros > 0; --zeros)
+                put_code(code_codes[0], 2);
+        };
+        for (int symbol = 0; symbol < 286; ++symbol) {
+            if (m_lengths[symbol] == 0) {
+                ++zeros;
+                continue;
+            }
+            flush_zeros();
+            put_code(code_codes[m_lengths[symbol]], 2);
+        }
+        flush_zeros();
+        put_code(code_codes[1], 2);
+    }
+
+    void write_row()
+    {
+        put_code(m_codes[2], 3);
+        put_code(m_codes[0], 3);
+        std::size_t left = m_zeros;
+        for (; left >= 258; left -= 258)
+            put_code(m_codes[285], 1), put_bits(0, 1); // 258 bytes at distance 1 (distance code 0 is "0")
+        if (left >= 3) {
+            put_code(m_codes[m_rest_symbol], 3);
+            unsigned index = m_rest_symbol - 257;
+            put_bits(unsigned(left) - kLengthBase[index], kLengthExtra[index]);
+            put_bits(0, 1);
+        } else {
+            for (; left > 0; --left)
+                put_code(m_codes[0], 3);
+        }
     }
 
     // End of block, then an empty stored block so the output ends on a byte
     // boundary, as zlib's sync flush does: the next segment can follow.
     void end_block_aligned()
     {
-        put_code(0, 7); // 256: end of block
+        put_code(m_codes[256], 3);
         put_bits(0b000, 3);
         if (m_count > 0)
             put_bits(0, 8 - m_count);
@@ -591,6 +639,31 @@ public:
     }
 
 private:
+    static constexpr std::uint16_t kLengthBase[29] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43,
+        51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
+    static constexpr std::uint8_t kLengthExtra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4,
+        4, 4, 5, 5, 5, 5, 0 };
+
+    static unsigned length_symbol(unsigned length)
+    {
+        unsigned index = 28;
+        while (kLengthBase[index] > length)
+            --index;
+        return 257 + index;
+    }
+
+    // Canonical Huffman codes from code lengths (RFC 1951, 3.2.2).
+    static void assign_codes(const std::uint8_t* lengths, int count, std::uint16_t* codes)
+    {
+        unsigned next = 0;
+        for (int length = 1; length <= 15; ++length) {
+            for (int symbol = 0; symbol < count; ++symbol)
+                if (lengths[symbol] == length)
+                    codes[symbol] = std::uint16_t(next++);
+            next <<= 1;
+        }
+    }
+
     // Huffman codes go most significant bit first into an LSB-first stream.
     void put_code(unsigned code, int length)
     {
@@ -614,6 +687,10 @@ private:
     std::vector<std::uint8_t>& m_out;
     std::uint64_t m_bits = 0;
     int m_count = 0;
+    std::size_t m_zeros = 0;
+    unsigned m_rest_symbol = 257;
+    std::uint8_t m_lengths[286] = {};
+    std::uint16_t m_codes[286] = {};
 };
 
 constexpr std::uint32_t kAdlerModulus = 65521;
@@ -631,7 +708,7 @@ std::uint32_t adler_of_repeated_row(std::uint32_t adler, std::size_t zeros)
 // byte boundary, so the bands' outputs concatenate into one deflate stream
 // (as pigz does). A row that differs from the row above is UP-filtered and
 // deflated by zlib (level 1, RLE strategy); a run of rows that repeat the
-// row above becomes one fixed-Huffman block (FixedHuffmanWriter).
+// row above becomes one block written by hand (RepeatedRowWriter).
 struct Band {
     int first_row = 0;
     int rows = 0;
@@ -664,7 +741,7 @@ public:
                 if (m_in_zlib && !finish_zlib_segment())
                     return false;
                 if (!m_in_repeat) {
-                    m_repeat.emplace(m_band.deflated);
+                    m_repeat.emplace(m_band.deflated, m_row_bytes);
                     m_repeat->begin_block();
                     m_in_repeat = true;
                 }
@@ -686,16 +763,7 @@ public:
 private:
     void write_repeated_row()
     {
-        m_repeat->literal(2);
-        m_repeat->literal(0);
-        std::size_t left = m_row_bytes - 1;
-        for (; left >= 258; left -= 258)
-            m_repeat->repeat_previous(258);
-        if (left >= 3)
-            m_repeat->repeat_previous(unsigned(left));
-        else
-            for (; left > 0; --left)
-                m_repeat->literal(0);
+        m_repeat->write_row();
         m_band.adler = adler_of_repeated_row(m_band.adler, m_row_bytes);
     }
 
@@ -762,7 +830,7 @@ private:
     bool m_zlib_ready = false;
     bool m_in_zlib = false;
     bool m_in_repeat = false;
-    std::optional<FixedHuffmanWriter> m_repeat;
+    std::optional<RepeatedRowWriter> m_repeat;
 };
 
 } // namespace

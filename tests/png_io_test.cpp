@@ -418,3 +418,29 @@ TEST_CASE("an interlaced PNG decodes to the same pixels as the plain one", "[png
     CHECK(interlaced == reference);
     CHECK(interlaced.read_pixel(3, 4).value() == RGBA { 120, 160, 19, 255 });
 }
+
+TEST_CASE("PNG encode of rows that repeat the row above round-trips, through zlib as well", "[png]")
+{
+    // Widths whose zero runs end in every way: a match of 3, 255, 257, a
+    // 258 and one or two literals; heights over one band; repeated runs
+    // between rows that differ.
+    for (int width : { 1, 2, 64, 65, 129, 130, 600 }) {
+        auto vram = SimulatedVRAM::create(width, 700);
+        REQUIRE(vram.ok());
+        vram->fill_rect(pxos::Rect { 0, 0, width, 700 }, RGBA { 10, 20, 30, 255 });
+        vram->fill_rect(pxos::Rect { 0, 100, width, 1 }, RGBA { 1, 2, 3, 4 });
+        vram->fill_rect(pxos::Rect { 0, 256, width, 300 }, RGBA { 200, 0, 9, 255 });
+        REQUIRE(vram->write_pixel(width - 1, 699, RGBA { 7, 7, 7, 7 }).ok());
+        auto encoded = pxos::encode_png(*vram);
+        REQUIRE(encoded.ok());
+        INFO("width " << width);
+        CHECK(decode_ok(*encoded) == *vram);
+        // zlib, an independent inflate, checks the stream and its Adler-32.
+        std::uint32_t length = (std::uint32_t((*encoded)[33]) << 24) | (std::uint32_t((*encoded)[34]) << 16)
+            | (std::uint32_t((*encoded)[35]) << 8) | (*encoded)[36];
+        std::vector<std::uint8_t> raw(std::size_t(700) * (std::size_t(width) * 4 + 1) + 1);
+        uLongf size = uLongf(raw.size());
+        CHECK(uncompress(raw.data(), &size, encoded->data() + 41, length) == Z_OK);
+        CHECK(size == raw.size() - 1);
+    }
+}

@@ -8,8 +8,9 @@
 // Any colour type and bit depth loads as RGBA8, as stb_image converted them.
 // Encoding: RGBA8 rows in bands of 256 on up to 8 threads (the bytes depend
 // only on the pixels), each band one deflate segment ending on a byte
-// boundary: a row that repeats the row above is written by hand as fixed-
-// Huffman back-references (a memcmp and a few codes a row), any other is
+// boundary: a row that repeats the row above is written by hand, as
+// back-references under a Huffman code of five symbols (a memcmp and 18
+// bytes for a row 4096 wide), any other is
 // UP-filtered and deflated by zlib (level 1, RLE strategy); the segments'
 // Adler-32s are combined: one valid zlib stream that any decoder reads.
 #pragma once

@@ -10,6 +10,7 @@
 #include <libdeflate.h>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <zlib.h>
 
 namespace pxos {
@@ -562,6 +563,31 @@ public:
         lengths[285] = 1; // complete: 1/2 + 4/8
         assign_codes(lengths, 286, m_codes);
         std::copy(std::begin(lengths), std::end(lengths), m_lengths);
+        // A repeated row is the same bits every time: its codes, reversed
+        // for the LSB-first stream, in 32-bit pieces.
+        auto add = [this](unsigned value, int length) {
+            if (m_row.empty() || m_row.back().second + length > 32)
+                m_row.push_back({ 0, 0 });
+            m_row.back().first |= value << m_row.back().second;
+            m_row.back().second += length;
+        };
+        auto add_code = [&](unsigned symbol) { add(reversed(m_codes[symbol], m_lengths[symbol]), m_lengths[symbol]); };
+        add_code(2);
+        add_code(0);
+        std::size_t left = m_zeros;
+        for (; left >= 258; left -= 258) {
+            add_code(285);
+            add(0, 1); // distance 1: distance code 0, whose code is "0"
+        }
+        if (left >= 3) {
+            add_code(m_rest_symbol);
+            unsigned index = m_rest_symbol - 257;
+            add(unsigned(left) - kLengthBase[index], kLengthExtra[index]);
+            add(0, 1);
+        } else {
+            for (; left > 0; --left)
+                add_code(0);
+        }
     }
 
     void begin_block()
@@ -611,20 +637,8 @@ public:
 
     void write_row()
     {
-        put_code(m_codes[2], 3);
-        put_code(m_codes[0], 3);
-        std::size_t left = m_zeros;
-        for (; left >= 258; left -= 258)
-            put_code(m_codes[285], 1), put_bits(0, 1); // 258 bytes at distance 1 (distance code 0 is "0")
-        if (left >= 3) {
-            put_code(m_codes[m_rest_symbol], 3);
-            unsigned index = m_rest_symbol - 257;
-            put_bits(unsigned(left) - kLengthBase[index], kLengthExtra[index]);
-            put_bits(0, 1);
-        } else {
-            for (; left > 0; --left)
-                put_code(m_codes[0], 3);
-        }
+        for (const auto& [bits, length] : m_row)
+            put_bits(bits, length);
     }
 
     // End of block, then an empty stored block so the output ends on a byte
@@ -665,13 +679,15 @@ private:
     }
 
     // Huffman codes go most significant bit first into an LSB-first stream.
-    void put_code(unsigned code, int length)
+    static unsigned reversed(unsigned code, int length)
     {
-        unsigned reversed = 0;
+        unsigned result = 0;
         for (int i = 0; i < length; ++i)
-            reversed |= ((code >> i) & 1u) << (length - 1 - i);
-        put_bits(reversed, length);
+            result |= ((code >> i) & 1u) << (length - 1 - i);
+        return result;
     }
+
+    void put_code(unsigned code, int length) { put_bits(reversed(code, length), length); }
 
     void put_bits(unsigned value, int length)
     {
@@ -691,6 +707,7 @@ private:
     unsigned m_rest_symbol = 257;
     std::uint8_t m_lengths[286] = {};
     std::uint16_t m_codes[286] = {};
+    std::vector<std::pair<unsigned, int>> m_row;
 };
 
 constexpr std::uint32_t kAdlerModulus = 65521;

@@ -286,7 +286,13 @@ Result<std::vector<std::uint8_t>> inflate_image_data(std::span<const std::uint8_
     if (stream[1] & 0x20)
         return fail(fmt::format("zlib header at byte {} asks for a preset dictionary, which PNG does not allow", start));
 
+    // Deflate's densest code is 2 bits for 258 bytes: a stream that cannot
+    // inflate to what the header promises is refused before the allocation.
     std::size_t expected = raw_size_of(png);
+    if (expected / 1032 > stream.size())
+        return fail(fmt::format("cannot decode PNG data: not enough pixels: the zlib stream at byte {} is {} bytes, "
+                                "too short to inflate to the {} bytes the {}x{} image needs",
+            start, stream.size(), expected, png.width, png.height));
     std::vector<std::uint8_t> raw(expected);
     static thread_local std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> decompressor(
         libdeflate_alloc_decompressor());

@@ -367,6 +367,10 @@ TEST_CASE("the zlib stream of a PNG is checked from its header to its Adler-32",
         CHECK(decode_error(png_with_stream(1, 1, 8, 6, stream))
             == "bad.png: error: cannot decode PNG data: too many pixels: the zlib stream at byte 41 inflates to more "
                "bytes than the 1x1 image needs 5 bytes");
+        // Refused before the 64 MiB allocation: deflate cannot make that much of 18 bytes.
+        CHECK(decode_error(png_with_stream(4096, 4096, 8, 6, stream))
+            == "bad.png: error: cannot decode PNG data: not enough pixels: the zlib stream at byte 41 is 18 bytes, too "
+               "short to inflate to the 67112960 bytes the 4096x4096 image needs");
         std::vector<std::uint8_t> filtered = raw;
         filtered[5] = 7;
         CHECK(decode_error(png_with_stream(1, 2, 8, 6, zlib_of(filtered)))

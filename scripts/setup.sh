@@ -3,8 +3,8 @@
 # Used by `make demo`, `make test` and CI; a no-op on a machine that has them.
 set -eu
 
-PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev libstb-dev
-nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev"
+PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev
+nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev libdeflate-dev"
 # `scripts/setup.sh fuzz` (make fuzz) also needs clang for libFuzzer.
 if [ "${1:-}" = "fuzz" ]; then
     PACKAGES="$PACKAGES clang-14"

@@ -1,12 +1,18 @@
-// PNG I/O, the one adapter over PNG files. Decoding uses stb_image, but
-// first walks the PNG's chunk structure itself (signature, chunk lengths
-// against the file, CRCs, IHDR sizes against the VRAM limits) so stb never
-// sees a file that could make it allocate absurd amounts, and stb's
-// allocations are capped besides. Any colour type and bit depth loads as
-// RGBA8. Encoding is pxos's own: RGBA8 rows with the UP filter, deflated by
-// zlib (level 1, RLE strategy) in bands of rows on every core, the bands'
-// streams joined with sync flushes and their Adler-32s combined: one valid
-// zlib stream that any decoder reads, at several times stb_image_write's speed.
+// PNG I/O, the one adapter over PNG files, pxos's own both ways. Decoding
+// walks the chunks (signature, lengths against the file, CRCs, IHDR sizes
+// against the VRAM limits, PLTE and tRNS against the header), checks the
+// zlib header, inflates with libdeflate into exactly the bytes the header
+// promises, checks the Adler-32 and that nothing follows the stream, then
+// undoes the filters (Adam7 too) and writes RGBA8, checking every palette
+// index against PLTE: any failure is bad input naming its byte (or pixel).
+// Any colour type and bit depth loads as RGBA8, as stb_image converted them.
+// Encoding: RGBA8 rows in bands of 256 on up to 8 threads (the bytes depend
+// only on the pixels), each band one deflate segment ending on a byte
+// boundary: a row that repeats the row above is written by hand, as
+// back-references under a Huffman code of five symbols (a memcmp and 18
+// bytes for a row 4096 wide), any other is
+// UP-filtered and deflated by zlib (level 1, RLE strategy); the segments'
+// Adler-32s are combined: one valid zlib stream that any decoder reads.
 #pragma once
 
 #include "pxos/diagnostic.hpp"

@@ -155,7 +155,7 @@ std::optional<std::string> display_overlap(const BootHeader& header, int width, 
         std::string_view what;
         std::uint64_t begin, end;
     };
-    std::vector<Span> spans {
+    const Span spans[] = {
         { "boot header", header_address(width), std::uint64_t(header_address(width)) + isa::kHeaderWords },
         { "opcode palette", header.palette,
             std::uint64_t(header.palette) + std::uint64_t(header.palette_cell_width) * (header.opcode_count ? header.opcode_count - 1 : 0) + 1 },
@@ -166,15 +166,22 @@ std::optional<std::string> display_overlap(const BootHeader& header, int width, 
         { "trap vector", header.trap_vector, std::uint64_t(header.trap_vector) + 1 },
     };
     const std::uint64_t words = std::uint64_t(width) * std::uint64_t(height);
-    if (memory)
-        for (std::uint32_t n = 0; n < header.syscall_count && std::uint64_t(header.syscall_table) + n < words; ++n)
-            spans.push_back({ "syscall handler", memory[header.syscall_table + n],
-                std::uint64_t(memory[header.syscall_table + n]) + 1 });
+    auto overlap = [&](const Span& span) -> std::optional<std::string> {
+        if (!span_meets_rect(span.begin, std::min(span.end, words), display, width))
+            return std::nullopt;
+        return fmt::format("{} overlaps the {} ({}..{}), which the kernel owns: a user process could rewrite it", area,
+            span.what, format_address(std::uint32_t(span.begin), width),
+            format_address(std::uint32_t(std::min(span.end, words) - 1), width));
+    };
     for (const Span& span : spans)
-        if (span_meets_rect(span.begin, std::min(span.end, words), display, width))
-            return fmt::format("{} overlaps the {} ({}..{}), which the kernel owns: a user process could rewrite it",
-                area, span.what, format_address(std::uint32_t(span.begin), width),
-                format_address(std::uint32_t(std::min(span.end, words) - 1), width));
+        if (auto found = overlap(span))
+            return found;
+    // The handlers one at a time: a hostile header's table may be as long as the image.
+    if (memory)
+        for (std::uint64_t n = 0; n < header.syscall_count && header.syscall_table + n < words; ++n)
+            if (auto found = overlap({ "syscall handler", memory[header.syscall_table + n],
+                    std::uint64_t(memory[header.syscall_table + n]) + 1 }))
+                return found;
     return std::nullopt;
 }
 

@@ -58,6 +58,38 @@ std::pair<std::uint32_t, std::uint32_t> region_rows(RegionId id, int width)
     return { std::uint32_t(rect.y) * std::uint32_t(width), std::uint32_t(rect.y + rect.height) * std::uint32_t(width) };
 }
 
+// What a check found wrong: the first few named in its message, every one
+// counted. A hostile image can be wrong in millions of places (a syscall
+// table as long as the image, a fault every other step); the message, the
+// evidence and the loop's prompt stay short.
+class Findings {
+public:
+    static constexpr std::size_t kNamed = 8;
+    // `describe` runs only for the ones named.
+    template<typename Describe>
+    void add(Describe describe)
+    {
+        if (m_named.size() < kNamed)
+            m_named.push_back(describe());
+        ++m_count;
+    }
+    void count_more(std::uint64_t count) { m_count += count; }
+    bool empty() const { return m_count == 0; }
+    std::uint64_t count() const { return m_count; }
+    // "first; second; ...; and 12 more"
+    std::string text() const
+    {
+        std::string text = fmt::format("{}", fmt::join(m_named, "; "));
+        if (m_count > m_named.size())
+            text += fmt::format("; and {} more", m_count - m_named.size());
+        return text;
+    }
+
+private:
+    std::vector<std::string> m_named;
+    std::uint64_t m_count = 0;
+};
+
 struct RunOutcome {
     RunResult result;
     std::string output;
@@ -408,25 +440,29 @@ void Evaluator::kernel_checks()
     Palette palette = (*machine)->palette();
     const std::uint32_t* words = m_image.words();
     auto [kernel_begin, kernel_end] = region_rows(RegionId::Kernel, width);
-    std::vector<std::string> bad;
+    Findings bad;
     for (std::uint32_t n = 0; n < h.syscall_count; ++n) {
         std::uint32_t handler = words[h.syscall_table + n];
-        std::string name = n < kSyscalls.size() ? std::string(kSyscalls[n].name) : std::to_string(n);
+        auto name = [n] { return n < kSyscalls.size() ? std::string(kSyscalls[n].name) : std::to_string(n); };
         if (handler < kernel_begin || handler >= kernel_end)
-            bad.push_back(fmt::format("entry {} ({}) at {} points at {}, outside the kernel region", n, name,
-                format_address(h.syscall_table + n, width), format_address(handler, width)));
+            bad.add([&] {
+                return fmt::format("entry {} ({}) at {} points at {}, outside the kernel region", n, name(),
+                    format_address(h.syscall_table + n, width), format_address(handler, width));
+            });
         else if (!decode(words, m_image.pixel_count(), handler, palette))
-            bad.push_back(fmt::format("entry {} ({}) points at {}, which is not an instruction", n, name,
-                format_address(handler, width)));
+            bad.add([&] {
+                return fmt::format("entry {} ({}) points at {}, which is not an instruction", n, name(),
+                    format_address(handler, width));
+            });
     }
-    syscalls.evidence = { { "entries", std::int64_t(h.syscall_count) }, { "bad", std::int64_t(bad.size()) } };
+    syscalls.evidence = { { "entries", std::int64_t(h.syscall_count) }, { "bad", std::int64_t(bad.count()) } };
     if (bad.empty())
         pass(syscalls, fmt::format("all {} syscall entries point at kernel code", h.syscall_count));
     else
-        fail(syscalls, fmt::format("{}", fmt::join(bad, "; ")));
+        fail(syscalls, bad.text());
 
     // PCBs: in range, inside the program area, not overlapping each other or the display.
-    std::vector<std::string> problems;
+    Findings problems;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
     int runnable = 0;
     auto [program_begin, program_end] = region_rows(RegionId::ProgramArea, width);
@@ -441,22 +477,24 @@ void Evaluator::kernel_checks()
         std::uint32_t base = pcb[int(isa::PcbField::Base)], limit = pcb[int(isa::PcbField::Limit)];
         std::uint32_t entry = pcb[int(isa::PcbField::Entry)], stack = pcb[int(isa::PcbField::StackBase)];
         if (state > std::uint32_t(isa::ProcessState::Dormant))
-            problems.push_back(fmt::format("{}: state {} is not a process state", where, state));
+            problems.add([&] { return fmt::format("{}: state {} is not a process state", where, state); });
         if (state == std::uint32_t(isa::ProcessState::Ready))
             ++runnable;
         if (pcb[int(isa::PcbField::Pid)] != slot + 1)
-            problems.push_back(fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1));
+            problems.add([&] {
+                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1);
+            });
         if (base >= limit || base < program_begin || limit > program_end)
-            problems.push_back(fmt::format("{}: memory {}..{} is empty or outside the program area", where,
-                format_address(base, width), format_address(limit, width)));
+            problems.add([&] { return fmt::format("{}: memory {}..{} is empty or outside the program area", where,
+                format_address(base, width), format_address(limit, width)); });
         else if (entry < base || entry >= limit || stack < base || stack > limit)
-            problems.push_back(fmt::format("{}: entry {} or stack base {} outside its memory", where,
-                format_address(entry, width), format_address(stack, width)));
+            problems.add([&] { return fmt::format("{}: entry {} or stack base {} outside its memory", where,
+                format_address(entry, width), format_address(stack, width)); });
         if (base < display_end && limit > display_begin)
-            problems.push_back(fmt::format("{}: memory overlaps the display area", where));
+            problems.add([&] { return fmt::format("{}: memory overlaps the display area", where); });
         for (const auto& [other_base, other_limit] : ranges)
             if (base < other_limit && limit > other_base)
-                problems.push_back(fmt::format("{}: memory overlaps another process's", where));
+                problems.add([&] { return fmt::format("{}: memory overlaps another process's", where); });
         ranges.emplace_back(base, limit);
     }
     processes.evidence = { { "processes", std::int64_t(ranges.size()) }, { "ready", std::int64_t(runnable) } };
@@ -465,7 +503,7 @@ void Evaluator::kernel_checks()
     else if (runnable == 0)
         fail(processes, "no process is ready to run at boot");
     else if (!problems.empty())
-        fail(processes, fmt::format("{}", fmt::join(problems, "; ")));
+        fail(processes, problems.text());
     else
         pass(processes, fmt::format("{} valid PCBs ({} ready at boot), memories disjoint and inside the program area",
                             ranges.size(), runnable));
@@ -547,18 +585,15 @@ void Evaluator::execution_checks()
                           area.width, area.height, at(area.x, area.y)));
 
     // The message names the first few faults; the evidence counts them all.
-    constexpr std::size_t kFaultsNamed = 8;
-    std::vector<std::string> described;
+    Findings described;
     for (const FaultRecord& fault : run.result.faults)
-        if (described.size() < kFaultsNamed)
-            described.push_back(describe_fault(fault, width, nullptr));
-    if (run.result.fault_count > described.size())
-        described.push_back(fmt::format("and {} more", run.result.fault_count - described.size()));
+        described.add([&] { return describe_fault(fault, width, nullptr); });
+    described.count_more(run.result.faults_not_kept());
     faults.evidence = { { "faults", std::int64_t(run.result.fault_count) } };
     if (described.empty() && !run.result.panic)
         pass(faults, "no process faulted");
     else
-        fail(faults, described.empty() ? std::string("kernel panic") : fmt::format("{}", fmt::join(described, "; ")));
+        fail(faults, described.empty() ? std::string("kernel panic") : described.text());
 
     RunOutcome again = second.get();
     if (again.timed_out) {

@@ -342,3 +342,18 @@ TEST_CASE("the debugger refuses values out of range, naming the value and the ra
     CHECK(debugger.execute("regs").find("r1=-1 r2=-2147483648") != std::string::npos);
     CHECK(debugger.execute("mem 511,511 1").rfind("(511,511)", 0) == 0);
 }
+
+TEST_CASE("a check wrong in thousands of places names eight of them and counts the rest", "[guests][eval]")
+{
+    pxos::SimulatedVRAM image = build_os({ { "main:\n    LI r1, 0\n    SYSCALL SYS_EXIT" } }).vram;
+    set_header_word(image, pxos::isa::HeaderField::SyscallCount, 4000); // entries 11.. are the band colour
+    pxos::EvalOptions options;
+    options.only_group = "kernel";
+    pxos::EvalResult result = pxos::evaluate(image, "os.png", options);
+    const pxos::Check& table = check_of(result, "kernel.syscall_table");
+    CHECK(!table.passed);
+    CHECK(table.message.rfind("entry 11 (11) at (11,128) points at ", 0) == 0);
+    CHECK(std::count(table.message.begin(), table.message.end(), ';') == 8);
+    CHECK(table.message.substr(table.message.size() - 15) == "; and 3981 more");
+    CHECK(std::get<std::int64_t>(table.evidence.back().value) == 3989);
+}

@@ -5,7 +5,9 @@
 #include "pxos/isa.hpp"
 #include "pxos/run_report.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <sstream>
@@ -44,6 +46,19 @@ std::optional<std::int64_t> number(const std::string& text)
     return negative ? -value : value;
 }
 
+// A number of the command line within [low, high]; otherwise `error` names
+// what it was for, the text and the range (nothing is truncated to fit).
+std::optional<std::int64_t> number_in_range(const std::string& text, std::int64_t low, std::int64_t high,
+    std::string_view what, std::string& error)
+{
+    auto value = number(text);
+    if (value && *value >= low && *value <= high)
+        return value;
+    error = fmt::format("{} '{}' is {} (expected {}..{})", what, text, value ? "out of range" : "not a number", low,
+        high);
+    return std::nullopt;
+}
+
 constexpr std::string_view kHelp = "commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, "
                                    "watch X,Y, delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, quit\n";
 
@@ -61,10 +76,13 @@ std::optional<std::uint32_t> Debugger::parse_place(const std::string& text, std:
     int width = m_machine->vram().width();
     auto comma = text.find(',');
     if (comma != std::string::npos) {
-        auto x = number(text.substr(0, comma));
-        auto y = number(text.substr(comma + 1));
-        if (!x || !y || !m_machine->vram().contains(int(*x), int(*y))) {
-            error = fmt::format("'{}' is not a pixel X,Y inside the {}x{} image", text, width, m_machine->vram().height());
+        std::string problem;
+        auto x = number_in_range(text.substr(0, comma), 0, width - 1, "x", problem);
+        auto y = x ? number_in_range(text.substr(comma + 1), 0, m_machine->vram().height() - 1, "y", problem)
+                   : std::nullopt;
+        if (!x || !y) {
+            error = fmt::format("'{}' is not a pixel X,Y inside the {}x{} image: {}", text, width,
+                m_machine->vram().height(), problem);
             return std::nullopt;
         }
         return std::uint32_t(*y) * std::uint32_t(width) + std::uint32_t(*x);
@@ -152,11 +170,10 @@ std::string Debugger::step_once()
         return "the machine has halted\n";
     RunResult result = m_machine->run(1);
     std::string reasons;
-    if (result.faults.size() > m_faults_seen) {
-        const FaultRecord& fault = result.faults.back();
+    if (result.fault_count > m_faults_seen) {
         if (m_break_on_fault)
-            reasons += "fault: " + describe_fault(fault, m_machine->vram().width(), &m_source_map) + "\n";
-        m_faults_seen = result.faults.size();
+            reasons += "fault: " + describe_fault(*result.latest_fault, m_machine->vram().width(), &m_source_map) + "\n";
+        m_faults_seen = result.fault_count;
     }
     if (result.reason == StopReason::KernelPanic)
         reasons += "kernel panic: " + describe_fault(*result.panic, m_machine->vram().width(), &m_source_map) + "\n";
@@ -199,6 +216,19 @@ std::string Debugger::run_until(const std::optional<std::uint32_t>& return_addre
 
 std::string Debugger::execute(const std::string& line)
 {
+    m_failed = false;
+    std::string text = run_command(line);
+    return text;
+}
+
+std::string Debugger::refuse(std::string message)
+{
+    m_failed = true;
+    return message + "\n";
+}
+
+std::string Debugger::run_command(const std::string& line)
+{
     std::vector<std::string> words = words_of(line);
     if (words.empty())
         return "";
@@ -217,9 +247,14 @@ std::string Debugger::execute(const std::string& line)
     if (command == "ps")
         return processes();
     if (command == "step" || command == "s") {
-        std::int64_t count = words.size() > 1 ? number(words[1]).value_or(-1) : 1;
-        if (count < 1)
-            return "step takes a positive count\n";
+        std::int64_t count = 1;
+        if (words.size() > 1) {
+            auto parsed = number_in_range(words[1], 1, std::int64_t(std::min<std::uint64_t>(m_max_steps, INT64_MAX)),
+                "step count", error);
+            if (!parsed)
+                return refuse(error);
+            count = *parsed;
+        }
         std::string text;
         for (std::int64_t i = 0; i < count && !m_machine->halted(); ++i) {
             std::string reasons = step_once();
@@ -245,9 +280,9 @@ std::string Debugger::execute(const std::string& line)
     }
     if (command == "break" || command == "b") {
         if (words.size() == 3 && words[1] == "syscall") {
-            auto n = number(words[2]);
-            if (!n || *n < 0)
-                return "break syscall takes a number\n";
+            auto n = number_in_range(words[2], 0, std::int64_t(UINT32_MAX), "syscall number", error);
+            if (!n)
+                return refuse(error);
             m_syscall_breaks.insert(std::uint32_t(*n));
             return fmt::format("break on syscall {}\n", *n);
         }
@@ -256,19 +291,19 @@ std::string Debugger::execute(const std::string& line)
             return "break on faults\n";
         }
         if (words.size() != 2)
-            return "break X,Y | LABEL | syscall N | fault\n";
+            return refuse("break X,Y | LABEL | syscall N | fault");
         auto address = parse_place(words[1], error);
         if (!address)
-            return error + "\n";
+            return refuse(error);
         m_breakpoints.insert(*address);
         return fmt::format("breakpoint at {}\n", format_address(*address, m_machine->vram().width()));
     }
     if (command == "watch") {
         if (words.size() != 2)
-            return "watch X,Y\n";
+            return refuse("watch X,Y");
         auto address = parse_place(words[1], error);
         if (!address)
-            return error + "\n";
+            return refuse(error);
         m_watches[*address] = m_machine->vram().words()[*address];
         return fmt::format("watching {}\n", format_address(*address, m_machine->vram().width()));
     }
@@ -285,32 +320,38 @@ std::string Debugger::execute(const std::string& line)
         if (words.size() > 1 && words[1].find(',') != std::string::npos) {
             auto place = parse_place(words[1], error);
             if (!place)
-                return error + "\n";
+                return refuse(error);
             address = *place;
             next = 2;
         } else if (command == "mem") {
-            return "mem X,Y [n]\n";
+            return refuse("mem X,Y [n]");
         }
-        int count = words.size() > next ? int(number(words[next]).value_or(8)) : 8;
-        count = std::clamp(count, 1, 256);
+        int count = 8;
+        if (words.size() > next) {
+            auto parsed = number_in_range(words[next], 1, 256, "count", error);
+            if (!parsed)
+                return refuse(error);
+            count = int(*parsed);
+        }
         return command == "disasm" ? disassemble(address, count) : memory(address, count);
     }
     if (command == "set" && words.size() == 2) {
         auto equals = words[1].find('=');
         std::string name = words[1].substr(0, equals);
-        std::int64_t value = 0;
-        bool valid = false;
-        if (equals != std::string::npos)
-            if (auto parsed = number(words[1].substr(equals + 1))) {
-                value = *parsed;
-                valid = true;
-            }
-        int index = name == "sp" ? isa::kStackPointer : (name.size() > 1 && name[0] == 'r' ? int(number(name.substr(1)).value_or(-1)) : -1);
-        if (!valid || index < 0 || index >= isa::kRegisterCount)
-            return "set rN=VALUE (N 0..15, or sp)\n";
+        int index = name == "sp" ? isa::kStackPointer
+                                 : (name.size() > 1 && name[0] == 'r' ? int(number(name.substr(1)).value_or(-1) & 0xffff) : -1);
+        if (equals == std::string::npos || index < 0 || index >= isa::kRegisterCount
+            || (name != "sp" && name != fmt::format("r{}", index)))
+            return refuse("set rN=VALUE (N 0..15, or sp)");
+        // A register holds 32 bits: signed or unsigned, as long as it fits.
+        auto parsed = number_in_range(words[1].substr(equals + 1), INT32_MIN, UINT32_MAX, "value", error);
+        if (!parsed)
+            return refuse(error);
+        std::int64_t value = *parsed;
         m_machine->set_register(m_machine->user_mode(), index, std::uint32_t(value));
         return fmt::format("{}={}\n", name, std::int32_t(value));
     }
+    m_failed = true;
     return fmt::format("unknown command '{}'; {}", command, kHelp);
 }
 

@@ -18,6 +18,7 @@
 #include <fmt/ranges.h>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -58,33 +59,102 @@ std::pair<std::uint32_t, std::uint32_t> region_rows(RegionId id, int width)
     return { std::uint32_t(rect.y) * std::uint32_t(width), std::uint32_t(rect.y + rect.height) * std::uint32_t(width) };
 }
 
+// What a check found wrong: the first few named in its message, every one
+// counted. A hostile image can be wrong in millions of places (a syscall
+// table as long as the image, a fault every other step); the message, the
+// evidence and the loop's prompt stay short.
+class Findings {
+public:
+    static constexpr std::size_t kNamed = 8;
+    // `describe` runs only for the ones named.
+    template<typename Describe>
+    void add(Describe describe)
+    {
+        if (m_named.size() < kNamed)
+            m_named.push_back(describe());
+        ++m_count;
+    }
+    void count_more(std::uint64_t count) { m_count += count; }
+    bool empty() const { return m_count == 0; }
+    std::uint64_t count() const { return m_count; }
+    // "first; second; ...; and 12 more"
+    std::string text() const
+    {
+        std::string text = fmt::format("{}", fmt::join(m_named, "; "));
+        if (m_count > m_named.size())
+            text += fmt::format("; and {} more", m_count - m_named.size());
+        return text;
+    }
+
+private:
+    std::vector<std::string> m_named;
+    std::uint64_t m_count = 0;
+};
+
 struct RunOutcome {
     RunResult result;
     std::string output;
     std::vector<ProcessInfo> processes;
     std::optional<SimulatedVRAM> after;
+    bool timed_out = false; // stopped at the evaluation's time cap
 };
 
-// Runs an image to its end or `max_steps`. With `finished_pids`, stops as
-// soon as every one of those processes has ended (the others may loop).
-RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps,
+// The evaluation's wall-clock bound, read by its concurrent runs between
+// chunks of steps (a run cannot be interrupted inside one, so a chunk is
+// small: EvalOptions::kDeadlineCheckSteps).
+class Deadline {
+public:
+    Deadline(Clock* clock, std::uint64_t seconds)
+        : m_clock(clock ? clock : &m_steady)
+        , m_seconds(seconds)
+        , m_end_ms(m_clock->now_ms() + 1000.0 * double(seconds))
+    {
+    }
+    bool passed()
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_passed)
+            m_passed = m_clock->now_ms() >= m_end_ms;
+        return m_passed;
+    }
+    // "the evaluation time cap of 120 seconds (raise it with --max-eval-seconds, ...)"
+    std::string cap() const { return cap_text(Cap::EvalSeconds, m_seconds); }
+
+private:
+    SteadyClock m_steady;
+    Clock* m_clock;
+    std::uint64_t m_seconds;
+    double m_end_ms;
+    std::mutex m_mutex;
+    bool m_passed = false;
+};
+
+// Runs an image to its end, `max_steps`, or the deadline. With
+// `finished_pids`, stops as soon as every one of those processes has
+// ended (the others may loop).
+RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
     const std::vector<std::uint32_t>* finished_pids = nullptr)
 {
     RunOutcome outcome;
     auto machine = Machine::boot(image, name);
     if (!machine)
         return outcome;
-    if (!finished_pids) {
-        outcome.result = (*machine)->run(max_steps);
-    } else {
-        constexpr std::uint64_t kChunk = 50'000;
+    {
+        const std::uint64_t chunk_steps = finished_pids ? 50'000 : EvalOptions::kDeadlineCheckSteps;
         std::uint64_t done = 0;
         while (done < max_steps) {
-            std::uint64_t chunk = std::min(kChunk, max_steps - done);
+            if (deadline.passed()) {
+                outcome.timed_out = true;
+                outcome.result = (*machine)->run(0);
+                break;
+            }
+            std::uint64_t chunk = std::min(chunk_steps, max_steps - done);
             outcome.result = (*machine)->run(chunk);
             done += chunk;
             if (outcome.result.reason != StopReason::BudgetExhausted)
                 break;
+            if (!finished_pids)
+                continue;
             bool all_ended = true;
             for (const ProcessInfo& process : (*machine)->processes())
                 if (std::find(finished_pids->begin(), finished_pids->end(), process.pid) != finished_pids->end())
@@ -108,6 +178,7 @@ public:
         : m_image(image)
         , m_name(name)
         , m_options(options)
+        , m_deadline(options.clock, options.max_seconds)
     {
     }
 
@@ -149,6 +220,7 @@ private:
     const SimulatedVRAM& m_image;
     std::string m_name;
     EvalOptions m_options;
+    Deadline m_deadline;
     EvalResult m_result;
     std::optional<BootHeader> m_header;
     bool m_boots = false;
@@ -369,25 +441,29 @@ void Evaluator::kernel_checks()
     Palette palette = (*machine)->palette();
     const std::uint32_t* words = m_image.words();
     auto [kernel_begin, kernel_end] = region_rows(RegionId::Kernel, width);
-    std::vector<std::string> bad;
+    Findings bad;
     for (std::uint32_t n = 0; n < h.syscall_count; ++n) {
         std::uint32_t handler = words[h.syscall_table + n];
-        std::string name = n < kSyscalls.size() ? std::string(kSyscalls[n].name) : std::to_string(n);
+        auto name = [n] { return n < kSyscalls.size() ? std::string(kSyscalls[n].name) : std::to_string(n); };
         if (handler < kernel_begin || handler >= kernel_end)
-            bad.push_back(fmt::format("entry {} ({}) at {} points at {}, outside the kernel region", n, name,
-                format_address(h.syscall_table + n, width), format_address(handler, width)));
+            bad.add([&] {
+                return fmt::format("entry {} ({}) at {} points at {}, outside the kernel region", n, name(),
+                    format_address(h.syscall_table + n, width), format_address(handler, width));
+            });
         else if (!decode(words, m_image.pixel_count(), handler, palette))
-            bad.push_back(fmt::format("entry {} ({}) points at {}, which is not an instruction", n, name,
-                format_address(handler, width)));
+            bad.add([&] {
+                return fmt::format("entry {} ({}) points at {}, which is not an instruction", n, name(),
+                    format_address(handler, width));
+            });
     }
-    syscalls.evidence = { { "entries", std::int64_t(h.syscall_count) }, { "bad", std::int64_t(bad.size()) } };
+    syscalls.evidence = { { "entries", std::int64_t(h.syscall_count) }, { "bad", std::int64_t(bad.count()) } };
     if (bad.empty())
         pass(syscalls, fmt::format("all {} syscall entries point at kernel code", h.syscall_count));
     else
-        fail(syscalls, fmt::format("{}", fmt::join(bad, "; ")));
+        fail(syscalls, bad.text());
 
     // PCBs: in range, inside the program area, not overlapping each other or the display.
-    std::vector<std::string> problems;
+    Findings problems;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
     int runnable = 0;
     auto [program_begin, program_end] = region_rows(RegionId::ProgramArea, width);
@@ -402,22 +478,24 @@ void Evaluator::kernel_checks()
         std::uint32_t base = pcb[int(isa::PcbField::Base)], limit = pcb[int(isa::PcbField::Limit)];
         std::uint32_t entry = pcb[int(isa::PcbField::Entry)], stack = pcb[int(isa::PcbField::StackBase)];
         if (state > std::uint32_t(isa::ProcessState::Dormant))
-            problems.push_back(fmt::format("{}: state {} is not a process state", where, state));
+            problems.add([&] { return fmt::format("{}: state {} is not a process state", where, state); });
         if (state == std::uint32_t(isa::ProcessState::Ready))
             ++runnable;
         if (pcb[int(isa::PcbField::Pid)] != slot + 1)
-            problems.push_back(fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1));
+            problems.add([&] {
+                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1);
+            });
         if (base >= limit || base < program_begin || limit > program_end)
-            problems.push_back(fmt::format("{}: memory {}..{} is empty or outside the program area", where,
-                format_address(base, width), format_address(limit, width)));
+            problems.add([&] { return fmt::format("{}: memory {}..{} is empty or outside the program area", where,
+                format_address(base, width), format_address(limit, width)); });
         else if (entry < base || entry >= limit || stack < base || stack > limit)
-            problems.push_back(fmt::format("{}: entry {} or stack base {} outside its memory", where,
-                format_address(entry, width), format_address(stack, width)));
+            problems.add([&] { return fmt::format("{}: entry {} or stack base {} outside its memory", where,
+                format_address(entry, width), format_address(stack, width)); });
         if (base < display_end && limit > display_begin)
-            problems.push_back(fmt::format("{}: memory overlaps the display area", where));
+            problems.add([&] { return fmt::format("{}: memory overlaps the display area", where); });
         for (const auto& [other_base, other_limit] : ranges)
             if (base < other_limit && limit > other_base)
-                problems.push_back(fmt::format("{}: memory overlaps another process's", where));
+                problems.add([&] { return fmt::format("{}: memory overlaps another process's", where); });
         ranges.emplace_back(base, limit);
     }
     processes.evidence = { { "processes", std::int64_t(ranges.size()) }, { "ready", std::int64_t(runnable) } };
@@ -426,7 +504,7 @@ void Evaluator::kernel_checks()
     else if (runnable == 0)
         fail(processes, "no process is ready to run at boot");
     else if (!problems.empty())
-        fail(processes, fmt::format("{}", fmt::join(problems, "; ")));
+        fail(processes, problems.text());
     else
         pass(processes, fmt::format("{} valid PCBs ({} ready at boot), memories disjoint and inside the program area",
                             ranges.size(), runnable));
@@ -446,9 +524,19 @@ void Evaluator::execution_checks()
     }
     int width = m_image.width();
     // The determinism run goes on the second core while the baseline runs.
-    auto second = std::async(std::launch::async, [this] { return run_image(m_image, m_name, m_options.max_steps); });
-    m_baseline = run_image(m_image, m_name, m_options.max_steps);
+    auto second = std::async(std::launch::async,
+        [this] { return run_image(m_image, m_name, m_options.max_steps, m_deadline); });
+    m_baseline = run_image(m_image, m_name, m_options.max_steps, m_deadline);
     const RunOutcome& run = *m_baseline;
+    if (run.timed_out) {
+        RunOutcome again = second.get();
+        m_result.timed_out = true;
+        std::string message = fmt::format("skipped: the run was stopped at step {}: the evaluation reached {}",
+            run.result.steps, m_deadline.cap());
+        for (Check* check : { &clean, &hello, &display, &faults, &deterministic })
+            fail(*check, message);
+        return;
+    }
 
     std::vector<std::string> unclean;
     if (run.result.reason == StopReason::BudgetExhausted)
@@ -497,16 +585,24 @@ void Evaluator::execution_checks()
         fail(display, fmt::format("no pixel of the display area ({}x{} at {}) changed: no process drew anything",
                           area.width, area.height, at(area.x, area.y)));
 
-    std::vector<std::string> described;
+    // The message names the first few faults; the evidence counts them all.
+    Findings described;
     for (const FaultRecord& fault : run.result.faults)
-        described.push_back(describe_fault(fault, width, nullptr));
-    faults.evidence = { { "faults", std::int64_t(run.result.faults.size()) } };
+        described.add([&] { return describe_fault(fault, width, nullptr); });
+    described.count_more(run.result.faults_not_kept());
+    faults.evidence = { { "faults", std::int64_t(run.result.fault_count) } };
     if (described.empty() && !run.result.panic)
         pass(faults, "no process faulted");
     else
-        fail(faults, described.empty() ? std::string("kernel panic") : fmt::format("{}", fmt::join(described, "; ")));
+        fail(faults, described.empty() ? std::string("kernel panic") : described.text());
 
     RunOutcome again = second.get();
+    if (again.timed_out) {
+        m_result.timed_out = true;
+        fail(deterministic, fmt::format("the second boot was stopped at step {}: the evaluation reached {}",
+                                again.result.steps, m_deadline.cap()));
+        return;
+    }
     bool same = again.output == run.output && again.result.steps == run.result.steps && *again.after == *run.after;
     deterministic.evidence = { { "steps", std::int64_t(run.result.steps) } };
     if (same)
@@ -527,7 +623,27 @@ struct Probe {
     std::uint32_t base = 0;
     std::string problem; // why it could not be injected
     RunOutcome run;
+    // Words [begin, end) that must be as they were after the run (the
+    // kernel structure the probe attacks).
+    std::uint32_t guarded_begin = 0, guarded_end = 0;
+    std::string guarded_name;
 };
+
+// A process that tries to rewrite the syscall table's first entry by way
+// of the display area, the one place outside its memory it may write:
+// SYS_DRAW at display-relative coordinates that land on the table (the
+// kernel must refuse them), then PSET straight onto it (the machine must
+// fault it). It passes only if the table is unchanged and the PSET faulted.
+std::string syscall_table_probe(const BootHeader& h, int width)
+{
+    std::int64_t table_x = std::int64_t(h.syscall_table % std::uint32_t(width));
+    std::int64_t table_y = std::int64_t(h.syscall_table / std::uint32_t(width));
+    return fmt::format("main:\n"
+                       "    LI r1, {}\n    LI r2, {}\n    LI r3, 0x12345678\n    SYSCALL SYS_DRAW\n"
+                       "    LI r1, {}\n    LI r2, {}\n    PSET r1, r2, r3\n"
+                       "    LI r1, 0\n    SYSCALL SYS_EXIT\n",
+        table_x - h.display.x, table_y - h.display.y, table_x, table_y);
+}
 
 // Puts the probe's program into a free slot and free rows of a copy.
 void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
@@ -584,9 +700,21 @@ void Evaluator::judge(Check& check, const Probe& probe)
     const RunOutcome& run = probe.run;
     check.evidence = { { "probe_pid", std::int64_t(probe.pid) }, { "probe_memory", format_address(probe.base, width) },
         { "steps", std::int64_t(run.result.steps) } };
+    if (run.timed_out) {
+        m_result.timed_out = true;
+        fail(check, fmt::format("{} probe: the run was stopped at step {}: the evaluation reached {}", probe.what,
+                        run.result.steps, m_deadline.cap()));
+        return;
+    }
     std::vector<std::string> problems;
     if (run.result.reason == StopReason::KernelPanic)
         problems.push_back("kernel panic: " + describe_fault(*run.result.panic, width, nullptr));
+    for (std::uint32_t address = probe.guarded_begin; address < probe.guarded_end && run.after; ++address)
+        if (run.after->words()[address] != m_image.words()[address]) {
+            problems.push_back(fmt::format("the probe changed the {} at {}", probe.guarded_name,
+                format_address(address, width)));
+            break;
+        }
     bool stopped = false;
     if (probe.expected_cause) {
         for (const FaultRecord& fault : run.result.faults)
@@ -622,18 +750,30 @@ void Evaluator::isolation_checks()
     Check& kernel_write = add("isolation.kernel_write", "isolation", 1);
     Check& privileged = add("isolation.privileged", "isolation", 1);
     Check& endless = add("isolation.endless_loop", "isolation", 1);
+    Check& table_write = add("isolation.syscall_table_write", "isolation", 1);
     if (!m_boots) {
-        for (Check* check : { &kernel_write, &privileged, &endless })
+        for (Check* check : { &kernel_write, &privileged, &endless, &table_write })
             fail(*check, "skipped: the image does not boot (see kernel.boots)");
         return;
     }
     if (!m_baseline)
-        m_baseline = run_image(m_image, m_name, m_options.max_steps);
+        m_baseline = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+    if (m_baseline->timed_out) {
+        m_result.timed_out = true;
+        for (Check* check : { &kernel_write, &privileged, &endless, &table_write })
+            fail(*check, fmt::format("skipped: the image's own run was stopped at step {}: the evaluation reached {}",
+                             m_baseline->result.steps, m_deadline.cap()));
+        return;
+    }
     Probe probes[] = {
         { "kernel-write", "main:\n    LI r1, REGION_KERNEL\n    LI r2, 0x12345678\n    STORE r2, r1, 0\n",
-            std::uint32_t(isa::TrapCause::MemoryViolation), {}, 0, 0, {}, {} },
-        { "privileged-instruction", "main:\n    HALT\n", std::uint32_t(isa::TrapCause::Privileged), {}, 0, 0, {}, {} },
-        { "endless-loop", "main:\n    JMP main\n", 0, {}, 0, 0, {}, {} },
+            std::uint32_t(isa::TrapCause::MemoryViolation), {}, 0, 0, {}, {}, 0, 0, {} },
+        { "privileged-instruction", "main:\n    HALT\n", std::uint32_t(isa::TrapCause::Privileged), {}, 0, 0, {}, {}, 0, 0,
+            {} },
+        { "endless-loop", "main:\n    JMP main\n", 0, {}, 0, 0, {}, {}, 0, 0, {} },
+        { "syscall-table-write", syscall_table_probe(*m_header, m_image.width()),
+            std::uint32_t(isa::TrapCause::MemoryViolation), {}, 0, 0, {}, {}, m_header->syscall_table,
+            m_header->syscall_table + m_header->syscall_count, "syscall table" },
     };
     std::vector<std::uint32_t> original_pids;
     for (const ProcessInfo& process : m_baseline->processes)
@@ -647,7 +787,7 @@ void Evaluator::isolation_checks()
         inject(probe, m_image, *m_header);
         if (probe.image)
             runs.push_back(std::async(std::launch::async, [&probe, &original_pids, budget, this] {
-                probe.run = run_image(*probe.image, m_name, budget,
+                probe.run = run_image(*probe.image, m_name, budget, m_deadline,
                     probe.expected_cause ? nullptr : &original_pids);
             }));
     }
@@ -656,13 +796,14 @@ void Evaluator::isolation_checks()
     judge(kernel_write, probes[0]);
     judge(privileged, probes[1]);
     judge(endless, probes[2]);
+    judge(table_write, probes[3]);
 }
 
 EvalResult Evaluator::run()
 {
     m_result.image_name = m_name;
     // The groups hold references to their checks while they fill them in:
-    // no push_back may reallocate (there are 19 checks).
+    // no push_back may reallocate (there are 20 checks).
     m_result.checks.reserve(kCheckCapacity);
     if (wanted("seed"))
         seed_checks();
@@ -738,6 +879,8 @@ std::string eval_result_to_json(const EvalResult& result)
         checks.push_back(std::move(entry));
     }
     root["checks"] = std::move(checks);
+    if (result.timed_out) // only then: the JSON of an evaluation that finished stays as it was
+        root["timed_out"] = true;
     return write_json(root, JsonLayout::Indented) + "\n";
 }
 

@@ -8,16 +8,16 @@ namespace {
 
 constexpr std::array kRegions {
     Region { RegionId::Metadata, "metadata", { 0, 0, 512, 16 }, RGBA { 64, 128, 192, 255 },
-        "version, boot flags, pointers" },
+        "version, boot flags, pointers", Ownership::Kernel },
     Region { RegionId::OpcodePalette, "opcode_palette", { 0, 16, 512, 16 }, std::nullopt,
-        "colour -> instruction mapping" },
-    Region { RegionId::Kernel, "kernel", { 0, 32, 512, 96 }, RGBA { 40, 40, 60, 255 }, "core OS routines" },
+        "colour -> instruction mapping", Ownership::Kernel },
+    Region { RegionId::Kernel, "kernel", { 0, 32, 512, 96 }, RGBA { 40, 40, 60, 255 }, "core OS routines", Ownership::Kernel },
     Region { RegionId::SyscallTable, "syscall_table", { 0, 128, 512, 32 }, RGBA { 60, 40, 80, 255 },
-        "system call jump table" },
+        "system call jump table", Ownership::Kernel },
     Region { RegionId::ProcessTable, "process_table", { 0, 160, 512, 64 }, RGBA { 80, 60, 40, 255 },
-        "process control blocks" },
+        "process control blocks", Ownership::Kernel },
     Region { RegionId::ProgramArea, "program_area", { 0, 224, 512, 288 }, RGBA { 20, 20, 20, 255 },
-        "user program space" },
+        "user program space", Ownership::User },
 };
 
 } // namespace

@@ -98,6 +98,9 @@ Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::s
     auto header = read_header(image, image_name);
     if (!header)
         return std::move(header).error();
+    if (auto overlap = display_overlap(*header, image.width(), image.height(), image.words()))
+        return Error::bad_input(fmt::format("{}@({},{})", image_name, int(isa::HeaderField::DisplayX), isa::kHeaderRow),
+            fmt::format("not bootable: {}", *overlap));
     auto palette = Palette::read(image, header->palette, int(header->palette_cell_width), int(header->opcode_count),
         image_name);
     if (!palette)
@@ -179,6 +182,26 @@ void Machine::switch_mode(bool user)
     if (user != m_user_mode)
         std::swap(m_active, m_inactive);
     m_user_mode = user;
+}
+
+// Past the console output cap the guest's bytes are counted, not kept:
+// a guest printing in a loop costs the host nothing but the count.
+void Machine::write_console(char c)
+{
+    if (m_console_bytes++ >= m_record_limits.max_console_bytes)
+        return;
+    if (m_console)
+        m_console->write(c);
+    else
+        m_output += c;
+}
+
+void Machine::record_fault(const FaultRecord& fault)
+{
+    ++m_result.fault_count;
+    m_result.latest_fault = fault;
+    if (m_result.faults.size() < m_record_limits.max_faults)
+        m_result.faults.push_back(fault);
 }
 
 void Machine::enter_user_mode()
@@ -537,13 +560,8 @@ op_IN:
 op_OUT:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
-    if (s->b == isa::kPortConsoleOut) {
-        char c = char(r[s->a] & 0xff);
-        if (m_console)
-            m_console->write(c);
-        else
-            m_output += c;
-    }
+    if (s->b == isa::kPortConsoleOut)
+        write_console(char(r[s->a] & 0xff));
     NEXT(3);
 op_MFS:
     if (user)
@@ -698,8 +716,7 @@ RunResult Machine::run(std::uint64_t max_steps)
                 }
             }
             if (isa::is_fault(cause))
-                m_result.faults.push_back(
-                    { m_specials[std::size_t(Special::Pid)], m_trap_pc, cause, m_trap_address, m_steps, false });
+                record_fault({ m_specials[std::size_t(Special::Pid)], m_trap_pc, cause, m_trap_address, m_steps, false });
             m_specials[std::size_t(Special::Epc)] = resume;
             m_specials[std::size_t(Special::Cause)] = cause;
             m_specials[std::size_t(Special::Arg)] = m_trap_address;

@@ -24,7 +24,10 @@ std::string describe_fault(const FaultRecord& fault, int width, const SourceMap*
     std::string text = fmt::format("{} at {}{}: {} ({})", fault.in_kernel ? std::string("kernel") : fmt::format("pid {}", fault.pid),
         format_address(fault.pc, width), source_suffix(fault.pc, source_map), isa::trap_cause_name(fault.cause),
         isa::trap_cause_doc(fault.cause));
-    if (fault.address != fault.pc && fault.cause != std::uint32_t(isa::TrapCause::DivideByZero)
+    // A BadSyscall's address is the syscall number, not a place.
+    if (fault.cause == std::uint32_t(isa::TrapCause::BadSyscall))
+        text += fmt::format(", bad syscall {}", fault.address);
+    else if (fault.address != fault.pc && fault.cause != std::uint32_t(isa::TrapCause::DivideByZero)
         && fault.cause != std::uint32_t(isa::TrapCause::Privileged))
         text += fmt::format(", address {}", fault.address == 0xffffffffu ? std::string("outside the VRAM")
                                                                          : format_address(fault.address, width));
@@ -69,11 +72,16 @@ int run_exit_status(const RunResult& result)
         return 5;
     if (result.reason == StopReason::BudgetExhausted)
         return 4;
-    if (!result.faults.empty())
+    if (result.fault_count > 0)
         return 3;
     if (result.halt_code != 0)
         return 1;
     return 0;
+}
+
+std::string not_kept_text(std::uint64_t count, std::string_view what, Cap cap, std::uint64_t limit)
+{
+    return fmt::format("{} more {}, counted but not kept: over {}", count, what, cap_text(cap, limit));
 }
 
 std::string run_summary_json(const Machine& machine, const RunResult& result, const SourceMap* source_map)
@@ -117,8 +125,11 @@ std::string run_summary_json(const Machine& machine, const RunResult& result, co
     for (const FaultRecord& fault : result.faults)
         faults.push_back(fault_json(fault));
     root["faults"] = std::move(faults);
+    root["fault_count"] = result.fault_count;
+    root["faults_not_kept"] = result.faults_not_kept();
     root["panic"] = result.panic ? fault_json(*result.panic) : nlohmann::ordered_json();
     root["console"] = machine.console_output();
+    root["console_bytes_not_kept"] = machine.console_bytes_not_kept();
     return write_json(root, JsonLayout::Indented) + "\n";
 }
 

@@ -134,21 +134,7 @@ Result<void> install_kernel(StepContext& step)
         return Error::bad_input(step.where(), fmt::format("the kernel does not define {}", list));
     }
 
-    PXOS_TRY(write_program(*program, vram));
-    step.source_map().merge(program->source_map);
-    for (const auto& [name, address] : program->symbols)
-        if (address >= kernel_begin && address < kernel_end)
-            step.source_map().add_label(name, std::uint32_t(address));
-    for (std::size_t i = 0; i < handlers.size(); ++i)
-        PXOS_TRY(vram.write_pixel(int((syscall_begin + i) % std::uint32_t(width)),
-            int((syscall_begin + i) / std::uint32_t(width)), RGBA::from_word(handlers[i])));
-
-    // Every process slot starts free.
     auto [table_begin, table_end] = region_rows(RegionId::ProcessTable, width);
-    for (std::uint32_t i = 0; i < std::uint32_t(isa::kProcessSlots * isa::kPcbWords); ++i)
-        PXOS_TRY(vram.write_pixel(int((table_begin + i) % std::uint32_t(width)),
-            int((table_begin + i) / std::uint32_t(width)), RGBA::from_word(0)));
-
     BootHeader header;
     header.kernel_entry = std::uint32_t(*program->symbol("kernel_entry"));
     header.trap_vector = std::uint32_t(*program->symbol("trap_handler"));
@@ -161,6 +147,23 @@ Result<void> install_kernel(StepContext& step)
     header.palette = std::uint32_t(region(RegionId::OpcodePalette).rect.y) * std::uint32_t(width);
     header.palette_cell_width = isa::kPaletteCellWidth;
     header.opcode_count = isa::kOpcodeCount;
+    if (auto overlap = display_overlap(header, width, vram.height()))
+        return Error::bad_input(step.where(), *overlap);
+
+    PXOS_TRY(write_program(*program, vram));
+    step.source_map().merge(program->source_map);
+    for (const auto& [name, address] : program->symbols)
+        if (address >= kernel_begin && address < kernel_end)
+            step.source_map().add_label(name, std::uint32_t(address));
+    for (std::size_t i = 0; i < handlers.size(); ++i)
+        PXOS_TRY(vram.write_pixel(int((syscall_begin + i) % std::uint32_t(width)),
+            int((syscall_begin + i) / std::uint32_t(width)), RGBA::from_word(handlers[i])));
+
+    // Every process slot starts free.
+    for (std::uint32_t i = 0; i < std::uint32_t(isa::kProcessSlots * isa::kPcbWords); ++i)
+        PXOS_TRY(vram.write_pixel(int((table_begin + i) % std::uint32_t(width)),
+            int((table_begin + i) / std::uint32_t(width)), RGBA::from_word(0)));
+
     write_header(vram, header);
 
     step.set("kernel_entry", std::int64_t(header.kernel_entry));

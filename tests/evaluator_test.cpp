@@ -66,7 +66,7 @@ TEST_CASE("the default image scores full marks", "[eval]")
         CHECK(check.passed);
     }
     CHECK(result.score == result.max_score);
-    CHECK(result.max_score == 21);
+    CHECK(result.max_score == 22);
     CHECK(result.score_pct == 100.0);
     CHECK(result.seed.regions_ok == 4);
 }
@@ -83,7 +83,7 @@ TEST_CASE("the seed's image scores full marks on the seed group and low elsewher
     CHECK(result.seed.opcode_palette_unique_colors == 8);
     CHECK(result.seed.hello_program_pixels == 64);
     CHECK(result.seed.all_regions_ok);
-    CHECK(result.max_score == 21);
+    CHECK(result.max_score == 22);
     CHECK(result.score == 5);
     CHECK(check_of(result, "structure.header").message
         == "seed.png@(0,4): not a bootable pxOS image: no header magic 'PXOS' (found (64,128,192,255))");
@@ -207,8 +207,8 @@ TEST_CASE("odd images are evaluated without a crash, and max_score never changes
     images.push_back(scrambled);
     for (const auto& image : images) {
         auto result = pxos::evaluate(image, "odd.png");
-        CHECK(result.max_score == 21);
-        CHECK(result.checks.size() == 19);
+        CHECK(result.max_score == 22);
+        CHECK(result.checks.size() == 20);
         CHECK(result.score <= result.max_score);
     }
 }
@@ -222,8 +222,8 @@ TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then 
     CHECK(seed_only.checks.size() == 4);
     options.only_group = "isolation";
     auto isolation_only = pxos::evaluate(default_image(), "os.png", options);
-    CHECK(isolation_only.max_score == 3);
-    CHECK(isolation_only.score == 3);
+    CHECK(isolation_only.max_score == 4);
+    CHECK(isolation_only.score == 4);
 
     auto json = nlohmann::ordered_json::parse(pxos::eval_result_to_json(pxos::evaluate(default_image(), "os.png")));
     std::vector<std::string> keys;

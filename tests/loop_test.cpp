@@ -82,7 +82,7 @@ TEST_CASE("the heuristic loop grows the minimal roadmap to full score, best neve
     }
     CHECK(lines[0]["proposer"] == "given");
     CHECK(lines[1]["proposer"] == "heuristic");
-    CHECK(lines[1]["score"] == 21);
+    CHECK(lines[1]["score"] == 22);
     for (const char* file : { "ROADMAP_VRAM_OS.gen001.yaml", "vram_os_stage1.gen001.png", "vram_os_stage1.gen001.json",
              "ROADMAP_VRAM_OS.gen005.yaml", "reflect.gen002.json", "report.html", "timings.jsonl" })
         CHECK(std::filesystem::exists(scratch.path() / "loop" / file));
@@ -119,7 +119,7 @@ TEST_CASE("LLM replies: a whole roadmap, an edit list, chatter around fenced blo
         CHECK(std::filesystem::exists(scratch.path() / "loop/llm/gen002.c1.a1.prompt.txt"));
         CHECK(std::filesystem::exists(scratch.path() / "loop/llm/gen002.c1.a1.reply.txt"));
         if (std::string(fake) != "chatter.sh")
-            CHECK(lines[1]["score"] == 21);
+            CHECK(lines[1]["score"] == 22);
         std::string roadmap = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
         CHECK(roadmap.find("write_isa_palette") != std::string::npos);
         CHECK(roadmap.find("/etc/evil.png") == std::string::npos); // a proposal's output path is ignored
@@ -155,7 +155,7 @@ TEST_CASE("bad LLM replies are retried with the error, then the heuristic takes 
         CHECK(lines[1]["fallback"] == true);
         CHECK(lines[1]["llm_calls"] == 2); // the first try and one retry
         CHECK(lines[1]["note"].get<std::string>().find(c.expected) != std::string::npos);
-        CHECK(lines[1]["score"] == 21); // the heuristic still repaired it
+        CHECK(lines[1]["score"] == 22); // the heuristic still repaired it
         CHECK(observer.notes.size() == 2);
     }
     pxos::test::ScratchDirectory scratch;
@@ -212,7 +212,7 @@ TEST_CASE("loop --resume continues after the last complete generation, an existi
     REQUIRE(lines.size() == 6);
     for (std::size_t i = 0; i < lines.size(); ++i)
         CHECK(lines[i]["generation"] == int(i + 1));
-    CHECK(lines[5]["best_score"] == 21);
+    CHECK(lines[5]["best_score"] == 22);
 }
 
 TEST_CASE("loop --replay reruns a loop from the reply cache with no LLM, giving the same files", "[loop][llm]")
@@ -256,7 +256,7 @@ TEST_CASE("several candidates per generation, evaluated two at a time, duplicate
     options.jobs = 2;
     auto summary = run(options);
     REQUIRE(summary.ok());
-    CHECK(summary->best_score == 21);
+    CHECK(summary->best_score == 22);
 
     pxos::test::ScratchDirectory copies;
     auto copy = options_for(copies, 3);

@@ -158,6 +158,22 @@ OsImage build_from_yaml(const std::string& yaml)
 
 } // namespace
 
+OsImage build_roadmap_file(const std::string& path)
+{
+    auto roadmap = load_roadmap(path, steps::builtin_registry());
+    if (!roadmap.ok())
+        FAIL(roadmap.error().message());
+    auto built = build_roadmap(*roadmap);
+    if (!built.ok())
+        FAIL(built.error().message());
+    return OsImage { std::move(built->vram), std::move(built->source_map) };
+}
+
+OsImage build_roadmap_text(const std::string& yaml)
+{
+    return build_from_yaml(yaml);
+}
+
 OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum)
 {
     std::string yaml = "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"

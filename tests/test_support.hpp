@@ -83,6 +83,10 @@ struct ProgramSpec {
     std::string file = {};
 };
 OsImage build_os(const std::vector<ProgramSpec>& programs, int quantum = 1000);
+// Builds a roadmap file (its files resolve against its folder).
+OsImage build_roadmap_file(const std::string& path);
+// Builds roadmap text (as test.yaml in the current folder).
+OsImage build_roadmap_text(const std::string& yaml);
 
 // Runs `snippet` in kernel mode on a bare machine (no kernel): the snippet
 // starts at kernel_entry and a HALT follows it.

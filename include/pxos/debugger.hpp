@@ -24,8 +24,13 @@ public:
     // Runs one command line; returns what it prints (ends with a newline, or empty).
     std::string execute(const std::string& line);
     bool done() const { return m_done; }
+    // Whether the last command was refused (unknown, or an argument out of
+    // range: the output says which and the range).
+    bool failed() const { return m_failed; }
 
 private:
+    std::string run_command(const std::string& line);
+    std::string refuse(std::string message);
     std::string where() const;
     std::string registers() const;
     std::string processes() const;
@@ -43,7 +48,8 @@ private:
     std::set<std::uint32_t> m_syscall_breaks;
     bool m_break_on_fault = false;
     std::map<std::uint32_t, std::uint32_t> m_watches; // address -> last value
-    std::size_t m_faults_seen = 0;
+    std::uint64_t m_faults_seen = 0;
+    bool m_failed = false;
     bool m_done = false;
 };
 

@@ -65,6 +65,19 @@ inline std::uint32_t header_address(int width)
 Result<BootHeader> read_header(const SimulatedVRAM& vram, const std::string& image_name);
 void write_header(SimulatedVRAM& vram, const BootHeader& header);
 
+// The display area is the one place outside its own memory that every user
+// process may write, so it must not overlap anything the kernel owns: the
+// kernel-owned regions of the layout table (as far as they lie in the
+// image) and what the header points at (the header itself, the palette,
+// the syscall table, the process table, the kernel entry, the trap vector
+// and, given the image's `memory`, each syscall handler). The first overlap,
+// described ("the display area 512x64 at (0,100) overlaps the
+// syscall_table region (512x32 at (0,128)), which the kernel owns: a user
+// process could rewrite it"), or nullopt. The build refuses such a
+// display; the machine refuses to boot it.
+std::optional<std::string> display_overlap(const BootHeader& header, int width, int height,
+    const std::uint32_t* memory = nullptr);
+
 // A new process control block, as the kernel's convention lays it out
 // (isa::PcbField): pid = slot + 1, pc = entry, sp = limit, registers 0.
 struct ProcessSpec {

@@ -7,6 +7,8 @@
 // between images. The core returns a result; the CLI prints it.
 #pragma once
 
+#include "pxos/clock.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
 #include <cstdint>
@@ -52,12 +54,19 @@ struct EvalResult {
     int score = 0;
     int max_score = 0;
     double score_pct = 0;
+    bool timed_out = false; // the evaluation reached its time cap: the checks still running failed
 };
 
 struct EvalOptions {
     static constexpr std::uint64_t kDefaultMaxSteps = 20'000'000;
     std::uint64_t max_steps = kDefaultMaxSteps; // budget of each run
     std::string only_group;               // empty: every group
+    // Wall-clock bound of the whole evaluation, read from `clock` (nullptr:
+    // the steady clock) every kDeadlineCheckSteps steps of each run. Past
+    // it every run still going stops and its checks fail, saying so.
+    std::uint64_t max_seconds = cap_default(Cap::EvalSeconds);
+    Clock* clock = nullptr;
+    static constexpr std::uint64_t kDeadlineCheckSteps = 1'000'000;
 };
 
 // The groups, in order.

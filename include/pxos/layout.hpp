@@ -1,5 +1,6 @@
-// The VRAM layout: the one table of regions (name, rectangle, band colour)
-// that steps, evaluator, machine and viewer all read. The rectangles are the
+// The VRAM layout: the one table of regions (name, rectangle, band colour,
+// whether the kernel owns it) that steps, evaluator, machine and viewer all
+// read. The rectangles are the
 // seed prototype's fixed coordinates (designed for 512x512); on other sizes
 // they are clipped, exactly as the prototype's fills were.
 #pragma once
@@ -11,6 +12,8 @@
 #include <string_view>
 
 namespace pxos {
+
+enum class Ownership { Kernel, User };
 
 enum class RegionId {
     Metadata,
@@ -27,6 +30,9 @@ struct Region {
     Rect rect;
     std::optional<RGBA> band_color; // painted by layout_regions; none keeps the background
     std::string_view purpose;
+    // Kernel: no user process may write it (so the display area, which
+    // every process may write, must not overlap it).
+    Ownership owner;
 };
 
 // Every region, top to bottom.

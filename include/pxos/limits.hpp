@@ -29,6 +29,10 @@ enum class Cap {
     YamlBytes,      // scalar bytes of a roadmap or reply as its aliases expand it
     YamlDepth,      // nested lists and maps in a roadmap or reply
     BuildPixels,    // pixels one build writes, all steps together
+    FaultRecords,   // faults one run keeps and reports (the rest are counted)
+    ConsoleOutput,  // bytes of guest console output one run keeps or prints
+    TraceLines,     // lines --trace / --trace-json print
+    EvalSeconds,    // wall-clock seconds of evaluating one image (eval, each loop candidate)
 };
 
 struct CapInfo {
@@ -79,6 +83,15 @@ inline constexpr std::array kCaps {
     CapInfo { Cap::BuildPixels, "build work", "--max-build-pixels", "pixels", 1, std::uint64_t(1) << 29,
         std::uint64_t(1) << 38, "pixels one build writes, all steps together (fills, copies, programs, palettes), "
         "checked before each write" },
+    CapInfo { Cap::FaultRecords, "fault records", "--max-fault-records", "faults", 1, 1000, 10'000'000,
+        "faults one run keeps and reports; later ones are only counted (\"N more faults\")" },
+    CapInfo { Cap::ConsoleOutput, "console output", "--max-console-mib", "MiB", kMiB, 4, 1024,
+        "guest console output one run keeps or prints; the rest is counted (\"N more bytes\")" },
+    CapInfo { Cap::TraceLines, "trace lines", "--max-trace-lines", "lines", 1, 100'000, 1'000'000'000'000,
+        "lines --trace or --trace-json print; then the trace stops and the run goes on untraced" },
+    CapInfo { Cap::EvalSeconds, "evaluation time", "--max-eval-seconds", "seconds", 1, 120, 86'400,
+        "wall-clock time of evaluating one image (each loop candidate too): past it the image fails the checks "
+        "still running, and the loop goes on" },
 };
 
 inline constexpr const CapInfo& cap_info(Cap cap) { return kCaps[std::size_t(cap)]; }

@@ -14,8 +14,10 @@
 #include "pxos/decoder.hpp"
 #include "pxos/diagnostic.hpp"
 #include "pxos/isa.hpp"
+#include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -82,8 +84,28 @@ struct RunResult {
     std::uint32_t halt_code = 0;
     std::uint64_t steps = 0;
     std::uint64_t syscalls = 0;
-    std::vector<FaultRecord> faults; // user faults, in order
+    std::vector<FaultRecord> faults; // the first user faults, in order, up to RunRecordLimits::max_faults
+    std::uint64_t fault_count = 0;   // every user fault, kept or not
+    std::optional<FaultRecord> latest_fault; // the last user fault (kept or not)
     std::optional<FaultRecord> panic;
+
+    // Faults counted but not kept in `faults` (past the fault records cap).
+    std::uint64_t faults_not_kept() const { return fault_count - faults.size(); }
+};
+
+// What one run keeps of what a guest makes without bound: fault records
+// and console bytes. A guest that faults or prints in a loop for the whole
+// step budget must not grow the host's memory or output with it, so past
+// these the machine only counts (RunResult::fault_count,
+// Machine::console_bytes_not_kept()). Defaults from the caps table.
+struct RunRecordLimits {
+    std::uint64_t max_faults = cap_default(Cap::FaultRecords);
+    std::uint64_t max_console_bytes = cap_default(Cap::ConsoleOutput);
+
+    static RunRecordLimits from_caps(const CapValues& caps)
+    {
+        return { caps.get(Cap::FaultRecords), caps.get(Cap::ConsoleOutput) };
+    }
 };
 
 struct ProcessInfo {
@@ -107,6 +129,7 @@ public:
     void set_trace(TraceSink* trace) { m_trace = trace; }
     void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
     void set_load_observer(LoadObserver* observer) { m_load_observer = observer; }
+    void set_record_limits(const RunRecordLimits& limits) { m_record_limits = limits; }
 
     // Runs until the kernel halts, a kernel fault, or `max_steps` more
     // instructions (the budget). Can be called again to continue.
@@ -115,7 +138,12 @@ public:
     const SimulatedVRAM& vram() const { return m_vram; }
     const BootHeader& header() const { return m_header; }
     const Palette& palette() const { return m_palette; }
+    // The console output kept (up to the console output cap; with a
+    // ConsoleSink set, the sink got it instead and this is empty).
     const std::string& console_output() const { return m_output; }
+    // Console bytes the guest wrote past the console output cap: neither
+    // kept nor given to the sink.
+    std::uint64_t console_bytes_not_kept() const { return m_console_bytes - std::min(m_console_bytes, m_record_limits.max_console_bytes); }
     std::uint64_t steps() const { return m_steps; }
     bool halted() const { return m_halted; }
     bool user_mode() const { return m_user_mode; }
@@ -146,6 +174,8 @@ private:
     void raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
     void enter_user_mode();
     void switch_mode(bool user);
+    void write_console(char c);
+    void record_fault(const FaultRecord& fault);
 
     SimulatedVRAM m_vram;
     BootHeader m_header;
@@ -180,6 +210,8 @@ private:
     RunResult m_result;
 
     std::string m_output;
+    std::uint64_t m_console_bytes = 0; // written by the guest, kept or not
+    RunRecordLimits m_record_limits;
     std::string m_input;
     std::size_t m_input_position = 0;
     ConsoleSink* m_console = nullptr;

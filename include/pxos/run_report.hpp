@@ -25,6 +25,14 @@ std::string format_trace_json(const TraceEvent& event, int width, const SourceMa
 // faulted, 4 the step budget ran out, 5 kernel panic.
 int run_exit_status(const RunResult& result);
 
+// The closing line of a bounded list: "1234 more faults, counted but not
+// kept: over the fault records cap of 1000 faults (raise it with ...)".
+// `what` is plural ("faults", "bytes of console output").
+std::string not_kept_text(std::uint64_t count, std::string_view what, Cap cap, std::uint64_t limit);
+
+// Faults are the ones the run kept (fault_count and faults_not_kept say how
+// many more there were); console is the output kept
+// (console_bytes_not_kept: how much more the guest wrote).
 std::string run_summary_json(const Machine& machine, const RunResult& result, const SourceMap* source_map);
 
 } // namespace pxos

@@ -7,6 +7,7 @@
 #include "pxos/png_io.hpp"
 
 #include <cstdio>
+#include <fmt/format.h>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -36,6 +37,7 @@ int run_debug_command(const DebugCommandOptions& options)
     std::istream& input = options.commands_path.empty() ? std::cin : script_stream;
     print_report(debugger.execute("where"));
     std::string line;
+    int line_number = 0, refused = 0;
     while (!debugger.done()) {
         if (interactive) {
             std::fputs("(pxdb) ", stdout);
@@ -43,13 +45,22 @@ int run_debug_command(const DebugCommandOptions& options)
         }
         if (!std::getline(input, line))
             break;
+        ++line_number;
         if (!line.empty() && line[0] == '#')
             continue;
         if (!interactive)
             print_report("(pxdb) " + line + "\n"); // the transcript
-        print_report(debugger.execute(line));
+        std::string output = debugger.execute(line);
+        print_report(output);
+        // A script's refused command is bad input: its line on stderr, exit 65 at the end.
+        if (debugger.failed() && !options.commands_path.empty()) {
+            ++refused;
+            std::string first_line = output.substr(0, output.find('\n'));
+            report_diagnostics({ Diagnostic { Severity::Error, fmt::format("{}:{}", options.commands_path, line_number),
+                first_line } });
+        }
     }
-    return 0;
+    return refused ? 65 : 0;
 }
 
 } // namespace pxos::cli

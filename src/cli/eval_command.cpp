@@ -65,9 +65,13 @@ int run_eval_command(const EvalCommandOptions& options)
         return report_error(image.error());
     EvalOptions eval_options;
     eval_options.max_steps = options.caps.get(Cap::StepBudget);
+    eval_options.max_seconds = options.caps.get(Cap::EvalSeconds);
     eval_options.only_group = options.only_group;
     EvalResult result = evaluate(*image, options.image_path, eval_options);
 
+    if (result.timed_out)
+        std::fprintf(stderr, "pxos eval: %s: stopped: the evaluation reached %s; the checks still running failed\n",
+            options.image_path.c_str(), cap_text(Cap::EvalSeconds, eval_options.max_seconds).c_str());
     std::string json = eval_result_to_json(result);
     if (options.json)
         std::fputs(json.c_str(), stdout);

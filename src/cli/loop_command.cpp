@@ -74,6 +74,7 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.max_seconds = options.max_seconds;
     loop.until_max = options.until_max;
     loop.eval.max_steps = options.caps.get(Cap::StepBudget);
+    loop.eval.max_seconds = options.caps.get(Cap::EvalSeconds);
     loop.limits = RoadmapLimits::from_caps(options.caps);
     loop.code_limits = CodeLimits::from_caps(options.caps);
 

@@ -147,7 +147,9 @@ const std::vector<CommandEntry>& command_table()
                     ->default_val(options.every);
                 command.add_flag("--json", options.json,
                     "Print a JSON summary (processes, faults, steps, syscalls, console) instead of the console");
-                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile });
+                add_cap_options(command, options.caps,
+                    { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile, Cap::FaultRecords,
+                        Cap::ConsoleOutput, Cap::TraceLines });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 clean halt, 1 a process exited non-zero (or deadlock), 3 a process "
                                "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
@@ -167,7 +169,7 @@ const std::vector<CommandEntry>& command_table()
                     "Exit 1 when the score is below N points, or below N% with a percent sign");
                 command.add_option("--only", options.only_group,
                     "Run one group: seed, structure, kernel, execution or isolation");
-                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile });
+                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::EvalSeconds });
                 command.footer("Exit status: 0 evaluated (and at or above --min-score), 1 below --min-score, "
                                "2 usage, 65 unreadable image. An image that is not an OS just scores low.");
             },
@@ -210,7 +212,7 @@ const std::vector<CommandEntry>& command_table()
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
                         Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,
-                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
+                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels, Cap::EvalSeconds });
                 add_verbosity_flags(command, options.verbosity);
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
@@ -248,7 +250,9 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--source-map", options.source_map_path,
                     "pxasm source map (default: <image>.srcmap.json beside the image)");
                 command.add_option("--input", options.input_path, "File whose bytes are the console input");
-                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile });
+                add_cap_options(command, options.caps,
+                    { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile, Cap::FaultRecords,
+                        Cap::ConsoleOutput });
                 command.footer("Commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, watch X,Y, "
                                "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit.");
             },

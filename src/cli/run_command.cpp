@@ -30,7 +30,9 @@ private:
 };
 
 // Prints executed instructions on stderr, as text or JSON Lines, filtered
-// by pid, by the region the pc is in, and from a step on.
+// by pid, by the region the pc is in, and from a step on; at most the trace
+// lines cap of them (stopped() says when one more would have been printed:
+// the run then goes on untraced).
 class StderrTrace final : public TraceSink {
 public:
     StderrTrace(int width, const SourceMap* source_map, const RunCommandOptions& options)
@@ -38,20 +40,28 @@ public:
         , m_source_map(source_map)
         , m_options(options)
         , m_region(options.trace_region.empty() ? nullptr : find_region(options.trace_region))
+        , m_max_lines(options.caps.get(Cap::TraceLines))
     {
     }
+    bool stopped() const { return m_stopped; }
+    std::uint64_t max_lines() const { return m_max_lines; }
     void on_instruction(const TraceEvent& event) override
     {
-        if (event.step < m_options.trace_from)
+        if (m_stopped || event.step < m_options.trace_from)
             return;
         if (m_options.trace_pid >= 0 && (!event.user_mode || event.pid != std::uint32_t(m_options.trace_pid)))
             return;
         if (m_region
             && !m_region->rect.contains(int(event.pc % std::uint32_t(m_width)), int(event.pc / std::uint32_t(m_width))))
             return;
+        if (m_lines == m_max_lines) {
+            m_stopped = true;
+            return;
+        }
         std::string line = m_options.trace_json ? format_trace_json(event, m_width, m_source_map)
                                                 : format_trace_line(event, m_width, m_source_map);
         std::fprintf(stderr, "%s\n", escape_for_terminal(line).c_str());
+        ++m_lines;
     }
 
 private:
@@ -59,7 +69,30 @@ private:
     const SourceMap* m_source_map;
     const RunCommandOptions& m_options;
     const Region* m_region;
+    std::uint64_t m_max_lines;
+    std::uint64_t m_lines = 0;
+    bool m_stopped = false;
 };
+
+// Runs up to `max_steps`; a traced run goes in chunks so that once the
+// trace has stopped the rest runs untraced (at full speed).
+RunResult run_traced(Machine& machine, std::uint64_t max_steps, StderrTrace* trace)
+{
+    if (!trace)
+        return machine.run(max_steps);
+    constexpr std::uint64_t kChunk = 4096;
+    RunResult result;
+    std::uint64_t done = 0;
+    while (done < max_steps && !trace->stopped()) {
+        std::uint64_t chunk = std::min(kChunk, max_steps - done);
+        result = machine.run(chunk);
+        done += chunk;
+        if (result.reason != StopReason::BudgetExhausted)
+            return result;
+    }
+    machine.set_trace(nullptr);
+    return done < max_steps ? machine.run(max_steps - done) : result;
+}
 
 } // namespace
 
@@ -72,6 +105,7 @@ Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, 
     auto machine = Machine::boot(std::move(*image), image_path);
     if (!machine)
         return std::move(machine).error();
+    (*machine)->set_record_limits(RunRecordLimits::from_caps(caps));
     if (!input_path.empty()) {
         auto input = read_file_text(input_path, caps.get(Cap::InputFile), Cap::InputFile);
         if (!input)
@@ -135,7 +169,8 @@ int run_run_command(const RunCommandOptions& options)
     if (!options.trace_region.empty() && !find_region(options.trace_region))
         return report_error(Error::usage(fmt::format("--trace-region '{}' is not a region", options.trace_region)));
     StderrTrace trace(width, map, options);
-    if (options.trace || options.trace_json)
+    bool tracing = options.trace || options.trace_json;
+    if (tracing)
         (*machine)->set_trace(&trace);
 
     RunResult result;
@@ -152,7 +187,7 @@ int run_run_command(const RunCommandOptions& options)
         if (!options.json)
             console.stream().write((*machine)->console_output());
     } else if (options.frames_dir.empty()) {
-        result = (*machine)->run(max_steps);
+        result = run_traced(**machine, max_steps, tracing ? &trace : nullptr);
     } else {
         // frame_000000.png is the image at boot, then one every --every steps.
         std::uint64_t done = 0;
@@ -174,15 +209,25 @@ int run_run_command(const RunCommandOptions& options)
     console.stream().finish();
     std::fflush(stdout);
 
+    if (tracing && trace.stopped())
+        spdlog::warn("{}: the trace stopped after {} lines: it reached {}", options.image_path, trace.max_lines(),
+            cap_text(Cap::TraceLines, trace.max_lines()));
     for (const FaultRecord& fault : result.faults)
         spdlog::warn("{}: fault: {}", options.image_path, describe_fault(fault, width, map));
+    if (result.faults_not_kept())
+        spdlog::warn("{}: {}", options.image_path,
+            not_kept_text(result.faults_not_kept(), "faults", Cap::FaultRecords, options.caps.get(Cap::FaultRecords)));
+    if ((*machine)->console_bytes_not_kept())
+        spdlog::warn("{}: {}", options.image_path,
+            not_kept_text((*machine)->console_bytes_not_kept(), "bytes of console output", Cap::ConsoleOutput,
+                options.caps.get(Cap::ConsoleOutput)));
     if (result.panic)
         spdlog::error("{}: kernel panic: {}", options.image_path, describe_fault(*result.panic, width, map));
     if (result.reason == StopReason::BudgetExhausted)
         spdlog::warn("{}: stopped: the run reached {}", options.image_path, cap_text(Cap::StepBudget, max_steps));
     else if (result.reason == StopReason::Halted)
         spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", options.image_path,
-            result.halt_code, result.steps, result.syscalls, result.faults.size());
+            result.halt_code, result.steps, result.syscalls, result.fault_count);
 
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);

@@ -3,6 +3,7 @@
 // it, and giving that flag a higher value lets the same input through. A cap
 // added to the table without a case here fails the test.
 #include "pxos/limits.hpp"
+#include "pxos/syscalls.hpp"
 #include "pxos/png_io.hpp"
 
 #include "../test_support.hpp"
@@ -136,7 +137,6 @@ std::map<Cap, CapCase> cap_cases()
         },
         "asm main.pxasm -o main.png --max-assembled-source-mib 1", 65,
         "asm main.pxasm -o main.png --max-assembled-source-mib 2", 0
-
     };
     cases[Cap::YamlNodes] = {
         [](const ScratchDirectory& scratch) {
@@ -167,6 +167,56 @@ std::map<Cap, CapCase> cap_cases()
         },
         "build twice.yaml -q -o twice.png --max-build-pixels 1048576", 65,
         "build twice.yaml -q -o twice.png --max-build-pixels 2097152", 0
+
+    };
+    cases[Cap::FaultRecords] = {
+        [](const ScratchDirectory& scratch) {
+            std::string faulter = "  - step: add_process\n    params:\n      program_source: \"main:\\n    LOAD r1, r0, 0\\n\"\n";
+            scratch.write("faults.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                                         "  - step: install_kernel\n" + faulter + faulter + faulter);
+            REQUIRE(run_pxos("build faults.yaml -q -o faults.png", scratch.path()).exit_code == 0);
+        },
+        "run faults.png --max-fault-records 2", 3, "run faults.png --max-fault-records 3", 3
+    };
+    cases[Cap::ConsoleOutput] = {
+        [](const ScratchDirectory& scratch) {
+            // 1.5 MiB of console output, then HALT.
+            std::string kernel = "kernel_entry:\n    LI r1, 'x'\n    LI r2, 1572864\nagain:\n    OUT r1, PORT_CONSOLE_OUT\n"
+                                 "    ADDI r2, r2, -1\n    JNZ r2, again\n    LI r0, 0\ntrap_handler:\n";
+            for (const pxos::SyscallInfo& call : pxos::kSyscalls)
+                kernel += "sys_" + std::string(call.name) + ":\n";
+            kernel += "    HALT\n";
+            scratch.write("kernel.pxasm", kernel);
+            scratch.write("console.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n"
+                                          "  - step: write_isa_palette\n  - step: install_kernel\n    params: {kernel_file: kernel.pxasm}\n");
+            REQUIRE(run_pxos("build console.yaml -q -o console.png", scratch.path()).exit_code == 0);
+        },
+        "run console.png --max-console-mib 1", 0, "run console.png --max-console-mib 2", 0
+    };
+    cases[Cap::TraceLines] = {
+        [](const ScratchDirectory& scratch) {
+            // A kernel of ten instructions and a HALT.
+            std::string kernel = "kernel_entry:\n";
+            for (int i = 0; i < 10; ++i)
+                kernel += "    NOP\n";
+            kernel += "trap_handler:\n";
+            for (const pxos::SyscallInfo& call : pxos::kSyscalls)
+                kernel += "sys_" + std::string(call.name) + ":\n";
+            scratch.write("kernel.pxasm", kernel + "    HALT\n");
+            scratch.write("short.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n"
+                                        "  - step: write_isa_palette\n  - step: install_kernel\n    params: {kernel_file: kernel.pxasm}\n");
+            REQUIRE(run_pxos("build short.yaml -q -o short.png", scratch.path()).exit_code == 0);
+        },
+        "run short.png --trace --max-trace-lines 5", 0, "run short.png --trace --max-trace-lines 11", 0
+    };
+    cases[Cap::EvalSeconds] = {
+        [](const ScratchDirectory& scratch) {
+            scratch.write("loops.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                                        "  - step: install_kernel\n  - step: add_process\n    params: {program_source: \"main: JMP main\"}\n");
+            REQUIRE(run_pxos("build loops.yaml -q -o loops.png", scratch.path()).exit_code == 0);
+        },
+        // An endless loop with an endless budget reaches a 1 s cap; the raised cap lets a shorter budget finish.
+        "eval loops.png --max-steps 1000000000000 --max-eval-seconds 1", 0, "eval loops.png --max-steps 100000 --max-eval-seconds 600", 0
     };
     return cases;
 }

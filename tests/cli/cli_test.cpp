@@ -311,21 +311,21 @@ TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates",
     auto full = run_pxos("eval os.png out.json --min-score 100%", scratch.path());
     CHECK(full.exit_code == 0);
     CHECK(full.out.find("[PASS] seed.metadata_initialized ") == 0);
-    CHECK(full.out.find("score 21/21 (100.0%)\n") != std::string::npos);
+    CHECK(full.out.find("score 22/22 (100.0%)\n") != std::string::npos);
     auto written = nlohmann::json::parse(pxos::test::read_text(scratch.file("out.json")));
-    CHECK(written["score"] == 21);
-    CHECK(written["checks"].size() == 19);
+    CHECK(written["score"] == 22);
+    CHECK(written["checks"].size() == 20);
 
     auto json = run_pxos("eval seed.png --json", scratch.path());
     CHECK(json.exit_code == 0);
     auto parsed = nlohmann::json::parse(json.out);
     CHECK(parsed["score"] == 5);
-    CHECK(parsed["max_score"] == 21);
+    CHECK(parsed["max_score"] == 22);
     CHECK(parsed["all_regions_ok"] == true);
 
     auto below = run_pxos("eval seed.png --min-score 50%", scratch.path());
     CHECK(below.exit_code == 1);
-    CHECK(below.err == "pxos eval: score 5/21 (23.8%) is below --min-score 50%\n");
+    CHECK(below.err == "pxos eval: score 5/22 (22.7%) is below --min-score 50%\n");
     CHECK(run_pxos("eval seed.png --min-score 5", scratch.path()).exit_code == 0);
     CHECK(run_pxos("eval seed.png --min-score 6", scratch.path()).exit_code == 1);
     CHECK(run_pxos("eval seed.png --only seed --min-score 100%", scratch.path()).exit_code == 0);
@@ -400,7 +400,7 @@ TEST_CASE("pxos loop takes the LLM command from PXOS_LLM_CMD and prints one line
     REQUIRE(std::system(command.c_str()) == 0);
     std::string err = pxos::test::read_text(second.file("err.txt"));
     CHECK(err.find("proposer llm") != std::string::npos);
-    CHECK(err.find("gen 002  score 21/21  best 21/21 (gen 002)  llm") != std::string::npos);
+    CHECK(err.find("gen 002  score 22/22  best 22/22 (gen 002)  llm") != std::string::npos);
 }
 
 TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come numbered in order", "[cli][render]")

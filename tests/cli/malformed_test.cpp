@@ -68,6 +68,10 @@ TEST_CASE("the malformed-input suite gives each case its exit code and its messa
         std::string arguments = entry.at("args");
         for (std::size_t at; (at = arguments.find("@MINIMAL@")) != std::string::npos;)
             arguments.replace(at, 9, quoted(pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml")));
+        for (std::size_t at; (at = arguments.find("@INPUTS@")) != std::string::npos;)
+            arguments.replace(at, 8, quoted(pxos::test::source_path("tests/inputs")));
+        for (std::size_t at; (at = arguments.find("@PXOS@")) != std::string::npos;) // a second command, after &&
+            arguments.replace(at, 6, quoted(PXOS_BINARY));
         auto result = pxos::test::run_pxos(arguments, scratch.path());
 
         CHECK(result.exit_code == entry.at("exit").get<int>());

@@ -82,7 +82,7 @@ TEST_CASE("a second pxos loop on a busy out-dir exits with one line naming the h
     auto resumed = pxos::test::run_pxos(
         "loop '" + minimal_roadmap() + "' 3 --proposer heuristic --out-dir out --resume -q", scratch.path());
     CHECK(resumed.exit_code == 0);
-    CHECK(resumed.err == "resuming after generation 1 (best: generation 1, 3/21)\n");
+    CHECK(resumed.err == "resuming after generation 1 (best: generation 1, 3/22)\n");
     std::string after = pxos::test::read_text(scratch.file("out/loop.jsonl"));
     CHECK(after.rfind(log, 0) == 0);
     CHECK(std::count(after.begin(), after.end(), '\n') == 3);

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sys/stat.h>
@@ -40,6 +41,17 @@ TEST_CASE("the malformed-input suite gives each case its exit code and its messa
     std::string manifest_path = pxos::test::source_path("tests/inputs/malformed/cases.json");
     auto cases = nlohmann::json::parse(pxos::test::read_text(manifest_path));
     REQUIRE(cases.size() >= 50);
+    // Issue 12's ten classes of hostile input each keep at least five cases.
+    std::map<int, int> per_class;
+    for (const auto& entry : cases)
+        if (entry.contains("class"))
+            ++per_class[entry.at("class").get<int>()];
+    for (int hostile_class = 1; hostile_class <= 10; ++hostile_class) {
+        INFO("class " << hostile_class);
+        CHECK(per_class[hostile_class] >= 5);
+    }
+    for (const auto& [hostile_class, count] : per_class)
+        CHECK((hostile_class >= 1 && hostile_class <= 10));
     const std::string sentinel = "existing output: must survive a failed command\n";
     for (const auto& entry : cases) {
         std::string name = entry.at("name");

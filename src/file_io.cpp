@@ -150,28 +150,12 @@ std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
 
 namespace {
 
-// What a file that is not a regular one is, for messages.
-std::string_view file_kind(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe)";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
-
 std::string not_regular(mode_t mode)
 {
     // The wording for a directory is older than the rest, and tests and users know it.
     if (S_ISDIR(mode))
         return "is a directory, expected a file";
-    return fmt::format("is {}, expected a regular file", file_kind(mode));
+    return fmt::format("is {}, expected a regular file", file_type_text(mode));
 }
 
 std::optional<std::size_t> first_control_character(std::string_view text)
@@ -343,21 +327,6 @@ Result<std::string> read_file_text(const std::string& path, std::uint64_t max_by
 
 namespace {
 
-const char* file_type_name(mode_t mode)
-{
-    if (S_ISCHR(mode))
-        return "character device";
-    if (S_ISBLK(mode))
-        return "block device";
-    if (S_ISFIFO(mode))
-        return "FIFO";
-    if (S_ISSOCK(mode))
-        return "socket";
-    if (S_ISLNK(mode))
-        return "symbolic link";
-    return "special file";
-}
-
 // The path as it can be printed: control characters as \xNN.
 std::string printable_path(const std::string& path)
 {
@@ -384,8 +353,8 @@ Result<std::optional<struct stat>> inspect_output(const std::string& path)
         return Error::bad_input(path, "output path is a directory, expected a file name");
     if (!S_ISREG(status.st_mode))
         return Error::bad_input(path,
-            fmt::format("output path is a {}, expected a regular file (pxos writes only regular files)",
-                file_type_name(status.st_mode)));
+            fmt::format("output path is {}, expected a regular file (pxos writes only regular files)",
+                file_type_text(status.st_mode)));
     if ((status.st_mode & 0222) == 0 || ::access(path.c_str(), W_OK) != 0)
         return Error::bad_input(path,
             fmt::format("output path is a read-only file (mode {:04o}); pxos does not replace it",
@@ -449,6 +418,25 @@ Result<void> check_output_name(const std::string& path)
     if (path.back() == '/')
         return Error::bad_input(path, "output path ends in '/', expected a file name");
     return {};
+}
+
+std::string_view file_type_text(unsigned mode)
+{
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    return "a special file";
 }
 
 Result<void> check_output_path(const std::string& path)

@@ -1,5 +1,7 @@
 #include "pxos/pid_lock.hpp"
 
+#include "pxos/file_io.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -12,21 +14,6 @@
 namespace pxos {
 
 namespace {
-
-std::string_view kind_of(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
 
 // The pid the holder wrote, or "unknown" (it may be writing it right now).
 std::string holder_of(int fd)
@@ -49,7 +36,7 @@ Result<PidLock> PidLock::acquire(const std::string& path, std::string_view busy)
         int error = errno;
         struct stat status {};
         if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
-            return Error::io(path, fmt::format("the lock file is {}; remove it", kind_of(status.st_mode)));
+            return Error::io(path, fmt::format("the lock file is {}; remove it", file_type_text(status.st_mode)));
         return Error::io(path, fmt::format("cannot open the lock file: {}", std::strerror(error)));
     }
     PidLock lock(fd);
@@ -57,7 +44,7 @@ Result<PidLock> PidLock::acquire(const std::string& path, std::string_view busy)
     if (::fstat(fd, &status) != 0)
         return Error::io(path, fmt::format("cannot stat the lock file: {}", std::strerror(errno)));
     if (!S_ISREG(status.st_mode))
-        return Error::io(path, fmt::format("the lock file is {}; remove it", kind_of(status.st_mode)));
+        return Error::io(path, fmt::format("the lock file is {}; remove it", file_type_text(status.st_mode)));
     if (status.st_nlink != 1)
         return Error::io(path, "the lock file has other hard links; remove it");
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -268,7 +268,7 @@ TEST_CASE("includes go through the rule on paths: no control characters, regular
            "control character (\\0) at byte 9; such a name is never opened");
     CHECK(error_of(".include \"pipe.pxasm\"\n")
         == "r.yaml:4:5(kernel_source):1:10: error: cannot include '" + folder
-            + "/pipe.pxasm': is a FIFO (named pipe), expected a regular file");
+            + "/pipe.pxasm': is a FIFO, expected a regular file");
     CHECK(error_of(".include \"dir.pxasm\"\n")
         == "r.yaml:4:5(kernel_source):1:10: error: cannot include '" + folder
             + "/dir.pxasm': is a directory, expected a file");

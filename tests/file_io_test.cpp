@@ -119,14 +119,14 @@ TEST_CASE("reads refuse FIFOs, directories and devices at once, without blocking
     REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
     // No writer ever opens it: a read that waited for one would hang here.
     CHECK(pxos::read_file_text(fifo, 1000).error().message()
-        == fifo + ": error: is a FIFO (named pipe), expected a regular file");
+        == fifo + ": error: is a FIFO, expected a regular file");
     CHECK(pxos::read_file_text(scratch.path().string(), 1000).error().message()
         == scratch.path().string() + ": error: is a directory, expected a file");
     CHECK(pxos::read_file_bytes("/dev/null", 1000).error().message()
         == "/dev/null: error: is a character device, expected a regular file");
     std::filesystem::create_symlink(fifo, scratch.file("link"));
     CHECK(pxos::read_file_text(scratch.file("link"), 1000).error().message()
-        == scratch.file("link") + ": error: is a FIFO (named pipe), expected a regular file");
+        == scratch.file("link") + ": error: is a FIFO, expected a regular file");
 }
 
 TEST_CASE("a confined read stays inside its folder, symlinks resolved", "[file][malformed]")

@@ -119,6 +119,10 @@ Result<void> check_output_name(const std::string& path);
 // and so is a read-only file (pxos does not replace what is marked so).
 Result<void> check_output_path(const std::string& path);
 
+// What kind of file a stat mode names, for messages: "a FIFO", "a character
+// device", "a directory", ... (one wording for every refusal of pxos's).
+std::string_view file_type_text(unsigned mode);
+
 // An error when `output` is the same file as one of `inputs` (the same
 // device and inode: also through a hard link or a symbolic link). Inputs
 // that do not exist are skipped.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """pxos build against the seed's Python prototype, side by side.
 
-    python3 bench/vs_prototype.py [--pxos build-release/pxos] [--runs 21] [--callgrind]
+    python3 bench/vs_prototype.py [--pxos build-release/pxos] [--runs 21] [--callgrind] [--scratch DIR]
 
 Builds the seed's roadmap (roadmaps/seed_stage1.yaml) at 512x512 and the
 same roadmap at 4096x4096, both with the PNG saved, with the prototype and
@@ -59,12 +59,15 @@ def main():
     parser.add_argument("--runs", type=int, default=21, help="timed runs of each build (default 21)")
     parser.add_argument("--through-wrapper", action="store_true", help="time the prototype's wrapper script too")
     parser.add_argument("--callgrind", action="store_true", help="also count pxos's instructions with callgrind")
+    parser.add_argument("--scratch", default=None,
+                        help="folder for the roadmaps and PNGs of both (default: the system's temporary folder); "
+                             "/dev/shm takes the disk's fsync latency out of both figures")
     arguments = parser.parse_args()
     pxos = os.path.abspath(arguments.pxos)
     if not os.access(pxos, os.X_OK):
         sys.exit(f"vs_prototype: no pxos binary at {pxos} (make release)")
 
-    scratch = tempfile.mkdtemp(prefix="pxos-vs-prototype-")
+    scratch = tempfile.mkdtemp(prefix="pxos-vs-prototype-", dir=arguments.scratch)
     with open("roadmaps/seed_stage1.yaml") as seed:
         seed_text = seed.read()
     big_text = re.sub(r"vram_height: 512", "vram_height: 4096", re.sub(r"vram_width: 512", "vram_width: 4096", seed_text))
@@ -116,7 +119,7 @@ def main():
             match = re.search(r"Collected : (\d+)", log.stderr.decode(errors="replace"))
             case["callgrind"] = int(match.group(1)) if match else None
 
-    print(f"pxos: {pxos}; {arguments.runs} interleaved runs each, medians (min-max)")
+    print(f"pxos: {pxos}; {arguments.runs} interleaved runs each, medians (min-max); files in {os.path.dirname(scratch)}")
     header = "| build | prototype | pxos | ratio | CPU ms: prototype, pxos, ratio | same pixels |"
     if arguments.callgrind:
         header += " pxos instructions (callgrind) |"

@@ -424,11 +424,20 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     app.footer("Run 'pxos COMMAND --help' for a command's options.");
 
+    // Defining a command's options costs more than most commands' work (CLI11
+    // builds each option: a quarter of a small build's instructions), so only
+    // the command named is defined; all of them for `pxos limits` (it lists
+    // which command takes which cap flag) and when none is named (--help).
+    std::string_view named = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+    bool define_all = named.empty() || named == "limits"
+        || std::none_of(command_table().begin(), command_table().end(),
+            [&](const CommandEntry& entry) { return entry.name == named; });
     ParsedOptions parsed;
     std::vector<std::pair<CLI::App*, const CommandEntry*>> commands;
     for (const CommandEntry& entry : command_table()) {
         CLI::App* command = app.add_subcommand(std::string(entry.name), std::string(entry.summary));
-        entry.define(*command, parsed);
+        if (define_all || entry.name == named)
+            entry.define(*command, parsed);
         commands.emplace_back(command, &entry);
     }
     for (const auto& [command, entry] : commands)

@@ -332,7 +332,8 @@ Result<Roadmap> validate_proposal(std::string_view text, const std::string& name
     // it the same way.
     ReadConfinement confinement { folder.empty() ? std::string(".") : folder };
     for (const StepCall& call : roadmap->steps)
-        for (const auto& [param, value] : call.params) {
+        for (const auto& [param_name, value] : call.params) {
+            const std::string& param = param_name; // a lambda below names it (clang 14 cannot capture a binding)
             if (param.size() < 5 || param.compare(param.size() - 5, 5, "_file") != 0)
                 continue;
             const std::string& file = std::get<std::string>(value);

@@ -915,4 +915,12 @@ Result<void> save_png(const std::string& path, const SimulatedVRAM& vram)
     return write_file_atomic(path, *bytes);
 }
 
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
+{
+    auto bytes = encode_png(vram);
+    if (!bytes)
+        return std::move(bytes).error();
+    return outputs.write(path, *bytes);
+}
+
 } // namespace pxos

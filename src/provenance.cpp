@@ -368,4 +368,12 @@ std::string describe_provenance_writer(const ProvenanceWriter& writer, int width
     return text;
 }
 
+Result<void> ProvenanceLog::stage_file(StagedOutputs& outputs, const std::string& path)
+{
+    auto file = finish_file(path);
+    if (!file)
+        return std::move(file).error();
+    return outputs.adopt(std::move(*file));
+}
+
 } // namespace pxos

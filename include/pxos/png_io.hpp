@@ -16,6 +16,7 @@
 #pragma once
 
 #include "pxos/diagnostic.hpp"
+#include "pxos/file_io.hpp"
 #include "pxos/limits.hpp"
 #include "pxos/vram.hpp"
 
@@ -45,5 +46,8 @@ Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits 
 Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram);
 // Encodes and writes atomically (temporary file, then rename).
 Result<void> save_png(const std::string& path, const SimulatedVRAM& vram);
+// Encodes and stages it as `path`, to appear with the command's other
+// outputs on outputs.commit() (see StagedOutputs).
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram);
 
 } // namespace pxos

@@ -88,6 +88,8 @@ public:
     // The same file, written and synced but not yet in place: for a command
     // that commits all its outputs together (StagedOutputs::adopt).
     Result<AtomicFile> finish_file(const std::string& path);
+    // finish_file, handed to `outputs` to appear with the command's other files.
+    Result<void> stage_file(StagedOutputs& outputs, const std::string& path);
     static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
 
     static constexpr std::size_t kStreamBlock = 65536; // records per write: 1 MiB

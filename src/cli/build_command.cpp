@@ -45,15 +45,6 @@ private:
     LiveView& m_view;
 };
 
-// Encodes the VRAM and stages it as `path` (see StagedOutputs).
-Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
-{
-    auto bytes = encode_png(vram);
-    if (!bytes)
-        return std::move(bytes).error();
-    return outputs.write(path, *bytes);
-}
-
 // The PNG to write: -o, else the roadmap's output.png_path (which may name
 // only a place inside the roadmap's folder or artifacts/), else artifacts/<stem>.png.
 Result<std::string> choose_output_path(const BuildCommandOptions& options, const Roadmap& roadmap)
@@ -183,13 +174,9 @@ int run_build_command(const BuildCommandOptions& options)
     if (auto saved = stage_png(outputs, output_path, built->vram); !saved)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
-    if (!options.provenance_path.empty()) {
-        auto file = provenance.finish_file(options.provenance_path);
-        if (!file)
-            return report_error(file.error());
-        if (auto adopted = outputs.adopt(std::move(*file)); !adopted)
-            return report_error(adopted.error());
-    }
+    if (!options.provenance_path.empty())
+        if (auto staged = provenance.stage_file(outputs, options.provenance_path); !staged)
+            return report_error(staged.error());
     // Pixel code in the image: write where it came from, for run and debug.
     if (!built->source_map.empty()) {
         std::string map_path = source_map_path_for(output_path);

@@ -73,10 +73,7 @@ int run_asm_command(const AsmCommandOptions& options)
     StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
     for (const std::string& source : program->source_map.files())
         outputs.add_input(source);
-    auto bytes = encode_png(vram);
-    if (!bytes)
-        return report_error(bytes.error());
-    if (auto written = outputs.write(options.output_path, *bytes); !written)
+    if (auto written = stage_png(outputs, options.output_path, vram); !written)
         return report_error(written.error());
     if (auto written = outputs.write(source_map_path_for(options.output_path), program->source_map.to_json());
         !written)

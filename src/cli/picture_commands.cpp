@@ -15,11 +15,8 @@ namespace {
 // Writes the picture unless `path` is one of `inputs` (the images compared or rendered).
 Result<void> write_picture(const std::string& path, const SimulatedVRAM& picture, std::vector<std::string> inputs)
 {
-    auto bytes = encode_png(picture);
-    if (!bytes)
-        return std::move(bytes).error();
     StagedOutputs outputs(std::move(inputs));
-    PXOS_TRY(outputs.write(path, *bytes));
+    PXOS_TRY(stage_png(outputs, path, picture));
     return outputs.commit();
 }
 

@@ -115,18 +115,6 @@ Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, 
     return machine;
 }
 
-namespace {
-
-Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
-{
-    auto bytes = encode_png(vram);
-    if (!bytes)
-        return std::move(bytes).error();
-    return outputs.write(path, *bytes);
-}
-
-} // namespace
-
 int run_run_command(const RunCommandOptions& options)
 {
     setup_logging(options.verbosity);
@@ -234,13 +222,9 @@ int run_run_command(const RunCommandOptions& options)
     if (!options.output_path.empty())
         if (auto saved = stage_png(outputs, options.output_path, (*machine)->vram()); !saved)
             return report_error(saved.error());
-    if (!options.provenance_path.empty()) {
-        auto file = provenance.finish_file(options.provenance_path);
-        if (!file)
-            return report_error(file.error());
-        if (auto adopted = outputs.adopt(std::move(*file)); !adopted)
-            return report_error(adopted.error());
-    }
+    if (!options.provenance_path.empty())
+        if (auto staged = provenance.stage_file(outputs, options.provenance_path); !staged)
+            return report_error(staged.error());
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
     return run_exit_status(result);

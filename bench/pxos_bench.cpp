@@ -2,12 +2,12 @@
 // written as JSON. Whole-process figures spawn the real binary (what a user
 // or CI script pays); the rest call the core library in process.
 //   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick]
-#include "../src/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "builtin_steps.hpp"
-#include "pxos/build.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/machine.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/roadmap/build.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/vm/machine.hpp"
+#include "pxos/image/png_io.hpp"
 
 #include <algorithm>
 #include <chrono>

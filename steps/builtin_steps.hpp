@@ -2,7 +2,7 @@
 // them; each theme file implements its steps as plain functions.
 #pragma once
 
-#include "pxos/step_registry.hpp"
+#include "pxos/roadmap/step_registry.hpp"
 
 namespace pxos::steps {
 

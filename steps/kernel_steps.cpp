@@ -3,13 +3,13 @@
 // pxasm into the image.
 #include "builtin_steps.hpp"
 
-#include "pxos/assembler.hpp"
-#include "pxos/builtin_sources.hpp"
-#include "pxos/decoder.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/isa.hpp"
-#include "pxos/layout.hpp"
-#include "pxos/syscalls.hpp"
+#include "pxos/asm/assembler.hpp"
+#include "pxos/asm/builtin_sources.hpp"
+#include "pxos/isa/decoder.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/isa/isa.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/abi/syscalls.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
 // The seed prototype's five steps, pixel for pixel (see SEED_FACTS.md).
 #include "builtin_steps.hpp"
 
-#include "pxos/layout.hpp"
-#include "pxos/seed_palette.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/image/seed_palette.hpp"
 
 namespace pxos::steps {
 

@@ -1,9 +1,9 @@
 #include "test_support.hpp"
 
 #include "builtin_steps.hpp"
-#include "pxos/build.hpp"
-#include "pxos/roadmap.hpp"
-#include "pxos/syscalls.hpp"
+#include "pxos/roadmap/build.hpp"
+#include "pxos/roadmap/roadmap.hpp"
+#include "pxos/abi/syscalls.hpp"
 
 #include <catch2/catch.hpp>
 #include <algorithm>

@@ -2,8 +2,8 @@
 // and a tiny independent PNG writer for colour types pxos never writes.
 #pragma once
 
-#include "pxos/assembler.hpp"
-#include "pxos/machine.hpp"
+#include "pxos/asm/assembler.hpp"
+#include "pxos/vm/machine.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,14 +1,14 @@
 // `pxos blame IMAGE.png X Y`: who wrote this pixel, and when.
 #include "commands.hpp"
 #include "terminal.hpp"
-#include "../json_writer.hpp"
+#include "base/json_writer.hpp"
 
 #include "builtin_steps.hpp"
-#include "pxos/build.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/layout.hpp"
-#include "pxos/png_io.hpp"
-#include "pxos/provenance.hpp"
+#include "pxos/roadmap/build.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/roadmap/provenance.hpp"
 
 #include <algorithm>
 #include <cstdio>

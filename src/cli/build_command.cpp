@@ -4,11 +4,11 @@
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
-#include "pxos/build.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/png_io.hpp"
-#include "pxos/provenance.hpp"
-#include "pxos/roadmap.hpp"
+#include "pxos/roadmap/build.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/roadmap/provenance.hpp"
+#include "pxos/roadmap/roadmap.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -2,12 +2,12 @@
 #include "commands.hpp"
 #include "terminal.hpp"
 
-#include "pxos/assembler.hpp"
-#include "pxos/decoder.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/isa.hpp"
-#include "pxos/layout.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/asm/assembler.hpp"
+#include "pxos/isa/decoder.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/isa/isa.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/image/png_io.hpp"
 
 #include <charconv>
 #include <cstdio>

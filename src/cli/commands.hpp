@@ -3,8 +3,8 @@
 // file turns them into calls on the core library and owns the I/O.
 #pragma once
 
-#include "pxos/evaluator.hpp"
-#include "pxos/limits.hpp"
+#include "pxos/eval/evaluator.hpp"
+#include "pxos/base/limits.hpp"
 
 #include <cstdint>
 #include <map>

@@ -2,9 +2,9 @@
 #include "commands.hpp"
 #include "terminal.hpp"
 
-#include "pxos/debugger.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/vm/debugger.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/image/png_io.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>

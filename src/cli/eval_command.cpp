@@ -2,9 +2,9 @@
 #include "commands.hpp"
 #include "terminal.hpp"
 
-#include "pxos/evaluator.hpp"
-#include "pxos/file_io.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/eval/evaluator.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/image/png_io.hpp"
 
 #include <algorithm>
 #include <charconv>

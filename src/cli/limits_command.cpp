@@ -1,7 +1,7 @@
 // `pxos limits [--json | --markdown]`: the caps table (pxos/limits.hpp), with
 // the commands that take each cap's flag (found in the parsed command table).
 #include "commands.hpp"
-#include "../json_writer.hpp"
+#include "base/json_writer.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>

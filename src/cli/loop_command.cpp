@@ -3,7 +3,7 @@
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
-#include "pxos/loop.hpp"
+#include "pxos/loop/loop.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -3,10 +3,10 @@
 // work lives in its own file behind commands.hpp.
 #include "commands.hpp"
 
-#include "pxos/file_io.hpp"
-#include "pxos/llm_command.hpp"
-#include "pxos/suggest.hpp"
-#include "pxos/text.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/loop/llm_command.hpp"
+#include "pxos/base/suggest.hpp"
+#include "pxos/base/text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

@@ -4,12 +4,12 @@
 #include "screen.hpp"
 #include "terminal.hpp"
 
-#include "pxos/file_io.hpp"
-#include "pxos/layout.hpp"
-#include "pxos/machine.hpp"
-#include "pxos/png_io.hpp"
-#include "pxos/provenance.hpp"
-#include "pxos/run_report.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/vm/machine.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/roadmap/provenance.hpp"
+#include "pxos/vm/run_report.hpp"
 
 #include <cstdio>
 #include <filesystem>

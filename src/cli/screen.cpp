@@ -1,6 +1,6 @@
 #include "screen.hpp"
 
-#include "pxos/file_io.hpp"
+#include "pxos/base/file_io.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -3,7 +3,7 @@
 // SIGINT/SIGTERM and at exit, whatever happens.
 #pragma once
 
-#include "pxos/terminal_view.hpp"
+#include "pxos/view/terminal_view.hpp"
 
 #include <string>
 #include <vector>
@@ -38,7 +38,7 @@ ViewState initial_view(int columns, int rows);
 
 } // namespace pxos::cli
 
-#include "pxos/decoder.hpp"
+#include "pxos/isa/decoder.hpp"
 
 #include <chrono>
 #include <memory>

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "commands.hpp"
-#include "pxos/diagnostic.hpp"
-#include "pxos/text.hpp"
+#include "pxos/base/diagnostic.hpp"
+#include "pxos/base/text.hpp"
 
 #include <string_view>
 #include <vector>

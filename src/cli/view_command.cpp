@@ -4,9 +4,9 @@
 #include "terminal.hpp"
 #include "window.hpp"
 
-#include "pxos/decoder.hpp"
-#include "pxos/png_io.hpp"
-#include "pxos/terminal_view.hpp"
+#include "pxos/isa/decoder.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/view/terminal_view.hpp"
 
 #include <cstdio>
 #include <optional>

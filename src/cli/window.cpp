@@ -2,8 +2,8 @@
 
 #include "terminal.hpp"
 
-#include "pxos/png_io.hpp"
-#include "pxos/terminal_view.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/view/terminal_view.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 #ifdef PXOS_HAVE_SDL2
 #include <SDL2/SDL.h>
 #include <dlfcn.h>
-#include "pxos/layout.hpp"
+#include "pxos/image/layout.hpp"
 #endif
 
 namespace pxos::cli {

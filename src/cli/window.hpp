@@ -2,8 +2,8 @@
 // when libsdl2-dev is present. Same model and keys as the terminal viewer.
 #pragma once
 
-#include "pxos/decoder.hpp"
-#include "pxos/vram.hpp"
+#include "pxos/isa/decoder.hpp"
+#include "pxos/image/vram.hpp"
 
 #include <string>
 

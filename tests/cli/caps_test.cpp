@@ -2,11 +2,11 @@
 // going over it gives a message that names the cap and the flag that raises
 // it, and giving that flag a higher value lets the same input through. A cap
 // added to the table without a case here fails the test.
-#include "pxos/limits.hpp"
-#include "pxos/syscalls.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/base/limits.hpp"
+#include "pxos/abi/syscalls.hpp"
+#include "pxos/image/png_io.hpp"
 
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

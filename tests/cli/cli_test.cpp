@@ -1,9 +1,9 @@
 // Runs the real pxos binary: exit codes, stdout, stderr and files written
 // (and not written).
-#include "pxos/isa.hpp"
-#include "pxos/png_io.hpp"
+#include "pxos/isa/isa.hpp"
+#include "pxos/image/png_io.hpp"
 
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 // an image and as an LLM reply: `pxos run` ends at its step budget with
 // bounded output and memory, `pxos eval` scores it, and the loop goes on to
 // the next generation. The child's peak memory comes from wait4's rusage.
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>

@@ -1,7 +1,7 @@
 // The loop's out-dir lock and the LLM command's children, against the real
 // binary: a second loop on a busy out-dir, and pxos killed (SIGTERM, kill -9)
 // while its LLM command runs, leave loop.jsonl alone and no process behind.
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

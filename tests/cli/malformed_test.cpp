@@ -3,7 +3,7 @@
 // LLM reply, and must give its exit code and its one-line message (which
 // names the place), write nothing, and leave existing output files as they
 // were.
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

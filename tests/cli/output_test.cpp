@@ -1,9 +1,9 @@
 // What pxos writes, run through the real binary: only regular files, never
 // over a device, a FIFO, a link or one of the command's own inputs, with the
 // replaced file's mode, and nothing at all when the command fails.
-#include "pxos/png_io.hpp"
+#include "pxos/image/png_io.hpp"
 
-#include "../test_support.hpp"
+#include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>

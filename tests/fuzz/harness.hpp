@@ -5,16 +5,16 @@
 // stay fixed in the ordinary (and the sanitizer) test runs.
 #pragma once
 
-#include "../../src/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "builtin_steps.hpp"
-#include "pxos/assembler.hpp"
-#include "pxos/build.hpp"
-#include "pxos/machine.hpp"
-#include "pxos/png_io.hpp"
-#include "pxos/proposer.hpp"
-#include "pxos/provenance.hpp"
-#include "pxos/roadmap.hpp"
-#include "pxos/text.hpp"
+#include "pxos/asm/assembler.hpp"
+#include "pxos/roadmap/build.hpp"
+#include "pxos/vm/machine.hpp"
+#include "pxos/image/png_io.hpp"
+#include "pxos/loop/proposer.hpp"
+#include "pxos/roadmap/provenance.hpp"
+#include "pxos/roadmap/roadmap.hpp"
+#include "pxos/base/text.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,0 +1,125 @@
+// pxasm, the assembler for pixel code. Two passes over the source (the first
+// sizes everything from the opcode table and places labels, the second
+// evaluates operands), every error of the text reported with file:line:col.
+// The result is a list of words with their addresses and a source map; the
+// caller decides where they go (a build step writes them into a VRAM).
+// See docs/PXASM.md for the language.
+#pragma once
+
+#include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_io.hpp"
+#include "pxos/base/limits.hpp"
+#include "pxos/image/vram.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pxos {
+
+// Which source line produced each word (for faults, traces and blame).
+class SourceMap {
+public:
+    void add(std::uint32_t address, const std::string& file, int line);
+    // The file:line of the word at `address`, if known.
+    std::optional<SourceLocation> find(std::uint32_t address) const;
+    bool empty() const { return m_entries.empty(); }
+    // The files the code came from, includes too ("builtin:" names as well).
+    const std::vector<std::string>& files() const { return m_files; }
+    void merge(const SourceMap& other);
+    // Labels, for debuggers: "schedule" (kernel) or "1:main" (process 1's).
+    void add_label(const std::string& name, std::uint32_t address) { m_labels[name] = address; }
+    const std::map<std::string, std::uint32_t>& labels() const { return m_labels; }
+
+    std::string to_json() const;
+    static Result<SourceMap> from_json(std::string_view text, const std::string& name);
+
+private:
+    std::vector<std::string> m_files;
+    // address -> (file index, line)
+    std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
+    std::map<std::string, std::uint32_t> m_labels;
+};
+
+// Where `pxos build` and `pxos asm` write an image's source map:
+// <image stem>.srcmap.json beside the image.
+std::string source_map_path_for(const std::string& image_path);
+// Reads the source map at `path`; with an empty `path`, the one beside
+// `image_path` when it exists (no map otherwise, and no error).
+Result<std::optional<SourceMap>> load_source_map(const std::string& path, const std::string& image_path);
+
+struct AssembledWord {
+    std::uint32_t address;
+    std::uint32_t word;
+};
+
+struct Program {
+    std::vector<AssembledWord> words; // in address order
+    std::map<std::string, std::int64_t> symbols;
+    SourceMap source_map;
+
+    std::optional<std::int64_t> symbol(const std::string& name) const;
+    // Lowest and one-past-highest address written (0, 0 when empty).
+    std::uint32_t lowest_address() const;
+    std::uint32_t end_address() const;
+};
+
+// Reads an included file; the default reads from disk.
+using IncludeReader = std::function<Result<std::string>(const std::string& path)>;
+
+// Nested parentheses and signs one expression may have: the evaluator
+// recurses once per level, and a hostile file of 40 KB would otherwise
+// overflow the stack.
+inline constexpr int kMaxExpressionDepth = 256;
+// Includes one inside another (the total is capped by Cap::SourceIncludes).
+inline constexpr int kMaxIncludeDepth = 16;
+
+// The caps on one assembly (their flags: limits.hpp), and where the files it
+// reads may come from.
+struct CodeLimits {
+    std::uint64_t max_source_bytes = cap_default(Cap::SourceFile); // each file read, includes too
+    std::size_t max_words = cap_default(Cap::ProgramWords);        // words emitted
+    std::size_t max_includes = cap_default(Cap::SourceIncludes);   // .include followed, all files together
+    std::uint64_t max_total_source_bytes = cap_default(Cap::AssembledSource); // source and includes together
+    // Every file read (a step's *_file, each .include): anywhere for a
+    // roadmap the user gave; the roadmap's folder for a proposal (the loop).
+    ReadConfinement reads;
+
+    static CodeLimits from_caps(const CapValues& caps)
+    {
+        return CodeLimits { caps.get(Cap::SourceFile), caps.get(Cap::ProgramWords), caps.get(Cap::SourceIncludes),
+            caps.get(Cap::AssembledSource), {} };
+    }
+};
+
+struct AssembleOptions {
+    int vram_width = 512;
+    int vram_height = 512;
+    std::uint32_t origin = 0;                          // address before any .org
+    std::map<std::string, std::int64_t> predefined;    // symbols visible to the source
+    IncludeReader read_include;                        // empty: read from disk (read_file_text, limits.reads)
+    // The folder a relative .include in the top source resolves against;
+    // empty: the folder of `file`. Inline source (a roadmap's kernel_source)
+    // sets it to the roadmap's folder.
+    std::string include_folder;
+    CodeLimits limits;
+    // When set, every word must land inside [allowed_begin, allowed_end).
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> allowed_range;
+    std::string allowed_range_name;                    // named in the error
+};
+
+Result<Program> assemble(std::string_view source, const std::string& file, const AssembleOptions& options = {});
+Result<Program> assemble_file(const std::string& path, const AssembleOptions& options = {});
+
+// Writes the program's words into the VRAM (addresses must be inside it).
+Result<void> write_program(const Program& program, SimulatedVRAM& vram);
+
+// The symbols every program sees: syscall numbers, ports, special registers,
+// trap causes, process states, PCB fields and layout constants.
+std::map<std::string, std::int64_t> standard_symbols(int vram_width);
+
+} // namespace pxos

@@ -1,0 +1,82 @@
+// The evaluator: a rubric of checks over an image, in groups (seed,
+// structure, kernel, execution, isolation), each with points, pass/fail, a
+// message that says what is wrong and where, and evidence. It really boots
+// and runs the image, and injects hostile processes into copies of it. The
+// improvement loop optimises its score, so every check always appears (a
+// check that cannot run scores 0 and says why) and max_score never changes
+// between images. The core returns a result; the CLI prints it.
+#pragma once
+
+#include "pxos/base/clock.hpp"
+#include "pxos/base/limits.hpp"
+#include "pxos/image/vram.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pxos {
+
+using EvidenceValue = std::variant<std::int64_t, std::string, std::vector<std::int64_t>>;
+
+struct Evidence {
+    std::string key;
+    EvidenceValue value;
+};
+
+struct Check {
+    std::string id;    // "execution.hello"
+    std::string group; // "execution"
+    bool passed = false;
+    int points = 0;
+    int max_points = 1;
+    std::string message;
+    std::vector<Evidence> evidence;
+};
+
+// The seed prototype's figures, under its own JSON keys.
+struct SeedFigures {
+    bool metadata_initialized = false;
+    int opcode_palette_unique_colors = 0;
+    bool opcode_palette_sufficient = false;
+    int hello_program_pixels = 0;
+    bool hello_program_exists = false;
+    int regions_checked = 0;
+    int regions_ok = 0;
+    bool all_regions_ok = false;
+};
+
+struct EvalResult {
+    std::string image_name;
+    SeedFigures seed;
+    std::vector<Check> checks;
+    int score = 0;
+    int max_score = 0;
+    double score_pct = 0;
+    bool timed_out = false; // the evaluation reached its time cap: the checks still running failed
+};
+
+struct EvalOptions {
+    static constexpr std::uint64_t kDefaultMaxSteps = 20'000'000;
+    std::uint64_t max_steps = kDefaultMaxSteps; // budget of each run
+    std::string only_group;               // empty: every group
+    // Wall-clock bound of the whole evaluation, read from `clock` (nullptr:
+    // the steady clock) every kDeadlineCheckSteps steps of each run. Past
+    // it every run still going stops and its checks fail, saying so.
+    std::uint64_t max_seconds = cap_default(Cap::EvalSeconds);
+    Clock* clock = nullptr;
+    static constexpr std::uint64_t kDeadlineCheckSteps = 1'000'000;
+};
+
+// The groups, in order.
+const std::vector<std::string>& eval_groups();
+
+EvalResult evaluate(const SimulatedVRAM& image, const std::string& image_name, const EvalOptions& options = {});
+
+// JSON: the seed's keys, score, max_score, score_pct, checks (stable order).
+std::string eval_result_to_json(const EvalResult& result);
+// One line per check, then "score/max_score (pct%)".
+std::string eval_result_to_text(const EvalResult& result);
+
+} // namespace pxos

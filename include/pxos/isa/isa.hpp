@@ -1,0 +1,243 @@
+// The pxos instruction set: ONE table (PXOS_OPCODES below) defines every
+// opcode: mnemonic, palette colour, operand signature, privilege and a
+// one-line doc. The enum, the decoder, the assembler, the disassembler, the
+// palette step and `pxos ops` all expand or read this table; nothing else
+// restates an opcode's shape.
+//
+// An instruction is one opcode pixel (its colour, looked up in the image's
+// palette) followed by one pixel per operand. A word is a pixel (32 bits,
+// bytes r,g,b,a); an address is a pixel index y * width + x.
+#pragma once
+
+#include "pxos/image/vram.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace pxos::isa {
+
+// Operand signature letters: 'r' a register r0..r15, 'i' a 32-bit immediate
+// (number, address or label), 's' a special register, 'p' an I/O port.
+// X(name, r, g, b, operands, privileged, doc)
+#define PXOS_OPCODES(X)                                                                                               \
+    X(NOP, 0, 0, 0, "", false, "do nothing")                                                                          \
+    X(HALT, 255, 0, 0, "", true, "stop the machine; the kernel's r0 is the halt code")                               \
+    X(LOAD, 0, 255, 0, "rri", false, "rd = mem[ra + imm]")                                                            \
+    X(STORE, 0, 0, 255, "rri", false, "mem[ra + imm] = rs   (STORE rs, ra, imm)")                                    \
+    X(ADD, 255, 255, 0, "rrr", false, "rd = ra + rb")                                                                 \
+    X(SUB, 255, 0, 255, "rrr", false, "rd = ra - rb")                                                                 \
+    X(JMP, 0, 255, 255, "i", false, "pc = imm")                                                                       \
+    X(JZ, 128, 128, 128, "ri", false, "if ra == 0: pc = imm")                                                         \
+    X(LI, 255, 128, 0, "ri", false, "rd = imm")                                                                       \
+    X(MOV, 128, 255, 0, "rr", false, "rd = ra")                                                                       \
+    X(ADDI, 0, 128, 255, "rri", false, "rd = ra + imm")                                                               \
+    X(MUL, 255, 0, 128, "rrr", false, "rd = ra * rb (low 32 bits)")                                                   \
+    X(DIV, 128, 0, 255, "rrr", false, "rd = ra / rb, signed, toward zero; rb == 0 faults")                           \
+    X(MOD, 0, 255, 128, "rrr", false, "rd = ra % rb, signed; rb == 0 faults")                                         \
+    X(AND, 192, 64, 64, "rrr", false, "rd = ra & rb")                                                                 \
+    X(OR, 64, 192, 64, "rrr", false, "rd = ra | rb")                                                                  \
+    X(XOR, 64, 64, 192, "rrr", false, "rd = ra ^ rb")                                                                 \
+    X(NOT, 192, 192, 64, "rr", false, "rd = ~ra")                                                                     \
+    X(SHL, 192, 64, 192, "rrr", false, "rd = ra << (rb & 31)")                                                        \
+    X(SHR, 64, 192, 192, "rrr", false, "rd = ra >> (rb & 31), logical")                                               \
+    X(SAR, 255, 192, 128, "rrr", false, "rd = ra >> (rb & 31), arithmetic")                                           \
+    X(JNZ, 128, 192, 255, "ri", false, "if ra != 0: pc = imm")                                                        \
+    X(BEQ, 255, 128, 128, "rri", false, "if ra == rb: pc = imm")                                                      \
+    X(BNE, 128, 255, 128, "rri", false, "if ra != rb: pc = imm")                                                      \
+    X(BLT, 128, 128, 255, "rri", false, "if ra < rb (signed): pc = imm")                                              \
+    X(BGE, 255, 255, 128, "rri", false, "if ra >= rb (signed): pc = imm")                                             \
+    X(BLTU, 255, 128, 255, "rri", false, "if ra < rb (unsigned): pc = imm")                                           \
+    X(SLT, 128, 255, 255, "rrr", false, "rd = (ra < rb) ? 1 : 0, signed")                                             \
+    X(JMPR, 64, 64, 64, "r", false, "pc = ra")                                                                        \
+    X(CALL, 192, 192, 192, "i", false, "push pc of the next instruction; pc = imm")                                   \
+    X(CALLR, 96, 96, 160, "r", false, "push pc of the next instruction; pc = ra")                                     \
+    X(RET, 160, 96, 96, "", false, "pop pc")                                                                          \
+    X(PUSH, 96, 160, 96, "r", false, "sp = sp - 1; mem[sp] = ra")                                                     \
+    X(POP, 160, 160, 96, "r", false, "rd = mem[sp]; sp = sp + 1")                                                     \
+    X(SYSCALL, 255, 255, 255, "i", false, "trap to the kernel: pc = syscall_table[imm]")                              \
+    X(SYSRET, 96, 160, 160, "", true, "return to user mode at EPC")                                                   \
+    X(IN, 160, 96, 160, "rp", true, "rd = port[imm] (port 1: console input, -1 at end)")                              \
+    X(OUT, 224, 160, 32, "rp", true, "port[imm] = rs   (OUT rs, port; port 0: console output)")                      \
+    X(MFS, 32, 160, 224, "rs", true, "rd = special[imm]")                                                             \
+    X(MTS, 160, 32, 224, "rs", true, "special[imm] = rs   (MTS rs, special)")                                        \
+    X(UGET, 224, 32, 160, "rr", true, "rd = user_register[ra & 15]")                                                  \
+    X(USET, 32, 224, 160, "rr", true, "user_register[rd & 15] = ra   (USET rindex, rs)")                             \
+    X(PGET, 160, 224, 32, "rrr", false, "rd = pixel(x = ra, y = rb)")                                                 \
+    X(PSET, 224, 224, 160, "rrr", false, "pixel(x = ra, y = rb) = rc   (PSET rx, ry, rc)")                           \
+    X(LOADX, 96, 224, 224, "rrr", false, "rd = mem[ra + rb]")                                                         \
+    X(STOREX, 224, 96, 96, "rrr", false, "mem[ra + rb] = rs   (STOREX rs, ra, rb)")
+
+enum class Opcode : std::uint8_t {
+#define PXOS_OPCODE_ENUM(name, r, g, b, operands, privileged, doc) name,
+    PXOS_OPCODES(PXOS_OPCODE_ENUM)
+#undef PXOS_OPCODE_ENUM
+};
+
+enum class OperandKind : std::uint8_t { Register, Immediate, Special, Port };
+
+inline constexpr int kMaxOperands = 3;
+inline constexpr int kRegisterCount = 16;
+inline constexpr int kStackPointer = 15; // `sp` is an alias of r15
+inline constexpr std::uint32_t kVersion = 1;
+
+struct OpcodeInfo {
+    Opcode opcode;
+    std::string_view mnemonic;
+    RGBA color;
+    std::string_view signature; // one letter per operand, see above
+    bool privileged;
+    std::string_view doc;
+
+    constexpr int operand_count() const { return int(signature.size()); }
+    constexpr int length() const { return 1 + operand_count(); } // in pixels
+    constexpr OperandKind operand_kind(int index) const
+    {
+        switch (signature[std::size_t(index)]) {
+        case 'r': return OperandKind::Register;
+        case 's': return OperandKind::Special;
+        case 'p': return OperandKind::Port;
+        default: return OperandKind::Immediate;
+        }
+    }
+};
+
+inline constexpr std::array kOpcodes {
+#define PXOS_OPCODE_INFO(name, r, g, b, operands, privileged, doc)                                                     \
+    OpcodeInfo { Opcode::name, #name, RGBA { r, g, b, 255 }, operands, privileged, doc },
+    PXOS_OPCODES(PXOS_OPCODE_INFO)
+#undef PXOS_OPCODE_INFO
+};
+inline constexpr int kOpcodeCount = int(kOpcodes.size());
+
+constexpr const OpcodeInfo& info(Opcode opcode)
+{
+    return kOpcodes[std::size_t(opcode)];
+}
+// By mnemonic, case-insensitive; nullptr when unknown.
+const OpcodeInfo* find_mnemonic(std::string_view mnemonic);
+
+// Special registers (MFS / MTS): X(enumerator, assembler name, doc).
+#define PXOS_SPECIAL_REGISTERS(X)                                                                                     \
+    X(Epc, EPC, "user pc saved at the last trap; SYSRET resumes there")                                                   \
+    X(Cause, CAUSE, "why the kernel was entered (a TrapCause)")                                                             \
+    X(Arg, ARG, "syscall number, or the faulting address")                                                                \
+    X(Ubase, UBASE, "first address user code may access")                                                                   \
+    X(Ulimit, ULIMIT, "one past the last address user code may access")                                                      \
+    X(Quantum, QUANTUM, "user instructions per time slice (0: no preemption)")                                                \
+    X(Ticks, TICKS, "instructions executed since boot (read-only)")                                                         \
+    X(Pid, PID, "the running process's id, as the kernel says (for traces and reports)")                               \
+    X(Sbase, SBASE, "lowest address of the user stack: PUSH or CALL below it is a stack overflow")
+
+enum class Special : std::uint8_t {
+#define PXOS_SPECIAL_ENUM(name, text, doc) name,
+    PXOS_SPECIAL_REGISTERS(PXOS_SPECIAL_ENUM)
+#undef PXOS_SPECIAL_ENUM
+};
+
+struct SpecialInfo {
+    std::string_view name;
+    std::string_view doc;
+};
+inline constexpr std::array kSpecials {
+#define PXOS_SPECIAL_INFO(name, text, doc) SpecialInfo { #text, doc },
+    PXOS_SPECIAL_REGISTERS(PXOS_SPECIAL_INFO)
+#undef PXOS_SPECIAL_INFO
+};
+
+// I/O ports (IN / OUT).
+inline constexpr std::uint32_t kPortConsoleOut = 0;
+inline constexpr std::uint32_t kPortConsoleIn = 1;
+inline constexpr std::uint32_t kPortCount = 2;
+
+// Why the kernel was entered; faults are 16 and up.
+#define PXOS_TRAP_CAUSES(X)                                                                                           \
+    X(Syscall, 1, "SYSCALL instruction")                                                                              \
+    X(Timer, 2, "the time slice (QUANTUM) ran out")                                                                   \
+    X(InvalidOpcode, 16, "the pixel at pc is not an opcode colour of the palette, or is cut off")                    \
+    X(Privileged, 17, "privileged instruction in user mode")                                                         \
+    X(MemoryViolation, 18, "access outside the process's memory and the display area")                               \
+    X(JumpOutOfBounds, 19, "pc left the process's memory")                                                           \
+    X(DivideByZero, 20, "DIV or MOD by zero")                                                                        \
+    X(StackOverflow, 21, "PUSH or CALL below the process's stack (SBASE)")                                           \
+    X(StackUnderflow, 22, "POP or RET above the process's memory")                                                   \
+    X(BadSyscall, 23, "SYSCALL number outside the syscall table")
+
+enum class TrapCause : std::uint32_t {
+#define PXOS_TRAP_ENUM(name, value, doc) name = value,
+    PXOS_TRAP_CAUSES(PXOS_TRAP_ENUM)
+#undef PXOS_TRAP_ENUM
+};
+std::string_view trap_cause_name(std::uint32_t cause);
+std::string_view trap_cause_doc(std::uint32_t cause);
+inline constexpr bool is_fault(std::uint32_t cause)
+{
+    return cause >= 16;
+}
+
+// The metadata header, 16 words at (0, kHeaderRow) inside the metadata
+// region: below the seed's boot banner (rows 0-3) and away from the seed
+// evaluator's sample points ((10,2) and the region centre (256,8)).
+inline constexpr int kHeaderRow = 4;
+inline constexpr std::uint32_t kMagic = 0x534F5850; // bytes 'P','X','O','S'
+enum class HeaderField : int {
+    Magic,
+    Version,
+    KernelEntry,
+    SyscallTable,
+    SyscallCount,
+    ProcessTable,
+    ProcessSlots,
+    PcbWords,
+    DisplayX,
+    DisplayY,
+    DisplayWidth,
+    DisplayHeight,
+    TrapVector,
+    Palette,
+    PaletteCellWidth,
+    OpcodeCount,
+};
+inline constexpr int kHeaderWords = 16;
+
+// The palette: opcode i's colour is the pixel at (i * cell_width, palette y);
+// the palette step paints each as a cell_width x 16 stripe.
+inline constexpr int kPaletteCellWidth = 8;
+
+// Process control blocks (the kernel's, in the process table region).
+enum class PcbField : int {
+    State,
+    Pid,
+    Pc,
+    Base,
+    Limit,
+    Entry,
+    ExitCode,
+    WaitFor, // pid waited for, or wake-up tick
+    FaultAddress,
+    StackBase, // lowest stack address (SBASE)
+    Registers = 16, // r0..r15
+};
+inline constexpr int kPcbWords = 32;
+inline constexpr int kProcessSlots = 16;
+enum class ProcessState : std::uint32_t {
+    Free = 0,
+    Ready = 1,
+    Running = 2,
+    Waiting = 3,
+    Sleeping = 4,
+    Exited = 5,
+    Faulted = 6,
+    Dormant = 7,
+};
+std::string_view process_state_name(std::uint32_t state);
+
+// Markdown reference of the whole ISA (for docs/ISA.md and `pxos ops --markdown`).
+std::string reference_markdown();
+// Plain text table (for `pxos ops`).
+std::string reference_text();
+
+} // namespace pxos::isa

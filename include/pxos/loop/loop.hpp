@@ -1,0 +1,88 @@
+// The improvement loop: build -> eval -> reflect -> propose, generation
+// after generation, with elitism (proposals start from the best roadmap so
+// far, so the best score never goes down). Proposers: an LLM command, the
+// offline heuristic, or the seed's copy. Every file is written atomically
+// and loop.jsonl gets one complete line per finished generation, so a loop
+// killed at any moment resumes after its last complete generation. LLM
+// replies are cached by prompt hash for --replay. The core runs the loop;
+// the CLI prints its progress through a LoopObserver.
+#pragma once
+
+#include "pxos/asm/assembler.hpp"
+#include "pxos/base/clock.hpp"
+#include "pxos/base/diagnostic.hpp"
+#include "pxos/eval/evaluator.hpp"
+#include "pxos/loop/llm_command.hpp"
+#include "pxos/roadmap/roadmap.hpp"
+#include "pxos/roadmap/step_registry.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pxos {
+
+enum class ProposerKind { Llm, Heuristic, Copy };
+std::string_view proposer_name(ProposerKind kind);
+
+struct LoopOptions {
+    std::string roadmap_path;
+    int generations = 5;
+    std::string out_dir = "artifacts/loop";
+    ProposerKind proposer = ProposerKind::Heuristic;
+    int retries = 2;         // extra LLM attempts per proposal
+    int candidates = 1;      // proposals per generation
+    int jobs = 1;            // proposals built and evaluated at once
+    std::uint64_t seed = 1;
+    bool resume = false;
+    bool replay = false;     // LLM replies from the cache only
+    int max_llm_calls = -1;  // -1: no cap
+    double max_seconds = 0;  // 0: no cap
+    bool until_max = false;
+    EvalOptions eval;
+    RoadmapLimits limits;
+    CodeLimits code_limits; // pxasm the roadmaps' steps assemble
+};
+
+struct GenerationRecord {
+    int generation = 0;
+    int parent = 0; // the generation whose roadmap it started from (0 for the first)
+    int score = 0;
+    int max_score = 0;
+    int best_score = 0;
+    int best_generation = 0;
+    std::string proposer; // "given", "heuristic", "llm", "copy", "duplicate"
+    bool fallback = false; // the LLM failed and the heuristic proposed instead
+    int llm_calls = 0;
+    std::string note;
+    std::string roadmap_file;
+    std::string image_file;
+    std::string eval_file;
+    std::string diff_file; // the image's difference from the parent's (from generation 2 on)
+};
+
+struct LoopSummary {
+    std::vector<GenerationRecord> generations; // this run's (after --resume: the new ones)
+    int best_generation = 0;
+    int best_score = 0;
+    int max_score = 0;
+    std::string stop_reason;
+    std::string best_roadmap_file;
+};
+
+class LoopObserver {
+public:
+    virtual ~LoopObserver() = default;
+    // The out-dir is locked and the loop begins.
+    virtual void started() { }
+    virtual void generation_done(const GenerationRecord&, double /*milliseconds*/) { }
+    virtual void note(const std::string&) { }
+};
+
+Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
+    LoopObserver& observer, Clock& clock);
+
+// report.html in the out-dir, from its loop.jsonl and generation files.
+Result<void> write_loop_report(const std::string& out_dir);
+
+} // namespace pxos

@@ -1,0 +1,225 @@
+// The pixel machine: boots an image and runs its kernel and processes. The
+// memory is the VRAM itself (a word is a pixel, an address is y * width + x),
+// so everything a program does is visible in the image. The machine reads the
+// palette and header from the image it boots, decodes each instruction once
+// into a side table (invalidated when the pixels under it are written, so
+// self-modifying code is exact), and dispatches with direct threading.
+// It knows two modes: kernel (everything allowed) and user (memory limited to
+// [UBASE, ULIMIT) plus the display area, no privileged instructions, a time
+// slice). A user fault traps to the kernel's trap vector; a kernel fault
+// stops the machine (a panic). The host never crashes on any image, and the
+// same image and input give the same output, pixels and step count.
+#pragma once
+
+#include "pxos/isa/decoder.hpp"
+#include "pxos/base/diagnostic.hpp"
+#include "pxos/isa/isa.hpp"
+#include "pxos/base/limits.hpp"
+#include "pxos/image/vram.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pxos {
+
+struct FaultRecord {
+    std::uint32_t pid = 0;     // as the kernel set PID when the fault happened
+    std::uint32_t pc = 0;      // address of the faulting instruction
+    std::uint32_t cause = 0;   // an isa::TrapCause
+    std::uint32_t address = 0; // the address involved (memory, jump target), else pc
+    std::uint64_t step = 0;
+    bool in_kernel = false;
+};
+
+enum class StopReason { Halted, BudgetExhausted, KernelPanic };
+
+// One executed instruction, for traces and debuggers.
+struct TraceEvent {
+    std::uint64_t step;
+    std::uint32_t pid;
+    bool user_mode;
+    std::uint32_t pc;
+    std::optional<Instruction> instruction; // nullopt: the pixel did not decode
+    std::array<std::uint32_t, isa::kRegisterCount> before;
+    std::array<std::uint32_t, isa::kRegisterCount> after;
+};
+
+class TraceSink {
+public:
+    virtual ~TraceSink() = default;
+    virtual void on_instruction(const TraceEvent& event) = 0;
+};
+
+// Where console output goes; the default collects it in a string.
+class ConsoleSink {
+public:
+    virtual ~ConsoleSink() = default;
+    virtual void write(char c) = 0;
+};
+
+// Told of every word the running program stores (provenance). Only when set.
+class StoreObserver {
+public:
+    virtual ~StoreObserver() = default;
+    virtual void on_store(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address,
+        std::uint32_t old_word, std::uint32_t new_word)
+        = 0;
+};
+
+// Told of every data word a program loads (LOAD, LOADX, PGET). Only when set.
+class LoadObserver {
+public:
+    virtual ~LoadObserver() = default;
+    virtual void on_load(std::uint32_t pid, bool user_mode, std::uint32_t pc, std::uint32_t address, std::uint32_t word)
+        = 0;
+};
+
+struct RunResult {
+    StopReason reason = StopReason::Halted;
+    std::uint32_t halt_code = 0;
+    std::uint64_t steps = 0;
+    std::uint64_t syscalls = 0;
+    std::vector<FaultRecord> faults; // the first user faults, in order, up to RunRecordLimits::max_faults
+    std::uint64_t fault_count = 0;   // every user fault, kept or not
+    std::optional<FaultRecord> latest_fault; // the last user fault (kept or not)
+    std::optional<FaultRecord> panic;
+
+    // Faults counted but not kept in `faults` (past the fault records cap).
+    std::uint64_t faults_not_kept() const { return fault_count - faults.size(); }
+};
+
+// What one run keeps of what a guest makes without bound: fault records
+// and console bytes. A guest that faults or prints in a loop for the whole
+// step budget must not grow the host's memory or output with it, so past
+// these the machine only counts (RunResult::fault_count,
+// Machine::console_bytes_not_kept()). Defaults from the caps table.
+struct RunRecordLimits {
+    std::uint64_t max_faults = cap_default(Cap::FaultRecords);
+    std::uint64_t max_console_bytes = cap_default(Cap::ConsoleOutput);
+
+    static RunRecordLimits from_caps(const CapValues& caps)
+    {
+        return { caps.get(Cap::FaultRecords), caps.get(Cap::ConsoleOutput) };
+    }
+};
+
+struct ProcessInfo {
+    std::uint32_t slot;
+    std::uint32_t pid;
+    std::uint32_t state; // isa::ProcessState
+    std::uint32_t pc;
+    std::uint32_t base;
+    std::uint32_t limit;
+    std::int32_t exit_code;
+};
+
+class Machine {
+public:
+    // Checks the header and palette of the image; the machine owns the VRAM.
+    static Result<std::unique_ptr<Machine>> boot(SimulatedVRAM image, const std::string& image_name);
+    ~Machine();
+
+    void set_input(std::string input) { m_input = std::move(input), m_input_position = 0; }
+    void set_console(ConsoleSink* console) { m_console = console; }
+    void set_trace(TraceSink* trace) { m_trace = trace; }
+    void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
+    void set_load_observer(LoadObserver* observer) { m_load_observer = observer; }
+    void set_record_limits(const RunRecordLimits& limits) { m_record_limits = limits; }
+
+    // Runs until the kernel halts, a kernel fault, or `max_steps` more
+    // instructions (the budget). Can be called again to continue.
+    RunResult run(std::uint64_t max_steps);
+
+    const SimulatedVRAM& vram() const { return m_vram; }
+    const BootHeader& header() const { return m_header; }
+    const Palette& palette() const { return m_palette; }
+    // The console output kept (up to the console output cap; with a
+    // ConsoleSink set, the sink got it instead and this is empty).
+    const std::string& console_output() const { return m_output; }
+    // Console bytes the guest wrote past the console output cap: neither
+    // kept nor given to the sink.
+    std::uint64_t console_bytes_not_kept() const { return m_console_bytes - std::min(m_console_bytes, m_record_limits.max_console_bytes); }
+    std::uint64_t steps() const { return m_steps; }
+    bool halted() const { return m_halted; }
+    bool user_mode() const { return m_user_mode; }
+    std::uint32_t pc() const { return m_pc; }
+    const std::array<std::uint32_t, isa::kRegisterCount>& registers(bool user) const
+    {
+        return user == m_user_mode ? m_active : m_inactive;
+    }
+    std::uint32_t special(isa::Special which) const;
+    // For debuggers: change a register of a bank, or the pc.
+    void set_register(bool user, int index, std::uint32_t value)
+    {
+        (user == m_user_mode ? m_active : m_inactive)[std::size_t(index & 15)] = value;
+    }
+    // The processes as the kernel's process table describes them now.
+    std::vector<ProcessInfo> processes() const;
+
+    struct Slot;
+
+private:
+    Machine(SimulatedVRAM image, BootHeader header, Palette palette);
+
+    enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic };
+    Exit run_chunk(std::uint64_t budget);
+    void decode_slot(std::uint32_t address, std::uint64_t fetch_end);
+    void invalidate(std::uint32_t address);
+    bool display_contains(std::uint32_t address) const;
+    void raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
+    void enter_user_mode();
+    void switch_mode(bool user);
+    void write_console(char c);
+    void record_fault(const FaultRecord& fault);
+
+    SimulatedVRAM m_vram;
+    BootHeader m_header;
+    Palette m_palette;
+    std::uint32_t* m_memory;
+    std::uint32_t m_memory_words;
+    struct FreeSlots {
+        void operator()(Slot* slots) const;
+    };
+    std::unique_ptr<Slot[], FreeSlots> m_slots;
+
+    // The running mode's registers sit at a fixed place (the interpreter
+    // addresses them from `this`, saving a host register); a mode switch
+    // swaps the two banks.
+    std::array<std::uint32_t, isa::kRegisterCount> m_active {};
+    std::array<std::uint32_t, isa::kRegisterCount> m_inactive {};
+    std::array<std::uint32_t, isa::kSpecials.size()> m_specials {};
+    std::uint32_t m_pc = 0;
+    bool m_user_mode = false;
+    bool m_halted = false;
+    std::uint64_t m_steps = 0;
+    std::uint64_t m_slice_end = 0; // user mode: step at which the time slice ends (0: none)
+    std::uint32_t m_display_begin = 0, m_display_end = 0;
+    std::uint32_t m_span = 0; // accessible words from the chunk's first address
+    std::uint32_t m_fence_begin = 0, m_fence_end = 0;
+    std::uint32_t m_stack_lo = 0, m_stack_span = 0; // PUSH/CALL/POP/RET stay in [lo, lo + span)
+    std::uint64_t m_fetch_span = 0;       // words from the chunk's first address that may start an instruction
+    std::uint64_t m_bad_jump_relative = 0;
+
+    // Pending trap raised inside a chunk.
+    std::uint32_t m_trap_cause = 0, m_trap_pc = 0, m_trap_address = 0;
+    RunResult m_result;
+
+    std::string m_output;
+    std::uint64_t m_console_bytes = 0; // written by the guest, kept or not
+    RunRecordLimits m_record_limits;
+    std::string m_input;
+    std::size_t m_input_position = 0;
+    ConsoleSink* m_console = nullptr;
+    TraceSink* m_trace = nullptr;
+    StoreObserver* m_store_observer = nullptr;
+    LoadObserver* m_load_observer = nullptr;
+};
+
+std::string_view stop_reason_name(StopReason reason);
+
+} // namespace pxos

@@ -1,0 +1,363 @@
+#include "pxos/loop/proposer.hpp"
+
+#include "pxos/asm/builtin_sources.hpp"
+#include "pxos/base/file_io.hpp"
+#include "roadmap/yaml_document.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <fmt/ranges.h>
+#include <optional>
+#include <yaml-cpp/yaml.h>
+
+namespace pxos {
+
+namespace {
+
+// Where each step belongs in a roadmap, so repairs insert in a working order.
+int step_rank(std::string_view name)
+{
+    static const std::map<std::string_view, int> ranks = {
+        { "init_background", 0 },
+        { "layout_regions", 1 },
+        { "write_boot_banner", 2 },
+        { "write_opcode_palette", 3 },
+        { "write_isa_palette", 4 },
+        { "write_hello_program", 5 },
+        { "install_kernel", 6 },
+        { "add_process", 7 },
+    };
+    auto found = ranks.find(name);
+    return found == ranks.end() ? 8 : found->second;
+}
+
+// What to add for a failing check: a step (and, for processes, which program).
+struct Repair {
+    std::string_view check;
+    std::string_view step;
+    std::string_view program; // for add_process
+};
+
+constexpr Repair kRepairs[] = {
+    { "seed.all_regions_ok", "layout_regions", "" },
+    { "structure.regions", "layout_regions", "" },
+    { "seed.metadata_initialized", "write_boot_banner", "" },
+    { "seed.opcode_palette_sufficient", "write_isa_palette", "" },
+    { "structure.palette", "write_isa_palette", "" },
+    { "seed.hello_program_exists", "write_hello_program", "" },
+    { "structure.header", "install_kernel", "" },
+    { "structure.header_pointers", "install_kernel", "" },
+    { "kernel.boots", "install_kernel", "" },
+    { "kernel.process_table", "add_process", "builtin:hello.pxasm" },
+    { "execution.hello", "add_process", "builtin:hello.pxasm" },
+    { "execution.display_changed", "add_process", "builtin:draw.pxasm" },
+};
+
+std::string program_of(const StepCall& call)
+{
+    for (const auto& [name, value] : call.params)
+        if (name == "program_file")
+            return std::get<std::string>(value);
+    bool inline_source = std::any_of(call.params.begin(), call.params.end(),
+        [](const auto& param) { return param.first == "program_source"; });
+    return inline_source ? std::string("(inline)") : std::string("builtin:hello.pxasm");
+}
+
+} // namespace
+
+HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evaluation, const StepRegistry& registry,
+    std::uint64_t seed)
+{
+    Roadmap next = best;
+    std::vector<std::string> notes;
+    std::set<std::string> failing;
+    for (const Check& check : evaluation.checks)
+        if (!check.passed)
+            failing.insert(check.id);
+
+    auto has_step = [&](std::string_view name) {
+        return std::any_of(next.steps.begin(), next.steps.end(),
+            [&](const StepCall& call) { return call.definition->name == name; });
+    };
+    auto has_program = [&](std::string_view program) {
+        return std::any_of(next.steps.begin(), next.steps.end(), [&](const StepCall& call) {
+            return call.definition->name == "add_process" && program_of(call) == program;
+        });
+    };
+    for (const Repair& repair : kRepairs) {
+        if (!failing.count(std::string(repair.check)))
+            continue;
+        if (repair.program.empty() ? has_step(repair.step) : has_program(repair.program))
+            continue;
+        const StepDefinition* definition = registry.find(repair.step);
+        if (!definition)
+            continue;
+        StepCall call;
+        call.definition = definition;
+        call.label = std::string(definition->name);
+        if (!repair.program.empty()) {
+            call.params.emplace_back("program_file", std::string(repair.program));
+            call.label = std::filesystem::path(std::string(repair.program.substr(kBuiltinPrefix.size()))).stem().string();
+        }
+        int rank = step_rank(repair.step);
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < next.steps.size(); ++i)
+            if (step_rank(next.steps[i].definition->name) <= rank)
+                at = i + 1;
+        next.steps.insert(next.steps.begin() + std::ptrdiff_t(at), std::move(call));
+        notes.push_back(fmt::format("added {}{} for {}", repair.step,
+            repair.program.empty() ? std::string() : fmt::format(" ({})", repair.program), repair.check));
+    }
+    // The seed's palette step painted after the ISA palette breaks it.
+    if (failing.count("structure.palette")) {
+        auto isa = std::find_if(next.steps.begin(), next.steps.end(),
+            [](const StepCall& call) { return call.definition->name == "write_isa_palette"; });
+        auto late = std::find_if(isa, next.steps.end(),
+            [](const StepCall& call) { return call.definition->name == "write_opcode_palette"; });
+        if (isa != next.steps.end() && late != next.steps.end()) {
+            next.steps.erase(late);
+            notes.push_back("removed write_opcode_palette, which painted over the ISA palette");
+        }
+    }
+
+    if (notes.empty()) {
+        // Nothing to repair: explore by changing one parameter of a step the
+        // roadmap has (a colour, or the kernel's time slice).
+        std::mt19937_64 random(seed);
+        std::vector<std::pair<StepCall*, std::string_view>> options;
+        for (StepCall& call : next.steps) {
+            if (call.definition->name == "init_background")
+                options.emplace_back(&call, "background_color");
+            if (call.definition->name == "write_boot_banner")
+                options.emplace_back(&call, "boot_banner_color");
+            if (call.definition->name == "install_kernel")
+                options.emplace_back(&call, "quantum");
+        }
+        if (!options.empty()) {
+            auto [call, chosen] = options[random() % options.size()];
+            auto param = chosen; // a plain variable: lambdas below capture it (clang 14 cannot capture bindings)
+            ParamValue value;
+            if (param == "quantum") {
+                constexpr std::int64_t kQuanta[] = { 250, 500, 1000, 2000, 4000 };
+                value = kQuanta[random() % std::size(kQuanta)];
+            } else if (param == "boot_banner_color") {
+                value = RGBA { std::uint8_t(64 + random() % 192), std::uint8_t(64 + random() % 192),
+                    std::uint8_t(64 + random() % 192), 255 };
+            } else {
+                value = RGBA { std::uint8_t(random() % 48), std::uint8_t(random() % 48), std::uint8_t(random() % 48),
+                    255 };
+            }
+            auto existing = std::find_if(call->params.begin(), call->params.end(),
+                [&](const auto& entry) { return entry.first == param; });
+            if (existing != call->params.end())
+                existing->second = value;
+            else
+                call->params.emplace_back(std::string(param), value);
+            notes.push_back(fmt::format("explored: {}.{} = {}", call->definition->name, param, format_param_value(value)));
+        } else {
+            notes.push_back("nothing to repair or explore; copied the best roadmap");
+        }
+    }
+    HeuristicProposal proposal;
+    proposal.roadmap_yaml = roadmap_to_yaml(next);
+    proposal.note = fmt::format("{}", fmt::join(notes, "; "));
+    return proposal;
+}
+
+namespace {
+
+std::string strip_think(std::string_view reply)
+{
+    std::string text(reply);
+    for (;;) {
+        auto open = text.find("<think>");
+        if (open == std::string::npos)
+            break;
+        auto close = text.find("</think>", open);
+        text.erase(open, close == std::string::npos ? std::string::npos : close + 8 - open);
+    }
+    return text;
+}
+
+// The last ``` fenced block (any info string), or nullopt.
+std::optional<std::string> last_fenced_block(const std::string& text)
+{
+    std::optional<std::string> last;
+    std::size_t position = 0;
+    for (;;) {
+        auto open = text.find("```", position);
+        if (open == std::string::npos)
+            break;
+        auto line_end = text.find('\n', open);
+        if (line_end == std::string::npos)
+            break;
+        auto close = text.find("```", line_end);
+        if (close == std::string::npos)
+            break;
+        last = text.substr(line_end + 1, close - line_end - 1);
+        position = close + 3;
+    }
+    return last;
+}
+
+} // namespace
+
+namespace {
+
+Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base);
+
+} // namespace
+
+Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base, const YamlLimits& limits)
+{
+    std::string text = strip_think(reply);
+    std::string yaml = last_fenced_block(text).value_or(text);
+    // Measured as expanded before any walk: an edit list's aliases would
+    // otherwise be copied out by the emitter below.
+    auto loaded = load_yaml_document(yaml, "reply.yaml", limits);
+    if (!loaded)
+        return std::move(loaded).error();
+    const YAML::Node document = *loaded;
+    if (document.IsMap() && document["steps"])
+        return yaml;
+    if (!document.IsMap() || !document["edits"] || !document["edits"].IsSequence())
+        return Error::bad_input("reply.yaml", "the reply is neither a roadmap (a map with 'steps:') nor an edit list "
+                                              "(a map with 'edits:'); put it in one ```yaml block");
+    // yaml-cpp throws on shapes the checks below did not foresee (a key
+    // that is a list, a value read as the wrong type): keep its place.
+    try {
+        return apply_edits(document["edits"], base);
+    } catch (const YAML::Exception& exception) {
+        return Error::bad_input(yaml_place("reply.yaml", exception.mark), "edit list: " + exception.msg);
+    }
+}
+
+namespace {
+
+// Edits apply to the base roadmap's canonical form.
+Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base)
+{
+    YAML::Node roadmap = YAML::Load(roadmap_to_yaml(base));
+    std::vector<YAML::Node> steps;
+    for (const YAML::Node& step : roadmap["steps"])
+        steps.push_back(YAML::Clone(step));
+    std::size_t number = 0;
+    for (const YAML::Node& edit : edits) {
+        ++number;
+        std::string where = edit.Mark().is_null() ? std::string("reply.yaml")
+                                                  : fmt::format("reply.yaml:{}:{}", edit.Mark().line + 1, edit.Mark().column + 1);
+        auto index = [&](const YAML::Node& node, std::size_t limit) -> std::optional<std::size_t> {
+            if (!node || !node.IsScalar())
+                return std::nullopt;
+            try {
+                long value = node.as<long>();
+                if (value < 1 || std::size_t(value) > limit)
+                    return std::nullopt;
+                return std::size_t(value - 1);
+            } catch (const YAML::Exception&) {
+                return std::nullopt;
+            }
+        };
+        if (!edit.IsMap() || edit.size() != 1 || !edit.begin()->first.IsScalar())
+            return Error::bad_input(where, fmt::format("edit {} must be one of set:, add:, remove:, move:", number));
+        std::string op = edit.begin()->first.as<std::string>();
+        YAML::Node args = edit.begin()->second;
+        if (op != "set" && op != "add" && op != "remove" && op != "move")
+            return Error::bad_input(where, fmt::format("edit {}: unknown edit '{}' (use set, add, remove or move)",
+                                               number, op));
+        if (!args.IsMap())
+            return Error::bad_input(where, fmt::format("edit {} ({}) must be a map of its arguments, e.g. "
+                                                       "{{set: {{step: 2, param: NAME, value: V}}}}",
+                                               number, op));
+        if (op == "set") {
+            auto at = index(args["step"], steps.size());
+            if (!at || !args["param"] || !args["param"].IsScalar() || !args["value"])
+                return Error::bad_input(where, fmt::format("edit {} (set) needs step: 1..{}, param: and value:", number,
+                                                   steps.size()));
+            steps[*at]["params"][args["param"].as<std::string>()] = args["value"];
+        } else if (op == "add") {
+            auto at = args["at"] ? index(args["at"], steps.size() + 1) : std::optional<std::size_t>(steps.size());
+            if (!at || !args["step"])
+                return Error::bad_input(where, fmt::format("edit {} (add) needs step: NAME and at: 1..{}", number,
+                                                   steps.size() + 1));
+            YAML::Node step;
+            step["step"] = args["step"];
+            if (args["name"])
+                step["name"] = args["name"];
+            if (args["params"])
+                step["params"] = args["params"];
+            steps.insert(steps.begin() + std::ptrdiff_t(*at), step);
+        } else if (op == "remove") {
+            auto at = index(args["step"], steps.size());
+            if (!at)
+                return Error::bad_input(where, fmt::format("edit {} (remove) needs step: 1..{}", number, steps.size()));
+            steps.erase(steps.begin() + std::ptrdiff_t(*at));
+        } else { // move
+            auto from = index(args["from"], steps.size());
+            auto to = index(args["to"], steps.size());
+            if (!from || !to)
+                return Error::bad_input(where, fmt::format("edit {} (move) needs from: and to: 1..{}", number,
+                                                   steps.size()));
+            YAML::Node moved = steps[*from];
+            steps.erase(steps.begin() + std::ptrdiff_t(*from));
+            steps.insert(steps.begin() + std::ptrdiff_t(*to), moved);
+        }
+    }
+    YAML::Node sequence(YAML::NodeType::Sequence);
+    for (const YAML::Node& step : steps)
+        sequence.push_back(step);
+    roadmap["steps"] = sequence;
+    YAML::Emitter emitter;
+    emitter << roadmap;
+    return std::string(emitter.c_str()) + "\n";
+}
+
+} // namespace
+
+Result<Roadmap> validate_proposal(std::string_view text, const std::string& name, const std::string& folder,
+    const StepRegistry& registry, const RoadmapLimits& limits)
+{
+    auto roadmap = parse_roadmap(text, name, registry, limits);
+    if (!roadmap)
+        return roadmap;
+    // The same rule the build's reads apply (check_readable_path), here to
+    // refuse the proposal up front with its place: the exact string, no
+    // control characters, and a file that exists must resolve inside the
+    // folder. A missing one is left to the build, whose confined read refuses
+    // it the same way.
+    ReadConfinement confinement { folder.empty() ? std::string(".") : folder };
+    for (const StepCall& call : roadmap->steps)
+        for (const auto& [param_name, value] : call.params) {
+            const std::string& param = param_name; // a lambda below names it (clang 14 cannot capture a binding)
+            if (param.size() < 5 || param.compare(param.size() - 5, 5, "_file") != 0)
+                continue;
+            const std::string& file = std::get<std::string>(value);
+            if (file.rfind(kBuiltinPrefix, 0) == 0)
+                continue;
+            std::string path = !file.empty() && file.front() == '/' ? file : confinement.folder + "/" + file;
+            auto refuse = [&](const Error& error) {
+                return Error::bad_input(call.location.to_string(),
+                    fmt::format("{} '{}': {}; proposals may only name files inside the roadmap's folder or builtin: "
+                                "sources",
+                        param, printable_path(file), error.diagnostics().front().message));
+            };
+            auto named = check_readable_path(file); // the name as given: a NUL's byte offset is in it
+            if (!named)
+                return refuse(named.error());
+            std::error_code missing;
+            if (!std::filesystem::exists(path, missing))
+                continue;
+            auto inside = check_readable_path(path, confinement);
+            if (!inside)
+                return refuse(inside.error());
+        }
+    roadmap->output = OutputSettings {}; // a proposal's own output path is never followed
+    return roadmap;
+}
+
+} // namespace pxos

@@ -1,0 +1,759 @@
+#include "pxos/vm/machine.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+// The interpreter dispatches with computed goto (a GCC/Clang extension):
+// one indirect jump per instruction, predicted per opcode.
+#pragma GCC diagnostic ignored "-Wpedantic"
+
+#if defined(__GNUC__)
+#define PXOS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PXOS_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define PXOS_LIKELY(x) (x)
+#define PXOS_UNLIKELY(x) (x)
+#endif
+
+namespace pxos {
+
+using isa::Opcode;
+using isa::Special;
+using isa::TrapCause;
+
+// One decoded instruction. `op` indexes the dispatch table: kUndecoded (0,
+// so freshly zeroed memory needs no initialisation), an opcode + 1,
+// kInvalid, kFence, or a fused pair.
+struct Machine::Slot {
+    std::uint8_t op;
+    std::uint8_t a, b, c; // registers, special register or port, by signature
+    std::uint32_t imm;
+};
+
+namespace {
+
+constexpr std::uint8_t kUndecoded = 0;
+constexpr std::uint8_t op_of(Opcode opcode)
+{
+    return std::uint8_t(std::uint8_t(opcode) + 1);
+}
+constexpr std::uint8_t kInvalid = isa::kOpcodeCount + 1;
+// Marks the words just past what user code may execute (and the word past
+// the end of memory), so sequential execution needs no bounds check: running
+// into a fence faults. Jumps check their target instead.
+constexpr std::uint8_t kFence = isa::kOpcodeCount + 2;
+static_assert(isa::kOpcodeCount + 7 < 256, "slot ops fit a byte");
+// Superinstructions: an ADDI directly followed by a conditional branch (the
+// usual loop closer) decodes into one slot that runs both. They still count
+// two steps, stop exactly between the two when the budget says so, and the
+// branch keeps its own slot for code that jumps straight to it.
+constexpr std::uint8_t kAddiJnz = isa::kOpcodeCount + 3;
+constexpr std::uint8_t kAddiBne = isa::kOpcodeCount + 4;
+constexpr std::uint8_t kAddiBlt = isa::kOpcodeCount + 5;
+constexpr std::uint8_t kAddiJnzSelf = isa::kOpcodeCount + 6; // JNZ tests the register the ADDI wrote
+constexpr std::uint32_t kAddiLength = 4;
+constexpr std::uint32_t kLongestFusion = kAddiLength + 4;
+constexpr std::uint32_t kFenceWords = isa::kMaxOperands + 1;
+// A write to `address` invalidates every slot whose instruction (or fused
+// pair) could cover it: the kLongestFusion - 1 slots before it and its own.
+// Padding slots before address 0 make that loop need no bounds check.
+constexpr std::uint32_t kSlotPadding = kLongestFusion - 1;
+// User code may not start an instruction in the last kMaxOperands words of
+// its memory, so no instruction's operands reach past ULIMIT.
+constexpr std::uint32_t kFetchGuard = isa::kMaxOperands;
+
+} // namespace
+
+Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
+    : m_vram(std::move(image))
+    , m_header(header)
+    , m_palette(std::move(palette))
+{
+    m_memory = m_vram.mutable_words();
+    m_memory_words = std::uint32_t(m_vram.pixel_count());
+    // calloc: the slots start as kUndecoded (0), and the pages of memory no
+    // code ever runs from are never touched.
+    std::size_t count = std::size_t(m_memory_words) + kSlotPadding + kFenceWords;
+    m_slots.reset(static_cast<Slot*>(std::calloc(count, sizeof(Slot))));
+    if (!m_slots)
+        throw std::bad_alloc();
+    for (std::uint32_t i = 0; i < kFenceWords; ++i)
+        m_slots[kSlotPadding + m_memory_words + i].op = kFence;
+    std::uint32_t width = std::uint32_t(m_vram.width());
+    m_display_begin = std::uint32_t(header.display.y) * width + std::uint32_t(header.display.x);
+    m_display_end = std::uint32_t(header.display.y + header.display.height - 1) * width
+        + std::uint32_t(header.display.x + header.display.width);
+    m_pc = header.kernel_entry;
+}
+
+Machine::~Machine() = default;
+
+void Machine::FreeSlots::operator()(Slot* slots) const
+{
+    std::free(slots);
+}
+
+Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::string& image_name)
+{
+    auto header = read_header(image, image_name);
+    if (!header)
+        return std::move(header).error();
+    if (auto overlap = display_overlap(*header, image.width(), image.height(), image.words()))
+        return Error::bad_input(fmt::format("{}@({},{})", image_name, int(isa::HeaderField::DisplayX), isa::kHeaderRow),
+            fmt::format("not bootable: {}", *overlap));
+    auto palette = Palette::read(image, header->palette, int(header->palette_cell_width), int(header->opcode_count),
+        image_name);
+    if (!palette)
+        return std::move(palette).error();
+    return std::unique_ptr<Machine>(new Machine(std::move(image), *header, std::move(*palette)));
+}
+
+std::uint32_t Machine::special(Special which) const
+{
+    if (which == Special::Ticks)
+        return std::uint32_t(m_steps);
+    return m_specials[std::size_t(which)];
+}
+
+bool Machine::display_contains(std::uint32_t address) const
+{
+    if (address < m_display_begin || address >= m_display_end)
+        return false;
+    std::uint32_t width = std::uint32_t(m_vram.width());
+    std::uint32_t x = address % width;
+    return x >= std::uint32_t(m_header.display.x) && x < std::uint32_t(m_header.display.x + m_header.display.width);
+}
+
+void Machine::decode_slot(std::uint32_t address, std::uint64_t fetch_end)
+{
+    Slot& slot = m_slots[address + kSlotPadding];
+    auto instruction = decode(m_memory, m_memory_words, address, m_palette);
+    if (!instruction) {
+        slot = Slot { kInvalid, 0, 0, 0, 0 };
+        return;
+    }
+    // Register-like operands go to a, b, c in order; the immediate to imm.
+    std::uint8_t small[3] = { 0, 0, 0 };
+    int next_small = 0;
+    std::uint32_t immediate = 0;
+    for (int i = 0; i < instruction->info->operand_count(); ++i) {
+        if (instruction->info->operand_kind(i) == isa::OperandKind::Immediate)
+            immediate = instruction->operands[std::size_t(i)];
+        else
+            small[next_small++] = std::uint8_t(instruction->operands[std::size_t(i)]);
+    }
+    slot = Slot { op_of(instruction->info->opcode), small[0], small[1], small[2], immediate };
+
+    // Fuse ADDI + conditional branch when the branch may be fetched here too.
+    std::uint32_t next = address + kAddiLength;
+    if (instruction->info->opcode != Opcode::ADDI || next >= fetch_end)
+        return;
+    auto branch = decode(m_memory, m_memory_words, next, m_palette);
+    if (!branch)
+        return;
+    std::uint8_t fused = branch->info->opcode == Opcode::JNZ ? kAddiJnz
+        : branch->info->opcode == Opcode::BNE                 ? kAddiBne
+        : branch->info->opcode == Opcode::BLT                 ? kAddiBlt
+                                                              : std::uint8_t(0);
+    if (!fused)
+        return;
+    if (fused == kAddiJnz && branch->operands[0] == instruction->operands[0])
+        fused = kAddiJnzSelf;
+    decode_slot(next, fetch_end); // the branch's own slot, read by the fused handler
+    m_slots[address + kSlotPadding].op = fused;
+}
+
+void Machine::invalidate(std::uint32_t address)
+{
+    Slot* slot = &m_slots[address + kSlotPadding];
+    for (std::uint32_t i = 0; i <= kSlotPadding; ++i)
+        (slot - i)->op = kUndecoded;
+}
+
+void Machine::raise(std::uint32_t cause, std::uint32_t pc, std::uint32_t address)
+{
+    m_trap_cause = cause;
+    m_trap_pc = pc;
+    m_trap_address = address;
+}
+
+void Machine::switch_mode(bool user)
+{
+    if (user != m_user_mode)
+        std::swap(m_active, m_inactive);
+    m_user_mode = user;
+}
+
+// Past the console output cap the guest's bytes are counted, not kept:
+// a guest printing in a loop costs the host nothing but the count.
+void Machine::write_console(char c)
+{
+    if (m_console_bytes++ >= m_record_limits.max_console_bytes)
+        return;
+    if (m_console)
+        m_console->write(c);
+    else
+        m_output += c;
+}
+
+void Machine::record_fault(const FaultRecord& fault)
+{
+    ++m_result.fault_count;
+    m_result.latest_fault = fault;
+    if (m_result.faults.size() < m_record_limits.max_faults)
+        m_result.faults.push_back(fault);
+}
+
+void Machine::enter_user_mode()
+{
+    switch_mode(true);
+    m_pc = m_specials[std::size_t(Special::Epc)];
+    std::uint32_t quantum = m_specials[std::size_t(Special::Quantum)];
+    m_slice_end = quantum ? m_steps + quantum : 0;
+}
+
+// The interpreter. Hot state lives in locals; the chunk ends after `budget`
+// instructions or at anything the outer loop must handle (traps, mode
+// switches, halt). Every executed instruction, faulting ones included,
+// counts one step.
+Machine::Exit Machine::run_chunk(std::uint64_t budget)
+{
+    // Only the hottest values live in locals (registers); the rest are read
+    // from members in the handlers that need them.
+#define r m_active
+#define user m_user_mode
+    const std::uint64_t lo = m_user_mode ? m_specials[std::size_t(Special::Ubase)] : 0;
+    m_span = m_user_mode ? m_specials[std::size_t(Special::Ulimit)] - std::uint32_t(lo) : m_memory_words;
+    // The stack range: [SBASE, ULIMIT) in user mode (SBASE clamped into the
+    // process's memory), all of memory in kernel mode.
+    if (m_user_mode) {
+        std::uint32_t base = std::clamp(m_specials[std::size_t(Special::Sbase)], std::uint32_t(lo),
+            m_specials[std::size_t(Special::Ulimit)]);
+        m_stack_lo = base;
+        m_stack_span = m_specials[std::size_t(Special::Ulimit)] - base;
+    } else {
+        m_stack_lo = 0;
+        m_stack_span = m_memory_words;
+    }
+    m_fetch_span = m_user_mode ? (m_span > kFetchGuard ? m_span - kFetchGuard : 0) : m_memory_words;
+#define fetch_span m_fetch_span
+#define memory m_memory
+#define span m_span
+#define width std::uint32_t(m_vram.width())
+#define height std::uint32_t(m_vram.height())
+    // The program counter is kept relative to the first accessible address,
+    // so a jump's check is one unsigned compare and the fetch is one load.
+    Slot* const slots = m_slots.get() + kSlotPadding + lo;
+    // The current instruction is its slot pointer; the pc (relative to lo)
+    // is derived from it only in the rare handlers that need it.
+    // JUMP(m_pc) below checks m_pc and sets it; computing slots + (pc - lo)
+    // here would overflow the pointer when the pc is below lo (UBSan).
+    const Slot* s = slots;
+#define PC (std::uint64_t(s - slots))
+    std::int64_t left = std::int64_t(budget);
+    Exit exit = Exit::Budget;
+    // User mode: fence the words from fetch_span to ULIMIT (inclusive).
+    m_fence_begin = m_fence_end = 0;
+    if (m_user_mode) {
+        m_fence_begin = std::uint32_t(lo + fetch_span);
+        m_fence_end = std::uint32_t(std::min<std::uint64_t>(lo + m_span + 1, m_memory_words + kFenceWords));
+        for (std::uint32_t address = m_fence_begin; address < m_fence_end; ++address)
+            m_slots[kSlotPadding + address].op = kFence;
+        // Fused pairs just below the fence were decoded for another context;
+        // decode them again for this one.
+        for (std::uint32_t i = 1; i < kLongestFusion && i <= m_fence_begin; ++i)
+            m_slots[kSlotPadding + m_fence_begin - i].op = kUndecoded;
+    }
+
+    static void* const kLabels[] = {
+        &&op_undecoded,
+#define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
+        PXOS_OPCODES(PXOS_LABEL)
+#undef PXOS_LABEL
+            && op_invalid,
+        &&op_fence,
+        &&op_addi_jnz,
+        &&op_addi_bne,
+        &&op_addi_blt,
+        &&op_addi_jnz_self,
+    };
+    // Keep the table's address in a register rather than rebuilding it at
+    // every dispatch (the empty asm hides its value from the optimizer).
+    void* const* labels = kLabels;
+    asm("" : "+r"(labels));
+
+    // Data access: own memory, or (user mode) the display area.
+#define ACCESSIBLE(address) ((std::uint32_t)((address) - std::uint32_t(lo)) < span || (user && display_contains(address)))
+#define FAULT(cause, address)                                                                                         \
+    do {                                                                                                              \
+        raise(std::uint32_t(cause), std::uint32_t(PC + lo), (address));                                               \
+        goto trap;                                                                                                    \
+    } while (0)
+    // Every handler ends in its own copy of the dispatch (one indirect jump
+    // per opcode predicts far better than a shared one).
+#define DISPATCH()                                                                                                    \
+    do {                                                                                                              \
+        if (PXOS_UNLIKELY(--left < 0))                                                                                \
+            goto out_of_budget;                                                                                       \
+        goto* labels[s->op];                                                                                          \
+    } while (0)
+#define NEXT(length)                                                                                                  \
+    do {                                                                                                              \
+        s += (length);                                                                                                \
+        DISPATCH();                                                                                                   \
+    } while (0)
+#define JUMP(target)                                                                                                  \
+    do {                                                                                                              \
+        std::uint64_t relative_target = std::uint64_t(target) - lo; /* a target below lo wraps far past fetch_span */ \
+        if (PXOS_UNLIKELY(relative_target >= fetch_span)) {                                                           \
+            m_bad_jump_relative = relative_target;                                                                    \
+            goto fetch_fault;                                                                                         \
+        }                                                                                                             \
+        s = slots + relative_target;                                                                                  \
+        DISPATCH();                                                                                                   \
+    } while (0)
+    // Data loads (LOAD, LOADX, PGET) go through here for provenance of reads.
+#define LOAD_WORD(address)                                                                                            \
+    (PXOS_UNLIKELY(m_load_observer != nullptr)                                                                        \
+            ? (m_load_observer->on_load(m_specials[std::size_t(Special::Pid)], m_user_mode, std::uint32_t(PC + lo),   \
+                   (address), memory[address]),                                                                       \
+                memory[address])                                                                                      \
+            : memory[address])
+#define STORE_WORD(address, value)                                                                                    \
+    do {                                                                                                              \
+        std::uint32_t stored_word = (value);                                                                          \
+        if (PXOS_UNLIKELY(m_store_observer != nullptr))                                                               \
+            m_store_observer->on_store(m_specials[std::size_t(Special::Pid)], m_user_mode, std::uint32_t(PC + lo),    \
+                (address), memory[address], stored_word);                                                             \
+        memory[address] = stored_word;                                                                                \
+        invalidate(address);                                                                                          \
+    } while (0)
+
+    JUMP(m_pc);
+
+out_of_budget:
+    left = 0;
+    exit = Exit::Budget;
+    goto done;
+fetch_fault:
+    // pc is still the jumping instruction (or the chunk's start, when the
+    // chunk itself would start out of bounds).
+    FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(m_bad_jump_relative + lo));
+op_fence:
+    FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
+op_undecoded:
+    if (PXOS_UNLIKELY(PC >= fetch_span))
+        FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
+    decode_slot(std::uint32_t(PC + lo), lo + fetch_span);
+    goto* labels[s->op];
+op_invalid:
+    FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
+
+#define FUSED_ADDI_THEN(condition, branch_length)                                                                      \
+    do {                                                                                                              \
+        if (PXOS_UNLIKELY(left == 0)) /* no step left for the branch: run the ADDI alone */                         \
+            goto op_ADDI;                                                                                             \
+        std::uint32_t value = r[s->b] + s->imm;                                                                       \
+        r[s->a] = value;                                                                                              \
+        s += kAddiLength;                                                                                             \
+        if (condition) {                                                                                              \
+            std::uint64_t relative_target = std::uint64_t(s->imm) - lo;                                               \
+            if (PXOS_UNLIKELY(relative_target >= fetch_span)) {                                                       \
+                --left;                                                                                               \
+                m_bad_jump_relative = relative_target;                                                                \
+                goto fetch_fault;                                                                                     \
+            }                                                                                                         \
+            s = slots + relative_target;                                                                              \
+            left -= 2;                                                                                                \
+            if (PXOS_UNLIKELY(left < 0))                                                                              \
+                goto out_of_budget;                                                                                   \
+            goto* labels[s->op];                                                                                      \
+        }                                                                                                             \
+        --left;                                                                                                       \
+        NEXT(branch_length);                                                                                          \
+    } while (0)
+op_addi_jnz:
+    FUSED_ADDI_THEN(r[s->a] != 0, 3);
+op_addi_jnz_self:
+    FUSED_ADDI_THEN(value != 0, 3);
+op_addi_bne:
+    FUSED_ADDI_THEN(r[s->a] != r[s->b], 4);
+op_addi_blt:
+    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), 4);
+#undef FUSED_ADDI_THEN
+
+op_NOP:
+    NEXT(1);
+op_HALT:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    exit = Exit::Halt;
+    goto done;
+op_LOAD: {
+    std::uint32_t address = r[s->b] + s->imm;
+    if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
+        FAULT(TrapCause::MemoryViolation, address);
+    r[s->a] = LOAD_WORD(address);
+    NEXT(4);
+}
+op_STORE: {
+    std::uint32_t address = r[s->b] + s->imm;
+    if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
+        FAULT(TrapCause::MemoryViolation, address);
+    STORE_WORD(address, r[s->a]);
+    NEXT(4);
+}
+op_ADD:
+    r[s->a] = r[s->b] + r[s->c];
+    NEXT(4);
+op_SUB:
+    r[s->a] = r[s->b] - r[s->c];
+    NEXT(4);
+op_JMP:
+    JUMP(s->imm);
+op_JZ:
+    if (r[s->a] == 0) {
+        JUMP(s->imm);
+    }
+    NEXT(3);
+op_LI:
+    r[s->a] = s->imm;
+    NEXT(3);
+op_MOV:
+    r[s->a] = r[s->b];
+    NEXT(3);
+op_ADDI:
+    r[s->a] = r[s->b] + s->imm;
+    NEXT(4);
+op_MUL:
+    r[s->a] = r[s->b] * r[s->c];
+    NEXT(4);
+op_DIV: {
+    std::int32_t divisor = std::int32_t(r[s->c]);
+    std::int32_t dividend = std::int32_t(r[s->b]);
+    if (PXOS_UNLIKELY(divisor == 0))
+        FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
+    r[s->a] = (divisor == -1) ? std::uint32_t(0) - std::uint32_t(dividend) : std::uint32_t(dividend / divisor);
+    NEXT(4);
+}
+op_MOD: {
+    std::int32_t divisor = std::int32_t(r[s->c]);
+    std::int32_t dividend = std::int32_t(r[s->b]);
+    if (PXOS_UNLIKELY(divisor == 0))
+        FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
+    r[s->a] = (divisor == -1) ? 0 : std::uint32_t(dividend % divisor);
+    NEXT(4);
+}
+op_AND:
+    r[s->a] = r[s->b] & r[s->c];
+    NEXT(4);
+op_OR:
+    r[s->a] = r[s->b] | r[s->c];
+    NEXT(4);
+op_XOR:
+    r[s->a] = r[s->b] ^ r[s->c];
+    NEXT(4);
+op_NOT:
+    r[s->a] = ~r[s->b];
+    NEXT(3);
+op_SHL:
+    r[s->a] = r[s->b] << (r[s->c] & 31);
+    NEXT(4);
+op_SHR:
+    r[s->a] = r[s->b] >> (r[s->c] & 31);
+    NEXT(4);
+op_SAR:
+    r[s->a] = std::uint32_t(std::int32_t(r[s->b]) >> (r[s->c] & 31));
+    NEXT(4);
+op_JNZ:
+    if (PXOS_LIKELY(r[s->a] != 0)) { // loops: usually taken
+        JUMP(s->imm);
+    }
+    NEXT(3);
+op_BEQ:
+    if (r[s->a] == r[s->b]) {
+        JUMP(s->imm);
+    }
+    NEXT(4);
+op_BNE:
+    if (r[s->a] != r[s->b]) {
+        JUMP(s->imm);
+    }
+    NEXT(4);
+op_BLT:
+    if (std::int32_t(r[s->a]) < std::int32_t(r[s->b])) {
+        JUMP(s->imm);
+    }
+    NEXT(4);
+op_BGE:
+    if (std::int32_t(r[s->a]) >= std::int32_t(r[s->b])) {
+        JUMP(s->imm);
+    }
+    NEXT(4);
+op_BLTU:
+    if (r[s->a] < r[s->b]) {
+        JUMP(s->imm);
+    }
+    NEXT(4);
+op_SLT:
+    r[s->a] = std::int32_t(r[s->b]) < std::int32_t(r[s->c]) ? 1 : 0;
+    NEXT(4);
+op_JMPR:
+    JUMP(r[s->a]);
+op_CALL:
+op_CALLR: {
+    std::uint32_t target = s->op == op_of(Opcode::CALL) ? s->imm : r[s->a];
+    std::uint32_t length = s->op == op_of(Opcode::CALL) ? 2 : 2;
+    std::uint32_t sp = r[isa::kStackPointer] - 1;
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
+        FAULT(TrapCause::StackOverflow, sp);
+    STORE_WORD(sp, std::uint32_t(PC + lo + length));
+    r[isa::kStackPointer] = sp;
+    JUMP(target);
+}
+op_RET: {
+    std::uint32_t sp = r[isa::kStackPointer];
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
+        FAULT(TrapCause::StackUnderflow, sp);
+    r[isa::kStackPointer] = sp + 1;
+    JUMP(memory[sp]);
+}
+op_PUSH: {
+    std::uint32_t sp = r[isa::kStackPointer] - 1;
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
+        FAULT(TrapCause::StackOverflow, sp);
+    STORE_WORD(sp, r[s->a]);
+    r[isa::kStackPointer] = sp;
+    NEXT(2);
+}
+op_POP: {
+    std::uint32_t sp = r[isa::kStackPointer];
+    if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
+        FAULT(TrapCause::StackUnderflow, sp);
+    r[isa::kStackPointer] = sp + 1;
+    r[s->a] = memory[sp];
+    NEXT(2);
+}
+op_SYSCALL:
+    raise(std::uint32_t(TrapCause::Syscall), std::uint32_t(PC + lo), s->imm);
+    goto trap;
+op_SYSRET:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    {
+        std::uint32_t base = m_specials[std::size_t(Special::Ubase)];
+        std::uint32_t limit = m_specials[std::size_t(Special::Ulimit)];
+        if (base >= limit || limit > m_memory_words)
+            FAULT(TrapCause::MemoryViolation, limit);
+    }
+    exit = Exit::ModeSwitch;
+    goto done;
+op_IN:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    if (s->b == isa::kPortConsoleIn)
+        r[s->a] = m_input_position < m_input.size() ? static_cast<unsigned char>(m_input[m_input_position++])
+                                                    : 0xffffffffu;
+    else
+        r[s->a] = 0;
+    NEXT(3);
+op_OUT:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    if (s->b == isa::kPortConsoleOut)
+        write_console(char(r[s->a] & 0xff));
+    NEXT(3);
+op_MFS:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - std::uint64_t(left))) : m_specials[s->b];
+    NEXT(3);
+op_MTS:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    if (s->b != std::uint8_t(Special::Ticks))
+        m_specials[s->b] = r[s->a];
+    NEXT(3);
+op_UGET:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    r[s->a] = m_inactive[r[s->b] & 15]; // kernel mode: the user's bank is the inactive one
+    NEXT(3);
+op_USET:
+    if (user)
+        FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
+    m_inactive[r[s->a] & 15] = r[s->b];
+    NEXT(3);
+op_PGET:
+op_PSET: {
+    bool is_set = s->op == op_of(Opcode::PSET);
+    std::uint32_t x = r[is_set ? s->a : s->b];
+    std::uint32_t y = r[is_set ? s->b : s->c];
+    if (PXOS_UNLIKELY(x >= width || y >= height))
+        FAULT(TrapCause::MemoryViolation, 0xffffffffu);
+    std::uint32_t address = y * width + x;
+    if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
+        FAULT(TrapCause::MemoryViolation, address);
+    if (is_set)
+        STORE_WORD(address, r[s->c]);
+    else
+        r[s->a] = LOAD_WORD(address);
+    NEXT(4);
+}
+op_LOADX: {
+    std::uint32_t address = r[s->b] + r[s->c];
+    if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
+        FAULT(TrapCause::MemoryViolation, address);
+    r[s->a] = LOAD_WORD(address);
+    NEXT(4);
+}
+op_STOREX: {
+    std::uint32_t address = r[s->b] + r[s->c];
+    if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
+        FAULT(TrapCause::MemoryViolation, address);
+    STORE_WORD(address, r[s->a]);
+    NEXT(4);
+}
+
+trap:
+    exit = user ? Exit::Trap : Exit::Panic;
+done:
+    for (std::uint32_t address = m_fence_begin; address < m_fence_end; ++address)
+        m_slots[kSlotPadding + address].op = kUndecoded;
+    m_steps += budget - std::uint64_t(left);
+    m_pc = std::uint32_t(PC + lo);
+    return exit;
+
+#undef PC
+#undef r
+#undef fetch_span
+#undef user
+#undef memory
+#undef span
+#undef width
+#undef height
+#undef ACCESSIBLE
+#undef FAULT
+#undef NEXT
+#undef JUMP
+#undef DISPATCH
+#undef STORE_WORD
+#undef LOAD_WORD
+}
+
+RunResult Machine::run(std::uint64_t max_steps)
+{
+    m_result.reason = StopReason::BudgetExhausted;
+    std::uint64_t budget_end = m_steps + max_steps;
+    while (!m_halted) {
+        if (m_user_mode && m_slice_end && m_steps >= m_slice_end) {
+            // Time slice over: trap to the kernel before the next instruction.
+            m_specials[std::size_t(Special::Epc)] = m_pc;
+            m_specials[std::size_t(Special::Cause)] = std::uint32_t(TrapCause::Timer);
+            m_specials[std::size_t(Special::Arg)] = 0;
+            switch_mode(false);
+            m_slice_end = 0;
+            m_pc = m_header.trap_vector;
+            continue;
+        }
+        if (m_steps >= budget_end) {
+            m_result.reason = StopReason::BudgetExhausted;
+            break;
+        }
+        std::uint64_t chunk = budget_end - m_steps;
+        if (m_user_mode && m_slice_end)
+            chunk = std::min(chunk, m_slice_end - m_steps);
+
+        TraceEvent event;
+        if (m_trace) {
+            chunk = 1;
+            event.step = m_steps;
+            event.pid = m_specials[std::size_t(Special::Pid)];
+            event.user_mode = m_user_mode;
+            event.pc = m_pc;
+            event.instruction = decode(m_memory, m_memory_words, m_pc, m_palette);
+            event.before = m_active;
+        }
+        bool was_user = m_user_mode;
+        Exit exit = run_chunk(chunk);
+        if (m_trace) {
+            event.after = registers(was_user);
+            m_trace->on_instruction(event);
+        }
+
+        switch (exit) {
+        case Exit::Budget: break;
+        case Exit::ModeSwitch: enter_user_mode(); break;
+        case Exit::Halt:
+            m_halted = true;
+            m_result.reason = StopReason::Halted;
+            m_result.halt_code = m_active[0];
+            break;
+        case Exit::Panic: {
+            FaultRecord record { m_specials[std::size_t(Special::Pid)], m_trap_pc, m_trap_cause, m_trap_address,
+                m_steps, true };
+            if (m_trap_cause == std::uint32_t(TrapCause::Syscall))
+                record.cause = std::uint32_t(TrapCause::BadSyscall);
+            m_result.panic = record;
+            m_result.reason = StopReason::KernelPanic;
+            m_halted = true;
+            break;
+        }
+        case Exit::Trap: {
+            std::uint32_t cause = m_trap_cause;
+            std::uint32_t target = m_header.trap_vector;
+            std::uint32_t resume = m_trap_pc;
+            if (cause == std::uint32_t(TrapCause::Syscall)) {
+                std::uint32_t number = m_trap_address;
+                std::uint32_t handler = number < m_header.syscall_count ? m_memory[m_header.syscall_table + number]
+                                                                        : 0xffffffffu;
+                if (handler >= m_memory_words) {
+                    cause = std::uint32_t(TrapCause::BadSyscall);
+                } else {
+                    target = handler;
+                    resume = m_trap_pc + isa::info(Opcode::SYSCALL).length();
+                    ++m_result.syscalls;
+                }
+            }
+            if (isa::is_fault(cause))
+                record_fault({ m_specials[std::size_t(Special::Pid)], m_trap_pc, cause, m_trap_address, m_steps, false });
+            m_specials[std::size_t(Special::Epc)] = resume;
+            m_specials[std::size_t(Special::Cause)] = cause;
+            m_specials[std::size_t(Special::Arg)] = m_trap_address;
+            switch_mode(false);
+            m_slice_end = 0;
+            m_pc = target;
+            break;
+        }
+        }
+    }
+    m_result.steps = m_steps;
+    return m_result;
+}
+
+std::vector<ProcessInfo> Machine::processes() const
+{
+    std::vector<ProcessInfo> list;
+    for (std::uint32_t slot = 0; slot < m_header.process_slots; ++slot) {
+        const std::uint32_t* pcb = m_memory + m_header.process_table + std::size_t(slot) * m_header.pcb_words;
+        std::uint32_t state = pcb[int(isa::PcbField::State)];
+        if (state == std::uint32_t(isa::ProcessState::Free))
+            continue;
+        list.push_back({ slot, pcb[int(isa::PcbField::Pid)], state, pcb[int(isa::PcbField::Pc)],
+            pcb[int(isa::PcbField::Base)], pcb[int(isa::PcbField::Limit)],
+            std::int32_t(pcb[int(isa::PcbField::ExitCode)]) });
+    }
+    return list;
+}
+
+std::string_view stop_reason_name(StopReason reason)
+{
+    switch (reason) {
+    case StopReason::Halted: return "halted";
+    case StopReason::BudgetExhausted: return "budget_exhausted";
+    case StopReason::KernelPanic: return "kernel_panic";
+    }
+    return "unknown";
+}
+
+} // namespace pxos

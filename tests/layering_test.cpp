@@ -210,3 +210,31 @@ TEST_CASE("each layer's CMake library links only the layers below it", "[layerin
         CHECK(declared.count(name) == 1);
     CHECK(violations == std::vector<std::string> {});
 }
+
+TEST_CASE("docs/LAYOUT.md lists the layers of the table with their folders and what they sit on", "[layering]")
+{
+    std::string doc = read_source("docs/LAYOUT.md");
+    std::size_t begin = doc.find("<!-- layers:");
+    std::size_t end = doc.find("<!-- end layers -->");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    std::istringstream lines(doc.substr(begin, end - begin));
+    std::string line;
+    std::vector<std::string> documented;
+    std::regex row(R"re(^\| `(\w+)` \| ([^|]+) \| [^|]+ \| [^|]+ \| ([^|]+) \|$)re");
+    while (std::getline(lines, line)) {
+        std::smatch match;
+        if (std::regex_match(line, match, row))
+            documented.push_back(std::string(match[1]) + ": " + std::string(match[2]) + " on " + std::string(match[3]));
+    }
+    std::vector<std::string> expected;
+    for (const Layer& layer : kLayers) {
+        std::string folders, below;
+        for (const char* folder : layer.folders)
+            folders += (folders.empty() ? "" : ", ") + std::string(folder);
+        for (const char* name : layer.below)
+            below += (below.empty() ? "" : ", ") + std::string("`") + name + "`";
+        expected.push_back(std::string(layer.name) + ": " + folders + " on " + (below.empty() ? "—" : below));
+    }
+    CHECK(documented == expected);
+}

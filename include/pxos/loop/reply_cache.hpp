@@ -1,5 +1,5 @@
 // The LLM replies of a loop, kept by prompt: DIR/cache/HASH.txt, HASH the
-// prompt's 64-bit FNV-1a in hex. The prompt is the whole key (it holds the
+// prompt's 64-bit hash (fnv1a) in hex. The prompt is the whole key (it holds the
 // best roadmap, its evaluation and the errors fed back), so --replay reruns
 // a loop from the cache alone, with no LLM command, and gets the same files.
 #pragma once
@@ -13,7 +13,9 @@
 
 namespace pxos {
 
-// 64-bit FNV-1a: stable across builds and hosts, as a cache key must be.
+// 64-bit FNV-1a (stable across builds and hosts, as a cache key must be)
+// from the offset basis 1469598103934665603: the standard one with its last
+// digit lost, kept because every cache written so far is keyed by it.
 std::uint64_t fnv1a(std::string_view text);
 
 class ReplyCache {

@@ -134,12 +134,14 @@ private:
         GenerationRecord record;
         std::string reflection; // empty for the first generation
     };
+    Result<PidLock> take_out_dir();
     Result<void> resume();
+    Result<void> finish(LoopSummary& summary);
     std::string stop_reason(double started);
     Result<Outcome> first_generation();
     Outcome next_generation(int generation);
-    std::vector<Scored> evaluate_fresh(const std::vector<std::size_t>& fresh, std::vector<std::optional<Roadmap>>& roadmaps,
-        const std::vector<std::optional<std::string>>& canonical);
+    std::vector<Scored> evaluate_fresh(const std::vector<std::size_t>& fresh,
+        std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical);
     Result<double> persist(Outcome& outcome, double generation_started);
     Result<void> write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
         const std::string& reflection);
@@ -441,9 +443,9 @@ Result<double> Loop::persist(Outcome& outcome, double generation_started)
     return milliseconds;
 }
 
-Result<LoopSummary> Loop::run()
+// One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
+Result<PidLock> Loop::take_out_dir()
 {
-    // One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
     auto lock = lock_out_dir(m_options.out_dir);
     if (!lock)
         return std::move(lock).error();
@@ -453,6 +455,28 @@ Result<LoopSummary> Loop::run()
     fs::create_directories(path("cache"), error_code);
     if (error_code)
         return Error::io(m_options.out_dir, "cannot create the out-dir: " + error_code.message());
+    return lock;
+}
+
+// How the run ended, the best generation, and the report.
+Result<void> Loop::finish(LoopSummary& summary)
+{
+    if (summary.stop_reason.empty())
+        summary.stop_reason = fmt::format("{} generations done", m_options.generations);
+    if (const auto best = m_population.best()) {
+        summary.best_generation = m_population.best_generation();
+        summary.best_score = best->evaluation.score;
+        summary.max_score = best->evaluation.max_score;
+        summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_population.best_generation(), "yaml"));
+    }
+    return write_loop_report(m_options.out_dir);
+}
+
+Result<LoopSummary> Loop::run()
+{
+    auto lock = take_out_dir();
+    if (!lock)
+        return std::move(lock).error();
     double started = m_clock.now_ms();
     auto history = History::open(path("loop.jsonl"), m_options.resume ? ResumeMode::Continue : ResumeMode::Refuse);
     if (!history)
@@ -477,19 +501,12 @@ Result<LoopSummary> Loop::run()
         m_observer.generation_done(outcome->record, *milliseconds);
         const Evaluated& best = *m_population.best();
         if (m_options.until_max && best.evaluation.score == best.evaluation.max_score) {
-            summary.stop_reason = fmt::format("full score at generation {} (--until-max)", m_population.best_generation());
+            summary.stop_reason
+                = fmt::format("full score at generation {} (--until-max)", m_population.best_generation());
             break;
         }
     }
-    if (summary.stop_reason.empty())
-        summary.stop_reason = fmt::format("{} generations done", m_options.generations);
-    if (const auto best = m_population.best()) {
-        summary.best_generation = m_population.best_generation();
-        summary.best_score = best->evaluation.score;
-        summary.max_score = best->evaluation.max_score;
-        summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_population.best_generation(), "yaml"));
-    }
-    PXOS_TRY(write_loop_report(m_options.out_dir));
+    PXOS_TRY(finish(summary));
     return summary;
 }
 

@@ -89,7 +89,7 @@ TEST_CASE("the best scored proposal is chosen, the first of equals, its note and
     CHECK(selection.record.note == "second");
 }
 
-TEST_CASE("a chosen roadmap an earlier generation chose is a duplicate; one that did not build says why", "[loop][generation]")
+TEST_CASE("a chosen roadmap an earlier generation chose is a duplicate, one that did not build says why", "[loop][generation]")
 {
     pxos::Population population = population_with(evaluated("given", 3), 1);
     auto again = pxos::select_proposal(2, { proposal("copy", "copied") }, { { 0, population.best() } }, population);

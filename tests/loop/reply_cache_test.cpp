@@ -32,7 +32,7 @@ TEST_CASE("a reply stored for a prompt is found for exactly that prompt", "[loop
     CHECK(cache.find("prompt") == std::optional<std::string>("again"));
 }
 
-TEST_CASE("a cached reply that cannot be read is an empty reply; a reply that cannot be stored says why", "[loop][replies]")
+TEST_CASE("a cached reply that cannot be read is an empty reply, a reply that cannot be stored says why", "[loop][replies]")
 {
     pxos::test::ScratchDirectory scratch;
     pxos::ReplyCache cache(scratch.file("cache"));

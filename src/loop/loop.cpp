@@ -4,12 +4,14 @@
 #include "pxos/roadmap/build.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/base/file_io.hpp"
-#include "pxos/isa/isa.hpp"
+#include "pxos/loop/generation.hpp"
+#include "pxos/loop/history.hpp"
 #include "pxos/loop/pid_lock.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
 #include "pxos/view/render.hpp"
-#include "pxos/abi/syscalls.hpp"
+#include "pxos/loop/prompt.hpp"
+#include "pxos/loop/reply_cache.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,11 +19,8 @@
 #include <fmt/ranges.h>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <map>
 #include <memory>
-#include <set>
-#include <sstream>
+#include <optional>
 #include <thread>
 
 namespace pxos {
@@ -44,24 +43,6 @@ std::string generation_name(std::string_view prefix, int generation, std::string
 {
     return fmt::format("{}.gen{:03}.{}", prefix, generation, extension);
 }
-
-std::uint64_t fnv1a(std::string_view text)
-{
-    std::uint64_t hash = 1469598103934665603ull;
-    for (unsigned char c : text) {
-        hash ^= c;
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
-
-struct Evaluated {
-    Roadmap roadmap;
-    std::string text; // canonical
-    std::optional<SimulatedVRAM> image;
-    EvalResult evaluation;
-    std::string error; // the build failed (the proposal still counts, with score 0)
-};
 
 // Builds and evaluates a roadmap; files resolve against the original folder.
 // `reads`: the roadmap given on the command line reads anywhere, a proposed
@@ -88,137 +69,20 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     return result;
 }
 
-bool better(const Evaluated& a, const Evaluated& b)
+// What went wrong with an LLM call, or empty when it replied.
+std::string reply_problem(const CommandOutcome& outcome)
 {
-    if (a.evaluation.score != b.evaluation.score)
-        return a.evaluation.score > b.evaluation.score;
-    return a.text.size() < b.text.size();
-}
-
-std::string isa_summary()
-{
-    std::string text = "Instructions (one opcode pixel, then one pixel per operand):\n";
-    text += isa::reference_text();
-    text += "\nSystem calls (SYSCALL SYS_NAME; arguments r1..r3, result r0):\n";
-    for (const SyscallInfo& call : kSyscalls)
-        text += fmt::format("  {} {}: {} {}\n", call.number, call.name, call.arguments, call.doc);
-    text += "\npxasm: labels 'name:', constants 'NAME = expr', .string \"text\", .word, .fill N, V, comments ';'. "
-            "A user program starts at its 'main' label and ends with SYSCALL SYS_EXIT.\n";
-    return text;
-}
-
-std::string build_prompt(const std::string& roadmap_text, const EvalResult& evaluation, const std::string& reflection,
-    const StepRegistry& registry)
-{
-    std::string prompt;
-    prompt += "You are improving pxOS, an operating system that lives in the pixels of an image. A roadmap (YAML) "
-              "lists the compiled-in build steps that paint the image; `pxos eval` scores the result. Propose the "
-              "next roadmap so that it scores higher (failing checks below say what is wrong and where).\n\n";
-    prompt += "## Current best roadmap\n```yaml\n" + roadmap_text + "```\n\n";
-    prompt += "## Its evaluation\n" + eval_result_to_text(evaluation) + "\n";
-    prompt += "## Reflection (JSON)\n" + reflection + "\n";
-    prompt += "## Build steps you may use (pxos steps --json)\n" + registry.to_json() + "\n";
-    prompt += "## The machine\n" + isa_summary() + "\n";
-    prompt += "## Reply format\nReply with ONE fenced ```yaml block, either a whole roadmap (metadata:, steps:) or "
-              "a list of edits to the current roadmap, steps numbered from 1:\n```yaml\nedits:\n"
-              "  - set: {step: 3, param: boot_banner_color, value: [0, 255, 0]}\n"
-              "  - add: {at: 5, step: add_process, params: {program_file: builtin:draw.pxasm}}\n"
-              "  - remove: {step: 2}\n  - move: {from: 4, to: 2}\n```\n"
-              "Files must be builtin: sources or inside the roadmap's folder; output paths are ignored.\n";
-    return prompt;
-}
-
-std::string reflection_json(int generation, const Evaluated& best, int best_generation,
-    const std::vector<GenerationRecord>& history)
-{
-    nlohmann::ordered_json root;
-    root["generation"] = generation;
-    root["best_generation"] = best_generation;
-    root["best_score"] = best.evaluation.score;
-    root["max_score"] = best.evaluation.max_score;
-    nlohmann::ordered_json failing = nlohmann::ordered_json::array();
-    for (const Check& check : best.evaluation.checks)
-        if (!check.passed)
-            failing.push_back({ { "id", check.id }, { "points", check.max_points }, { "message", check.message } });
-    root["failing_checks"] = std::move(failing);
-    nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
-    std::size_t first = history.size() > 5 ? history.size() - 5 : 0;
-    for (std::size_t i = first; i < history.size(); ++i)
-        attempts.push_back({ { "generation", history[i].generation }, { "parent", history[i].parent },
-            { "proposer", history[i].proposer }, { "score", history[i].score }, { "note", history[i].note } });
-    root["previous_attempts"] = std::move(attempts);
-    return write_json(root, JsonLayout::Indented) + "\n";
-}
-
-nlohmann::ordered_json record_json(const GenerationRecord& record)
-{
-    nlohmann::ordered_json line;
-    line["generation"] = record.generation;
-    line["parent"] = record.parent;
-    line["score"] = record.score;
-    line["max_score"] = record.max_score;
-    line["best_score"] = record.best_score;
-    line["best_generation"] = record.best_generation;
-    line["proposer"] = record.proposer;
-    line["fallback"] = record.fallback;
-    line["llm_calls"] = record.llm_calls;
-    line["note"] = record.note;
-    line["roadmap"] = record.roadmap_file;
-    line["image"] = record.image_file;
-    line["eval"] = record.eval_file;
-    line["diff"] = record.diff_file;
-    return line;
-}
-
-GenerationRecord record_from_json(const nlohmann::json& line)
-{
-    GenerationRecord record;
-    record.generation = line.at("generation").get<int>();
-    record.parent = line.at("parent").get<int>();
-    record.score = line.at("score").get<int>();
-    record.max_score = line.at("max_score").get<int>();
-    record.best_score = line.at("best_score").get<int>();
-    record.best_generation = line.at("best_generation").get<int>();
-    record.proposer = line.at("proposer").get<std::string>();
-    record.fallback = line.at("fallback").get<bool>();
-    record.llm_calls = line.at("llm_calls").get<int>();
-    record.note = line.at("note").get<std::string>();
-    record.roadmap_file = line.at("roadmap").get<std::string>();
-    record.image_file = line.at("image").get<std::string>();
-    record.eval_file = line.at("eval").get<std::string>();
-    record.diff_file = line.value("diff", "");
-    return record;
-}
-
-// Complete lines of loop.jsonl (a torn last line from a crash is ignored).
-Result<std::vector<GenerationRecord>> read_history(const std::string& path)
-{
-    auto text = read_file_text(path, 64u << 20);
-    if (!text)
-        return std::move(text).error();
-    std::vector<GenerationRecord> records;
-    std::istringstream lines(*text);
-    std::string line;
-    int number = 0;
-    while (std::getline(lines, line)) {
-        ++number;
-        if (line.empty())
-            continue;
-        try {
-            records.push_back(record_from_json(nlohmann::json::parse(line)));
-        } catch (const nlohmann::json::exception& exception) {
-            if (lines.peek() == EOF)
-                break; // the line in flight when the loop was killed
-            return Error::bad_input(fmt::format("{}:{}", path, number), std::string("corrupt loop record: ") + exception.what());
-        }
-        // One line per generation, in order: anything else was written by two loops at once (before the lock).
-        if (int expected = int(records.size()); records.back().generation != expected)
-            return Error::bad_input(fmt::format("{}:{}", path, number),
-                fmt::format("generation {} where generation {} should be: the log is out of order or repeats a "
-                            "generation (two loops on one out-dir?)",
-                    records.back().generation, expected));
-    }
-    return records;
+    if (!outcome.start_error.empty())
+        return outcome.start_error;
+    if (outcome.timed_out)
+        return "the LLM command timed out (its process group was killed)";
+    if (outcome.too_large)
+        return "the LLM reply was over " + cap_text(Cap::LlmReply, outcome.reply_cap);
+    if (outcome.exit_code != 0)
+        return fmt::format("the LLM command exited with {}", outcome.exit_code);
+    if (outcome.out.find_first_not_of(" \t\r\n") == std::string::npos)
+        return "the LLM reply was empty";
+    return {};
 }
 
 // Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
@@ -248,6 +112,7 @@ public:
         , m_llm(llm)
         , m_observer(observer)
         , m_clock(clock)
+        , m_replies(path("cache"))
     {
     }
 
@@ -262,48 +127,48 @@ private:
     }
     // Where a proposal's files (and their includes) may be read from.
     ReadConfinement proposal_reads() const { return ReadConfinement { folder() }; }
+
+    // A generation's choice, before it is kept and written.
+    struct Outcome {
+        std::shared_ptr<const Evaluated> chosen;
+        GenerationRecord record;
+        std::string reflection; // empty for the first generation
+    };
+    Result<PidLock> take_out_dir();
+    Result<void> resume();
+    Result<void> finish(LoopSummary& summary);
+    std::string stop_reason(double started);
+    Result<Outcome> first_generation();
+    Outcome next_generation(int generation);
+    std::vector<Scored> evaluate_fresh(const std::vector<std::size_t>& fresh,
+        std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical);
+    Result<double> persist(Outcome& outcome, double generation_started);
     Result<void> write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
         const std::string& reflection);
-    Result<void> append_line(const std::string& file, const std::string& line);
 
-    struct Proposal {
-        std::string text;
-        std::string proposer;
-        bool fallback = false;
-        int llm_calls = 0;
-        std::string note;
-    };
     Proposal propose(int generation, int candidate, const std::string& reflection);
     std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
         std::string& failure);
+    enum class CallResult { Replied, Retry, GiveUp };
+    struct Call {
+        CallResult result;
+        std::string text; // the reply, or why there is none
+    };
+    Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls);
+    Result<std::string> accept_reply(const std::string& reply) const;
+    void report_unwritten(int generation, const Result<void>& written);
 
     const LoopOptions& m_options;
     const StepRegistry& m_registry;
     LlmClient* m_llm;
     LoopObserver& m_observer;
     Clock& m_clock;
-    std::optional<Evaluated> m_best;
-    int m_best_generation = 0;
-    std::set<std::string> m_seen;
-    std::map<std::string, std::shared_ptr<const Evaluated>> m_evaluated; // canonical text -> its evaluation
-    std::vector<GenerationRecord> m_history;
+    ReplyCache m_replies;
+    std::optional<History> m_history;
+    Population m_population;
     int m_llm_calls_total = 0;
     bool m_llm_budget_spent = false;
 };
-
-Result<void> Loop::append_line(const std::string& file, const std::string& line)
-{
-    std::string existing;
-    if (fs::exists(file)) {
-        auto text = read_file_text(file, 64u << 20);
-        if (!text)
-            return std::move(text).error();
-        existing = std::move(*text);
-        if (!existing.empty() && existing.back() != '\n')
-            existing.erase(existing.rfind('\n') == std::string::npos ? 0 : existing.rfind('\n') + 1);
-    }
-    return write_file_atomic(file, existing + line + "\n");
-}
 
 Result<void> Loop::write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
     const std::string& reflection)
@@ -336,88 +201,103 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
     return {};
 }
 
+// A file of the LLM's transcript or cache that cannot be written costs a
+// record (or a reply --replay would find), not the loop: it is said, and
+// the loop goes on.
+void Loop::report_unwritten(int generation, const Result<void>& written)
+{
+    if (!written)
+        m_observer.note(fmt::format("generation {}: {} (the loop goes on without it)", generation,
+            written.error().message()));
+}
+
+// The canonical roadmap a reply proposes, or the errors to feed back.
+Result<std::string> Loop::accept_reply(const std::string& reply) const
+{
+    const Evaluated& best = *m_population.best();
+    auto text = roadmap_text_from_reply(reply, best.roadmap, m_options.limits.yaml);
+    if (!text)
+        return std::move(text).error();
+    auto roadmap = validate_proposal(*text, "reply.yaml", folder(), m_registry, m_options.limits);
+    if (!roadmap)
+        return std::move(roadmap).error();
+    return roadmap_to_yaml(*roadmap);
+}
+
+// One real call of the LLM command (no reply was cached for the prompt):
+// counted against the budget, its reply and stderr kept under llm/, a good
+// reply cached.
+Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls)
+{
+    std::string prompt_file = path(stem + ".prompt.txt");
+    if (m_options.replay)
+        return { CallResult::GiveUp, fmt::format("--replay: no cached reply for {}", prompt_file) };
+    if (m_options.max_llm_calls >= 0 && m_llm_calls_total >= m_options.max_llm_calls) {
+        m_llm_budget_spent = true;
+        return { CallResult::GiveUp, fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls) };
+    }
+    if (!m_llm)
+        return { CallResult::GiveUp, "no LLM command (--llm-cmd or PXOS_LLM_CMD)" };
+    ++calls;
+    ++m_llm_calls_total;
+    CommandOutcome outcome = m_llm->run(prompt, fs::absolute(prompt_file).string());
+    report_unwritten(generation, write_file_atomic(path(stem + ".reply.txt"), outcome.out));
+    if (!outcome.err.empty())
+        report_unwritten(generation, write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
+    if (std::string problem = reply_problem(outcome); !problem.empty()) {
+        m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 << std::min(attempt, 5)));
+        return { CallResult::Retry, problem };
+    }
+    report_unwritten(generation, m_replies.store(prompt, outcome.out));
+    return { CallResult::Replied, outcome.out };
+}
+
+// Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
+// reply's exact errors go into the next prompt.
 std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
     std::string& failure)
 {
-    std::string base_prompt = build_prompt(m_best->text, m_best->evaluation, reflection, m_registry);
+    const Evaluated& best = *m_population.best();
+    std::string base_prompt = build_prompt(best.text, best.evaluation, reflection, m_registry);
     std::string prompt = base_prompt;
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
         std::string stem = fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt);
         std::string prompt_file = path(stem + ".prompt.txt");
-        (void)write_file_atomic(prompt_file, prompt);
-        std::string cache_file = path(fmt::format("cache/{:016x}.txt", fnv1a(prompt)));
-        std::string reply;
-        if (fs::exists(cache_file)) {
-            auto cached = read_file_text(cache_file, cap_maximum(Cap::LlmReply));
-            if (cached)
-                reply = *cached;
+        report_unwritten(generation, write_file_atomic(prompt_file, prompt));
+        std::optional<std::string> reply = m_replies.find(prompt);
+        if (reply) {
             ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
-        } else if (m_options.replay) {
-            failure = fmt::format("--replay: no cached reply for {}", prompt_file);
-            return std::nullopt;
         } else {
-            if (m_options.max_llm_calls >= 0 && m_llm_calls_total >= m_options.max_llm_calls) {
-                m_llm_budget_spent = true;
-                failure = fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls);
-                return std::nullopt;
-            }
-            if (!m_llm) {
-                failure = "no LLM command (--llm-cmd or PXOS_LLM_CMD)";
-                return std::nullopt;
-            }
-            ++calls;
-            ++m_llm_calls_total;
-            CommandOutcome outcome = m_llm->run(prompt, fs::absolute(prompt_file).string());
-            (void)write_file_atomic(path(stem + ".reply.txt"), outcome.out);
-            if (!outcome.err.empty())
-                (void)write_file_atomic(path(stem + ".stderr.txt"), outcome.err);
-            std::string problem;
-            if (!outcome.start_error.empty())
-                problem = outcome.start_error;
-            else if (outcome.timed_out)
-                problem = "the LLM command timed out (its process group was killed)";
-            else if (outcome.too_large)
-                problem = "the LLM reply was over " + cap_text(Cap::LlmReply, outcome.reply_cap);
-            else if (outcome.exit_code != 0)
-                problem = fmt::format("the LLM command exited with {}", outcome.exit_code);
-            else if (outcome.out.find_first_not_of(" \t\r\n") == std::string::npos)
-                problem = "the LLM reply was empty";
-            if (!problem.empty()) {
-                failure = problem;
-                m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
-                std::this_thread::sleep_for(std::chrono::milliseconds(50 << std::min(attempt, 5)));
+            Call call = call_llm(generation, attempt, prompt, stem, calls);
+            if (call.result != CallResult::Replied) {
+                failure = call.text;
+                if (call.result == CallResult::GiveUp)
+                    return std::nullopt;
                 continue;
             }
-            reply = outcome.out;
-            (void)write_file_atomic(cache_file, reply);
+            reply = std::move(call.text);
         }
-        auto text = roadmap_text_from_reply(reply, m_best->roadmap, m_options.limits.yaml);
+        auto accepted = accept_reply(*reply);
+        if (accepted)
+            return *accepted;
         std::string error;
-        if (text) {
-            auto roadmap = validate_proposal(*text, "reply.yaml", folder(), m_registry, m_options.limits);
-            if (roadmap)
-                return roadmap_to_yaml(*roadmap);
-            for (const Diagnostic& diagnostic : roadmap.error().diagnostics())
-                error += diagnostic.format() + "\n";
-        } else {
-            for (const Diagnostic& diagnostic : text.error().diagnostics())
-                error += diagnostic.format() + "\n";
-        }
+        for (const Diagnostic& diagnostic : accepted.error().diagnostics())
+            error += diagnostic.format() + "\n";
         failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
         m_observer.note(fmt::format("generation {}: {} (attempt {})", generation, failure, attempt));
-        // Feed the exact errors back.
-        prompt = base_prompt + "\n## Your previous reply was rejected\n" + error
-            + "Reply again with one corrected ```yaml block.\n";
+        prompt = retry_prompt(base_prompt, error);
     }
     return std::nullopt;
 }
 
-Loop::Proposal Loop::propose(int generation, int candidate, const std::string& reflection)
+Proposal Loop::propose(int generation, int candidate, const std::string& reflection)
 {
     Proposal proposal;
+    const Evaluated& best = *m_population.best();
     std::uint64_t seed = m_options.seed * 1000003ull + std::uint64_t(generation) * 131ull + std::uint64_t(candidate);
     if (m_options.proposer == ProposerKind::Copy) {
-        proposal.text = m_best->text;
+        proposal.text = best.text;
         proposal.proposer = "copy";
         proposal.note = "copied the best roadmap (the seed's behaviour)";
         return proposal;
@@ -434,17 +314,138 @@ Loop::Proposal Loop::propose(int generation, int candidate, const std::string& r
         proposal.fallback = true;
         proposal.note = fmt::format("LLM failed ({}); the heuristic proposed instead: ", failure);
     }
-    HeuristicProposal heuristic = propose_heuristic(m_best->roadmap, m_best->evaluation, m_registry, seed);
+    HeuristicProposal heuristic = propose_heuristic(best.roadmap, best.evaluation, m_registry, seed);
     proposal.text = heuristic.roadmap_yaml;
     proposal.proposer = "heuristic";
     proposal.note += heuristic.note;
     return proposal;
 }
 
-Result<LoopSummary> Loop::run()
+// After --resume: every roadmap seen so far, and the best one, re-evaluated.
+Result<void> Loop::resume()
 {
-    LoopSummary summary;
-    // One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
+    const std::vector<GenerationRecord>& records = m_history->records();
+    if (records.empty())
+        return {};
+    const GenerationRecord& last = records.back();
+    int best_generation = last.best_generation;
+    for (const GenerationRecord& record : records) {
+        auto text = read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
+        if (!text)
+            return std::move(text).error();
+        auto roadmap = validate_proposal(*text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
+        if (!roadmap)
+            continue;
+        std::string canonical = roadmap_to_yaml(*roadmap);
+        m_population.mark_seen(canonical);
+        if (record.generation == best_generation)
+            m_population.restore_best(best_generation, std::make_shared<const Evaluated>(
+                build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads())));
+    }
+    const Evaluated* best = m_population.best().get();
+    if (!best)
+        return Error::bad_input(m_history->path(),
+            fmt::format("cannot resume: the best generation {}'s roadmap is missing", best_generation));
+    m_observer.note(fmt::format("resuming after generation {} (best: generation {}, {}/{})", last.generation,
+        best_generation, best->evaluation.score, best->evaluation.max_score));
+    return {};
+}
+
+// Why the loop stops before the next generation, or empty.
+std::string Loop::stop_reason(double started)
+{
+    if (m_options.max_seconds > 0 && (m_clock.now_ms() - started) / 1000.0 >= m_options.max_seconds)
+        return fmt::format("the time budget ({} s) ran out", m_options.max_seconds);
+    if (m_llm_budget_spent)
+        return fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls);
+    return {};
+}
+
+// Generation 1: the roadmap given on the command line.
+Result<Loop::Outcome> Loop::first_generation()
+{
+    auto roadmap = load_roadmap(m_options.roadmap_path, m_registry, m_options.limits);
+    if (!roadmap)
+        return std::move(roadmap).error();
+    std::string canonical = roadmap_to_yaml(*roadmap);
+    Outcome outcome;
+    outcome.chosen = std::make_shared<const Evaluated>(
+        build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {}));
+    outcome.record.generation = 1;
+    outcome.record.proposer = "given";
+    outcome.record.note = "the roadmap given on the command line";
+    return outcome;
+}
+
+// Builds and evaluates the new roadmaps, jobs at a time, in order.
+std::vector<Scored> Loop::evaluate_fresh(const std::vector<std::size_t>& fresh,
+    std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical)
+{
+    std::vector<Scored> scored;
+    std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
+    for (std::size_t start = 0; start < fresh.size(); start += jobs) {
+        std::vector<std::future<Evaluated>> running;
+        for (std::size_t i = start; i < std::min(fresh.size(), start + jobs); ++i)
+            running.push_back(std::async(std::launch::async,
+                [this, roadmap = std::move(*roadmaps[fresh[i]]), text = *canonical[fresh[i]]]() mutable {
+                    return build_and_evaluate(std::move(roadmap), std::move(text), m_options, proposal_reads());
+                }));
+        for (std::size_t i = 0; i < running.size(); ++i) {
+            auto evaluated = std::make_shared<const Evaluated>(running[i].get());
+            m_population.remember(evaluated);
+            scored.push_back({ fresh[start + i], evaluated });
+        }
+    }
+    return scored;
+}
+
+// Generation 2 on: proposals from the best so far, each new roadmap built
+// and evaluated once, the best of them chosen.
+Loop::Outcome Loop::next_generation(int generation)
+{
+    Outcome outcome;
+    outcome.reflection = reflection_json(generation, m_population.best()->evaluation, m_population.best_generation(),
+        m_history->records());
+    std::vector<Proposal> proposals;
+    for (int candidate = 1; candidate <= std::max(1, m_options.candidates); ++candidate)
+        proposals.push_back(propose(generation, candidate, outcome.reflection));
+    std::vector<std::optional<Roadmap>> roadmaps(proposals.size());
+    std::vector<std::optional<std::string>> canonical(proposals.size());
+    for (std::size_t i = 0; i < proposals.size(); ++i) {
+        auto roadmap = validate_proposal(proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
+        if (!roadmap) {
+            proposals[i].note += " (invalid: " + roadmap.error().message() + ")";
+            continue;
+        }
+        canonical[i] = roadmap_to_yaml(*roadmap);
+        roadmaps[i] = std::move(*roadmap);
+    }
+    Triage sorted = triage(canonical, m_population);
+    std::vector<Scored> scored = std::move(sorted.known);
+    for (Scored& evaluated : evaluate_fresh(sorted.fresh, roadmaps, canonical))
+        scored.push_back(std::move(evaluated));
+    Selection selection = select_proposal(generation, std::move(proposals), scored, m_population);
+    outcome.chosen = std::move(selection.chosen);
+    outcome.record = std::move(selection.record);
+    return outcome;
+}
+
+// The generation's files and timing, and last the line that makes it count as complete.
+Result<double> Loop::persist(Outcome& outcome, double generation_started)
+{
+    GenerationRecord& record = outcome.record;
+    PXOS_TRY(write_generation(record.generation, record.parent, *outcome.chosen, record, outcome.reflection));
+    double milliseconds = m_clock.now_ms() - generation_started;
+    PXOS_TRY(append_line(path("timings.jsonl"),
+        write_json(nlohmann::json({ { "generation", record.generation }, { "milliseconds", milliseconds } }),
+            JsonLayout::Compact)));
+    PXOS_TRY(m_history->append(record));
+    return milliseconds;
+}
+
+// One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
+Result<PidLock> Loop::take_out_dir()
+{
     auto lock = lock_out_dir(m_options.out_dir);
     if (!lock)
         return std::move(lock).error();
@@ -454,171 +455,58 @@ Result<LoopSummary> Loop::run()
     fs::create_directories(path("cache"), error_code);
     if (error_code)
         return Error::io(m_options.out_dir, "cannot create the out-dir: " + error_code.message());
-    std::string log = path("loop.jsonl");
-    double started = m_clock.now_ms();
+    return lock;
+}
 
-    int first_generation = 1;
-    if (fs::exists(log)) {
-        if (!m_options.resume)
-            return Error::bad_input(log, "this out-dir already holds a loop; use --resume to continue it, or another "
-                                         "--out-dir");
-        auto history = read_history(log);
-        if (!history)
-            return std::move(history).error();
-        m_history = std::move(*history);
-        if (!m_history.empty()) {
-            const GenerationRecord& last = m_history.back();
-            first_generation = last.generation + 1;
-            m_best_generation = last.best_generation;
-            // Every roadmap seen so far, and the best one, re-evaluated.
-            for (const GenerationRecord& record : m_history) {
-                auto text = read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
-                if (!text)
-                    return std::move(text).error();
-                auto roadmap = validate_proposal(*text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
-                if (!roadmap)
-                    continue;
-                std::string canonical = roadmap_to_yaml(*roadmap);
-                m_seen.insert(canonical);
-                if (record.generation == m_best_generation) {
-                    m_best = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
-                    m_evaluated[canonical] = std::make_shared<const Evaluated>(*m_best);
-                }
-            }
-            if (!m_best)
-                return Error::bad_input(log, fmt::format("cannot resume: the best generation {}'s roadmap is missing",
-                                                 m_best_generation));
-            m_observer.note(fmt::format("resuming after generation {} (best: generation {}, {}/{})", last.generation,
-                m_best_generation, m_best->evaluation.score, m_best->evaluation.max_score));
-        }
-    }
-
-    for (int generation = first_generation; generation <= m_options.generations; ++generation) {
-        if (m_options.max_seconds > 0 && (m_clock.now_ms() - started) / 1000.0 >= m_options.max_seconds) {
-            summary.stop_reason = fmt::format("the time budget ({} s) ran out", m_options.max_seconds);
-            break;
-        }
-        if (m_llm_budget_spent) {
-            summary.stop_reason = fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls);
-            break;
-        }
-        double generation_started = m_clock.now_ms();
-        GenerationRecord record;
-        record.generation = generation;
-        std::string reflection;
-        Evaluated chosen;
-        if (generation == 1) {
-            auto roadmap = load_roadmap(m_options.roadmap_path, m_registry, m_options.limits);
-            if (!roadmap)
-                return std::move(roadmap).error();
-            std::string canonical = roadmap_to_yaml(*roadmap);
-            chosen = build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {});
-            record.proposer = "given";
-            record.note = "the roadmap given on the command line";
-        } else {
-            record.parent = m_best_generation;
-            reflection = reflection_json(generation, *m_best, m_best_generation, m_history);
-            std::vector<Proposal> proposals;
-            for (int candidate = 1; candidate <= std::max(1, m_options.candidates); ++candidate)
-                proposals.push_back(propose(generation, candidate, reflection));
-            // Validate; evaluate each new roadmap once (jobs at a time).
-            std::vector<std::pair<std::size_t, std::string>> fresh; // proposal index, canonical text
-            std::vector<std::pair<std::size_t, Roadmap>> fresh_roadmaps;
-            std::vector<std::pair<std::size_t, std::shared_ptr<const Evaluated>>> scored;
-            for (std::size_t i = 0; i < proposals.size(); ++i) {
-                auto roadmap = validate_proposal(proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
-                if (!roadmap) {
-                    proposals[i].note += " (invalid: " + roadmap.error().message() + ")";
-                    continue;
-                }
-                std::string canonical = roadmap_to_yaml(*roadmap);
-                auto known = m_evaluated.find(canonical);
-                if (known != m_evaluated.end()) {
-                    scored.emplace_back(i, known->second); // a duplicate: not evaluated twice
-                    continue;
-                }
-                bool repeated = std::any_of(fresh.begin(), fresh.end(), [&](const auto& f) { return f.second == canonical; });
-                if (repeated)
-                    continue;
-                fresh.emplace_back(i, canonical);
-                fresh_roadmaps.emplace_back(i, std::move(*roadmap));
-            }
-            std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
-            for (std::size_t start = 0; start < fresh.size(); start += jobs) {
-                std::vector<std::future<Evaluated>> running;
-                for (std::size_t i = start; i < std::min(fresh.size(), start + jobs); ++i)
-                    running.push_back(std::async(std::launch::async,
-                        [this, roadmap = fresh_roadmaps[i].second, text = fresh[i].second]() mutable {
-                            return build_and_evaluate(std::move(roadmap), std::move(text), m_options, proposal_reads());
-                        }));
-                for (std::size_t i = 0; i < running.size(); ++i) {
-                    auto evaluated = std::make_shared<const Evaluated>(running[i].get());
-                    m_evaluated[evaluated->text] = evaluated;
-                    scored.emplace_back(fresh[start + i].first, evaluated);
-                }
-            }
-            std::vector<Evaluated> results;
-            std::vector<std::size_t> order;
-            for (const auto& [index, evaluated] : scored) {
-                results.push_back(*evaluated);
-                order.push_back(index);
-            }
-            std::size_t best_index = 0;
-            if (results.empty()) {
-                // Every proposal was invalid: carry the best forward, saying so.
-                results.push_back(*m_best);
-                order.push_back(0);
-                proposals[0].note += "; no valid proposal, the best roadmap carries on";
-            }
-            for (std::size_t i = 1; i < results.size(); ++i)
-                if (better(results[i], results[best_index]))
-                    best_index = i;
-            chosen = std::move(results[best_index]);
-            const Proposal& proposal = proposals[order[best_index]];
-            record.proposer = m_seen.count(chosen.text) ? "duplicate" : proposal.proposer;
-            record.fallback = proposal.fallback;
-            for (const Proposal& p : proposals)
-                record.llm_calls += p.llm_calls;
-            record.note = proposal.note;
-            if (record.proposer == "duplicate")
-                record.note += " (same as an earlier generation)";
-            if (!chosen.error.empty()) // e.g. an include a proposal may not read: say why it scored 0
-                record.note += "; it did not build: " + chosen.error;
-        }
-        m_seen.insert(chosen.text);
-        if (!m_evaluated.count(chosen.text))
-            m_evaluated[chosen.text] = std::make_shared<const Evaluated>(chosen);
-        record.score = chosen.evaluation.score;
-        record.max_score = chosen.evaluation.max_score;
-        if (!m_best || better(chosen, *m_best)) {
-            m_best_generation = generation;
-            m_best = chosen;
-        }
-        record.best_generation = m_best_generation;
-        record.best_score = m_best->evaluation.score;
-        PXOS_TRY(write_generation(generation, record.parent, chosen, record, reflection));
-        double milliseconds = m_clock.now_ms() - generation_started;
-        PXOS_TRY(append_line(path("timings.jsonl"),
-            write_json(nlohmann::json({ { "generation", generation }, { "milliseconds", milliseconds } }), JsonLayout::Compact)));
-        // Last: the line that makes the generation count as complete.
-        PXOS_TRY(append_line(log, write_json(record_json(record), JsonLayout::Compact)));
-        m_history.push_back(record);
-        summary.generations.push_back(record);
-        m_observer.generation_done(record, milliseconds);
-        if (m_options.until_max && m_best->evaluation.score == m_best->evaluation.max_score) {
-            summary.stop_reason = fmt::format("full score at generation {} (--until-max)", m_best_generation);
-            break;
-        }
-    }
+// How the run ended, the best generation, and the report.
+Result<void> Loop::finish(LoopSummary& summary)
+{
     if (summary.stop_reason.empty())
         summary.stop_reason = fmt::format("{} generations done", m_options.generations);
-    if (m_best) {
-        summary.best_generation = m_best_generation;
-        summary.best_score = m_best->evaluation.score;
-        summary.max_score = m_best->evaluation.max_score;
-        summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_best_generation, "yaml"));
+    if (const auto best = m_population.best()) {
+        summary.best_generation = m_population.best_generation();
+        summary.best_score = best->evaluation.score;
+        summary.max_score = best->evaluation.max_score;
+        summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_population.best_generation(), "yaml"));
     }
-    PXOS_TRY(write_loop_report(m_options.out_dir));
+    return write_loop_report(m_options.out_dir);
+}
+
+Result<LoopSummary> Loop::run()
+{
+    auto lock = take_out_dir();
+    if (!lock)
+        return std::move(lock).error();
+    double started = m_clock.now_ms();
+    auto history = History::open(path("loop.jsonl"), m_options.resume ? ResumeMode::Continue : ResumeMode::Refuse);
+    if (!history)
+        return std::move(history).error();
+    m_history = std::move(*history);
+    PXOS_TRY(resume());
+
+    LoopSummary summary;
+    for (int generation = m_history->next_generation(); generation <= m_options.generations; ++generation) {
+        summary.stop_reason = stop_reason(started);
+        if (!summary.stop_reason.empty())
+            break;
+        double generation_started = m_clock.now_ms();
+        auto outcome = generation == 1 ? first_generation() : Result<Outcome>(next_generation(generation));
+        if (!outcome)
+            return std::move(outcome).error();
+        m_population.keep(generation, outcome->chosen, outcome->record);
+        auto milliseconds = persist(*outcome, generation_started);
+        if (!milliseconds)
+            return std::move(milliseconds).error();
+        summary.generations.push_back(outcome->record);
+        m_observer.generation_done(outcome->record, *milliseconds);
+        const Evaluated& best = *m_population.best();
+        if (m_options.until_max && best.evaluation.score == best.evaluation.max_score) {
+            summary.stop_reason
+                = fmt::format("full score at generation {} (--until-max)", m_population.best_generation());
+            break;
+        }
+    }
+    PXOS_TRY(finish(summary));
     return summary;
 }
 

@@ -504,3 +504,27 @@ TEST_CASE("an LLM reply's aliases count as expanded, as an edit list and as a ro
         == "reply.yaml:2:1: error: a second YAML document starts here; a roadmap or reply is one document (remove "
            "the '---' and what follows)");
 }
+
+TEST_CASE("an LLM transcript file or cached reply that cannot be written is noted, and the loop goes on", "[loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto options = options_for(scratch, 2);
+    options.proposer = pxos::ProposerKind::Llm;
+    // Folders where the loop writes generation 2's reply and prompt files.
+    std::string reply_file = scratch.file("loop/llm/gen002.c1.a1.reply.txt");
+    std::string prompt_file = scratch.file("loop/llm/gen002.c1.a1.prompt.txt");
+    std::filesystem::create_directories(reply_file);
+    std::filesystem::create_directories(prompt_file);
+    RecordingObserver observer;
+    auto summary = run(options, "edits.sh", &observer);
+    REQUIRE(summary.ok());
+    auto lines = history(scratch);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1]["proposer"] == "llm");
+    CHECK(lines[1]["score"] == 22);
+    REQUIRE(observer.notes.size() == 2);
+    CHECK(observer.notes[0] == "generation 2: " + prompt_file
+            + ": error: output path is a directory, expected a file name (the loop goes on without it)");
+    CHECK(observer.notes[1] == "generation 2: " + reply_file
+            + ": error: output path is a directory, expected a file name (the loop goes on without it)");
+}

@@ -5,13 +5,17 @@
 // and loop.jsonl gets one complete line per finished generation, so a loop
 // killed at any moment resumes after its last complete generation. LLM
 // replies are cached by prompt hash for --replay. The core runs the loop;
-// the CLI prints its progress through a LoopObserver.
+// the CLI prints its progress through a LoopObserver. The loop composes
+// small parts that are tested alone: Prompt (the text an LLM gets),
+// ReplyCache (its replies by prompt), Generation (the pure choice of what is
+// kept) and History (loop.jsonl).
 #pragma once
 
 #include "pxos/asm/assembler.hpp"
 #include "pxos/base/clock.hpp"
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/eval/evaluator.hpp"
+#include "pxos/loop/history.hpp"
 #include "pxos/loop/llm_command.hpp"
 #include "pxos/roadmap/roadmap.hpp"
 #include "pxos/roadmap/step_registry.hpp"
@@ -42,23 +46,6 @@ struct LoopOptions {
     EvalOptions eval;
     RoadmapLimits limits;
     CodeLimits code_limits; // pxasm the roadmaps' steps assemble
-};
-
-struct GenerationRecord {
-    int generation = 0;
-    int parent = 0; // the generation whose roadmap it started from (0 for the first)
-    int score = 0;
-    int max_score = 0;
-    int best_score = 0;
-    int best_generation = 0;
-    std::string proposer; // "given", "heuristic", "llm", "copy", "duplicate"
-    bool fallback = false; // the LLM failed and the heuristic proposed instead
-    int llm_calls = 0;
-    std::string note;
-    std::string roadmap_file;
-    std::string image_file;
-    std::string eval_file;
-    std::string diff_file; // the image's difference from the parent's (from generation 2 on)
 };
 
 struct LoopSummary {

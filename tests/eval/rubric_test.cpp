@@ -111,3 +111,30 @@ TEST_CASE("a group's markdown is a heading with its checks and points, then its 
            "memory inside the program area, entry and stack base inside its memory, no overlap with another process "
            "or the display area | `add_process` (`builtin:hello.pxasm`) |\n");
 }
+
+TEST_CASE("docs/EVAL.md holds the rubric's tables, in order, and its counts", "[eval][rubric][docs]")
+{
+    std::string doc = pxos::test::read_text(pxos::test::source_path("docs/EVAL.md"));
+    INFO("regenerate the tables with: pxos eval --markdown");
+    std::size_t position = 0;
+    std::string all;
+    for (const pxos::RubricGroup& group : pxos::rubric_groups()) {
+        std::string section = pxos::rubric_group_markdown(group.group);
+        INFO(section);
+        std::size_t found = doc.find(section, position);
+        REQUIRE(found != std::string::npos);
+        position = found + section.size();
+        all += (all.empty() ? "" : "\n") + section;
+    }
+    CHECK(pxos::rubric_markdown() == all);
+    // No other table of checks: every row of the page that names a check is generated.
+    std::size_t rows = 0;
+    for (std::size_t at = doc.find("\n| `"); at != std::string::npos; at = doc.find("\n| `", at + 1))
+        ++rows;
+    CHECK(rows == pxos::rubric().size());
+    CHECK(doc.find(fmt::format("{} checks in {} groups, {} points in all", pxos::rubric().size(),
+              pxos::rubric_groups().size(), pxos::rubric_points()))
+        != std::string::npos);
+    std::string readme = pxos::test::read_text(pxos::test::source_path("README.md"));
+    CHECK(readme.find(fmt::format("{} points; every check is listed", pxos::rubric_points())) != std::string::npos);
+}

@@ -74,6 +74,7 @@ struct EvalCommandOptions {
     bool json = false;
     std::string min_score; // "N" or "N%"
     std::string only_group;
+    bool markdown = false; // print the rubric's tables (docs/EVAL.md) instead; no image
     CapValues caps = evaluation_caps();
 };
 int run_eval_command(const EvalCommandOptions& options);

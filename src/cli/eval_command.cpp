@@ -1,8 +1,9 @@
-// `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP]`
+// `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP]`, `pxos eval --markdown`
 #include "commands.hpp"
 #include "terminal.hpp"
 
 #include "pxos/eval/evaluator.hpp"
+#include "pxos/eval/rubric.hpp"
 #include "pxos/base/file_io.hpp"
 #include "pxos/image/png_io.hpp"
 
@@ -39,6 +40,10 @@ Result<Threshold> parse_threshold(std::string text)
 
 int run_eval_command(const EvalCommandOptions& options)
 {
+    if (options.markdown) {
+        std::fputs(rubric_markdown().c_str(), stdout);
+        return 0;
+    }
     std::optional<Threshold> threshold;
     if (!options.min_score.empty()) {
         auto parsed = parse_threshold(options.min_score);

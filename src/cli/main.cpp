@@ -161,9 +161,20 @@ const std::vector<CommandEntry>& command_table()
             "Score an image: seed checks, structure, kernel, real execution and isolation probes",
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.eval;
-                command.add_option("image", options.image_path, "PNG image to evaluate")->required();
-                command.add_option("output", options.output_path, "Also write the result as JSON to this file")
+                CLI::Option* image = command.add_option("image", options.image_path, "PNG image to evaluate")->required();
+                CLI::Option* output = command
+                    .add_option("output", options.output_path, "Also write the result as JSON to this file")
                     ->check(output_name());
+                // Callbacks run before CLI11 checks what is required: with --markdown no image is.
+                command
+                    .add_flag_callback("--markdown",
+                        [&options, image] {
+                            options.markdown = true;
+                            image->required(false);
+                        },
+                        "Print the rubric's tables (those of docs/EVAL.md) instead of evaluating an image")
+                    ->excludes(image)
+                    ->excludes(output);
                 command.add_flag("--json", options.json, "Print the JSON result instead of the summary");
                 command.add_option("--min-score", options.min_score,
                     "Exit 1 when the score is below N points, or below N% with a percent sign");

@@ -1,6 +1,7 @@
 #include "pxos/loop/proposer.hpp"
 
 #include "pxos/asm/builtin_sources.hpp"
+#include "pxos/eval/rubric.hpp"
 #include "pxos/base/file_io.hpp"
 #include "roadmap/yaml_document.hpp"
 
@@ -36,27 +37,18 @@ int step_rank(std::string_view name)
     return found == ranks.end() ? 8 : found->second;
 }
 
-// What to add for a failing check: a step (and, for processes, which program).
-struct Repair {
-    std::string_view check;
-    std::string_view step;
-    std::string_view program; // for add_process
-};
-
-constexpr Repair kRepairs[] = {
-    { "seed.all_regions_ok", "layout_regions", "" },
-    { "structure.regions", "layout_regions", "" },
-    { "seed.metadata_initialized", "write_boot_banner", "" },
-    { "seed.opcode_palette_sufficient", "write_isa_palette", "" },
-    { "structure.palette", "write_isa_palette", "" },
-    { "seed.hello_program_exists", "write_hello_program", "" },
-    { "structure.header", "install_kernel", "" },
-    { "structure.header_pointers", "install_kernel", "" },
-    { "kernel.boots", "install_kernel", "" },
-    { "kernel.process_table", "add_process", "builtin:hello.pxasm" },
-    { "execution.hello", "add_process", "builtin:hello.pxasm" },
-    { "execution.display_changed", "add_process", "builtin:draw.pxasm" },
-};
+// The rubric's repairs (pxos/eval/rubric.hpp), in the order their steps
+// belong in a roadmap (the rubric's order among equals).
+std::vector<const RubricCheck*> repairs_in_step_order()
+{
+    std::vector<const RubricCheck*> rows;
+    for (const RubricCheck& check : rubric())
+        rows.push_back(&check);
+    std::stable_sort(rows.begin(), rows.end(), [](const RubricCheck* a, const RubricCheck* b) {
+        return step_rank(a->repair.step) < step_rank(b->repair.step);
+    });
+    return rows;
+}
 
 std::string program_of(const StepCall& call)
 {
@@ -89,8 +81,9 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
             return call.definition->name == "add_process" && program_of(call) == program;
         });
     };
-    for (const Repair& repair : kRepairs) {
-        if (!failing.count(std::string(repair.check)))
+    for (const RubricCheck* row : repairs_in_step_order()) {
+        const Repair& repair = row->repair;
+        if (!failing.count(std::string(row->id)))
             continue;
         if (repair.program.empty() ? has_step(repair.step) : has_program(repair.program))
             continue;
@@ -111,7 +104,7 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
                 at = i + 1;
         next.steps.insert(next.steps.begin() + std::ptrdiff_t(at), std::move(call));
         notes.push_back(fmt::format("added {}{} for {}", repair.step,
-            repair.program.empty() ? std::string() : fmt::format(" ({})", repair.program), repair.check));
+            repair.program.empty() ? std::string() : fmt::format(" ({})", repair.program), row->id));
     }
     // The seed's palette step painted after the ISA palette breaks it.
     if (failing.count("structure.palette")) {

@@ -1,5 +1,6 @@
 // Runs the real pxos binary: exit codes, stdout, stderr and files written
 // (and not written).
+#include "pxos/eval/rubric.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/png_io.hpp"
 
@@ -347,6 +348,27 @@ TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates",
         scratch.path());
     CHECK(bomb.exit_code == 65);
     CHECK(run_pxos("eval missing.png", scratch.path()).exit_code == 65);
+}
+
+TEST_CASE("pxos eval --markdown prints the rubric's tables, with no image", "[cli][eval][rubric]")
+{
+    ScratchDirectory scratch;
+    auto markdown = run_pxos("eval --markdown", scratch.path());
+    CHECK(markdown.exit_code == 0);
+    CHECK(markdown.out == pxos::rubric_markdown());
+    CHECK(markdown.err.empty());
+    CHECK(scratch.list().empty());
+
+    auto with_image = run_pxos("eval os.png --markdown", scratch.path());
+    CHECK(with_image.exit_code == 2);
+    CHECK(with_image.out.empty());
+    CHECK(with_image.err == "image excludes --markdown\nRun with --help for more information.\n");
+    auto without = run_pxos("eval", scratch.path());
+    CHECK(without.exit_code == 2);
+    CHECK(without.err == "image is required\nRun with --help for more information.\n");
+    auto help = run_pxos("eval --help", scratch.path());
+    CHECK(help.out.find("Print the rubric's tables (those of docs/EVAL.md) instead of evaluating an image")
+        != std::string::npos);
 }
 
 TEST_CASE("pxos loop survives kill -9 and resumes without losing or repeating a generation", "[cli][loop]")

@@ -4,7 +4,8 @@
 // and runs the image, and injects hostile processes into copies of it. The
 // improvement loop optimises its score, so every check always appears (a
 // check that cannot run scores 0 and says why) and max_score never changes
-// between images. The core returns a result; the CLI prints it.
+// between images. The core returns a result; the CLI prints it. The checks
+// are the rows of one table, the rubric (pxos/eval/rubric.hpp).
 #pragma once
 
 #include "pxos/base/clock.hpp"
@@ -69,7 +70,7 @@ struct EvalOptions {
     static constexpr std::uint64_t kDeadlineCheckSteps = 1'000'000;
 };
 
-// The groups, in order.
+// The groups' names, in order (the rubric's groups).
 const std::vector<std::string>& eval_groups();
 
 EvalResult evaluate(const SimulatedVRAM& image, const std::string& image_name, const EvalOptions& options = {});

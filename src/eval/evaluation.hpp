@@ -1,0 +1,226 @@
+// One evaluation of an image (private to src/eval): what the checks found
+// so far (the header, the boot, the runs), one member function per row of
+// the rubric (rubric.cpp) and one per scenario. evaluator.cpp runs the
+// groups in the rubric's order; checks.cpp holds the checks that read the
+// image (seed, structure, kernel), scenarios.cpp the image's own runs and
+// the execution checks, probes.cpp the isolation probes.
+#pragma once
+
+#include "pxos/base/clock.hpp"
+#include "pxos/base/limits.hpp"
+#include "pxos/eval/evaluator.hpp"
+#include "pxos/eval/rubric.hpp"
+#include "pxos/image/layout.hpp"
+#include "pxos/isa/decoder.hpp"
+#include "pxos/vm/machine.hpp"
+
+#include <cstdint>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pxos {
+
+inline constexpr std::string_view kHelloLine = "Hello from pxOS!";
+
+inline std::vector<std::int64_t> point(int x, int y)
+{
+    return { x, y };
+}
+
+inline std::vector<std::int64_t> colour(RGBA c)
+{
+    return { c.r, c.g, c.b, c.a };
+}
+
+inline std::string at(int x, int y)
+{
+    return fmt::format("({},{})", x, y);
+}
+
+// The rows [begin, end) of a region, as addresses, in an image of this width.
+inline std::pair<std::uint32_t, std::uint32_t> region_rows(RegionId id, int width)
+{
+    const Rect& rect = region(id).rect;
+    return { std::uint32_t(rect.y) * std::uint32_t(width), std::uint32_t(rect.y + rect.height) * std::uint32_t(width) };
+}
+
+// What a check found wrong: the first few named in its message, every one
+// counted. A hostile image can be wrong in millions of places (a syscall
+// table as long as the image, a fault every other step); the message, the
+// evidence and the loop's prompt stay short.
+class Findings {
+public:
+    static constexpr std::size_t kNamed = 8;
+    // `describe` runs only for the ones named.
+    template<typename Describe>
+    void add(Describe describe)
+    {
+        if (m_named.size() < kNamed)
+            m_named.push_back(describe());
+        ++m_count;
+    }
+    void count_more(std::uint64_t count) { m_count += count; }
+    bool empty() const { return m_count == 0; }
+    std::uint64_t count() const { return m_count; }
+    // "first; second; ...; and 12 more"
+    std::string text() const
+    {
+        std::string text = fmt::format("{}", fmt::join(m_named, "; "));
+        if (m_count > m_named.size())
+            text += fmt::format("; and {} more", m_count - m_named.size());
+        return text;
+    }
+
+private:
+    std::vector<std::string> m_named;
+    std::uint64_t m_count = 0;
+};
+
+struct RunOutcome {
+    RunResult result;
+    std::string output;
+    std::vector<ProcessInfo> processes;
+    std::optional<SimulatedVRAM> after;
+    bool timed_out = false; // stopped at the evaluation's time cap
+};
+
+// The evaluation's wall-clock bound, read by its concurrent runs between
+// chunks of steps (a run cannot be interrupted inside one, so a chunk is
+// small: EvalOptions::kDeadlineCheckSteps).
+class Deadline {
+public:
+    Deadline(Clock* clock, std::uint64_t seconds)
+        : m_clock(clock ? clock : &m_steady)
+        , m_seconds(seconds)
+        , m_end_ms(m_clock->now_ms() + 1000.0 * double(seconds))
+    {
+    }
+    bool passed()
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_passed)
+            m_passed = m_clock->now_ms() >= m_end_ms;
+        return m_passed;
+    }
+    // "the evaluation time cap of 120 seconds (raise it with --max-eval-seconds, ...)"
+    std::string cap() const { return cap_text(Cap::EvalSeconds, m_seconds); }
+
+private:
+    SteadyClock m_steady;
+    Clock* m_clock;
+    std::uint64_t m_seconds;
+    double m_end_ms;
+    std::mutex m_mutex;
+    bool m_passed = false;
+};
+
+// Runs an image to its end, `max_steps`, or the deadline. With
+// `finished_pids`, stops as soon as every one of those processes has
+// ended (the others may loop). (scenarios.cpp)
+RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
+    const std::vector<std::uint32_t>* finished_pids = nullptr);
+
+// A hostile process injected into a copy of the image.
+struct Probe {
+    std::string what;
+    std::string source;
+    std::uint32_t expected_cause; // 0: an endless loop, to be preempted
+    std::optional<SimulatedVRAM> image;
+    std::uint32_t pid = 0;
+    std::uint32_t base = 0;
+    std::string problem; // why it could not be injected
+    RunOutcome run;
+    // Words [begin, end) that must be as they were after the run (the
+    // kernel structure the probe attacks).
+    std::uint32_t guarded_begin = 0, guarded_end = 0;
+    std::string guarded_name;
+};
+
+// The message of every check that needs a boot, on an image that does not.
+inline constexpr std::string_view kSkippedNoBoot = "skipped: the image does not boot (see kernel.boots)";
+
+class Evaluation {
+public:
+    Evaluation(const SimulatedVRAM& image, const std::string& name, const EvalOptions& options)
+        : m_image(image)
+        , m_name(name)
+        , m_options(options)
+        , m_deadline(options.clock, options.max_seconds)
+    {
+    }
+
+    EvalResult run();
+
+    // The checks, one per row of the rubric, each filling in its Check.
+    // seed (checks.cpp): the prototype's pixel checks, which also fill in
+    // the result's SeedFigures
+    void check_metadata_initialized(Check& check);
+    void check_opcode_palette_sufficient(Check& check);
+    void check_hello_program_exists(Check& check);
+    void check_all_regions_ok(Check& check);
+    // structure (checks.cpp)
+    void check_header(Check& check);
+    void check_header_pointers(Check& check);
+    void check_regions(Check& check);
+    void check_palette(Check& check);
+    // kernel (checks.cpp): check_boots boots the image; the others need it
+    void check_boots(Check& check);
+    void check_syscall_table(Check& check);
+    void check_process_table(Check& check);
+    // execution (scenarios.cpp): the image runs twice, then its checks read the runs
+    std::optional<std::string> run_twice();
+    void check_clean_exit(Check& check);
+    void check_hello(Check& check);
+    void check_display_changed(Check& check);
+    void check_no_faults(Check& check);
+    void check_deterministic(Check& check);
+    // isolation (probes.cpp): the probes run, then each check judges one
+    std::optional<std::string> run_probes();
+    void check_kernel_write(Check& check);
+    void check_privileged(Check& check);
+    void check_endless_loop(Check& check);
+    void check_syscall_table_write(Check& check);
+
+private:
+    bool wanted(CheckGroup group) const
+    {
+        return m_options.only_group.empty() || m_options.only_group == rubric_group(group).name;
+    }
+    // Runs the group's scenario, then adds and fills in each of its checks.
+    void run_group(CheckGroup group);
+    static void pass(Check& check, std::string message)
+    {
+        check.passed = true;
+        check.points = check.max_points;
+        check.message = std::move(message);
+    }
+    static void fail(Check& check, std::string message)
+    {
+        check.passed = false;
+        check.points = 0;
+        check.message = std::move(message);
+    }
+    void judge(Check& check, const Probe& probe);
+
+    const SimulatedVRAM& m_image;
+    std::string m_name;
+    EvalOptions m_options;
+    Deadline m_deadline;
+    EvalResult m_result;
+    std::optional<BootHeader> m_header;
+    bool m_boots = false;
+    std::string m_boot_error;
+    std::optional<Palette> m_palette; // the booted image's
+    std::optional<RunOutcome> m_baseline;
+    std::future<RunOutcome> m_second; // the determinism run, until check_deterministic waits for it
+    std::vector<Probe> m_probes;      // run_probes's, in the order of the isolation checks
+};
+
+} // namespace pxos

@@ -106,7 +106,7 @@ ReferenceMachine::Event ReferenceMachine::step()
     if (m_state.halted)
         return Event::Stopped;
     if (m_state.user_mode && m_state.slice_end && m_state.steps >= m_state.slice_end)
-        return raise(TrapCause::Timer, m_state.pc, 0); // before the next instruction, which runs after the kernel's SYSRET
+        return raise(TrapCause::Timer, m_state.pc, 0); // the next instruction runs after the kernel's SYSRET
     const Bounds limits = bounds();
     const std::uint32_t pc = m_state.pc;
     // Where the fast interpreter starts running (run(), SYSRET) it checks

@@ -35,7 +35,8 @@ std::uint32_t enter_trap(const RaisedTrap& trap, const TrapContext& context)
         }
     }
     if (isa::is_fault(cause))
-        record_fault({ context.specials[std::size_t(Special::Pid)], trap.pc, cause, trap.address, context.steps, false },
+        record_fault(
+            { context.specials[std::size_t(Special::Pid)], trap.pc, cause, trap.address, context.steps, false },
             context.limits, context.result);
     context.specials[std::size_t(Special::Epc)] = resume;
     context.specials[std::size_t(Special::Cause)] = cause;

@@ -75,6 +75,10 @@ private:
     MachineState m_state;
     // Set when the machine starts running (run()) and on entering user
     // mode: the fast interpreter checks the pc then, before it counts a step.
+    // FIXME: the check at run() follows vm/cpu/, whose every run() call
+    // (the debugger's single steps, a traced run) starts that way, so that a
+    // run split into pieces can fault elsewhere than a run at once; drop it
+    // when vm/cpu/ resumes a split run as sequential execution goes on.
     bool m_check_pc = true;
     RunResult m_result;
     RunRecordLimits m_record_limits;

@@ -92,9 +92,12 @@ inline void provenance(const std::uint8_t* data, std::size_t size)
 
 // The machine: the input patches words of a bootable image (kernel,
 // process, header, palette) as little-endian (address, word) pairs; the
-// image boots and runs for 20,000 steps. A guest may fault or panic; the
-// host must not.
-inline void machine(const std::uint8_t* data, std::size_t size)
+// image boots and runs for kMachineSteps steps. A guest may fault or panic;
+// the host must not. (tests/vm/differential_test.cpp runs the same images
+// on the reference interpreter too.)
+inline constexpr std::uint64_t kMachineSteps = 20000;
+
+inline SimulatedVRAM machine_image(const std::uint8_t* data, std::size_t size)
 {
     static const SimulatedVRAM base = [] {
         auto parsed = parse_roadmap("steps:\n  - step: init_background\n  - step: layout_regions\n"
@@ -112,8 +115,13 @@ inline void machine(const std::uint8_t* data, std::size_t size)
         std::memcpy(&word, data + at + 4, 4);
         words[address % count] = word;
     }
-    if (auto booted = Machine::boot(std::move(image), "fuzz.png"))
-        (void)(*booted)->run(20000);
+    return image;
+}
+
+inline void machine(const std::uint8_t* data, std::size_t size)
+{
+    if (auto booted = Machine::boot(machine_image(data, size), "fuzz.png"))
+        (void)(*booted)->run(kMachineSteps);
 }
 
 // The JSON writer and the terminal escaping, on arbitrary bytes: the input

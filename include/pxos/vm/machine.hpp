@@ -16,6 +16,7 @@
 #include "pxos/isa/isa.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
+#include "pxos/vm/state.hpp"
 
 #include <algorithm>
 #include <array>
@@ -79,6 +80,17 @@ public:
         = 0;
 };
 
+class Machine;
+
+// Told of every trap once the kernel was entered for it (a syscall, a user
+// fault, the end of a time slice): the machine is in kernel mode at the
+// handler or trap vector, with EPC, CAUSE and ARG set. Only when set.
+class TrapObserver {
+public:
+    virtual ~TrapObserver() = default;
+    virtual void on_trap(const Machine& machine) = 0;
+};
+
 struct RunResult {
     StopReason reason = StopReason::Halted;
     std::uint32_t halt_code = 0;
@@ -118,6 +130,15 @@ struct ProcessInfo {
     std::int32_t exit_code;
 };
 
+// What booting reads from an image: its header and palette, checked (magic,
+// version, pointers, a display that overlaps nothing the kernel owns, unique
+// opcode colours). Both interpreters boot through here.
+struct BootImage {
+    BootHeader header;
+    Palette palette;
+};
+Result<BootImage> read_boot_image(const SimulatedVRAM& image, const std::string& image_name);
+
 class Machine {
 public:
     // Checks the header and palette of the image; the machine owns the VRAM.
@@ -129,6 +150,7 @@ public:
     void set_trace(TraceSink* trace) { m_trace = trace; }
     void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
     void set_load_observer(LoadObserver* observer) { m_load_observer = observer; }
+    void set_trap_observer(TrapObserver* observer) { m_trap_observer = observer; }
     void set_record_limits(const RunRecordLimits& limits) { m_record_limits = limits; }
 
     // Runs until the kernel halts, a kernel fault, or `max_steps` more
@@ -153,6 +175,8 @@ public:
         return user == m_user_mode ? m_active : m_inactive;
     }
     std::uint32_t special(isa::Special which) const;
+    // The architectural state now (a copy: the running bank is kept in place).
+    MachineState state() const;
     // For debuggers: change a register of a bank, or the pc.
     void set_register(bool user, int index, std::uint32_t value)
     {
@@ -175,7 +199,7 @@ private:
     void enter_user_mode();
     void switch_mode(bool user);
     void write_console(char c);
-    void record_fault(const FaultRecord& fault);
+    void enter_kernel(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
 
     SimulatedVRAM m_vram;
     BootHeader m_header;
@@ -218,6 +242,7 @@ private:
     TraceSink* m_trace = nullptr;
     StoreObserver* m_store_observer = nullptr;
     LoadObserver* m_load_observer = nullptr;
+    TrapObserver* m_trap_observer = nullptr;
 };
 
 std::string_view stop_reason_name(StopReason reason);

@@ -1,5 +1,7 @@
 #include "pxos/vm/machine.hpp"
 
+#include "pxos/vm/trap_entry.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -93,7 +95,7 @@ void Machine::FreeSlots::operator()(Slot* slots) const
     std::free(slots);
 }
 
-Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::string& image_name)
+Result<BootImage> read_boot_image(const SimulatedVRAM& image, const std::string& image_name)
 {
     auto header = read_header(image, image_name);
     if (!header)
@@ -105,7 +107,15 @@ Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::s
         image_name);
     if (!palette)
         return std::move(palette).error();
-    return std::unique_ptr<Machine>(new Machine(std::move(image), *header, std::move(*palette)));
+    return BootImage { *header, std::move(*palette) };
+}
+
+Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::string& image_name)
+{
+    auto boot_image = read_boot_image(image, image_name);
+    if (!boot_image)
+        return std::move(boot_image).error();
+    return std::unique_ptr<Machine>(new Machine(std::move(image), boot_image->header, std::move(boot_image->palette)));
 }
 
 std::uint32_t Machine::special(Special which) const
@@ -113,6 +123,22 @@ std::uint32_t Machine::special(Special which) const
     if (which == Special::Ticks)
         return std::uint32_t(m_steps);
     return m_specials[std::size_t(which)];
+}
+
+MachineState Machine::state() const
+{
+    MachineState state;
+    state.kernel_registers = registers(false);
+    state.user_registers = registers(true);
+    state.specials = m_specials;
+    state.pc = m_pc;
+    state.user_mode = m_user_mode;
+    state.halted = m_halted;
+    state.steps = m_steps;
+    state.slice_end = m_slice_end;
+    state.input_position = m_input_position;
+    state.console_bytes = m_console_bytes;
+    return state;
 }
 
 bool Machine::display_contains(std::uint32_t address) const
@@ -196,12 +222,15 @@ void Machine::write_console(char c)
         m_output += c;
 }
 
-void Machine::record_fault(const FaultRecord& fault)
+// Shared with the reference interpreter (vm/trap_entry.hpp).
+void Machine::enter_kernel(std::uint32_t cause, std::uint32_t pc, std::uint32_t address)
 {
-    ++m_result.fault_count;
-    m_result.latest_fault = fault;
-    if (m_result.faults.size() < m_record_limits.max_faults)
-        m_result.faults.push_back(fault);
+    m_pc = enter_trap({ cause, pc, address },
+        { m_header, m_memory, m_memory_words, m_specials, m_result, m_record_limits, m_steps });
+    switch_mode(false);
+    m_slice_end = 0;
+    if (m_trap_observer)
+        m_trap_observer->on_trap(*this);
 }
 
 void Machine::enter_user_mode()
@@ -648,12 +677,7 @@ RunResult Machine::run(std::uint64_t max_steps)
     while (!m_halted) {
         if (m_user_mode && m_slice_end && m_steps >= m_slice_end) {
             // Time slice over: trap to the kernel before the next instruction.
-            m_specials[std::size_t(Special::Epc)] = m_pc;
-            m_specials[std::size_t(Special::Cause)] = std::uint32_t(TrapCause::Timer);
-            m_specials[std::size_t(Special::Arg)] = 0;
-            switch_mode(false);
-            m_slice_end = 0;
-            m_pc = m_header.trap_vector;
+            enter_kernel(std::uint32_t(TrapCause::Timer), m_pc, 0);
             continue;
         }
         if (m_steps >= budget_end) {
@@ -689,42 +713,12 @@ RunResult Machine::run(std::uint64_t max_steps)
             m_result.reason = StopReason::Halted;
             m_result.halt_code = m_active[0];
             break;
-        case Exit::Panic: {
-            FaultRecord record { m_specials[std::size_t(Special::Pid)], m_trap_pc, m_trap_cause, m_trap_address,
-                m_steps, true };
-            if (m_trap_cause == std::uint32_t(TrapCause::Syscall))
-                record.cause = std::uint32_t(TrapCause::BadSyscall);
-            m_result.panic = record;
-            m_result.reason = StopReason::KernelPanic;
+        case Exit::Panic:
+            record_panic({ m_trap_cause, m_trap_pc, m_trap_address }, m_specials[std::size_t(Special::Pid)], m_steps,
+                m_result);
             m_halted = true;
             break;
-        }
-        case Exit::Trap: {
-            std::uint32_t cause = m_trap_cause;
-            std::uint32_t target = m_header.trap_vector;
-            std::uint32_t resume = m_trap_pc;
-            if (cause == std::uint32_t(TrapCause::Syscall)) {
-                std::uint32_t number = m_trap_address;
-                std::uint32_t handler = number < m_header.syscall_count ? m_memory[m_header.syscall_table + number]
-                                                                        : 0xffffffffu;
-                if (handler >= m_memory_words) {
-                    cause = std::uint32_t(TrapCause::BadSyscall);
-                } else {
-                    target = handler;
-                    resume = m_trap_pc + isa::info(Opcode::SYSCALL).length();
-                    ++m_result.syscalls;
-                }
-            }
-            if (isa::is_fault(cause))
-                record_fault({ m_specials[std::size_t(Special::Pid)], m_trap_pc, cause, m_trap_address, m_steps, false });
-            m_specials[std::size_t(Special::Epc)] = resume;
-            m_specials[std::size_t(Special::Cause)] = cause;
-            m_specials[std::size_t(Special::Arg)] = m_trap_address;
-            switch_mode(false);
-            m_slice_end = 0;
-            m_pc = target;
-            break;
-        }
+        case Exit::Trap: enter_kernel(m_trap_cause, m_trap_pc, m_trap_address); break;
         }
     }
     m_result.steps = m_steps;

@@ -1,7 +1,9 @@
-// Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`.
+// Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`, `pxos abi`.
 #include "commands.hpp"
 #include "terminal.hpp"
 
+#include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/symbols.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/base/file_io.hpp"

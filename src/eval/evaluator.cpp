@@ -8,6 +8,7 @@
 #include "pxos/image/layout.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/vm/run_report.hpp"
+#include "pxos/abi/process.hpp"
 #include "pxos/abi/syscalls.hpp"
 
 #include <algorithm>
@@ -481,9 +482,9 @@ void Evaluator::kernel_checks()
             problems.add([&] { return fmt::format("{}: state {} is not a process state", where, state); });
         if (state == std::uint32_t(isa::ProcessState::Ready))
             ++runnable;
-        if (pcb[int(isa::PcbField::Pid)] != slot + 1)
+        if (pcb[int(isa::PcbField::Pid)] != abi::pid_of_slot(slot))
             problems.add([&] {
-                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1);
+                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], abi::pid_of_slot(slot));
             });
         if (base >= limit || base < program_begin || limit > program_end)
             problems.add([&] { return fmt::format("{}: memory {}..{} is empty or outside the program area", where,
@@ -668,24 +669,22 @@ void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
         probe.problem = slot ? "no 4 free rows between the processes and the display area" : "no free process slot";
         return;
     }
-    std::uint32_t base = first_row * std::uint32_t(width);
-    std::uint32_t limit = base + kRows * std::uint32_t(width);
+    ProcessSpec spec = abi::process_in_rows(*slot, isa::ProcessState::Ready, width, first_row, kRows, 64);
     AssembleOptions options;
     options.vram_width = width;
     options.vram_height = copy.height();
-    options.origin = base;
+    options.origin = spec.base;
     auto program = assemble(probe.source, "probe.pxasm", options);
     if (!program) {
         probe.problem = "internal: the probe does not assemble: " + program.error().message();
         return;
     }
-    copy.fill_rect(Rect { 0, int(first_row), width, int(kRows) }, RGBA::from_word(0));
-    (void)write_program(*program, copy);
-    ProcessSpec spec { *slot, isa::ProcessState::Ready, base, base, limit, limit - 64 };
-    (void)write_pcb(copy, h.process_table, spec);
+    // The probe lies inside the copy (its rows were checked above), so these writes cannot fail.
+    (void)abi::place_process(copy, h.process_table, spec,
+        [&](SimulatedVRAM& memory) { return write_program(*program, memory); });
     probe.image = std::move(copy);
-    probe.pid = *slot + 1;
-    probe.base = base;
+    probe.pid = abi::pid_of_slot(*slot);
+    probe.base = spec.base;
 }
 
 // Passes when the probe was stopped (the expected fault, or preemption for

@@ -141,4 +141,10 @@ int run_ops_command(const OpsCommandOptions& options)
     return 0;
 }
 
+int run_abi_command(const AbiCommandOptions& options)
+{
+    std::fputs((options.markdown ? abi::reference_markdown() : abi::symbols_text(kDefaultVRAMWidth)).c_str(), stdout);
+    return 0;
+}
+
 } // namespace pxos::cli

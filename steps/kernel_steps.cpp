@@ -3,6 +3,8 @@
 // pxasm into the image.
 #include "builtin_steps.hpp"
 
+#include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/process.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/isa/decoder.hpp"
@@ -185,6 +187,7 @@ Result<void> add_process(StepContext& step)
     if (slot >= isa::kProcessSlots)
         return Error::bad_input(step.where(), fmt::format("all {} process slots are taken", isa::kProcessSlots));
     const ParamValue* row_value = step.context().find("next_process_row");
+    std::uint32_t pid = abi::pid_of_slot(std::uint32_t(slot));
     std::int64_t first_row = row_value ? std::get<std::int64_t>(*row_value)
                                        : region(RegionId::ProgramArea).rect.y + 16; // below the seed's hello blocks
     std::int64_t rows = step.integer("memory_rows");
@@ -198,44 +201,35 @@ Result<void> add_process(StepContext& step)
         return Error::bad_input(step.where(),
             fmt::format("no room for process {}: rows {}..{} would overlap the display area (rows {}..{}) or leave "
                         "the VRAM; use fewer memory_rows",
-                slot + 1, first_row, end_row - 1, top, bottom - 1));
+                pid, first_row, end_row - 1, top, bottom - 1));
 
-    std::uint32_t base = std::uint32_t(first_row) * std::uint32_t(width);
-    std::uint32_t limit = std::uint32_t(end_row) * std::uint32_t(width);
     std::uint32_t stack_words = std::uint32_t(step.integer("stack_words"));
-    if (stack_words + 16 > limit - base)
+    ProcessSpec spec = abi::process_in_rows(std::uint32_t(slot),
+        step.boolean("autostart") ? isa::ProcessState::Ready : isa::ProcessState::Dormant, width,
+        std::uint32_t(first_row), std::uint32_t(rows), stack_words);
+    if (stack_words + 16 > spec.limit - spec.base)
         return Error::bad_input(step.where(), fmt::format("stack_words {} leaves no room for code in {} rows of memory",
                                                   stack_words, rows));
-    std::uint32_t stack_base = limit - stack_words;
     AssembleOptions options;
     options.limits = step.code_limits();
     options.vram_width = width;
     options.vram_height = vram.height();
-    options.origin = base;
-    options.allowed_range = { base, stack_base };
-    options.allowed_range_name = fmt::format("process {}'s code and data (rows {}..{}, below its {}-word stack)",
-        slot + 1, first_row, end_row - 1, stack_words);
+    options.origin = spec.base;
+    options.allowed_range = { spec.base, spec.stack_base };
+    options.allowed_range_name = fmt::format("process {}'s code and data (rows {}..{}, below its {}-word stack)", pid,
+        first_row, end_row - 1, stack_words);
     auto program = assemble_step_source(step, "program_file", "program_source", options);
     if (!program)
         return std::move(program).error();
 
     // The process's memory starts clear, then holds the program.
-    vram.fill_rect(Rect { 0, int(first_row), width, int(rows) }, RGBA::from_word(0));
-    PXOS_TRY(write_program(*program, vram));
+    spec.entry = std::uint32_t(program->symbol("main").value_or(spec.base));
+    PXOS_TRY(abi::place_process(vram, std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width),
+        spec, [&](SimulatedVRAM& memory) { return write_program(*program, memory); }));
     step.source_map().merge(program->source_map);
     for (const auto& [name, address] : program->symbols)
-        if (address >= base && address < limit)
-            step.source_map().add_label(fmt::format("{}:{}", slot + 1, name), std::uint32_t(address));
-
-    std::uint32_t entry = std::uint32_t(program->symbol("main").value_or(base));
-    ProcessSpec spec;
-    spec.slot = std::uint32_t(slot);
-    spec.state = step.boolean("autostart") ? isa::ProcessState::Ready : isa::ProcessState::Dormant;
-    spec.entry = entry;
-    spec.base = base;
-    spec.limit = limit;
-    spec.stack_base = stack_base;
-    PXOS_TRY(write_pcb(vram, std::uint32_t(region(RegionId::ProcessTable).rect.y) * std::uint32_t(width), spec));
+        if (address >= spec.base && address < spec.limit)
+            step.source_map().add_label(fmt::format("{}:{}", pid, name), std::uint32_t(address));
 
     step.set("process_count", slot + 1);
     step.set("next_process_row", end_row);

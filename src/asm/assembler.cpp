@@ -7,7 +7,6 @@
 #include "pxos/base/text.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/base/suggest.hpp"
-#include "pxos/abi/syscalls.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -116,47 +115,6 @@ std::uint32_t Program::lowest_address() const
 std::uint32_t Program::end_address() const
 {
     return words.empty() ? 0 : words.back().address + 1;
-}
-
-std::map<std::string, std::int64_t> standard_symbols(int vram_width)
-{
-    std::map<std::string, std::int64_t> symbols;
-    for (const SyscallInfo& call : kSyscalls) {
-        std::string name(call.name);
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-        symbols["SYS_" + name] = call.number;
-    }
-    symbols["SYSCALL_COUNT"] = std::int64_t(kSyscalls.size());
-    symbols["PORT_CONSOLE_OUT"] = isa::kPortConsoleOut;
-    symbols["PORT_CONSOLE_IN"] = isa::kPortConsoleIn;
-#define PXOS_TRAP_SYMBOL(name, value, doc) symbols["TRAP_" #name] = value;
-    PXOS_TRAP_CAUSES(PXOS_TRAP_SYMBOL)
-#undef PXOS_TRAP_SYMBOL
-    static constexpr std::string_view kStates[] = { "FREE", "READY", "RUNNING", "WAITING", "SLEEPING", "EXITED",
-        "FAULTED", "DORMANT" };
-    for (std::size_t i = 0; i < std::size(kStates); ++i)
-        symbols["STATE_" + std::string(kStates[i])] = std::int64_t(i);
-    symbols["PCB_STATE"] = int(isa::PcbField::State);
-    symbols["PCB_PID"] = int(isa::PcbField::Pid);
-    symbols["PCB_PC"] = int(isa::PcbField::Pc);
-    symbols["PCB_BASE"] = int(isa::PcbField::Base);
-    symbols["PCB_LIMIT"] = int(isa::PcbField::Limit);
-    symbols["PCB_ENTRY"] = int(isa::PcbField::Entry);
-    symbols["PCB_EXIT_CODE"] = int(isa::PcbField::ExitCode);
-    symbols["PCB_WAIT_FOR"] = int(isa::PcbField::WaitFor);
-    symbols["PCB_FAULT_ADDRESS"] = int(isa::PcbField::FaultAddress);
-    symbols["PCB_STACK_BASE"] = int(isa::PcbField::StackBase);
-    symbols["PCB_REGISTERS"] = int(isa::PcbField::Registers);
-    symbols["PCB_WORDS"] = isa::kPcbWords;
-    symbols["PROCESS_SLOTS"] = isa::kProcessSlots;
-    symbols["VRAM_WIDTH"] = vram_width;
-    symbols["HEADER"] = std::int64_t(header_address(vram_width));
-    for (const Region& entry : layout_regions()) {
-        std::string name(entry.name);
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-        symbols["REGION_" + name] = std::int64_t(entry.rect.y) * vram_width + entry.rect.x;
-    }
-    return symbols;
 }
 
 // ----------------------------------------------------------------- the lexer

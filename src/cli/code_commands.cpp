@@ -1,7 +1,9 @@
-// Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`.
+// Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`, `pxos abi`.
 #include "commands.hpp"
 #include "terminal.hpp"
 
+#include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/symbols.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/base/file_io.hpp"
@@ -136,6 +138,12 @@ int run_disasm_command(const DisasmCommandOptions& options)
 int run_ops_command(const OpsCommandOptions& options)
 {
     std::fputs((options.markdown ? isa::reference_markdown() : isa::reference_text()).c_str(), stdout);
+    return 0;
+}
+
+int run_abi_command(const AbiCommandOptions& options)
+{
+    std::fputs((options.markdown ? abi::reference_markdown() : abi::symbols_text(kDefaultVRAMWidth)).c_str(), stdout);
     return 0;
 }
 

@@ -177,6 +177,11 @@ struct OpsCommandOptions {
 };
 int run_ops_command(const OpsCommandOptions& options);
 
+struct AbiCommandOptions {
+    bool markdown = false;
+};
+int run_abi_command(const AbiCommandOptions& options);
+
 struct LimitsCommandOptions {
     bool json = false;
     bool markdown = false;

@@ -39,6 +39,7 @@ struct ParsedOptions {
     pxos::cli::AsmCommandOptions assemble;
     pxos::cli::DisasmCommandOptions disassemble;
     pxos::cli::OpsCommandOptions ops;
+    pxos::cli::AbiCommandOptions abi;
     pxos::cli::StepsCommandOptions steps;
     pxos::cli::LimitsCommandOptions limits;
 };
@@ -360,6 +361,15 @@ const std::vector<CommandEntry>& command_table()
                 command.add_flag("--markdown", parsed.ops.markdown, "Print the reference tables of docs/ISA.md");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_ops_command(parsed.ops); },
+        },
+        {
+            "abi",
+            "Print the kernel ABI: the standard pxasm symbols (syscalls, traps, PCB, header, ...) and their values",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                command.add_flag("--markdown", parsed.abi.markdown,
+                    "Print the ABI tables of docs/ISA.md, then the system call table of docs/PXASM.md");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_abi_command(parsed.abi); },
         },
         {
             "steps",

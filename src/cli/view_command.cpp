@@ -4,6 +4,7 @@
 #include "terminal.hpp"
 #include "window.hpp"
 
+#include "pxos/abi/boot_header.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/view/terminal_view.hpp"

@@ -2,6 +2,7 @@
 // the structure (header, regions, palette), and the kernel's boot and tables.
 #include "eval/evaluation.hpp"
 
+#include "pxos/abi/process.hpp"
 #include "pxos/abi/syscalls.hpp"
 #include "pxos/isa/isa.hpp"
 
@@ -290,9 +291,9 @@ void Evaluation::check_process_table(Check& processes)
             problems.add([&] { return fmt::format("{}: state {} is not a process state", where, state); });
         if (state == std::uint32_t(isa::ProcessState::Ready))
             ++runnable;
-        if (pcb[int(isa::PcbField::Pid)] != slot + 1)
+        if (pcb[int(isa::PcbField::Pid)] != abi::pid_of_slot(slot))
             problems.add([&] {
-                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], slot + 1);
+                return fmt::format("{}: pid {} (expected {})", where, pcb[int(isa::PcbField::Pid)], abi::pid_of_slot(slot));
             });
         if (base >= limit || base < program_begin || limit > program_end)
             problems.add([&] { return fmt::format("{}: memory {}..{} is empty or outside the program area", where,

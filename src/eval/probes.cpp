@@ -2,6 +2,7 @@
 // the image, run side by side (its scenario), and one check judging each.
 #include "eval/evaluation.hpp"
 
+#include "pxos/abi/process.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/vm/run_report.hpp"
@@ -52,24 +53,22 @@ void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
         probe.problem = slot ? "no 4 free rows between the processes and the display area" : "no free process slot";
         return;
     }
-    std::uint32_t base = first_row * std::uint32_t(width);
-    std::uint32_t limit = base + kRows * std::uint32_t(width);
+    ProcessSpec spec = abi::process_in_rows(*slot, isa::ProcessState::Ready, width, first_row, kRows, 64);
     AssembleOptions options;
     options.vram_width = width;
     options.vram_height = copy.height();
-    options.origin = base;
+    options.origin = spec.base;
     auto program = assemble(probe.source, "probe.pxasm", options);
     if (!program) {
         probe.problem = "internal: the probe does not assemble: " + program.error().message();
         return;
     }
-    copy.fill_rect(Rect { 0, int(first_row), width, int(kRows) }, RGBA::from_word(0));
-    (void)write_program(*program, copy);
-    ProcessSpec spec { *slot, isa::ProcessState::Ready, base, base, limit, limit - 64 };
-    (void)write_pcb(copy, h.process_table, spec);
+    // The probe lies inside the copy (its rows were checked above), so these writes cannot fail.
+    (void)abi::place_process(copy, h.process_table, spec,
+        [&](SimulatedVRAM& memory) { return write_program(*program, memory); });
     probe.image = std::move(copy);
-    probe.pid = *slot + 1;
-    probe.base = base;
+    probe.pid = abi::pid_of_slot(*slot);
+    probe.base = spec.base;
 }
 
 // Where each isolation check's probe is in run_probes's list.

@@ -18,35 +18,6 @@ const OpcodeInfo* find_mnemonic(std::string_view mnemonic)
     return nullptr;
 }
 
-std::string_view trap_cause_name(std::uint32_t cause)
-{
-    switch (cause) {
-#define PXOS_TRAP_NAME(name, value, doc)                                                                              \
-    case value: return #name;
-        PXOS_TRAP_CAUSES(PXOS_TRAP_NAME)
-#undef PXOS_TRAP_NAME
-    }
-    return "Unknown";
-}
-
-std::string_view trap_cause_doc(std::uint32_t cause)
-{
-    switch (cause) {
-#define PXOS_TRAP_DOC(name, value, doc)                                                                               \
-    case value: return doc;
-        PXOS_TRAP_CAUSES(PXOS_TRAP_DOC)
-#undef PXOS_TRAP_DOC
-    }
-    return "unknown cause";
-}
-
-std::string_view process_state_name(std::uint32_t state)
-{
-    static constexpr std::string_view kNames[] = { "free", "ready", "running", "waiting", "sleeping", "exited",
-        "faulted", "dormant" };
-    return state < std::size(kNames) ? kNames[state] : "invalid";
-}
-
 namespace {
 
 std::string operand_names(const OpcodeInfo& entry)
@@ -79,10 +50,6 @@ std::string reference_markdown()
     text += "\n| special | name | meaning |\n|---|---|---|\n";
     for (std::size_t i = 0; i < kSpecials.size(); ++i)
         text += fmt::format("| {} | `{}` | {} |\n", i, kSpecials[i].name, kSpecials[i].doc);
-    text += "\n| cause | name | meaning |\n|---|---|---|\n";
-#define PXOS_TRAP_ROW(name, value, doc) text += fmt::format("| {} | `{}` | {} |\n", value, #name, doc);
-    PXOS_TRAP_CAUSES(PXOS_TRAP_ROW)
-#undef PXOS_TRAP_ROW
     return text;
 }
 

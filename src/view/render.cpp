@@ -1,6 +1,7 @@
 #include "pxos/view/render.hpp"
 
 #include "base/json_writer.hpp"
+#include "pxos/abi/boot_header.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/layout.hpp"

@@ -1,7 +1,9 @@
 // The kernel's system calls: ONE table of (name, number, arguments, doc).
-// User code says `SYSCALL SYS_WRITE` (the SYS_* symbols come from here); the
-// kernel step fills the syscall table region from the kernel's `sys_<name>`
-// labels in this order, so the numbers and the table cannot drift apart.
+// User code says `SYSCALL SYS_WRITE` (the SYS_* symbols take the number
+// column); the kernel step fills the syscall table region from the kernel's
+// `sys_<name>` labels in row order. A static_assert below keeps each number
+// equal to its row, so the two cannot drift apart. The table of
+// docs/PXASM.md is generated from it (`pxos abi --markdown`).
 // Arguments go in r1..r3, the result comes back in r0.
 #pragma once
 
@@ -35,5 +37,16 @@ inline constexpr std::array kSyscalls {
     PXOS_SYSCALLS(PXOS_SYSCALL_INFO)
 #undef PXOS_SYSCALL_INFO
 };
+
+// The rows in order: Syscall::write is row 1 of the table.
+enum class Syscall : int {
+#define PXOS_SYSCALL_ENUM(name, number, arguments, doc) name,
+    PXOS_SYSCALLS(PXOS_SYSCALL_ENUM)
+#undef PXOS_SYSCALL_ENUM
+};
+#define PXOS_SYSCALL_ROW(name, number, arguments, doc)                                                               \
+    static_assert(int(Syscall::name) == number, "PXOS_SYSCALLS: the number of sys_" #name " is not its row");
+PXOS_SYSCALLS(PXOS_SYSCALL_ROW)
+#undef PXOS_SYSCALL_ROW
 
 } // namespace pxos

@@ -6,6 +6,7 @@
 // See docs/PXASM.md for the language.
 #pragma once
 
+#include "pxos/abi/symbols.hpp" // standard_symbols(): what every program sees
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/base/file_io.hpp"
 #include "pxos/base/limits.hpp"
@@ -117,9 +118,5 @@ Result<Program> assemble_file(const std::string& path, const AssembleOptions& op
 
 // Writes the program's words into the VRAM (addresses must be inside it).
 Result<void> write_program(const Program& program, SimulatedVRAM& vram);
-
-// The symbols every program sees: syscall numbers, ports, special registers,
-// trap causes, process states, PCB fields and layout constants.
-std::map<std::string, std::int64_t> standard_symbols(int vram_width);
 
 } // namespace pxos

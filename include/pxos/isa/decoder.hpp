@@ -1,7 +1,8 @@
-// Reading pixel code: the palette (colour -> opcode, as the image says),
-// the boot header, and instruction decoding. The machine, the disassembler,
-// the evaluator and the debugger all decode through here, from the one
-// opcode table.
+// Reading pixel code: the palette (colour -> opcode, as the image says) and
+// instruction decoding. The machine, the disassembler, the evaluator and the
+// debugger all decode through here, from the one opcode table. (The boot
+// header that says where the palette is belongs to the ABI:
+// pxos/abi/boot_header.hpp.)
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
@@ -40,56 +41,6 @@ private:
     std::unordered_map<std::uint32_t, isa::Opcode> m_opcodes;
     std::array<std::uint32_t, isa::kOpcodeCount> m_words {};
 };
-
-struct BootHeader {
-    std::uint32_t version = isa::kVersion;
-    std::uint32_t kernel_entry = 0;
-    std::uint32_t syscall_table = 0;
-    std::uint32_t syscall_count = 0;
-    std::uint32_t process_table = 0;
-    std::uint32_t process_slots = 0;
-    std::uint32_t pcb_words = isa::kPcbWords;
-    Rect display;
-    std::uint32_t trap_vector = 0;
-    std::uint32_t palette = 0;
-    std::uint32_t palette_cell_width = isa::kPaletteCellWidth;
-    std::uint32_t opcode_count = isa::kOpcodeCount;
-};
-
-// The header's address in a VRAM of this width.
-inline std::uint32_t header_address(int width)
-{
-    return std::uint32_t(isa::kHeaderRow) * std::uint32_t(width);
-}
-// Reads and checks the header: magic, version, every pointer inside the VRAM.
-Result<BootHeader> read_header(const SimulatedVRAM& vram, const std::string& image_name);
-void write_header(SimulatedVRAM& vram, const BootHeader& header);
-
-// The display area is the one place outside its own memory that every user
-// process may write, so it must not overlap anything the kernel owns: the
-// kernel-owned regions of the layout table (as far as they lie in the
-// image) and what the header points at (the header itself, the palette,
-// the syscall table, the process table, the kernel entry, the trap vector
-// and, given the image's `memory`, each syscall handler). The first overlap,
-// described ("the display area 512x64 at (0,100) overlaps the
-// syscall_table region (512x32 at (0,128)), which the kernel owns: a user
-// process could rewrite it"), or nullopt. The build refuses such a
-// display; the machine refuses to boot it.
-std::optional<std::string> display_overlap(const BootHeader& header, int width, int height,
-    const std::uint32_t* memory = nullptr);
-
-// A new process control block, as the kernel's convention lays it out
-// (isa::PcbField): pid = slot + 1, pc = entry, sp = limit, registers 0.
-struct ProcessSpec {
-    std::uint32_t slot = 0;
-    isa::ProcessState state = isa::ProcessState::Ready;
-    std::uint32_t entry = 0;
-    std::uint32_t base = 0;
-    std::uint32_t limit = 0;
-    std::uint32_t stack_base = 0;
-};
-// Writes the PCB of `spec.slot` into the process table at `process_table`.
-Result<void> write_pcb(SimulatedVRAM& vram, std::uint32_t process_table, const ProcessSpec& spec);
 
 struct Instruction {
     const isa::OpcodeInfo* info = nullptr;

@@ -153,87 +153,12 @@ inline constexpr std::uint32_t kPortConsoleOut = 0;
 inline constexpr std::uint32_t kPortConsoleIn = 1;
 inline constexpr std::uint32_t kPortCount = 2;
 
-// Why the kernel was entered; faults are 16 and up.
-#define PXOS_TRAP_CAUSES(X)                                                                                           \
-    X(Syscall, 1, "SYSCALL instruction")                                                                              \
-    X(Timer, 2, "the time slice (QUANTUM) ran out")                                                                   \
-    X(InvalidOpcode, 16, "the pixel at pc is not an opcode colour of the palette, or is cut off")                    \
-    X(Privileged, 17, "privileged instruction in user mode")                                                         \
-    X(MemoryViolation, 18, "access outside the process's memory and the display area")                               \
-    X(JumpOutOfBounds, 19, "pc left the process's memory")                                                           \
-    X(DivideByZero, 20, "DIV or MOD by zero")                                                                        \
-    X(StackOverflow, 21, "PUSH or CALL below the process's stack (SBASE)")                                           \
-    X(StackUnderflow, 22, "POP or RET above the process's memory")                                                   \
-    X(BadSyscall, 23, "SYSCALL number outside the syscall table")
-
-enum class TrapCause : std::uint32_t {
-#define PXOS_TRAP_ENUM(name, value, doc) name = value,
-    PXOS_TRAP_CAUSES(PXOS_TRAP_ENUM)
-#undef PXOS_TRAP_ENUM
-};
-std::string_view trap_cause_name(std::uint32_t cause);
-std::string_view trap_cause_doc(std::uint32_t cause);
-inline constexpr bool is_fault(std::uint32_t cause)
-{
-    return cause >= 16;
-}
-
-// The metadata header, 16 words at (0, kHeaderRow) inside the metadata
-// region: below the seed's boot banner (rows 0-3) and away from the seed
-// evaluator's sample points ((10,2) and the region centre (256,8)).
-inline constexpr int kHeaderRow = 4;
-inline constexpr std::uint32_t kMagic = 0x534F5850; // bytes 'P','X','O','S'
-enum class HeaderField : int {
-    Magic,
-    Version,
-    KernelEntry,
-    SyscallTable,
-    SyscallCount,
-    ProcessTable,
-    ProcessSlots,
-    PcbWords,
-    DisplayX,
-    DisplayY,
-    DisplayWidth,
-    DisplayHeight,
-    TrapVector,
-    Palette,
-    PaletteCellWidth,
-    OpcodeCount,
-};
-inline constexpr int kHeaderWords = 16;
-
 // The palette: opcode i's colour is the pixel at (i * cell_width, palette y);
 // the palette step paints each as a cell_width x 16 stripe.
 inline constexpr int kPaletteCellWidth = 8;
 
-// Process control blocks (the kernel's, in the process table region).
-enum class PcbField : int {
-    State,
-    Pid,
-    Pc,
-    Base,
-    Limit,
-    Entry,
-    ExitCode,
-    WaitFor, // pid waited for, or wake-up tick
-    FaultAddress,
-    StackBase, // lowest stack address (SBASE)
-    Registers = 16, // r0..r15
-};
-inline constexpr int kPcbWords = 32;
-inline constexpr int kProcessSlots = 16;
-enum class ProcessState : std::uint32_t {
-    Free = 0,
-    Ready = 1,
-    Running = 2,
-    Waiting = 3,
-    Sleeping = 4,
-    Exited = 5,
-    Faulted = 6,
-    Dormant = 7,
-};
-std::string_view process_state_name(std::uint32_t state);
+// The boot header, the PCB, process states and trap causes are the ABI's
+// tables: pxos/abi/.
 
 // Markdown reference of the whole ISA (for docs/ISA.md and `pxos ops --markdown`).
 std::string reference_markdown();

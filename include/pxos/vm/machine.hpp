@@ -11,6 +11,8 @@
 // same image and input give the same output, pixels and step count.
 #pragma once
 
+#include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/trap_causes.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/isa/isa.hpp"

@@ -3,9 +3,8 @@
 #include "base/json_writer.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/base/limits.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/isa/isa.hpp"
-#include "pxos/loop/pid_lock.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
 #include "pxos/view/render.hpp"
@@ -75,6 +74,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     build_options.limits = options.limits.vram;
     build_options.code_limits = options.code_limits;
     build_options.code_limits.reads = reads;
+    build_options.files = options.files;
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -191,9 +191,9 @@ GenerationRecord record_from_json(const nlohmann::json& line)
 }
 
 // Complete lines of loop.jsonl (a torn last line from a crash is ignored).
-Result<std::vector<GenerationRecord>> read_history(const std::string& path)
+Result<std::vector<GenerationRecord>> read_history(FileSystem& files, const std::string& path)
 {
-    auto text = read_file_text(path, 64u << 20);
+    auto text = files.read_file_text(path, 64u << 20);
     if (!text)
         return std::move(text).error();
     std::vector<GenerationRecord> records;
@@ -223,21 +223,21 @@ Result<std::vector<GenerationRecord>> read_history(const std::string& path)
 
 // Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
 // the same out-dir, resumed or fresh, stops here naming the first one's pid.
-Result<PidLock> lock_out_dir(const std::string& out_dir)
+Result<std::unique_ptr<FileLock>> lock_out_dir(FileSystem& files, const std::string& out_dir)
 {
-    std::error_code error_code, ignored;
-    fs::create_directories(out_dir, error_code);
-    fs::file_status status = fs::status(out_dir, ignored);
-    if (!fs::is_directory(status)) {
-        if (fs::is_regular_file(status))
+    auto created = files.create_folders(out_dir);
+    FileKind kind = files.kind_of(out_dir);
+    if (kind != FileKind::Directory) {
+        if (kind == FileKind::Regular)
             return Error::io(out_dir, "the out-dir is a file, not a directory");
-        if (fs::is_fifo(status))
+        if (kind == FileKind::Fifo)
             return Error::io(out_dir, "the out-dir is a FIFO, not a directory");
-        if (fs::exists(status))
+        if (kind != FileKind::Missing)
             return Error::io(out_dir, "the out-dir is not a directory");
-        return Error::io(out_dir, "cannot create the out-dir: " + error_code.message());
+        return Error::io(out_dir, "cannot create the out-dir: "
+                + (created ? std::error_code().message() : created.error().diagnostics().front().message));
     }
-    return PidLock::acquire((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
+    return files.lock((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
 }
 
 class Loop {
@@ -294,15 +294,15 @@ private:
 Result<void> Loop::append_line(const std::string& file, const std::string& line)
 {
     std::string existing;
-    if (fs::exists(file)) {
-        auto text = read_file_text(file, 64u << 20);
+    if (m_options.files->exists(file)) {
+        auto text = m_options.files->read_file_text(file, 64u << 20);
         if (!text)
             return std::move(text).error();
         existing = std::move(*text);
         if (!existing.empty() && existing.back() != '\n')
             existing.erase(existing.rfind('\n') == std::string::npos ? 0 : existing.rfind('\n') + 1);
     }
-    return write_file_atomic(file, existing + line + "\n");
+    return m_options.files->write_file_atomic(file, existing + line + "\n");
 }
 
 Result<void> Loop::write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
@@ -316,23 +316,23 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
         generation, parent, chosen.evaluation.score, chosen.evaluation.max_score, record.proposer, folder());
     if (!chosen.error.empty())
         header += "# this roadmap did not build: " + chosen.error + "\n";
-    PXOS_TRY(write_file_atomic(path(record.roadmap_file), header + chosen.text));
+    PXOS_TRY(m_options.files->write_file_atomic(path(record.roadmap_file), header + chosen.text));
     if (chosen.image)
-        PXOS_TRY(save_png(path(record.image_file), *chosen.image));
+        PXOS_TRY(save_png(*m_options.files, path(record.image_file), *chosen.image));
     else
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
     if (chosen.image && parent > 0) {
-        auto parent_image = load_png(path(generation_name("vram_os_stage1", parent, "png")),
+        auto parent_image = load_png(*m_options.files, path(generation_name("vram_os_stage1", parent, "png")),
             PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
-            PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
+            PXOS_TRY(save_png(*m_options.files, path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
         }
     }
-    PXOS_TRY(write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
+    PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
     if (!reflection.empty())
-        PXOS_TRY(write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));
+        PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));
     return {};
 }
 
@@ -344,11 +344,11 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
         std::string stem = fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt);
         std::string prompt_file = path(stem + ".prompt.txt");
-        (void)write_file_atomic(prompt_file, prompt);
+        (void)m_options.files->write_file_atomic(prompt_file, prompt);
         std::string cache_file = path(fmt::format("cache/{:016x}.txt", fnv1a(prompt)));
         std::string reply;
-        if (fs::exists(cache_file)) {
-            auto cached = read_file_text(cache_file, cap_maximum(Cap::LlmReply));
+        if (m_options.files->exists(cache_file)) {
+            auto cached = m_options.files->read_file_text(cache_file, cap_maximum(Cap::LlmReply));
             if (cached)
                 reply = *cached;
             ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
@@ -367,10 +367,10 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
             }
             ++calls;
             ++m_llm_calls_total;
-            CommandOutcome outcome = m_llm->run(prompt, fs::absolute(prompt_file).string());
-            (void)write_file_atomic(path(stem + ".reply.txt"), outcome.out);
+            CommandOutcome outcome = m_llm->run(prompt, m_options.files->absolute_path(prompt_file));
+            (void)m_options.files->write_file_atomic(path(stem + ".reply.txt"), outcome.out);
             if (!outcome.err.empty())
-                (void)write_file_atomic(path(stem + ".stderr.txt"), outcome.err);
+                (void)m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err);
             std::string problem;
             if (!outcome.start_error.empty())
                 problem = outcome.start_error;
@@ -389,12 +389,12 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
                 continue;
             }
             reply = outcome.out;
-            (void)write_file_atomic(cache_file, reply);
+            (void)m_options.files->write_file_atomic(cache_file, reply);
         }
         auto text = roadmap_text_from_reply(reply, m_best->roadmap, m_options.limits.yaml);
         std::string error;
         if (text) {
-            auto roadmap = validate_proposal(*text, "reply.yaml", folder(), m_registry, m_options.limits);
+            auto roadmap = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
             if (roadmap)
                 return roadmap_to_yaml(*roadmap);
             for (const Diagnostic& diagnostic : roadmap.error().diagnostics())
@@ -445,24 +445,22 @@ Result<LoopSummary> Loop::run()
 {
     LoopSummary summary;
     // One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
-    auto lock = lock_out_dir(m_options.out_dir);
+    auto lock = lock_out_dir(*m_options.files, m_options.out_dir);
     if (!lock)
         return std::move(lock).error();
     m_observer.started();
-    std::error_code error_code;
-    fs::create_directories(path("llm"), error_code);
-    fs::create_directories(path("cache"), error_code);
-    if (error_code)
-        return Error::io(m_options.out_dir, "cannot create the out-dir: " + error_code.message());
+    (void)m_options.files->create_folders(path("llm")); // (as before: only the last one's error is reported)
+    if (auto created = m_options.files->create_folders(path("cache")); !created)
+        return Error::io(m_options.out_dir, "cannot create the out-dir: " + created.error().diagnostics().front().message);
     std::string log = path("loop.jsonl");
     double started = m_clock.now_ms();
 
     int first_generation = 1;
-    if (fs::exists(log)) {
+    if (m_options.files->exists(log)) {
         if (!m_options.resume)
             return Error::bad_input(log, "this out-dir already holds a loop; use --resume to continue it, or another "
                                          "--out-dir");
-        auto history = read_history(log);
+        auto history = read_history(*m_options.files, log);
         if (!history)
             return std::move(history).error();
         m_history = std::move(*history);
@@ -472,10 +470,10 @@ Result<LoopSummary> Loop::run()
             m_best_generation = last.best_generation;
             // Every roadmap seen so far, and the best one, re-evaluated.
             for (const GenerationRecord& record : m_history) {
-                auto text = read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
+                auto text = m_options.files->read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
                 if (!text)
                     return std::move(text).error();
-                auto roadmap = validate_proposal(*text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
+                auto roadmap = validate_proposal(*m_options.files, *text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
                 if (!roadmap)
                     continue;
                 std::string canonical = roadmap_to_yaml(*roadmap);
@@ -508,7 +506,7 @@ Result<LoopSummary> Loop::run()
         std::string reflection;
         Evaluated chosen;
         if (generation == 1) {
-            auto roadmap = load_roadmap(m_options.roadmap_path, m_registry, m_options.limits);
+            auto roadmap = load_roadmap(*m_options.files, m_options.roadmap_path, m_registry, m_options.limits);
             if (!roadmap)
                 return std::move(roadmap).error();
             std::string canonical = roadmap_to_yaml(*roadmap);
@@ -526,7 +524,7 @@ Result<LoopSummary> Loop::run()
             std::vector<std::pair<std::size_t, Roadmap>> fresh_roadmaps;
             std::vector<std::pair<std::size_t, std::shared_ptr<const Evaluated>>> scored;
             for (std::size_t i = 0; i < proposals.size(); ++i) {
-                auto roadmap = validate_proposal(proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
+                auto roadmap = validate_proposal(*m_options.files, proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
                 if (!roadmap) {
                     proposals[i].note += " (invalid: " + roadmap.error().message() + ")";
                     continue;
@@ -618,7 +616,7 @@ Result<LoopSummary> Loop::run()
         summary.max_score = m_best->evaluation.max_score;
         summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_best_generation, "yaml"));
     }
-    PXOS_TRY(write_loop_report(m_options.out_dir));
+    PXOS_TRY(write_loop_report(*m_options.files, m_options.out_dir));
     return summary;
 }
 
@@ -627,6 +625,8 @@ Result<LoopSummary> Loop::run()
 Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
     LoopObserver& observer, Clock& clock)
 {
+    if (!options.files)
+        return Error::internal("run_loop: LoopOptions::files is not set");
     Loop loop(options, registry, llm, observer, clock);
     return loop.run();
 }

@@ -465,9 +465,9 @@ void Assembler::include(const Token& name, const SourceLocation& location, int d
     // Every file goes through read_file_text: the rule on paths (no control
     // characters, regular files only, confined for a proposal) and its cap.
     Result<std::string> text = m_options.read_include ? m_options.read_include(path)
-        : m_options.files
-        ? m_options.files->read_file_text(path, m_options.limits.max_source_bytes, Cap::SourceFile, m_options.limits.reads)
-        : Result<std::string>(Error::bad_input(path, "no file system to read it from"));
+        : m_options.files ? m_options.files->read_file_text(path, m_options.limits.max_source_bytes, Cap::SourceFile,
+                                m_options.limits.reads)
+                          : Result<std::string>(Error::bad_input(path, "no file system to read it from"));
     if (!text) {
         error(name_location,
             fmt::format("cannot include '{}': {}", printable_path(path), text.error().diagnostics().front().message));

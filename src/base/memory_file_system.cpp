@@ -192,7 +192,8 @@ void MemoryFileSystem::add_file(const std::string& path, std::string_view conten
 {
     add_folder(parent_of(normal(path)));
     std::lock_guard<std::mutex> guard(m_mutex);
-    m_nodes[normal(path)] = Node { FileKind::Regular, std::vector<std::uint8_t>(contents.begin(), contents.end()), mode };
+    m_nodes[normal(path)]
+        = Node { FileKind::Regular, std::vector<std::uint8_t>(contents.begin(), contents.end()), mode };
 }
 
 void MemoryFileSystem::add_fifo(const std::string& path)

@@ -58,7 +58,8 @@ int run_blame_command(const BlameCommandOptions& options)
             RoadmapLimits::from_caps(options.caps));
         if (!roadmap)
             return report_error(roadmap.error());
-        auto log = build_provenance(host_files(), *roadmap, VRAMLimits::from_caps(options.caps), CodeLimits::from_caps(options.caps));
+        auto log = build_provenance(host_files(), *roadmap, VRAMLimits::from_caps(options.caps),
+            CodeLimits::from_caps(options.caps));
         if (!log)
             return report_error(log.error());
         logs.push_back(std::move(*log));

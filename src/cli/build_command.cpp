@@ -119,7 +119,8 @@ int run_build_command(const BuildCommandOptions& options)
 {
     setup_logging(options.verbosity);
 
-    auto roadmap = load_roadmap(host_files(), options.roadmap_path, steps::builtin_registry(), RoadmapLimits::from_caps(options.caps));
+    auto roadmap = load_roadmap(host_files(), options.roadmap_path, steps::builtin_registry(),
+        RoadmapLimits::from_caps(options.caps));
     if (!roadmap)
         return report_error(roadmap.error());
     report_diagnostics(roadmap->warnings);

@@ -327,7 +327,8 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
             PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
-            PXOS_TRY(save_png(*m_options.files, path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
+            PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
+                difference_picture(*parent_image, *chosen.image)));
         }
     }
     PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
@@ -394,7 +395,8 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
         auto text = roadmap_text_from_reply(reply, m_best->roadmap, m_options.limits.yaml);
         std::string error;
         if (text) {
-            auto roadmap = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
+            auto roadmap
+                = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
             if (roadmap)
                 return roadmap_to_yaml(*roadmap);
             for (const Diagnostic& diagnostic : roadmap.error().diagnostics())
@@ -451,7 +453,8 @@ Result<LoopSummary> Loop::run()
     m_observer.started();
     (void)m_options.files->create_folders(path("llm")); // (as before: only the last one's error is reported)
     if (auto created = m_options.files->create_folders(path("cache")); !created)
-        return Error::io(m_options.out_dir, "cannot create the out-dir: " + created.error().diagnostics().front().message);
+        return Error::io(m_options.out_dir,
+            "cannot create the out-dir: " + created.error().diagnostics().front().message);
     std::string log = path("loop.jsonl");
     double started = m_clock.now_ms();
 

@@ -245,7 +245,8 @@ Result<std::vector<std::uint8_t>> PosixFileSystem::read_file_bytes(const std::st
                                               printable_path(checked->root), printable_path(*opened)));
     }
     if (std::uint64_t(info.st_size) > max_bytes)
-        return Error::bad_input(path, fmt::format("file is {} bytes, {}", info.st_size, file_messages::over_limit(max_bytes, cap)));
+        return Error::bad_input(path,
+            fmt::format("file is {} bytes, {}", info.st_size, file_messages::over_limit(max_bytes, cap)));
 
     std::vector<std::uint8_t> bytes;
     bytes.reserve(std::size_t(info.st_size));

@@ -49,6 +49,7 @@ public:
     // The file must not outlive the file system.
     Result<std::unique_ptr<OutputFile>> create_output(const std::string& path) override;
     Result<void> sync_folder(const std::string& folder, const std::string& path) override;
+    // Held by this process once at a time (there is no other process); must not outlive the file system.
     Result<std::unique_ptr<FileLock>> lock(const std::string& path, std::string_view busy) override;
 
 private:

@@ -8,7 +8,7 @@ BUILD   ?= build
 RELEASE ?= build-release
 PXOS    := $(RELEASE)/pxos
 
-.PHONY: all setup build release demo test test-sanitize fuzz bench clean
+.PHONY: all setup build release demo test test-core test-sanitize fuzz bench clean
 
 all: build
 
@@ -35,6 +35,13 @@ demo: release
 # The whole test suite.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The core alone, built with no host (-DPXOS_HOST=none: no src/host/posix,
+# no binary), and its pure tests on the in-memory file system.
+test-core: setup
+	@cmake -S . -B build-core -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPXOS_HOST=none >/dev/null
+	@cmake --build build-core -j $(JOBS)
+	ctest --test-dir build-core --output-on-failure -j $(JOBS)
 
 # The test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-sanitize: setup
@@ -66,4 +73,4 @@ bench: release
 	sh bench/callgrind.sh $(PXOS)
 
 clean:
-	rm -rf $(BUILD) $(RELEASE) build-asan build-fuzz
+	rm -rf $(BUILD) $(RELEASE) build-core build-asan build-fuzz

@@ -5,7 +5,7 @@
 #include "base/json_writer.hpp"
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/image/png_io.hpp"
 
@@ -246,7 +246,10 @@ int main(int argc, char** argv)
         for (std::size_t at; (at = roadmap_text.find("@COUNT@")) != std::string::npos;)
             roadmap_text.replace(at, 7, std::to_string(count));
         auto roadmap = pxos::parse_roadmap(roadmap_text, "bench/roadmaps/countdown.yaml", pxos::steps::builtin_registry());
-        auto built = pxos::build_roadmap(roadmap.value());
+        pxos::PosixFileSystem files;
+        pxos::BuildOptions build_options;
+        build_options.files = &files; // the kernel_file it names
+        auto built = pxos::build_roadmap(roadmap.value(), build_options);
         if (!built) {
             std::fprintf(stderr, "pxos_bench: %s\n", built.error().message().c_str());
             return 1;

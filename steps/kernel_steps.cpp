@@ -8,7 +8,7 @@
 #include "pxos/asm/assembler.hpp"
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/isa/decoder.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/abi/syscalls.hpp"
@@ -56,7 +56,7 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     }
     // The name as given goes through the rule on paths before it is joined
     // and normalised (which would fold "k.pxasm\0/.." away).
-    if (auto named = check_readable_path(file); !named)
+    if (auto named = check_readable_name(file); !named)
         return Error::bad_input(step.where(), fmt::format("{} '{}': {}", file_param, printable_path(file),
                                                   named.error().diagnostics().front().message));
     std::filesystem::path path(file);
@@ -105,6 +105,7 @@ Result<void> install_kernel(StepContext& step)
 
     AssembleOptions options;
     options.limits = step.code_limits();
+    options.files = step.files();
     options.vram_width = width;
     options.vram_height = vram.height();
     auto [kernel_begin, kernel_end] = region_rows(RegionId::Kernel, width);
@@ -212,6 +213,7 @@ Result<void> add_process(StepContext& step)
                                                   stack_words, rows));
     AssembleOptions options;
     options.limits = step.code_limits();
+    options.files = step.files();
     options.vram_width = width;
     options.vram_height = vram.height();
     options.origin = spec.base;

@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include "builtin_steps.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/roadmap/roadmap.hpp"
 #include "pxos/abi/syscalls.hpp"
@@ -20,6 +21,19 @@
 #include <zlib.h>
 
 namespace pxos::test {
+
+FileSystem& files()
+{
+    static PosixFileSystem posix;
+    return posix;
+}
+
+BuildOptions on_disk()
+{
+    BuildOptions options;
+    options.files = &files();
+    return options;
+}
 
 ScratchDirectory::ScratchDirectory()
 {
@@ -150,7 +164,9 @@ OsImage build_from_yaml(const std::string& yaml)
     auto roadmap = parse_roadmap(yaml, "test.yaml", steps::builtin_registry());
     if (!roadmap.ok())
         FAIL(roadmap.error().message());
-    auto built = build_roadmap(*roadmap);
+    BuildOptions options;
+    options.files = &files();
+    auto built = build_roadmap(*roadmap, options);
     if (!built.ok())
         FAIL(built.error().message());
     return OsImage { std::move(built->vram), std::move(built->source_map) };
@@ -160,10 +176,12 @@ OsImage build_from_yaml(const std::string& yaml)
 
 OsImage build_roadmap_file(const std::string& path)
 {
-    auto roadmap = load_roadmap(path, steps::builtin_registry());
+    auto roadmap = load_roadmap(files(), path, steps::builtin_registry());
     if (!roadmap.ok())
         FAIL(roadmap.error().message());
-    auto built = build_roadmap(*roadmap);
+    BuildOptions options;
+    options.files = &files();
+    auto built = build_roadmap(*roadmap, options);
     if (!built.ok())
         FAIL(built.error().message());
     return OsImage { std::move(built->vram), std::move(built->source_map) };

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "pxos/asm/assembler.hpp"
+#include "pxos/base/file_system.hpp"
+#include "pxos/roadmap/build.hpp"
 #include "pxos/vm/machine.hpp"
 
 #include <array>
@@ -13,6 +15,11 @@
 #include <vector>
 
 namespace pxos::test {
+
+// The real file system (host/posix), for tests of the core on disk.
+FileSystem& files();
+// Build options that read through files().
+BuildOptions on_disk();
 
 // A fresh folder under the system temp dir, removed with its contents.
 class ScratchDirectory {

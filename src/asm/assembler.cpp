@@ -2,7 +2,7 @@
 
 #include "base/json_writer.hpp"
 #include "pxos/isa/decoder.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/base/text.hpp"
 #include "pxos/image/layout.hpp"
@@ -400,7 +400,7 @@ void Assembler::include(const Token& name, const SourceLocation& location, int d
     }
     // The name as written goes through the rule on paths before it is joined
     // and normalised (which would fold "a\0/.." away).
-    if (auto named = check_readable_path(name.text); !named) {
+    if (auto named = check_readable_name(name.text); !named) {
         error(name_location, fmt::format("cannot include '{}': {}", printable_path(name.text),
                                  named.error().diagnostics().front().message));
         return;
@@ -422,9 +422,10 @@ void Assembler::include(const Token& name, const SourceLocation& location, int d
         return;
     // Every file goes through read_file_text: the rule on paths (no control
     // characters, regular files only, confined for a proposal) and its cap.
-    Result<std::string> text = m_options.read_include
-        ? m_options.read_include(path)
-        : read_file_text(path, m_options.limits.max_source_bytes, Cap::SourceFile, m_options.limits.reads);
+    Result<std::string> text = m_options.read_include ? m_options.read_include(path)
+        : m_options.files ? m_options.files->read_file_text(path, m_options.limits.max_source_bytes, Cap::SourceFile,
+                                m_options.limits.reads)
+                          : Result<std::string>(Error::bad_input(path, "no file system to read it from"));
     if (!text) {
         error(name_location,
             fmt::format("cannot include '{}': {}", printable_path(path), text.error().diagnostics().front().message));
@@ -1015,7 +1016,10 @@ Result<Program> assemble(std::string_view source, const std::string& file, const
 
 Result<Program> assemble_file(const std::string& path, const AssembleOptions& options)
 {
-    auto text = read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile, options.limits.reads);
+    if (!options.files)
+        return Error::internal(fmt::format("assemble_file({}): no file system to read it from", path));
+    auto text = options.files->read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile,
+        options.limits.reads);
     if (!text)
         return std::move(text).error();
     return assemble(*text, path, options);
@@ -1039,16 +1043,16 @@ std::string source_map_path_for(const std::string& image_path)
     return (path.parent_path() / (path.stem().string() + ".srcmap.json")).string();
 }
 
-Result<std::optional<SourceMap>> load_source_map(const std::string& path, const std::string& image_path)
+Result<std::optional<SourceMap>> load_source_map(FileSystem& files, const std::string& path,
+    const std::string& image_path)
 {
     std::string map_path = path;
     if (map_path.empty()) {
         map_path = source_map_path_for(image_path);
-        std::error_code error;
-        if (!std::filesystem::is_regular_file(map_path, error))
+        if (files.kind_of(map_path) != FileKind::Regular)
             return std::optional<SourceMap>();
     }
-    auto text = read_file_text(map_path, 64u << 20);
+    auto text = files.read_file_text(map_path, 64u << 20);
     if (!text)
         return std::move(text).error();
     auto parsed = SourceMap::from_json(*text, map_path);

@@ -5,7 +5,7 @@
 
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/roadmap/provenance.hpp"
@@ -21,7 +21,7 @@ namespace pxos::cli {
 
 int run_blame_command(const BlameCommandOptions& options)
 {
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
+    auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     if (options.region.empty() && !image->contains(options.x, options.y))
@@ -54,11 +54,12 @@ int run_blame_command(const BlameCommandOptions& options)
             return report_error(Error::usage(fmt::format("no provenance for {}: give --provenance FILE (written by pxos "
                                                          "build/run --provenance) or --roadmap ROADMAP.yaml to rebuild it",
                 options.image_path)));
-        auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(),
+        auto roadmap = load_roadmap(host_files(), options.roadmap_path, steps::builtin_registry(),
             RoadmapLimits::from_caps(options.caps));
         if (!roadmap)
             return report_error(roadmap.error());
-        auto log = build_provenance(*roadmap, VRAMLimits::from_caps(options.caps), CodeLimits::from_caps(options.caps));
+        auto log = build_provenance(host_files(), *roadmap, VRAMLimits::from_caps(options.caps),
+            CodeLimits::from_caps(options.caps));
         if (!log)
             return report_error(log.error());
         logs.push_back(std::move(*log));

@@ -5,7 +5,7 @@
 
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/roadmap/provenance.hpp"
 #include "pxos/roadmap/roadmap.hpp"
@@ -119,7 +119,8 @@ int run_build_command(const BuildCommandOptions& options)
 {
     setup_logging(options.verbosity);
 
-    auto roadmap = load_roadmap(options.roadmap_path, steps::builtin_registry(), RoadmapLimits::from_caps(options.caps));
+    auto roadmap = load_roadmap(host_files(), options.roadmap_path, steps::builtin_registry(),
+        RoadmapLimits::from_caps(options.caps));
     if (!roadmap)
         return report_error(roadmap.error());
     report_diagnostics(roadmap->warnings);
@@ -129,7 +130,7 @@ int run_build_command(const BuildCommandOptions& options)
         return report_error(chosen.error());
     const std::string output_path = *chosen;
     // Everything the build writes is staged here and appears only when all of it has succeeded.
-    StagedOutputs outputs({ options.roadmap_path });
+    StagedOutputs outputs(host_files(), { options.roadmap_path });
     const std::string inputs[] = { options.roadmap_path };
     for (const std::string* path : { &output_path, &options.report_path, &options.provenance_path }) {
         if (path->empty())
@@ -147,7 +148,7 @@ int run_build_command(const BuildCommandOptions& options)
         setup_logging(Verbosity::Quiet); // the screen is the progress
     ProvenanceLog provenance(roadmap->metadata.vram_width, roadmap->metadata.vram_height);
     if (!options.provenance_path.empty())
-        if (auto streaming = provenance.stream_to(options.provenance_path); !streaming)
+        if (auto streaming = provenance.stream_to(host_files(), options.provenance_path); !streaming)
             return report_error(streaming.error());
     BuildProvenanceRecorder recorder(provenance);
     BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view,
@@ -156,6 +157,7 @@ int run_build_command(const BuildCommandOptions& options)
     BuildOptions build_options;
     build_options.limits = VRAMLimits::from_caps(options.caps);
     build_options.code_limits = CodeLimits::from_caps(options.caps);
+    build_options.files = &host_files();
     build_options.observer = &progress;
     if (view.active())
         build_options.write_observer = &live_writes;

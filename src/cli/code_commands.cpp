@@ -6,7 +6,7 @@
 #include "pxos/abi/symbols.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/isa/decoder.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/image/png_io.hpp"
@@ -48,6 +48,7 @@ int run_asm_command(const AsmCommandOptions& options)
         return report_error(checked.error());
     AssembleOptions assemble_options;
     assemble_options.limits = CodeLimits::from_caps(options.caps);
+    assemble_options.files = &host_files();
     assemble_options.vram_width = options.width;
     assemble_options.vram_height = options.height > 0 ? options.height : VRAMLimits::kMaxDimension;
     if (!options.origin.empty()) {
@@ -72,7 +73,7 @@ int run_asm_command(const AsmCommandOptions& options)
     if (auto written = write_program(*program, vram); !written)
         return report_error(written.error());
     // The image and its source map appear together, never over a source file or an include.
-    StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+    StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
     for (const std::string& source : program->source_map.files())
         outputs.add_input(source);
     if (auto written = stage_png(outputs, options.output_path, vram); !written)
@@ -91,7 +92,7 @@ int run_asm_command(const AsmCommandOptions& options)
 
 int run_disasm_command(const DisasmCommandOptions& options)
 {
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
+    auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     std::uint32_t width = std::uint32_t(image->width());

@@ -3,6 +3,7 @@
 // file turns them into calls on the core library and owns the I/O.
 #pragma once
 
+#include "pxos/base/file_system.hpp"
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/base/limits.hpp"
 
@@ -17,6 +18,9 @@ class Machine;
 }
 
 namespace pxos::cli {
+
+// The host's file system (host/posix), which every command hands the core.
+FileSystem& host_files();
 
 enum class Verbosity { Quiet, Normal, Verbose };
 

@@ -3,7 +3,7 @@
 #include "terminal.hpp"
 
 #include "pxos/vm/debugger.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <cstdio>
@@ -20,7 +20,7 @@ int run_debug_command(const DebugCommandOptions& options)
     auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
     if (!machine)
         return report_error(machine.error());
-    auto source_map = load_source_map(options.source_map_path, options.image_path);
+    auto source_map = load_source_map(host_files(), options.source_map_path, options.image_path);
     if (!source_map)
         return report_error(source_map.error());
     Debugger debugger(std::move(*machine), std::move(*source_map).value_or(SourceMap {}), options.caps.get(Cap::StepBudget));

@@ -4,7 +4,7 @@
 
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/eval/rubric.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <algorithm>
@@ -65,7 +65,7 @@ int run_eval_command(const EvalCommandOptions& options)
             return report_error(checked.error());
     }
 
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
+    auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     EvalOptions eval_options;
@@ -83,7 +83,7 @@ int run_eval_command(const EvalCommandOptions& options)
     else
         print_report(eval_result_to_text(result));
     if (!options.output_path.empty()) {
-        StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+        StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
         if (auto written = outputs.write(options.output_path, json); !written)
             return report_error(written.error());
         if (auto committed = outputs.commit(); !committed)

@@ -3,6 +3,7 @@
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
+#include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/loop/loop.hpp"
 
 #include <cstdio>
@@ -37,7 +38,7 @@ int run_loop_command(const LoopCommandOptions& options)
 {
     setup_logging(options.verbosity);
     if (!options.report_dir.empty()) {
-        if (auto written = write_loop_report(options.report_dir); !written)
+        if (auto written = write_loop_report(host_files(), options.report_dir); !written)
             return report_error(written.error());
         print_result(options.report_dir + "/report.html\n");
         return 0;
@@ -77,6 +78,7 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.eval.max_seconds = options.caps.get(Cap::EvalSeconds);
     loop.limits = RoadmapLimits::from_caps(options.caps);
     loop.code_limits = CodeLimits::from_caps(options.caps);
+    loop.files = &host_files();
 
     std::unique_ptr<LlmClient> llm;
     if (!command.empty())

@@ -3,8 +3,8 @@
 // work lives in its own file behind commands.hpp.
 #include "commands.hpp"
 
-#include "pxos/base/file_io.hpp"
-#include "pxos/loop/llm_command.hpp"
+#include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/base/suggest.hpp"
 #include "pxos/base/text.hpp"
 
@@ -422,6 +422,12 @@ void on_fatal_signal(int signal)
 }
 
 } // namespace
+
+pxos::FileSystem& pxos::cli::host_files()
+{
+    static pxos::PosixFileSystem files; // no state of its own: one for the process
+    return files;
+}
 
 int main(int argc, char** argv)
 {

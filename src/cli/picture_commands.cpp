@@ -2,7 +2,7 @@
 #include "commands.hpp"
 #include "terminal.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/view/render.hpp"
 
@@ -15,7 +15,7 @@ namespace {
 // Writes the picture unless `path` is one of `inputs` (the images compared or rendered).
 Result<void> write_picture(const std::string& path, const SimulatedVRAM& picture, std::vector<std::string> inputs)
 {
-    StagedOutputs outputs(std::move(inputs));
+    StagedOutputs outputs(host_files(), std::move(inputs));
     PXOS_TRY(stage_png(outputs, path, picture));
     return outputs.commit();
 }
@@ -33,7 +33,7 @@ int run_render_command(const RenderCommandOptions& options)
 {
     if (auto checked = check_picture_path(options.output_path, std::span(&options.image_path, 1)); !checked)
         return report_error(checked.error());
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
+    auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     RenderOptions render;
@@ -59,12 +59,12 @@ int run_diff_command(const DiffCommandOptions& options)
             report_error(checked.error());
             return 2;
         }
-    auto a = load_png(options.a_path, PngLimits::from_caps(options.caps));
+    auto a = load_png(host_files(), options.a_path, PngLimits::from_caps(options.caps));
     if (!a) {
         report_error(a.error());
         return 2;
     }
-    auto b = load_png(options.b_path, PngLimits::from_caps(options.caps));
+    auto b = load_png(host_files(), options.b_path, PngLimits::from_caps(options.caps));
     if (!b) {
         report_error(b.error());
         return 2;

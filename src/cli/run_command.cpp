@@ -4,7 +4,7 @@
 #include "screen.hpp"
 #include "terminal.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/image/png_io.hpp"
@@ -99,7 +99,7 @@ RunResult run_traced(Machine& machine, std::uint64_t max_steps, StderrTrace* tra
 Result<std::unique_ptr<Machine>> boot_image_file(const std::string& image_path, const std::string& input_path,
     const CapValues& caps)
 {
-    auto image = load_png(image_path, PngLimits::from_caps(caps));
+    auto image = load_png(host_files(), image_path, PngLimits::from_caps(caps));
     if (!image)
         return std::move(image).error();
     auto machine = Machine::boot(std::move(*image), image_path);
@@ -122,7 +122,7 @@ int run_run_command(const RunCommandOptions& options)
     // frames, --out and --provenance appear only when the run got to its end.
     std::string default_map = source_map_path_for(options.image_path);
     const std::string inputs[] = { options.image_path, options.input_path, options.source_map_path, default_map };
-    StagedOutputs outputs({ std::begin(inputs), std::end(inputs) });
+    StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
     for (const std::string* path : { &options.output_path, &options.provenance_path }) {
         if (path->empty())
             continue;
@@ -136,14 +136,14 @@ int run_run_command(const RunCommandOptions& options)
     auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
     if (!machine)
         return report_error(machine.error());
-    auto loaded_map = load_source_map(options.source_map_path, options.image_path);
+    auto loaded_map = load_source_map(host_files(), options.source_map_path, options.image_path);
     if (!loaded_map)
         return report_error(loaded_map.error());
     const SourceMap* map = *loaded_map ? &**loaded_map : nullptr;
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
     RunProvenanceRecorder recorder(provenance, map, (*machine)->vram().width());
     if (!options.provenance_path.empty()) {
-        if (auto streaming = provenance.stream_to(options.provenance_path); !streaming)
+        if (auto streaming = provenance.stream_to(host_files(), options.provenance_path); !streaming)
             return report_error(streaming.error());
         (*machine)->set_store_observer(&recorder);
         if (options.provenance_reads)

@@ -1,6 +1,6 @@
 #include "screen.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -16,7 +16,7 @@ namespace pxos::cli {
 
 int run_view_command(const ViewCommandOptions& options)
 {
-    auto image = load_png(options.image_path, PngLimits::from_caps(options.caps));
+    auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());
     std::optional<Palette> palette;

@@ -1,5 +1,6 @@
 #include "window.hpp"
 
+#include "commands.hpp"
 #include "terminal.hpp"
 
 #include "pxos/image/png_io.hpp"
@@ -189,7 +190,7 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
                 std::vector<std::uint32_t> read_back(std::size_t(width) * std::size_t(height));
                 sdl.SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, read_back.data(), width * 4);
                 auto shot = SimulatedVRAM::from_words(width, height, std::move(read_back));
-                if (!shot || !save_png(options.screenshot, *shot))
+                if (!shot || !save_png(host_files(), options.screenshot, *shot))
                     status = 74;
             }
             break;

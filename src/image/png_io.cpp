@@ -1,6 +1,6 @@
 #include "pxos/image/png_io.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -523,9 +523,9 @@ Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std:
     return vram;
 }
 
-Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits)
+Result<SimulatedVRAM> load_png(FileSystem& files, const std::string& path, const PngLimits& limits)
 {
-    auto bytes = read_file_bytes(path, limits.max_file_bytes, Cap::PngFile);
+    auto bytes = files.read_file_bytes(path, limits.max_file_bytes, Cap::PngFile);
     if (!bytes)
         return std::move(bytes).error();
     return decode_png(*bytes, path, limits);
@@ -906,13 +906,13 @@ Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram)
     return png;
 }
 
-Result<void> save_png(const std::string& path, const SimulatedVRAM& vram)
+Result<void> save_png(FileSystem& files, const std::string& path, const SimulatedVRAM& vram)
 {
-    PXOS_TRY(check_output_path(path));
+    PXOS_TRY(files.check_output_path(path));
     auto bytes = encode_png(vram);
     if (!bytes)
         return std::move(bytes).error();
-    return write_file_atomic(path, *bytes);
+    return files.write_file_atomic(path, *bytes);
 }
 
 Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)

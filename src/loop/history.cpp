@@ -1,7 +1,7 @@
 #include "pxos/loop/history.hpp"
 
 #include "base/json_writer.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -89,39 +89,39 @@ Result<std::vector<GenerationRecord>> parse_history(std::string_view text, const
     return records;
 }
 
-Result<void> append_line(const std::string& file, const std::string& line)
+Result<void> append_line(FileSystem& files, const std::string& file, const std::string& line)
 {
     std::string existing;
-    if (fs::exists(file)) {
-        auto text = read_file_text(file, 64u << 20);
+    if (files.exists(file)) {
+        auto text = files.read_file_text(file, 64u << 20);
         if (!text)
             return std::move(text).error();
         existing = std::move(*text);
         if (!existing.empty() && existing.back() != '\n')
             existing.erase(existing.rfind('\n') == std::string::npos ? 0 : existing.rfind('\n') + 1);
     }
-    return write_file_atomic(file, existing + line + "\n");
+    return files.write_file_atomic(file, existing + line + "\n");
 }
 
-Result<History> History::open(std::string path, ResumeMode mode)
+Result<History> History::open(FileSystem& files, std::string path, ResumeMode mode)
 {
-    if (!fs::exists(path))
-        return History(std::move(path), {});
+    if (!files.exists(path))
+        return History(files, std::move(path), {});
     if (mode == ResumeMode::Refuse)
         return Error::bad_input(path, "this out-dir already holds a loop; use --resume to continue it, or another "
                                       "--out-dir");
-    auto text = read_file_text(path, 64u << 20);
+    auto text = files.read_file_text(path, 64u << 20);
     if (!text)
         return std::move(text).error();
     auto records = parse_history(*text, path);
     if (!records)
         return std::move(records).error();
-    return History(std::move(path), std::move(*records));
+    return History(files, std::move(path), std::move(*records));
 }
 
 Result<void> History::append(const GenerationRecord& record)
 {
-    PXOS_TRY(append_line(m_path, history_line(record)));
+    PXOS_TRY(append_line(*m_files, m_path, history_line(record)));
     m_records.push_back(record);
     return {};
 }

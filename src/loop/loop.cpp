@@ -3,10 +3,9 @@
 #include "base/json_writer.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/base/limits.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/loop/generation.hpp"
 #include "pxos/loop/history.hpp"
-#include "pxos/loop/pid_lock.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
 #include "pxos/view/render.hpp"
@@ -56,6 +55,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     build_options.limits = options.limits.vram;
     build_options.code_limits = options.code_limits;
     build_options.code_limits.reads = reads;
+    build_options.files = options.files;
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -87,21 +87,21 @@ std::string reply_problem(const CommandOutcome& outcome)
 
 // Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
 // the same out-dir, resumed or fresh, stops here naming the first one's pid.
-Result<PidLock> lock_out_dir(const std::string& out_dir)
+Result<std::unique_ptr<FileLock>> lock_out_dir(FileSystem& files, const std::string& out_dir)
 {
-    std::error_code error_code, ignored;
-    fs::create_directories(out_dir, error_code);
-    fs::file_status status = fs::status(out_dir, ignored);
-    if (!fs::is_directory(status)) {
-        if (fs::is_regular_file(status))
+    auto created = files.create_folders(out_dir);
+    FileKind kind = files.kind_of(out_dir);
+    if (kind != FileKind::Directory) {
+        if (kind == FileKind::Regular)
             return Error::io(out_dir, "the out-dir is a file, not a directory");
-        if (fs::is_fifo(status))
+        if (kind == FileKind::Fifo)
             return Error::io(out_dir, "the out-dir is a FIFO, not a directory");
-        if (fs::exists(status))
+        if (kind != FileKind::Missing)
             return Error::io(out_dir, "the out-dir is not a directory");
-        return Error::io(out_dir, "cannot create the out-dir: " + error_code.message());
+        return Error::io(out_dir, "cannot create the out-dir: "
+                + (created ? std::error_code().message() : created.error().diagnostics().front().message));
     }
-    return PidLock::acquire((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
+    return files.lock((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
 }
 
 class Loop {
@@ -112,7 +112,7 @@ public:
         , m_llm(llm)
         , m_observer(observer)
         , m_clock(clock)
-        , m_replies(path("cache"))
+        , m_replies(*options.files, path("cache"))
     {
     }
 
@@ -134,7 +134,7 @@ private:
         GenerationRecord record;
         std::string reflection; // empty for the first generation
     };
-    Result<PidLock> take_out_dir();
+    Result<std::unique_ptr<FileLock>> take_out_dir();
     Result<void> resume();
     Result<void> finish(LoopSummary& summary);
     std::string stop_reason(double started);
@@ -181,23 +181,24 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
         generation, parent, chosen.evaluation.score, chosen.evaluation.max_score, record.proposer, folder());
     if (!chosen.error.empty())
         header += "# this roadmap did not build: " + chosen.error + "\n";
-    PXOS_TRY(write_file_atomic(path(record.roadmap_file), header + chosen.text));
+    PXOS_TRY(m_options.files->write_file_atomic(path(record.roadmap_file), header + chosen.text));
     if (chosen.image)
-        PXOS_TRY(save_png(path(record.image_file), *chosen.image));
+        PXOS_TRY(save_png(*m_options.files, path(record.image_file), *chosen.image));
     else
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
     if (chosen.image && parent > 0) {
-        auto parent_image = load_png(path(generation_name("vram_os_stage1", parent, "png")),
+        auto parent_image = load_png(*m_options.files, path(generation_name("vram_os_stage1", parent, "png")),
             PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
-            PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
+            PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
+                difference_picture(*parent_image, *chosen.image)));
         }
     }
-    PXOS_TRY(write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
+    PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
     if (!reflection.empty())
-        PXOS_TRY(write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));
+        PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));
     return {};
 }
 
@@ -218,7 +219,7 @@ Result<std::string> Loop::accept_reply(const std::string& reply) const
     auto text = roadmap_text_from_reply(reply, best.roadmap, m_options.limits.yaml);
     if (!text)
         return std::move(text).error();
-    auto roadmap = validate_proposal(*text, "reply.yaml", folder(), m_registry, m_options.limits);
+    auto roadmap = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
     if (!roadmap)
         return std::move(roadmap).error();
     return roadmap_to_yaml(*roadmap);
@@ -240,10 +241,10 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
         return { CallResult::GiveUp, "no LLM command (--llm-cmd or PXOS_LLM_CMD)" };
     ++calls;
     ++m_llm_calls_total;
-    CommandOutcome outcome = m_llm->run(prompt, fs::absolute(prompt_file).string());
-    report_unwritten(generation, write_file_atomic(path(stem + ".reply.txt"), outcome.out));
+    CommandOutcome outcome = m_llm->run(prompt, m_options.files->absolute_path(prompt_file));
+    report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".reply.txt"), outcome.out));
     if (!outcome.err.empty())
-        report_unwritten(generation, write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
+        report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
     if (std::string problem = reply_problem(outcome); !problem.empty()) {
         m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
         std::this_thread::sleep_for(std::chrono::milliseconds(50 << std::min(attempt, 5)));
@@ -264,7 +265,7 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
         std::string stem = fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt);
         std::string prompt_file = path(stem + ".prompt.txt");
-        report_unwritten(generation, write_file_atomic(prompt_file, prompt));
+        report_unwritten(generation, m_options.files->write_file_atomic(prompt_file, prompt));
         std::optional<std::string> reply = m_replies.find(prompt);
         if (reply) {
             ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
@@ -330,10 +331,10 @@ Result<void> Loop::resume()
     const GenerationRecord& last = records.back();
     int best_generation = last.best_generation;
     for (const GenerationRecord& record : records) {
-        auto text = read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
+        auto text = m_options.files->read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
         if (!text)
             return std::move(text).error();
-        auto roadmap = validate_proposal(*text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
+        auto roadmap = validate_proposal(*m_options.files, *text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
         if (!roadmap)
             continue;
         std::string canonical = roadmap_to_yaml(*roadmap);
@@ -364,7 +365,7 @@ std::string Loop::stop_reason(double started)
 // Generation 1: the roadmap given on the command line.
 Result<Loop::Outcome> Loop::first_generation()
 {
-    auto roadmap = load_roadmap(m_options.roadmap_path, m_registry, m_options.limits);
+    auto roadmap = load_roadmap(*m_options.files, m_options.roadmap_path, m_registry, m_options.limits);
     if (!roadmap)
         return std::move(roadmap).error();
     std::string canonical = roadmap_to_yaml(*roadmap);
@@ -412,7 +413,7 @@ Loop::Outcome Loop::next_generation(int generation)
     std::vector<std::optional<Roadmap>> roadmaps(proposals.size());
     std::vector<std::optional<std::string>> canonical(proposals.size());
     for (std::size_t i = 0; i < proposals.size(); ++i) {
-        auto roadmap = validate_proposal(proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
+        auto roadmap = validate_proposal(*m_options.files, proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
         if (!roadmap) {
             proposals[i].note += " (invalid: " + roadmap.error().message() + ")";
             continue;
@@ -436,7 +437,7 @@ Result<double> Loop::persist(Outcome& outcome, double generation_started)
     GenerationRecord& record = outcome.record;
     PXOS_TRY(write_generation(record.generation, record.parent, *outcome.chosen, record, outcome.reflection));
     double milliseconds = m_clock.now_ms() - generation_started;
-    PXOS_TRY(append_line(path("timings.jsonl"),
+    PXOS_TRY(append_line(*m_options.files, path("timings.jsonl"),
         write_json(nlohmann::json({ { "generation", record.generation }, { "milliseconds", milliseconds } }),
             JsonLayout::Compact)));
     PXOS_TRY(m_history->append(record));
@@ -444,17 +445,16 @@ Result<double> Loop::persist(Outcome& outcome, double generation_started)
 }
 
 // One loop per out-dir, held until the loop ends (or dies): before anything in it is read or written.
-Result<PidLock> Loop::take_out_dir()
+Result<std::unique_ptr<FileLock>> Loop::take_out_dir()
 {
-    auto lock = lock_out_dir(m_options.out_dir);
+    auto lock = lock_out_dir(*m_options.files, m_options.out_dir);
     if (!lock)
         return std::move(lock).error();
     m_observer.started();
-    std::error_code error_code;
-    fs::create_directories(path("llm"), error_code);
-    fs::create_directories(path("cache"), error_code);
-    if (error_code)
-        return Error::io(m_options.out_dir, "cannot create the out-dir: " + error_code.message());
+    (void)m_options.files->create_folders(path("llm")); // (as before: only the last one's error is reported)
+    if (auto created = m_options.files->create_folders(path("cache")); !created)
+        return Error::io(m_options.out_dir,
+            "cannot create the out-dir: " + created.error().diagnostics().front().message);
     return lock;
 }
 
@@ -469,7 +469,7 @@ Result<void> Loop::finish(LoopSummary& summary)
         summary.max_score = best->evaluation.max_score;
         summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_population.best_generation(), "yaml"));
     }
-    return write_loop_report(m_options.out_dir);
+    return write_loop_report(*m_options.files, m_options.out_dir);
 }
 
 Result<LoopSummary> Loop::run()
@@ -478,7 +478,7 @@ Result<LoopSummary> Loop::run()
     if (!lock)
         return std::move(lock).error();
     double started = m_clock.now_ms();
-    auto history = History::open(path("loop.jsonl"), m_options.resume ? ResumeMode::Continue : ResumeMode::Refuse);
+    auto history = History::open(*m_options.files, path("loop.jsonl"), m_options.resume ? ResumeMode::Continue : ResumeMode::Refuse);
     if (!history)
         return std::move(history).error();
     m_history = std::move(*history);
@@ -515,6 +515,8 @@ Result<LoopSummary> Loop::run()
 Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
     LoopObserver& observer, Clock& clock)
 {
+    if (!options.files)
+        return Error::internal("run_loop: LoopOptions::files is not set");
     Loop loop(options, registry, llm, observer, clock);
     return loop.run();
 }

@@ -4,7 +4,7 @@
 // its roadmap from its parent's.
 #include "pxos/loop/loop.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -86,10 +86,10 @@ std::vector<std::string> diff_lines(const std::vector<std::string>& a, const std
 
 } // namespace
 
-Result<void> write_loop_report(const std::string& out_dir)
+Result<void> write_loop_report(FileSystem& files, const std::string& out_dir)
 {
     namespace fs = std::filesystem;
-    auto log = read_file_text((fs::path(out_dir) / "loop.jsonl").string(), 64u << 20);
+    auto log = files.read_file_text((fs::path(out_dir) / "loop.jsonl").string(), 64u << 20);
     if (!log)
         return std::move(log).error();
     std::vector<nlohmann::json> records;
@@ -106,7 +106,7 @@ Result<void> write_loop_report(const std::string& out_dir)
     auto read = [&](const std::string& name) -> std::string {
         if (name.empty())
             return {};
-        auto text = read_file_text((fs::path(out_dir) / name).string(), 16u << 20);
+        auto text = files.read_file_text((fs::path(out_dir) / name).string(), 16u << 20);
         return text ? *text : std::string();
     };
 
@@ -185,7 +185,7 @@ Result<void> write_loop_report(const std::string& out_dir)
         html += "</pre></div></div>\n";
     }
     html += "</body></html>\n";
-    return write_file_atomic((fs::path(out_dir) / "report.html").string(), html);
+    return files.write_file_atomic((fs::path(out_dir) / "report.html").string(), html);
 }
 
 } // namespace pxos

@@ -2,7 +2,7 @@
 
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/eval/rubric.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "roadmap/yaml_document.hpp"
 
 #include <algorithm>
@@ -312,10 +312,10 @@ Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base)
 
 } // namespace
 
-Result<Roadmap> validate_proposal(std::string_view text, const std::string& name, const std::string& folder,
-    const StepRegistry& registry, const RoadmapLimits& limits)
+Result<Roadmap> validate_proposal(FileSystem& files, std::string_view text, const std::string& name,
+    const std::string& folder, const StepRegistry& registry, const RoadmapLimits& limits)
 {
-    auto roadmap = parse_roadmap(text, name, registry, limits);
+    auto roadmap = parse_roadmap(text, name, registry, limits, &files);
     if (!roadmap)
         return roadmap;
     // The same rule the build's reads apply (check_readable_path), here to
@@ -339,13 +339,12 @@ Result<Roadmap> validate_proposal(std::string_view text, const std::string& name
                                 "sources",
                         param, printable_path(file), error.diagnostics().front().message));
             };
-            auto named = check_readable_path(file); // the name as given: a NUL's byte offset is in it
+            auto named = check_readable_name(file); // the name as given: a NUL's byte offset is in it
             if (!named)
                 return refuse(named.error());
-            std::error_code missing;
-            if (!std::filesystem::exists(path, missing))
+            if (!files.exists(path))
                 continue;
-            auto inside = check_readable_path(path, confinement);
+            auto inside = files.check_readable_path(path, confinement);
             if (!inside)
                 return refuse(inside.error());
         }

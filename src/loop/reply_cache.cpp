@@ -1,6 +1,6 @@
 #include "pxos/loop/reply_cache.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 
 #include <filesystem>
@@ -28,10 +28,10 @@ std::string ReplyCache::file_for(std::string_view prompt) const
 std::optional<std::string> ReplyCache::find(std::string_view prompt) const
 {
     std::string cache_file = file_for(prompt);
-    if (!fs::exists(cache_file))
+    if (!m_files->exists(cache_file))
         return std::nullopt;
     std::string reply;
-    auto cached = read_file_text(cache_file, cap_maximum(Cap::LlmReply));
+    auto cached = m_files->read_file_text(cache_file, cap_maximum(Cap::LlmReply));
     if (cached)
         reply = *cached;
     return reply;
@@ -40,7 +40,7 @@ std::optional<std::string> ReplyCache::find(std::string_view prompt) const
 Result<void> ReplyCache::store(std::string_view prompt, const std::string& reply) const
 {
     std::string cache_file = file_for(prompt);
-    return write_file_atomic(cache_file, reply);
+    return m_files->write_file_atomic(cache_file, reply);
 }
 
 } // namespace pxos

@@ -1,7 +1,7 @@
 #include "pxos/roadmap/provenance.hpp"
 
 #include "pxos/roadmap/build.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <bit>
 #include <cstring>
@@ -125,13 +125,13 @@ std::vector<std::uint8_t> ProvenanceLog::writer_bytes() const
     return out;
 }
 
-Result<void> ProvenanceLog::stream_to(const std::string& path)
+Result<void> ProvenanceLog::stream_to(FileSystem& files, const std::string& path)
 {
-    auto file = AtomicFile::create(path);
+    auto file = files.create_output(path);
     if (!file)
         return std::move(file).error();
-    PXOS_TRY(file->write(header_bytes(0))); // the counts are filled in by save()
-    m_stream = std::make_unique<AtomicFile>(std::move(*file));
+    PXOS_TRY((*file)->write(header_bytes(0))); // the counts are filled in by save()
+    m_stream = std::move(*file);
     m_streamed = 0;
     m_stream_error.reset();
     m_flush_at = kStreamBlock;
@@ -150,40 +150,40 @@ void ProvenanceLog::flush_block()
     m_records.clear();
 }
 
-Result<void> ProvenanceLog::save(const std::string& path)
+Result<void> ProvenanceLog::save(FileSystem& files, const std::string& path)
 {
-    auto file = finish_file(path);
+    auto file = finish_file(files, path);
     if (!file)
         return std::move(file).error();
-    return file->commit();
+    return (*file)->commit();
 }
 
-Result<AtomicFile> ProvenanceLog::finish_file(const std::string& path)
+Result<std::unique_ptr<OutputFile>> ProvenanceLog::finish_file(FileSystem& files, const std::string& path)
 {
     std::vector<std::uint8_t> scratch;
     if (!m_stream) {
         std::vector<std::uint8_t> header = header_bytes(m_records.size());
         std::vector<std::uint8_t> writers = writer_bytes();
-        auto file = AtomicFile::create(path);
+        auto file = files.create_output(path);
         if (!file)
             return std::move(file).error();
         for (std::span<const std::uint8_t> part :
             { std::span<const std::uint8_t>(header), record_bytes(m_records, scratch), std::span<const std::uint8_t>(writers) })
-            PXOS_TRY(file->write(part));
-        PXOS_TRY(file->finish());
+            PXOS_TRY((*file)->write(part));
+        PXOS_TRY((*file)->finish());
         return file;
     }
     if (path != m_stream->path())
         return Error::internal(fmt::format("provenance streamed to {} but saved as {}", m_stream->path(), path));
     flush_block();
-    std::unique_ptr<AtomicFile> file = std::move(m_stream);
+    std::unique_ptr<OutputFile> file = std::move(m_stream);
     m_flush_at = std::numeric_limits<std::size_t>::max();
     if (m_stream_error)
         return *std::exchange(m_stream_error, std::nullopt);
     PXOS_TRY(file->write(writer_bytes()));
     PXOS_TRY(file->write_at(0, header_bytes(m_streamed)));
     PXOS_TRY(file->finish());
-    return std::move(*file);
+    return file;
 }
 
 std::vector<std::uint8_t> ProvenanceLog::to_bytes() const
@@ -333,7 +333,8 @@ void RunProvenanceRecorder::on_load(std::uint32_t pid, bool user_mode, std::uint
     m_log.record(address, word, word, writer_for(ProvenanceWriter::Kind::Reader, pid, user_mode, pc));
 }
 
-Result<ProvenanceLog> build_provenance(const Roadmap& roadmap, const VRAMLimits& limits, const CodeLimits& code_limits)
+Result<ProvenanceLog> build_provenance(FileSystem& files, const Roadmap& roadmap, const VRAMLimits& limits,
+    const CodeLimits& code_limits)
 {
     ProvenanceLog log(roadmap.metadata.vram_width, roadmap.metadata.vram_height);
     BuildProvenanceRecorder recorder(log);
@@ -350,6 +351,7 @@ Result<ProvenanceLog> build_provenance(const Roadmap& roadmap, const VRAMLimits&
     options.code_limits = code_limits;
     options.observer = &names;
     options.write_observer = &recorder;
+    options.files = &files;
     auto built = build_roadmap(roadmap, options);
     if (!built)
         return std::move(built).error();
@@ -370,7 +372,7 @@ std::string describe_provenance_writer(const ProvenanceWriter& writer, int width
 
 Result<void> ProvenanceLog::stage_file(StagedOutputs& outputs, const std::string& path)
 {
-    auto file = finish_file(path);
+    auto file = finish_file(outputs.files(), path);
     if (!file)
         return std::move(file).error();
     return outputs.adopt(std::move(*file));

@@ -1,12 +1,11 @@
 #include "pxos/roadmap/roadmap.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/suggest.hpp"
 #include "roadmap/yaml_document.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
@@ -79,10 +78,11 @@ std::optional<double> parse_number_text(const std::string& text)
 // Walks one roadmap document, collecting every diagnostic.
 class Loader {
 public:
-    Loader(const std::string& file, const StepRegistry& registry, const RoadmapLimits& limits)
+    Loader(const std::string& file, const StepRegistry& registry, const RoadmapLimits& limits, FileSystem* files)
         : m_file(file)
         , m_registry(registry)
         , m_limits(limits)
+        , m_files(files)
     {
     }
 
@@ -139,6 +139,7 @@ private:
     const std::string& m_file;
     const StepRegistry& m_registry;
     const RoadmapLimits& m_limits;
+    FileSystem* m_files; // not owned; may be null (no folder check on output.png_path)
     std::vector<Diagnostic> m_diagnostics;
     std::vector<Diagnostic> m_warnings;
 };
@@ -350,12 +351,11 @@ void Loader::load_output(const YAML::Node& node, Roadmap& roadmap)
     check_keys(node, kOutputKeys, "output", UnknownKeys::Error);
     if (const YAML::Node path = node["png_path"]) {
         if (auto value = read_string(path, "output.png_path")) {
-            std::error_code error_code;
             if (value->empty())
                 error(path, "output.png_path is empty, expected a file name");
             else if (auto named = check_output_name(*value); !named && value->back() != '/') // a NUL would cut the name short
                 error(path, "output.png_path: " + named.error().diagnostics().front().message);
-            else if (value->back() == '/' || std::filesystem::is_directory(*value, error_code))
+            else if (value->back() == '/' || (m_files && m_files->kind_of(*value) == FileKind::Directory))
                 error(path, fmt::format("output.png_path '{}' is a directory, expected a file name", *value));
             else {
                 roadmap.output.png_path = *value;
@@ -534,12 +534,12 @@ Result<Roadmap> Loader::load(std::string_view text)
 } // namespace
 
 Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, const StepRegistry& registry,
-    const RoadmapLimits& limits)
+    const RoadmapLimits& limits, FileSystem* files)
 {
     if (text.size() > limits.max_file_bytes)
         return Error::bad_input(file, fmt::format("roadmap is {} bytes, over {}", text.size(),
                                           cap_text(Cap::RoadmapFile, limits.max_file_bytes)));
-    Loader loader(file, registry, limits);
+    Loader loader(file, registry, limits, files);
     try {
         return loader.load(text);
     } catch (const YAML::Exception& exception) {
@@ -551,12 +551,13 @@ Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, co
     }
 }
 
-Result<Roadmap> load_roadmap(const std::string& path, const StepRegistry& registry, const RoadmapLimits& limits)
+Result<Roadmap> load_roadmap(FileSystem& files, const std::string& path, const StepRegistry& registry,
+    const RoadmapLimits& limits)
 {
-    auto text = read_file_text(path, limits.max_file_bytes, Cap::RoadmapFile);
+    auto text = files.read_file_text(path, limits.max_file_bytes, Cap::RoadmapFile);
     if (!text)
         return std::move(text).error();
-    return parse_roadmap(*text, path, registry, limits);
+    return parse_roadmap(*text, path, registry, limits, &files);
 }
 
 } // namespace pxos

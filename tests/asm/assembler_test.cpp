@@ -256,6 +256,7 @@ TEST_CASE("includes go through the rule on paths: no control characters, regular
     std::filesystem::create_directories(folder + "/dir.pxasm");
     REQUIRE(::mkfifo((folder + "/pipe.pxasm").c_str(), 0644) == 0);
     pxos::AssembleOptions options;
+    options.files = &pxos::test::files();
     options.include_folder = folder;
     auto error_of = [&](const std::string& source) {
         auto program = pxos::assemble(source, "r.yaml:4:5(kernel_source)", options);

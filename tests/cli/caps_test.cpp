@@ -43,7 +43,7 @@ void write_noise_png(const ScratchDirectory& scratch, const std::string& name)
     }
     auto vram = pxos::SimulatedVRAM::from_words(1024, 1024, std::move(words));
     REQUIRE(vram.ok());
-    REQUIRE(pxos::save_png(scratch.file(name), *vram).ok());
+    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file(name), *vram).ok());
 }
 
 std::string padding(std::size_t bytes)

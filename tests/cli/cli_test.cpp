@@ -36,7 +36,7 @@ TEST_CASE("pxos build writes the PNG and prints its path", "[cli]")
     CHECK(result.exit_code == 0);
     CHECK(result.out == "artifacts/vram_os_stage1.png\n");
     CHECK(result.err.empty());
-    auto image = pxos::load_png(scratch.file("artifacts/vram_os_stage1.png"));
+    auto image = pxos::load_png(pxos::test::files(), scratch.file("artifacts/vram_os_stage1.png"));
     REQUIRE(image.ok());
     CHECK(image->width() == 512);
     CHECK(image->pixel_unchecked(10, 2) == pxos::RGBA { 0, 255, 0, 255 });
@@ -67,7 +67,7 @@ TEST_CASE("pxos build without output.png_path writes artifacts/<roadmap stem>.pn
     auto result = run_pxos("build mine.yaml", scratch.path());
     CHECK(result.exit_code == 0);
     CHECK(result.out == "artifacts/mine.png\n");
-    CHECK(pxos::load_png(scratch.file("artifacts/mine.png")).ok());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("artifacts/mine.png")).ok());
 }
 
 TEST_CASE("save_intermediate writes one PNG after each step", "[cli]")
@@ -84,7 +84,7 @@ TEST_CASE("save_intermediate writes one PNG after each step", "[cli]")
     std::sort(names.begin(), names.end());
     CHECK(names == std::vector<std::string> { "final.png", "final.step01.init_background.png",
                        "final.step02.the_banner.png" });
-    auto first = pxos::load_png(scratch.file("out/final.step01.init_background.png"));
+    auto first = pxos::load_png(pxos::test::files(), scratch.file("out/final.step01.init_background.png"));
     REQUIRE(first.ok());
     CHECK(first->pixel_unchecked(0, 0) == pxos::RGBA { 10, 10, 10, 255 });
 }
@@ -196,10 +196,10 @@ TEST_CASE("pxos run boots the default image: three processes, exit 0, the drawin
         == "Hello from pxOS!\nPrimes below 100: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97 \n"
            "draw: painted a 128x128 pattern into the display\n");
     CHECK(run.err.find("os.png: halted with code 0 after ") == 0);
-    auto after = pxos::load_png(scratch.file("after.png"));
+    auto after = pxos::load_png(pxos::test::files(), scratch.file("after.png"));
     REQUIRE(after.ok());
     CHECK(after->pixel_unchecked(1, 385) == pxos::RGBA { 0, 1, 2, 255 }); // the pattern at (1,1) of the display
-    auto before = pxos::load_png(scratch.file("os.png"));
+    auto before = pxos::load_png(pxos::test::files(), scratch.file("os.png"));
     CHECK(before->pixel_unchecked(1, 385) == pxos::RGBA { 20, 20, 20, 255 });
 
     auto again = run_pxos("run os.png --out again.png", scratch.path());
@@ -267,7 +267,7 @@ TEST_CASE("pxos asm and disasm round-trip, pxos ops prints the table", "[cli][as
     CHECK(disassembled.out.find("    LI r1, 0x12345678") != std::string::npos);
     scratch.write("round.pxasm", disassembled.out);
     REQUIRE(run_pxos("asm round.pxasm -o round.png --width 16", scratch.path()).exit_code == 0);
-    CHECK(pxos::load_png(scratch.file("round.png")).value() == pxos::load_png(scratch.file("p.png")).value());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("round.png")).value() == pxos::load_png(pxos::test::files(), scratch.file("p.png")).value());
 
     scratch.write("bad.pxasm", "    ADDD r1, r2, r3\n");
     auto bad = run_pxos("asm bad.pxasm -o bad.png", scratch.path());
@@ -443,8 +443,8 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     CHECK(ran.exit_code == 0);
     CHECK(std::filesystem::exists(scratch.path() / "run_frames/frame_000000.png"));
     CHECK(std::filesystem::exists(scratch.path() / "run_frames/frame_000004.png"));
-    CHECK(pxos::load_png(scratch.file("run_frames/frame_000005.png")).value()
-        == pxos::load_png(scratch.file("after.png")).value());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("run_frames/frame_000005.png")).value()
+        == pxos::load_png(pxos::test::files(), scratch.file("after.png")).value());
 
     auto same = run_pxos("diff os.png os.png", scratch.path());
     CHECK(same.exit_code == 0);
@@ -455,12 +455,12 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     CHECK(json["equal"] == false);
     CHECK(json["regions"].back()["region"] == "program_area");
     CHECK(json["regions"].back()["changed_pixels"] == 16384);
-    CHECK(pxos::load_png(scratch.file("d.png")).ok());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("d.png")).ok());
     CHECK(run_pxos("diff os.png missing.png", scratch.path()).exit_code == 2);
 
     auto rendered = run_pxos("render after.png -o big.png --scale 3 --labels", scratch.path());
     CHECK(rendered.exit_code == 0);
-    auto picture = pxos::load_png(scratch.file("big.png"));
+    auto picture = pxos::load_png(pxos::test::files(), scratch.file("big.png"));
     REQUIRE(picture.ok());
     CHECK(picture->width() == 1536);
     CHECK(run_pxos("render after.png -o x.png --scale 99", scratch.path()).exit_code == 2);
@@ -608,7 +608,7 @@ TEST_CASE("the interactive viewer and the live views, driven in tmux", "[cli][vi
     CHECK_FALSE(std::filesystem::exists(scratch.path() / "build_exit.txt")); // waiting for q
     tmux.command("send-keys -t build q");
     CHECK(wait_for_file(scratch.path() / "build_exit.txt") == "exit=0\n");
-    CHECK(pxos::load_png(scratch.file("live.png")).ok());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("live.png")).ok());
 }
 
 TEST_CASE("pxos view --window draws the image in an SDL window (read back headless)", "[cli][view][window]")
@@ -620,9 +620,9 @@ TEST_CASE("pxos view --window draws the image in an SDL window (read back headle
     int status = std::system(command.c_str());
 #ifdef PXOS_HAVE_SDL2
     REQUIRE(status == 0);
-    auto shot = pxos::load_png(scratch.file("shot.png"));
+    auto shot = pxos::load_png(pxos::test::files(), scratch.file("shot.png"));
     REQUIRE(shot.ok());
-    auto image = pxos::load_png(scratch.file("seed.png")).value();
+    auto image = pxos::load_png(pxos::test::files(), scratch.file("seed.png")).value();
     CHECK(shot->width() == 1024);
     for (auto [x, y] : { std::pair { 10, 2 }, std::pair { 70, 20 }, std::pair { 300, 100 }, std::pair { 42, 233 } })
         CHECK(shot->pixel_unchecked(x, y) == image.pixel_unchecked(x, y));

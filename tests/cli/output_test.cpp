@@ -90,7 +90,7 @@ TEST_CASE("pxos build keeps a replaced output's mode and refuses a read-only one
     auto kept = run_pxos("build " + minimal_roadmap() + " -o private.png -q", scratch.path());
     CHECK(kept.exit_code == 0);
     CHECK(permissions_of(scratch.file("private.png")) == 0600);
-    CHECK(pxos::load_png(scratch.file("private.png")).ok());
+    CHECK(pxos::load_png(pxos::test::files(), scratch.file("private.png")).ok());
 
     scratch.write("frozen.png", "precious");
     ::chmod(scratch.file("frozen.png").c_str(), 0444);

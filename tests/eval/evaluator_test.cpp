@@ -18,9 +18,9 @@ namespace {
 
 pxos::SimulatedVRAM build_file(const std::string& path)
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path(path), pxos::steps::builtin_registry());
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path(path), pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     return std::move(built->vram);
 }
@@ -176,7 +176,7 @@ TEST_CASE("isolation fails when the kernel does not protect memory, or there is 
             + kernel_path + "'}\n  - step: add_process\n    params: {program_file: '" + hello + "'}\n",
         "weak.yaml", pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     pxos::EvalResult weak = pxos::evaluate(built->vram, "weak.png");
     CHECK(check_of(weak, "execution.hello").passed);

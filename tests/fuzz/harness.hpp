@@ -8,6 +8,7 @@
 #include "base/json_writer.hpp"
 #include "builtin_steps.hpp"
 #include "pxos/asm/assembler.hpp"
+#include "pxos/base/memory_file_system.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/image/png_io.hpp"
@@ -41,8 +42,9 @@ inline void reply(std::string_view text)
     auto proposed = roadmap_text_from_reply(text, base);
     if (!proposed)
         return;
-    auto roadmap = validate_proposal(*proposed, "reply.yaml", "/nonexistent-pxos-fuzz", steps::builtin_registry(),
-        RoadmapLimits {});
+    static MemoryFileSystem nothing_on_disk; // the files a reply names are never there
+    auto roadmap = validate_proposal(nothing_on_disk, *proposed, "reply.yaml", "/nonexistent-pxos-fuzz",
+        steps::builtin_registry(), RoadmapLimits {});
     if (!roadmap)
         return;
     // Inline pxasm in the reply goes through the assembler, as a build would

@@ -203,10 +203,10 @@ TEST_CASE("malformed PNGs are refused with a message that says what is wrong", "
 TEST_CASE("load_png names the file when it cannot be read", "[png]")
 {
     pxos::test::ScratchDirectory scratch;
-    auto missing = pxos::load_png(scratch.file("nope.png"));
+    auto missing = pxos::load_png(pxos::test::files(), scratch.file("nope.png"));
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().message() == scratch.file("nope.png") + ": error: cannot open: No such file or directory");
-    auto folder = pxos::load_png(scratch.path().string());
+    auto folder = pxos::load_png(pxos::test::files(), scratch.path().string());
     CHECK(folder.error().message() == scratch.path().string() + ": error: is a directory, expected a file");
 }
 
@@ -215,11 +215,11 @@ TEST_CASE("save_png writes a decodable file and refuses a directory", "[png]")
     pxos::test::ScratchDirectory scratch;
     auto vram = SimulatedVRAM::create(3, 3);
     REQUIRE(vram.ok());
-    REQUIRE(pxos::save_png(scratch.file("deep/er/out.png"), *vram).ok());
-    auto loaded = pxos::load_png(scratch.file("deep/er/out.png"));
+    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file("deep/er/out.png"), *vram).ok());
+    auto loaded = pxos::load_png(pxos::test::files(), scratch.file("deep/er/out.png"));
     REQUIRE(loaded.ok());
     CHECK(*loaded == *vram);
-    auto refused = pxos::save_png(scratch.file("deep"), *vram);
+    auto refused = pxos::save_png(pxos::test::files(), scratch.file("deep"), *vram);
     CHECK(refused.error().message() == scratch.file("deep") + ": error: output path is a directory, expected a file name");
 }
 

@@ -129,7 +129,7 @@ TEST_CASE("a history is refused in an out-dir that holds one unless the loop res
 {
     pxos::test::ScratchDirectory scratch;
     std::string log = scratch.file("loop.jsonl");
-    auto fresh = pxos::History::open(log, pxos::ResumeMode::Refuse);
+    auto fresh = pxos::History::open(pxos::test::files(), log, pxos::ResumeMode::Refuse);
     REQUIRE(fresh.ok());
     CHECK(fresh->records().empty());
     CHECK(fresh->next_generation() == 1);
@@ -138,14 +138,14 @@ TEST_CASE("a history is refused in an out-dir that holds one unless the loop res
     CHECK(fresh->records().size() == 2);
     CHECK(pxos::test::read_text(log) == lines({ record(1, 3), record(2, 22) }));
 
-    auto refused = pxos::History::open(log, pxos::ResumeMode::Refuse);
+    auto refused = pxos::History::open(pxos::test::files(), log, pxos::ResumeMode::Refuse);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message()
         == log + ": error: this out-dir already holds a loop; use --resume to continue it, or another --out-dir");
 
     // The loop was killed while writing generation 3's line: resuming drops it and goes on from there.
     scratch.write("loop.jsonl", lines({ record(1, 3), record(2, 22) }) + "{\"generation\": 3, \"par");
-    auto resumed = pxos::History::open(log, pxos::ResumeMode::Continue);
+    auto resumed = pxos::History::open(pxos::test::files(), log, pxos::ResumeMode::Continue);
     REQUIRE(resumed.ok());
     CHECK(resumed->records().size() == 2);
     CHECK(resumed->next_generation() == 3);
@@ -157,12 +157,12 @@ TEST_CASE("appending a line drops a torn last line and keeps the rest", "[loop][
 {
     pxos::test::ScratchDirectory scratch;
     std::string file = scratch.file("timings.jsonl");
-    REQUIRE(pxos::append_line(file, "{\"a\":1}").ok());
+    REQUIRE(pxos::append_line(pxos::test::files(), file, "{\"a\":1}").ok());
     CHECK(pxos::test::read_text(file) == "{\"a\":1}\n");
     scratch.write("timings.jsonl", "{\"a\":1}\n{\"b\":");
-    REQUIRE(pxos::append_line(file, "{\"c\":3}").ok());
+    REQUIRE(pxos::append_line(pxos::test::files(), file, "{\"c\":3}").ok());
     CHECK(pxos::test::read_text(file) == "{\"a\":1}\n{\"c\":3}\n");
     scratch.write("timings.jsonl", "{\"torn");
-    REQUIRE(pxos::append_line(file, "{\"d\":4}").ok());
+    REQUIRE(pxos::append_line(pxos::test::files(), file, "{\"d\":4}").ok());
     CHECK(pxos::test::read_text(file) == "{\"d\":4}\n");
 }

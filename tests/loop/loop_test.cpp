@@ -2,6 +2,7 @@
 // commands (tests/fake_llm/*.sh): good replies, edit lists, chatter,
 // garbage, invalid roadmaps, escapes, hangs, failures, floods; resume and
 // replay.
+#include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/loop/loop.hpp"
 #include "pxos/loop/proposer.hpp"
 
@@ -37,6 +38,7 @@ pxos::LoopOptions options_for(const pxos::test::ScratchDirectory& scratch, int g
     options.generations = generations;
     options.out_dir = scratch.file("loop");
     options.retries = 1;
+    options.files = &pxos::test::files();
     return options;
 }
 
@@ -459,7 +461,7 @@ TEST_CASE("a proposal's file names are checked on the exact string and must stay
             + "\"}\n";
     };
     auto error_of = [&](const std::string& kernel_file) {
-        auto validated = pxos::validate_proposal(proposal(kernel_file), "reply.yaml", folder, registry, {});
+        auto validated = pxos::validate_proposal(pxos::test::files(), proposal(kernel_file), "reply.yaml", folder, registry, {});
         REQUIRE_FALSE(validated.ok());
         return validated.error().message();
     };
@@ -473,8 +475,8 @@ TEST_CASE("a proposal's file names are checked on the exact string and must stay
             + std::filesystem::canonical(scratch.file("secret.pxasm")).string()
             + "); proposals may only name files inside the roadmap's folder or builtin: sources");
     CHECK(error_of("../secret.pxasm").find("leaves the roadmap's folder " + root) != std::string::npos);
-    CHECK(pxos::validate_proposal(proposal("kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
-    CHECK(pxos::validate_proposal(proposal("builtin:kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
+    CHECK(pxos::validate_proposal(pxos::test::files(), proposal("kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
+    CHECK(pxos::validate_proposal(pxos::test::files(), proposal("builtin:kernel.pxasm"), "reply.yaml", folder, registry, {}).ok());
 }
 
 TEST_CASE("an LLM reply's aliases count as expanded, as an edit list and as a roadmap", "[loop][llm][malformed]")

@@ -13,7 +13,7 @@ TEST_CASE("the reply cache key is the prompt's FNV-1a hash, in hex, with the bas
     CHECK(pxos::fnv1a("") == 0x14650fb0739d0383ull);
     CHECK(pxos::fnv1a("a") == 0x44bd8ad473cd9906ull);
     CHECK(pxos::fnv1a("foobar") == 0x88fad7c0a8ff07f2ull);
-    pxos::ReplyCache cache("out/cache");
+    pxos::ReplyCache cache(pxos::test::files(), "out/cache");
     CHECK(cache.file_for("") == "out/cache/14650fb0739d0383.txt");
     CHECK(cache.file_for("a") == "out/cache/44bd8ad473cd9906.txt");
 }
@@ -22,7 +22,7 @@ TEST_CASE("a reply stored for a prompt is found for exactly that prompt", "[loop
 {
     pxos::test::ScratchDirectory scratch;
     std::filesystem::create_directories(scratch.path() / "cache");
-    pxos::ReplyCache cache(scratch.file("cache"));
+    pxos::ReplyCache cache(pxos::test::files(), scratch.file("cache"));
     CHECK_FALSE(cache.find("prompt").has_value());
     REQUIRE(cache.store("prompt", "```yaml\nedits: []\n```\n").ok());
     CHECK(pxos::test::read_text(cache.file_for("prompt")) == "```yaml\nedits: []\n```\n");
@@ -35,7 +35,7 @@ TEST_CASE("a reply stored for a prompt is found for exactly that prompt", "[loop
 TEST_CASE("a cached reply that cannot be read is an empty reply, a reply that cannot be stored says why", "[loop][replies]")
 {
     pxos::test::ScratchDirectory scratch;
-    pxos::ReplyCache cache(scratch.file("cache"));
+    pxos::ReplyCache cache(pxos::test::files(), scratch.file("cache"));
     std::filesystem::create_directories(cache.file_for("prompt")); // a folder where the reply should be
     CHECK(cache.find("prompt") == std::optional<std::string>(""));
     auto stored = cache.store("prompt", "reply");

@@ -50,7 +50,7 @@ steps:
 )");
     pxos::FakeClock clock(0.5);
     RecordingBuildObserver observer;
-    pxos::BuildOptions options;
+    pxos::BuildOptions options = pxos::test::on_disk();
     options.clock = &clock;
     options.observer = &observer;
     auto built = pxos::build_roadmap(roadmap, options);
@@ -93,7 +93,7 @@ steps:
   - step: fill_rect
     params: { rect_color: [7, 7, 7] }
 )");
-    auto built = pxos::build_roadmap(roadmap);
+    auto built = pxos::build_roadmap(roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     CHECK(built->vram.read_pixel(2, 2).value() == pxos::RGBA { 7, 7, 7, 255 });
     CHECK(built->vram.read_pixel(4, 4).value() == pxos::RGBA { 7, 7, 7, 255 });
@@ -108,7 +108,7 @@ TEST_CASE("an observer error stops the build and is returned", "[build]")
     pxos::Roadmap roadmap = parse("steps: [{step: init_background}, {step: layout_regions}]\n");
     RecordingBuildObserver observer;
     observer.fail_at = "init_background";
-    pxos::BuildOptions options;
+    pxos::BuildOptions options = pxos::test::on_disk();
     options.observer = &observer;
     auto built = pxos::build_roadmap(roadmap, options);
     REQUIRE_FALSE(built.ok());
@@ -123,7 +123,7 @@ TEST_CASE("a write observer given to the build sees every step's writes", "[buil
         std::int64_t pixels = 0;
     } counter;
     pxos::Roadmap roadmap = parse("metadata: {vram_width: 16, vram_height: 16}\nsteps: [{step: init_background}]\n");
-    pxos::BuildOptions options;
+    pxos::BuildOptions options = pxos::test::on_disk();
     options.write_observer = &counter;
     REQUIRE(pxos::build_roadmap(roadmap, options).ok());
     CHECK(counter.pixels == 256);
@@ -190,7 +190,7 @@ TEST_CASE("the build work cap refuses the write that would cross it, before it i
         void will_write(const pxos::SimulatedVRAM&, const pxos::Rect& rect) override { pixels += rect.area(); }
         std::int64_t pixels = 0;
     } counter;
-    pxos::BuildOptions options;
+    pxos::BuildOptions options = pxos::test::on_disk();
     options.limits.max_build_pixels = 4096 + 64 + 100;
     options.write_observer = &counter;
     auto built = pxos::build_roadmap(roadmap, options);

@@ -11,12 +11,12 @@
 
 TEST_CASE("the build's provenance blames every palette pixel on the palette step", "[provenance]")
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/seed_stage1.yaml"), pxos::steps::builtin_registry());
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/seed_stage1.yaml"), pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto recorded = pxos::build_provenance(*roadmap);
+    auto recorded = pxos::build_provenance(pxos::test::files(), *roadmap);
     REQUIRE(recorded.ok());
     const pxos::ProvenanceLog& log = *recorded;
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     // The last writer of each palette pixel, replaying the log.
     std::vector<std::uint32_t> last(512 * 512, UINT32_MAX);
@@ -69,11 +69,11 @@ TEST_CASE("a pixel a guest process stores is blamed on its pid, pc and pxasm lin
 
 TEST_CASE("every pixel of a built and run image is explained by the build's and the run's logs", "[provenance]")
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"), pxos::steps::builtin_registry());
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"), pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto built_log = pxos::build_provenance(*roadmap);
+    auto built_log = pxos::build_provenance(pxos::test::files(), *roadmap);
     REQUIRE(built_log.ok());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     auto machine = pxos::Machine::boot(built->vram, "os.png");
     REQUIRE(machine.ok());
@@ -201,10 +201,10 @@ TEST_CASE("a streamed recording gives the same file as one kept in memory, and n
     };
     pxos::ProvenanceLog memory(64, 64);
     fill(memory);
-    REQUIRE(memory.save(scratch.file("memory.pxprov")).ok());
+    REQUIRE(memory.save(pxos::test::files(), scratch.file("memory.pxprov")).ok());
 
     pxos::ProvenanceLog streamed(64, 64);
-    REQUIRE(streamed.stream_to(scratch.file("streamed.pxprov")).ok());
+    REQUIRE(streamed.stream_to(pxos::test::files(), scratch.file("streamed.pxprov")).ok());
     fill(streamed);
     CHECK(streamed.records().size() == 123); // the rest is in the file already
     CHECK(streamed.record_count() == 2 * pxos::ProvenanceLog::kStreamBlock + 123);
@@ -212,7 +212,7 @@ TEST_CASE("a streamed recording gives the same file as one kept in memory, and n
     REQUIRE(during.size() == 2);
     CHECK(during[0] == ".streamed.pxprov.tmp");
     CHECK(during[1] == "memory.pxprov");
-    REQUIRE(streamed.save(scratch.file("streamed.pxprov")).ok());
+    REQUIRE(streamed.save(pxos::test::files(), scratch.file("streamed.pxprov")).ok());
     CHECK(pxos::test::read_bytes(scratch.file("streamed.pxprov")) == pxos::test::read_bytes(scratch.file("memory.pxprov")));
     CHECK(pxos::test::read_bytes(scratch.file("memory.pxprov")) == memory.to_bytes());
     auto read = pxos::ProvenanceLog::from_bytes(pxos::test::read_bytes(scratch.file("streamed.pxprov")), "streamed");
@@ -221,7 +221,7 @@ TEST_CASE("a streamed recording gives the same file as one kept in memory, and n
 
     {
         pxos::ProvenanceLog abandoned(64, 64);
-        REQUIRE(abandoned.stream_to(scratch.file("abandoned.pxprov")).ok());
+        REQUIRE(abandoned.stream_to(pxos::test::files(), scratch.file("abandoned.pxprov")).ok());
         fill(abandoned);
     }
     CHECK(scratch.list() == std::vector<std::string> { "memory.pxprov", "streamed.pxprov" });

@@ -9,7 +9,7 @@ namespace {
 
 pxos::Result<pxos::Roadmap> parse(const std::string& text, const pxos::RoadmapLimits& limits = {})
 {
-    return pxos::parse_roadmap(text, "r.yaml", pxos::steps::builtin_registry(), limits);
+    return pxos::parse_roadmap(text, "r.yaml", pxos::steps::builtin_registry(), limits, &pxos::test::files());
 }
 
 // Every diagnostic of a failed parse, formatted, one per entry.
@@ -38,7 +38,7 @@ using Lines = std::vector<std::string>;
 
 TEST_CASE("the shipped seed-form roadmap loads as the seed's five steps", "[roadmap]")
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/seed_stage1.yaml"),
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/seed_stage1.yaml"),
         pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
     CHECK(roadmap->metadata.name == "pxOS Stage 1");
@@ -63,7 +63,7 @@ TEST_CASE("the shipped seed-form roadmap loads as the seed's five steps", "[road
 
 TEST_CASE("the default roadmap loads in pxos's short form", "[roadmap]")
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
         pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
     REQUIRE(roadmap->steps.size() == 9);
@@ -276,7 +276,7 @@ TEST_CASE("roadmaps written back are canonical and load to the same roadmap", "[
 {
     for (const char* path : { "roadmaps/seed_stage1.yaml", "roadmaps/ROADMAP_VRAM_OS.yaml", "roadmaps/ROADMAP_MINIMAL.yaml" }) {
         INFO(path);
-        auto roadmap = pxos::load_roadmap(pxos::test::source_path(path), pxos::steps::builtin_registry());
+        auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path(path), pxos::steps::builtin_registry());
         REQUIRE(roadmap.ok());
         std::string text = pxos::roadmap_to_yaml(*roadmap);
         auto again = parse("# written\n" + text);

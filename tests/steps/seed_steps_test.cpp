@@ -98,7 +98,7 @@ pxos::SimulatedVRAM build(const std::string& text)
     auto roadmap = pxos::parse_roadmap(text, "seed.yaml", pxos::steps::builtin_registry());
     if (!roadmap.ok())
         FAIL(roadmap.error().message());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     return std::move(built->vram);
 }
@@ -174,9 +174,9 @@ TEST_CASE("the shipped seed roadmap builds the seed image", "[seed]")
 {
     for (const char* path : { "roadmaps/seed_stage1.yaml" }) {
         INFO(path);
-        auto roadmap = pxos::load_roadmap(pxos::test::source_path(path), pxos::steps::builtin_registry());
+        auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path(path), pxos::steps::builtin_registry());
         REQUIRE(roadmap.ok());
-        auto built = pxos::build_roadmap(*roadmap);
+        auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
         REQUIRE(built.ok());
         check_against_model(SeedParams {}, built->vram);
     }
@@ -184,10 +184,10 @@ TEST_CASE("the shipped seed roadmap builds the seed image", "[seed]")
 
 TEST_CASE("the default bootable image still passes the seed evaluator's four checks", "[seed]")
 {
-    auto roadmap = pxos::load_roadmap(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
+    auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
         pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     const pxos::SimulatedVRAM& vram = built->vram;
     // metadata_initialized: (10,2) has a non-zero R, G or B.

@@ -88,7 +88,7 @@ std::string build_error(const std::string& yaml)
 {
     auto roadmap = pxos::parse_roadmap(yaml, "display.yaml", pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    auto built = pxos::build_roadmap(*roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(!built.ok());
     return built.error().diagnostics().front().format();
 }
@@ -203,7 +203,7 @@ TEST_CASE("install_kernel refuses a display area over a kernel-owned region, nam
     // Just below the process table: allowed.
     auto roadmap = pxos::parse_roadmap(roadmap_with_display(500, 224, 12, 10), "display.yaml", pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    CHECK(pxos::build_roadmap(*roadmap).ok());
+    CHECK(pxos::build_roadmap(*roadmap, pxos::test::on_disk()).ok());
 }
 
 TEST_CASE("the machine refuses to boot an image whose header puts the display over what the kernel owns", "[guests][machine]")

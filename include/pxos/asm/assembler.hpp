@@ -8,7 +8,7 @@
 
 #include "pxos/abi/symbols.hpp" // standard_symbols(): what every program sees
 #include "pxos/base/diagnostic.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
 
@@ -51,7 +51,8 @@ private:
 std::string source_map_path_for(const std::string& image_path);
 // Reads the source map at `path`; with an empty `path`, the one beside
 // `image_path` when it exists (no map otherwise, and no error).
-Result<std::optional<SourceMap>> load_source_map(const std::string& path, const std::string& image_path);
+Result<std::optional<SourceMap>> load_source_map(FileSystem& files, const std::string& path,
+    const std::string& image_path);
 
 struct AssembledWord {
     std::uint32_t address;
@@ -69,7 +70,7 @@ struct Program {
     std::uint32_t end_address() const;
 };
 
-// Reads an included file; the default reads from disk.
+// Reads an included file in place of AssembleOptions::files (tests, fuzzing).
 using IncludeReader = std::function<Result<std::string>(const std::string& path)>;
 
 // Nested parentheses and signs one expression may have: the evaluator
@@ -102,7 +103,9 @@ struct AssembleOptions {
     int vram_height = 512;
     std::uint32_t origin = 0;                          // address before any .org
     std::map<std::string, std::int64_t> predefined;    // symbols visible to the source
-    IncludeReader read_include;                        // empty: read from disk (read_file_text, limits.reads)
+    // Where .include and assemble_file read (files->read_file_text, limits.reads); not owned.
+    FileSystem* files = nullptr;
+    IncludeReader read_include;                        // when set, reads includes instead of `files`
     // The folder a relative .include in the top source resolves against;
     // empty: the folder of `file`. Inline source (a roadmap's kernel_source)
     // sets it to the roadmap's folder.

@@ -16,7 +16,7 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
 
@@ -41,11 +41,11 @@ struct PngLimits {
 // `name` is used in messages ("name: chunk 'IDAT' at byte 33 ...").
 Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
     const PngLimits& limits = {});
-Result<SimulatedVRAM> load_png(const std::string& path, const PngLimits& limits = {});
+Result<SimulatedVRAM> load_png(FileSystem& files, const std::string& path, const PngLimits& limits = {});
 
 Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram);
 // Encodes and writes atomically (temporary file, then rename).
-Result<void> save_png(const std::string& path, const SimulatedVRAM& vram);
+Result<void> save_png(FileSystem& files, const std::string& path, const SimulatedVRAM& vram);
 // Encodes and stages it as `path`, to appear with the command's other
 // outputs on outputs.commit() (see StagedOutputs).
 Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <string>
 #include <string_view>
@@ -39,7 +40,7 @@ Result<std::vector<GenerationRecord>> parse_history(std::string_view text, const
 
 // Appends one line to a file, atomically (the whole file is rewritten): a
 // torn last line left by a crash is dropped first.
-Result<void> append_line(const std::string& file, const std::string& line);
+Result<void> append_line(FileSystem& files, const std::string& file, const std::string& line);
 
 // Whether an out-dir that already holds a loop may continue it.
 enum class ResumeMode { Refuse, Continue };
@@ -48,7 +49,7 @@ class History {
 public:
     // The history at `path`: none yet (a fresh loop), or the records of the
     // loop to continue; an existing one is refused unless `mode` continues it.
-    static Result<History> open(std::string path, ResumeMode mode);
+    static Result<History> open(FileSystem& files, std::string path, ResumeMode mode);
 
     const std::string& path() const { return m_path; }
     const std::vector<GenerationRecord>& records() const { return m_records; }
@@ -58,12 +59,14 @@ public:
     Result<void> append(const GenerationRecord& record);
 
 private:
-    History(std::string path, std::vector<GenerationRecord> records)
-        : m_path(std::move(path))
+    History(FileSystem& files, std::string path, std::vector<GenerationRecord> records)
+        : m_files(&files)
+        , m_path(std::move(path))
         , m_records(std::move(records))
     {
     }
 
+    FileSystem* m_files;
     std::string m_path;
     std::vector<GenerationRecord> m_records;
 };

@@ -46,6 +46,9 @@ struct LoopOptions {
     EvalOptions eval;
     RoadmapLimits limits;
     CodeLimits code_limits; // pxasm the roadmaps' steps assemble
+    // Every file the loop reads, writes and locks (the out-dir, the roadmaps
+    // and what they name); not owned, required.
+    FileSystem* files = nullptr;
 };
 
 struct LoopSummary {
@@ -70,6 +73,6 @@ Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& reg
     LoopObserver& observer, Clock& clock);
 
 // report.html in the out-dir, from its loop.jsonl and generation files.
-Result<void> write_loop_report(const std::string& out_dir);
+Result<void> write_loop_report(FileSystem& files, const std::string& out_dir);
 
 } // namespace pxos

@@ -35,7 +35,7 @@ Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadma
 
 // Parses and validates a proposed roadmap: registry and schema, VRAM limits,
 // and every file it names must stay inside `folder` (or be builtin:).
-Result<Roadmap> validate_proposal(std::string_view text, const std::string& name, const std::string& folder,
-    const StepRegistry& registry, const RoadmapLimits& limits);
+Result<Roadmap> validate_proposal(FileSystem& files, std::string_view text, const std::string& name,
+    const std::string& folder, const StepRegistry& registry, const RoadmapLimits& limits);
 
 } // namespace pxos

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,11 @@ std::uint64_t fnv1a(std::string_view text);
 class ReplyCache {
 public:
     // `folder`: the out-dir's cache/ (created by the loop).
-    explicit ReplyCache(std::string folder) : m_folder(std::move(folder)) { }
+    ReplyCache(FileSystem& files, std::string folder)
+        : m_files(&files)
+        , m_folder(std::move(folder))
+    {
+    }
 
     // Where the reply to `prompt` is kept.
     std::string file_for(std::string_view prompt) const;
@@ -32,6 +37,7 @@ public:
     Result<void> store(std::string_view prompt, const std::string& reply) const;
 
 private:
+    FileSystem* m_files;
     std::string m_folder;
 };
 

@@ -57,6 +57,8 @@ struct BuildOptions {
     Clock* clock = nullptr;            // not owned; a SteadyClock when null
     // Observes every pixel write of every step (live viewer, provenance).
     WriteObserver* write_observer = nullptr;
+    // Where steps read the files they name (kernel_file, program_file, includes); not owned.
+    FileSystem* files = nullptr;
 };
 
 Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& options = {});

@@ -16,7 +16,7 @@
 
 #include "pxos/asm/assembler.hpp"
 #include "pxos/base/diagnostic.hpp"
-#include "pxos/base/file_io.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/image/vram.hpp"
 
@@ -72,7 +72,7 @@ public:
     // From now on, records go to a temporary file beside `path` a block at a
     // time, so memory stays small however long the recording; save(path)
     // finishes the file and puts it in place. Without save, nothing appears.
-    Result<void> stream_to(const std::string& path);
+    Result<void> stream_to(FileSystem& files, const std::string& path);
 
     int width() const { return int(m_width); }
     int height() const { return int(m_height); }
@@ -84,10 +84,10 @@ public:
     std::vector<std::uint8_t> to_bytes() const;
     // Writes the file atomically without copying the records (after
     // stream_to: finishes the streamed file, which must be the same path).
-    Result<void> save(const std::string& path);
+    Result<void> save(FileSystem& files, const std::string& path);
     // The same file, written and synced but not yet in place: for a command
     // that commits all its outputs together (StagedOutputs::adopt).
-    Result<AtomicFile> finish_file(const std::string& path);
+    Result<std::unique_ptr<OutputFile>> finish_file(FileSystem& files, const std::string& path);
     // finish_file, handed to `outputs` to appear with the command's other files.
     Result<void> stage_file(StagedOutputs& outputs, const std::string& path);
     static Result<ProvenanceLog> from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
@@ -104,7 +104,7 @@ private:
     std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t, std::string>, std::uint32_t> m_writer_index;
     std::vector<ProvenanceRecord> m_records;
     // Streaming: the file, the records already in it, the first write error.
-    std::unique_ptr<AtomicFile> m_stream;
+    std::unique_ptr<OutputFile> m_stream;
     std::uint64_t m_streamed = 0;
     std::optional<Error> m_stream_error;
     std::size_t m_flush_at = std::numeric_limits<std::size_t>::max();
@@ -167,7 +167,7 @@ private:
 
 struct Roadmap;
 // Builds the roadmap (under these caps), recording the provenance of every pixel.
-Result<ProvenanceLog> build_provenance(const Roadmap& roadmap, const VRAMLimits& limits = {},
+Result<ProvenanceLog> build_provenance(FileSystem& files, const Roadmap& roadmap, const VRAMLimits& limits = {},
     const CodeLimits& code_limits = {});
 
 // One line of a pixel's history: "#4 write_opcode_palette (step 4) set (255,0,0,255) at write 1234".

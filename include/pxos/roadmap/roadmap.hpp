@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/roadmap/param.hpp"
 #include "pxos/roadmap/step_registry.hpp"
@@ -83,10 +84,12 @@ struct RoadmapLimits {
     }
 };
 
-// `file` names the text in diagnostics.
+// `file` names the text in diagnostics. With `files`, an output.png_path
+// that names an existing folder there is an error too.
 Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, const StepRegistry& registry,
+    const RoadmapLimits& limits = {}, FileSystem* files = nullptr);
+Result<Roadmap> load_roadmap(FileSystem& files, const std::string& path, const StepRegistry& registry,
     const RoadmapLimits& limits = {});
-Result<Roadmap> load_roadmap(const std::string& path, const StepRegistry& registry, const RoadmapLimits& limits = {});
 
 // The roadmap in pxos's short form, canonical: the same roadmap always gives
 // the same text (the improvement loop compares and stores roadmaps this

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/roadmap/param.hpp"
 #include "pxos/image/vram.hpp"
 
@@ -27,7 +28,8 @@ class StepContext {
 public:
     using OwnParams = std::vector<std::pair<std::string, ParamValue>>;
     StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition,
-        const OwnParams& own_params, SourceMap& source_map, const CodeLimits& code_limits, std::string where)
+        const OwnParams& own_params, SourceMap& source_map, const CodeLimits& code_limits, std::string where,
+        FileSystem* files = nullptr)
         : m_vram(vram)
         , m_context(context)
         , m_definition(definition)
@@ -35,6 +37,7 @@ public:
         , m_source_map(source_map)
         , m_code_limits(code_limits)
         , m_where(std::move(where))
+        , m_files(files)
     {
     }
 
@@ -44,6 +47,8 @@ public:
     SourceMap& source_map() { return m_source_map; }
     // The caps on pxasm the step assembles (--max-source-mib, --max-program-words).
     const CodeLimits& code_limits() const { return m_code_limits; }
+    // Where the step reads the files its parameters name (not owned; null: none).
+    FileSystem* files() const { return m_files; }
     // The roadmap entry running ("roadmap.yaml:12:5"), for messages.
     const std::string& where() const { return m_where; }
     // True when this entry of the roadmap gave the parameter itself.
@@ -70,6 +75,7 @@ private:
     SourceMap& m_source_map;
     const CodeLimits& m_code_limits;
     std::string m_where;
+    FileSystem* m_files;
 };
 
 using StepFunction = Result<void> (*)(StepContext&);

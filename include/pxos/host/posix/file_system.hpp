@@ -1,10 +1,14 @@
-// Whole-file reads and crash-safe writes. Every file pxos writes goes to a
-// temporary file in the destination's folder and is renamed over the target
-// only when complete, so a crash or a full disk never leaves half a file and
-// never truncates what was there before.
+// The real file system (FileSystem on POSIX): whole-file reads and
+// crash-safe writes. Every file pxos writes goes to a temporary file in the
+// destination's folder and is renamed over the target only when complete
+// (fsync of the file, then of its folder), so a crash, a power cut or a full
+// disk never leaves half a file and never truncates what was there before.
+// The only place, with pid_lock and shell_llm_client, where the core's files
+// meet open, flock, fsync and signals.
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 
 #include <cstdint>
@@ -17,34 +21,16 @@
 
 namespace pxos {
 
-// Where a file that input names may be read from. A roadmap or a command
-// line the user gave may name any regular file (empty `folder`); a roadmap
-// a proposer wrote (the loop) is confined to its roadmap's folder: `folder`
-// set, every file it names and every file those include must resolve, after
-// symlinks, inside it.
-struct ReadConfinement {
-    std::string folder; // empty: anywhere
-    bool confined() const { return !folder.empty(); }
-};
+// The free functions below are thin wrappers over PosixFileSystem, for
+// the CLI and the tests of this implementation; the core takes a FileSystem.
 
-// The one rule on a path pxos is about to read, applied to the exact string
-// that will be opened: a control character (NUL, bytes below 0x20, 0x7f) is
-// refused in every path, so the name checked is always the name opened; with
-// a confinement, the path (resolved with realpath, symlinks followed) must
-// name something inside the folder. Returns the path to open: `path`
-// itself, or when confined the resolved one (free of symlinks).
+// PosixFileSystem::check_readable_path: `path` itself, or when confined the
+// resolved one (realpath, free of symlinks).
 Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement = {});
 
-// `text` with control characters and backslashes escaped (\0, \n, \x1b),
-// for quoting a path in a message.
-std::string printable_path(std::string_view text);
-
-// Reads a whole file; refuses files over max_bytes. With `cap`, the message
-// names that cap and the flag that raises it (files users hand to pxos);
-// without, it states the byte limit (files pxos wrote itself). Only regular
-// files are read: a directory, FIFO, device or socket (/dev/stdin, a named
-// pipe) is refused without blocking, decided on the opened descriptor. The
-// path goes through check_readable_path first.
+// PosixFileSystem::read_file_bytes: a directory, FIFO, device or socket
+// (/dev/stdin, a named pipe) is refused without blocking, decided on the
+// opened descriptor (O_NOFOLLOW when confined).
 Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
     std::optional<Cap> cap = std::nullopt, const ReadConfinement& confinement = {});
 Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes,
@@ -62,7 +48,7 @@ Result<std::string> read_file_text(const std::string& path, std::uint64_t max_by
 // owner; a new one gets 0644. Folders created for the file are removed again
 // when it is discarded. commit() fsyncs the file, renames it and fsyncs the
 // folder, so a power cut leaves the old file or the new one.
-class AtomicFile {
+class AtomicFile final : public OutputFile {
 public:
     // Checks `path` (check_output_path), creates missing parent folders and the temporary file.
     static Result<AtomicFile> create(const std::string& path);
@@ -72,19 +58,19 @@ public:
     AtomicFile& operator=(const AtomicFile&) = delete;
     ~AtomicFile();
 
-    Result<void> write(std::span<const std::uint8_t> bytes);
-    Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes);
+    Result<void> write(std::span<const std::uint8_t> bytes) override;
+    Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) override;
     // Flushes the file to disk (fsync); no write after it. The file is still
     // only the temporary one: what StagedOutputs holds until the command is done.
-    Result<void> finish();
+    Result<void> finish() override;
     // finish() if not done yet, checks the target again and renames the file over it.
-    Result<void> commit();
-    const std::string& path() const { return m_path; }
+    Result<void> commit() override;
+    // commit() less the sync of the folder (StagedOutputs renames a batch, then syncs each folder once).
+    Result<void> rename_into_place() override;
+    const std::string& path() const override { return m_path; }
 
 private:
     AtomicFile(std::string path, std::string temporary, int fd, std::vector<std::string> created_folders);
-    friend class StagedOutputs; // renames a batch, then syncs each folder once
-    Result<void> rename_into_place();
     void discard();
     Result<void> fail(const std::string& what);
     Result<void> write_all(std::span<const std::uint8_t> bytes, std::optional<std::uint64_t> offset);
@@ -108,10 +94,6 @@ Result<void> write_file_atomic(const std::string& path, std::string_view text);
 // The same, for data in several pieces (no copy into one buffer).
 Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts);
 
-// The part of check_output_path that looks only at the name: empty, a
-// control character, a trailing '/' (for names read from a roadmap).
-Result<void> check_output_name(const std::string& path);
-
 // An error when `path` cannot be an output file. Empty is a usage error; a
 // control character in it (a NUL would cut the name short), a trailing '/',
 // or anything at the path but a regular file (a directory, a device, a FIFO,
@@ -133,33 +115,23 @@ Result<void> check_output_not_input(const std::string& output, std::span<const s
 // the roadmap's folder and artifacts/.
 bool is_path_inside(const std::string& path, const std::string& folder);
 
-// Every file one command writes, committed together: each is written in full
-// to its temporary file as the command goes (frames, intermediate images,
-// reports), and all are renamed into place by commit(), which the command
-// calls only once everything has succeeded. Destroyed uncommitted, it removes
-// them all: a command that fails writes nothing. commit() first checks every
-// target against the command's inputs (check_output_not_input); two outputs
-// of one command at the same path are an error when staged.
-class StagedOutputs {
+// The file system of the host: the rules above, on the real disk.
+class PosixFileSystem final : public FileSystem {
 public:
-    explicit StagedOutputs(std::vector<std::string> inputs = {}) : m_inputs(std::move(inputs)) { }
-    StagedOutputs(const StagedOutputs&) = delete;
-    StagedOutputs& operator=(const StagedOutputs&) = delete;
-    ~StagedOutputs();
-
-    // Inputs found while the command runs (the pxasm files a build assembled).
-    void add_input(std::string path) { m_inputs.push_back(std::move(path)); }
-    Result<void> write(const std::string& path, std::span<const std::uint8_t> bytes);
-    Result<void> write(const std::string& path, std::string_view text);
-    // A file written elsewhere (a streamed provenance log), committed with the rest.
-    Result<void> adopt(AtomicFile file);
-    Result<void> commit();
-
-private:
-    Result<void> check_not_staged(const std::string& path) const;
-
-    std::vector<std::string> m_inputs;
-    std::vector<AtomicFile> m_files;
+    Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement = {})
+        override;
+    Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+        std::optional<Cap> cap = std::nullopt, const ReadConfinement& confinement = {}) override;
+    FileKind kind_of(const std::string& path) override;
+    std::string absolute_path(const std::string& path) override;
+    bool is_path_inside(const std::string& path, const std::string& folder) override;
+    Result<void> create_folders(const std::string& path) override;
+    Result<void> check_output_path(const std::string& path) override;
+    Result<void> check_output_not_input(const std::string& output, std::span<const std::string> inputs) override;
+    Result<std::unique_ptr<OutputFile>> create_output(const std::string& path) override;
+    Result<void> sync_folder(const std::string& folder, const std::string& path) override;
+    // A PidLock (pid_lock.hpp).
+    Result<std::unique_ptr<FileLock>> lock(const std::string& path, std::string_view busy) override;
 };
 
 } // namespace pxos

@@ -8,13 +8,15 @@
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/file_system.hpp"
 
 #include <string>
 #include <string_view>
 
 namespace pxos {
 
-class PidLock {
+// PosixFileSystem::lock hands it out as a FileLock.
+class PidLock final : public FileLock {
 public:
     // Takes the lock at `path` for this process, or says who holds it:
     // "PATH: error: BUSY (pid N)".
@@ -23,7 +25,7 @@ public:
     PidLock& operator=(PidLock&& other) noexcept;
     PidLock(const PidLock&) = delete;
     PidLock& operator=(const PidLock&) = delete;
-    ~PidLock();
+    ~PidLock() override;
 
 private:
     explicit PidLock(int fd) : m_fd(fd) { }

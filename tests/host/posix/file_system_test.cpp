@@ -1,4 +1,4 @@
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 
 #include "test_support.hpp"
 
@@ -204,14 +204,14 @@ TEST_CASE("staged outputs appear only on commit, and dropped they leave nothing,
 {
     pxos::test::ScratchDirectory scratch;
     {
-        pxos::StagedOutputs outputs;
+        pxos::StagedOutputs outputs(pxos::test::files());
         REQUIRE(outputs.write(scratch.file("a/b/one.txt"), std::string_view("1")).ok());
         REQUIRE(outputs.write(scratch.file("a/two.txt"), std::string_view("2")).ok());
         CHECK_FALSE(std::filesystem::exists(scratch.file("a/b/one.txt")));
     }
     CHECK(scratch.list().empty());
 
-    pxos::StagedOutputs outputs;
+    pxos::StagedOutputs outputs(pxos::test::files());
     REQUIRE(outputs.write(scratch.file("a/b/one.txt"), std::string_view("1")).ok());
     REQUIRE(outputs.write(scratch.file("a/two.txt"), std::string_view("2")).ok());
     auto twice = outputs.write(scratch.file("a/./two.txt"), std::string_view("again"));
@@ -236,7 +236,7 @@ TEST_CASE("staged outputs refuse a target that is an input, also through a hard 
     std::filesystem::create_hard_link(input, scratch.file("hard.png"));
     std::filesystem::create_symlink("hard.png", scratch.path() / "soft.yaml");
     for (const std::string& target : { input, scratch.file("hard.png") }) {
-        pxos::StagedOutputs outputs({ scratch.file("soft.yaml") });
+        pxos::StagedOutputs outputs(pxos::test::files(), { scratch.file("soft.yaml") });
         REQUIRE(outputs.write(target, std::string_view("overwritten")).ok());
         auto refused = outputs.commit();
         REQUIRE_FALSE(refused.ok());

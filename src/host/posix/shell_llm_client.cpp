@@ -1,4 +1,4 @@
-#include "pxos/loop/llm_command.hpp"
+#include "pxos/host/posix/shell_llm_client.hpp"
 
 #include <array>
 #include <atomic>

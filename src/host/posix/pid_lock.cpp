@@ -1,6 +1,6 @@
-#include "pxos/loop/pid_lock.hpp"
+#include "pxos/host/posix/pid_lock.hpp"
 
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
 
 #include <cerrno>
 #include <cstring>

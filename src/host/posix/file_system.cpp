@@ -1,4 +1,6 @@
-#include "pxos/base/file_io.hpp"
+#include "pxos/host/posix/file_system.hpp"
+
+#include "pxos/host/posix/pid_lock.hpp"
 
 #include <algorithm>
 #include <array>
@@ -141,11 +143,6 @@ int claim_fixed_temporary(const std::string& path)
     return -1;
 }
 
-std::string over_limit(std::uint64_t max_bytes, std::optional<Cap> cap)
-{
-    return cap ? "over " + cap_text(*cap, max_bytes) : fmt::format("over the {} byte limit", max_bytes);
-}
-
 } // namespace
 
 namespace {
@@ -154,28 +151,8 @@ std::string not_regular(mode_t mode)
 {
     // The wording for a directory is older than the rest, and tests and users know it.
     if (S_ISDIR(mode))
-        return "is a directory, expected a file";
+        return std::string(file_messages::kDirectoryNotFile);
     return fmt::format("is {}, expected a regular file", file_type_text(mode));
-}
-
-std::optional<std::size_t> first_control_character(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        auto byte = static_cast<unsigned char>(text[i]);
-        if (byte < 0x20 || byte == 0x7f)
-            return i;
-    }
-    return std::nullopt;
-}
-
-Result<void> refuse_control_characters(std::string_view path)
-{
-    auto at = first_control_character(path);
-    if (!at)
-        return {};
-    return Error::bad_input(printable_path(path),
-        fmt::format("file name has a control character ({}) at byte {}; such a name is never opened",
-            printable_path(path.substr(*at, 1)), *at));
 }
 
 std::optional<std::string> real_path(const std::string& path)
@@ -186,13 +163,6 @@ std::optional<std::string> real_path(const std::string& path)
     std::string result(resolved);
     std::free(resolved);
     return result;
-}
-
-bool inside_folder(const std::string& resolved, const std::string& root)
-{
-    if (root == "/")
-        return true;
-    return resolved.size() > root.size() && resolved.compare(0, root.size(), root) == 0 && resolved[root.size()] == '/';
 }
 
 // The path the kernel holds for an open descriptor, where /proc can say.
@@ -213,10 +183,10 @@ struct CheckedPath {
 
 Result<CheckedPath> check_path(const std::string& path, const ReadConfinement& confinement)
 {
-    PXOS_TRY(refuse_control_characters(path));
+    PXOS_TRY(check_readable_name(path));
     if (!confinement.confined())
         return CheckedPath { path, {} };
-    PXOS_TRY(refuse_control_characters(confinement.folder));
+    PXOS_TRY(check_readable_name(confinement.folder));
     auto root = real_path(confinement.folder);
     if (!root)
         return Error::bad_input(printable_path(confinement.folder),
@@ -224,37 +194,17 @@ Result<CheckedPath> check_path(const std::string& path, const ReadConfinement& c
     auto resolved = real_path(path);
     if (!resolved)
         return Error::bad_input(printable_path(path), "cannot open: " + errno_text(errno));
-    if (!inside_folder(*resolved, *root))
+    if (!file_messages::inside_folder(*resolved, *root))
         return Error::bad_input(printable_path(path),
             fmt::format("leaves the roadmap's folder {} (it resolves to {})", printable_path(*root),
                 printable_path(*resolved)));
-    PXOS_TRY(refuse_control_characters(*resolved));
+    PXOS_TRY(check_readable_name(*resolved));
     return CheckedPath { std::move(*resolved), std::move(*root) };
 }
 
 } // namespace
 
-std::string printable_path(std::string_view text)
-{
-    std::string shown;
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        switch (c) {
-        case '\\': shown += "\\\\"; continue;
-        case '\0': shown += "\\0"; continue;
-        case '\n': shown += "\\n"; continue;
-        case '\t': shown += "\\t"; continue;
-        case '\r': shown += "\\r"; continue;
-        }
-        if (byte < 0x20 || byte == 0x7f)
-            shown += fmt::format("\\x{:02x}", byte);
-        else
-            shown += c;
-    }
-    return shown;
-}
-
-Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement)
+Result<std::string> PosixFileSystem::check_readable_path(const std::string& path, const ReadConfinement& confinement)
 {
     auto checked = check_path(path, confinement);
     if (!checked)
@@ -262,7 +212,7 @@ Result<std::string> check_readable_path(const std::string& path, const ReadConfi
     return std::move(checked->to_open);
 }
 
-Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+Result<std::vector<std::uint8_t>> PosixFileSystem::read_file_bytes(const std::string& path, std::uint64_t max_bytes,
     std::optional<Cap> cap, const ReadConfinement& confinement)
 {
     auto checked = check_path(path, confinement);
@@ -289,13 +239,14 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
     if (confinement.confined()) {
         // A folder on the way swapped for a symlink between realpath and open.
         auto opened = descriptor_path(fd.get());
-        if (opened && !inside_folder(*opened, checked->root))
+        if (opened && !file_messages::inside_folder(*opened, checked->root))
             return Error::bad_input(path, fmt::format("leaves the roadmap's folder {} (it changed while it was "
                                                       "opened, to {})",
                                               printable_path(checked->root), printable_path(*opened)));
     }
     if (std::uint64_t(info.st_size) > max_bytes)
-        return Error::bad_input(path, fmt::format("file is {} bytes, {}", info.st_size, over_limit(max_bytes, cap)));
+        return Error::bad_input(path,
+            fmt::format("file is {} bytes, {}", info.st_size, file_messages::over_limit(max_bytes, cap)));
 
     std::vector<std::uint8_t> bytes;
     bytes.reserve(std::size_t(info.st_size));
@@ -310,33 +261,13 @@ Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::
         if (count == 0)
             break;
         if (bytes.size() + std::size_t(count) > max_bytes)
-            return Error::bad_input(path, "file is " + over_limit(max_bytes, cap));
+            return Error::bad_input(path, "file is " + file_messages::over_limit(max_bytes, cap));
         bytes.insert(bytes.end(), buffer, buffer + count);
     }
     return bytes;
 }
 
-Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes, std::optional<Cap> cap,
-    const ReadConfinement& confinement)
-{
-    auto bytes = read_file_bytes(path, max_bytes, cap, confinement);
-    if (!bytes)
-        return std::move(bytes).error();
-    return std::string(bytes->begin(), bytes->end());
-}
-
 namespace {
-
-// The path as it can be printed: control characters as \xNN.
-std::string printable_path(const std::string& path)
-{
-    std::string out;
-    for (char c : path) {
-        auto byte = static_cast<unsigned char>(c);
-        out += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
-    }
-    return out;
-}
 
 // What is at an output path now (lstat: a symbolic link is itself), nullopt
 // when nothing is; an error when pxos may not write there.
@@ -350,15 +281,13 @@ Result<std::optional<struct stat>> inspect_output(const std::string& path)
         return Error::io(path, "cannot check output path: " + errno_text(errno));
     }
     if (S_ISDIR(status.st_mode))
-        return Error::bad_input(path, "output path is a directory, expected a file name");
+        return Error::bad_input(path, std::string(file_messages::kOutputIsDirectory));
     if (!S_ISREG(status.st_mode))
         return Error::bad_input(path,
             fmt::format("output path is {}, expected a regular file (pxos writes only regular files)",
                 file_type_text(status.st_mode)));
     if ((status.st_mode & 0222) == 0 || ::access(path.c_str(), W_OK) != 0)
-        return Error::bad_input(path,
-            fmt::format("output path is a read-only file (mode {:04o}); pxos does not replace it",
-                status.st_mode & 07777));
+        return Error::bad_input(path, file_messages::read_only_output(status.st_mode));
     return std::optional<struct stat>(status);
 }
 
@@ -379,7 +308,7 @@ std::vector<std::string> missing_folders(const std::filesystem::path& parent)
 }
 
 // Makes a rename in `folder` durable; file systems that cannot sync a folder say EINVAL.
-Result<void> sync_folder(const std::string& folder, const std::string& path)
+Result<void> sync_folder_of(const std::string& folder, const std::string& path)
 {
     FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.get() < 0)
@@ -395,30 +324,7 @@ std::string folder_of(const std::string& path)
     return folder.empty() ? "." : folder;
 }
 
-std::string normal_absolute(const std::string& path)
-{
-    std::error_code error;
-    std::filesystem::path absolute = std::filesystem::absolute(path, error);
-    return (error ? std::filesystem::path(path) : absolute).lexically_normal().string();
-}
-
 } // namespace
-
-Result<void> check_output_name(const std::string& path)
-{
-    if (path.empty())
-        return Error::usage("output path is empty, expected a file name");
-    for (std::size_t offset = 0; offset < path.size(); ++offset) {
-        auto byte = static_cast<unsigned char>(path[offset]);
-        if (byte < 0x20 || byte == 0x7f)
-            return Error::bad_input(printable_path(path),
-                fmt::format("output path has a control character (byte 0x{:02x} at offset {}), expected a file name",
-                    byte, offset));
-    }
-    if (path.back() == '/')
-        return Error::bad_input(path, "output path ends in '/', expected a file name");
-    return {};
-}
 
 std::string_view file_type_text(unsigned mode)
 {
@@ -439,7 +345,7 @@ std::string_view file_type_text(unsigned mode)
     return "a special file";
 }
 
-Result<void> check_output_path(const std::string& path)
+Result<void> PosixFileSystem::check_output_path(const std::string& path)
 {
     auto status = inspect_output(path);
     if (!status)
@@ -447,7 +353,7 @@ Result<void> check_output_path(const std::string& path)
     return {};
 }
 
-Result<void> check_output_not_input(const std::string& output, std::span<const std::string> inputs)
+Result<void> PosixFileSystem::check_output_not_input(const std::string& output, std::span<const std::string> inputs)
 {
     struct stat target {};
     if (::stat(output.c_str(), &target) != 0)
@@ -456,14 +362,12 @@ Result<void> check_output_not_input(const std::string& output, std::span<const s
         struct stat read {};
         if (!input.empty() && ::stat(input.c_str(), &read) == 0 && read.st_dev == target.st_dev
             && read.st_ino == target.st_ino)
-            return Error::bad_input(output,
-                input == output ? std::string("output path is one of the command's inputs; pxos does not overwrite it")
-                                : fmt::format("output path is the input '{}'; pxos does not overwrite its input", input));
+            return Error::bad_input(output, file_messages::output_is_input(output, input));
     }
     return {};
 }
 
-bool is_path_inside(const std::string& path, const std::string& folder)
+bool PosixFileSystem::is_path_inside(const std::string& path, const std::string& folder)
 {
     std::error_code error;
     std::filesystem::path resolved = std::filesystem::weakly_canonical(std::filesystem::absolute(path, error), error);
@@ -477,12 +381,6 @@ bool is_path_inside(const std::string& path, const std::string& folder)
         root = root.parent_path();
     auto [in_root, in_path] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
     return in_root == root.end() && in_path != resolved.end();
-}
-
-Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes)
-{
-    std::span<const std::uint8_t> parts[] = { bytes };
-    return write_file_atomic(path, std::span<const std::span<const std::uint8_t>>(parts));
 }
 
 Result<AtomicFile> AtomicFile::create(const std::string& path)
@@ -648,7 +546,7 @@ Result<void> AtomicFile::finish()
 Result<void> AtomicFile::commit()
 {
     PXOS_TRY(rename_into_place());
-    return sync_folder(folder_of(m_path), m_path);
+    return sync_folder_of(folder_of(m_path), m_path);
 }
 
 Result<void> AtomicFile::rename_into_place()
@@ -674,80 +572,102 @@ Result<void> AtomicFile::rename_into_place()
     return {};
 }
 
-Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
+Result<void> PosixFileSystem::sync_folder(const std::string& folder, const std::string& path)
+{
+    return sync_folder_of(folder, path);
+}
+
+FileKind PosixFileSystem::kind_of(const std::string& path)
+{
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0)
+        return FileKind::Missing;
+    if (S_ISREG(status.st_mode))
+        return FileKind::Regular;
+    if (S_ISDIR(status.st_mode))
+        return FileKind::Directory;
+    if (S_ISFIFO(status.st_mode))
+        return FileKind::Fifo;
+    return FileKind::Other;
+}
+
+std::string PosixFileSystem::absolute_path(const std::string& path)
+{
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    return error ? path : absolute.string();
+}
+
+Result<void> PosixFileSystem::create_folders(const std::string& path)
+{
+    std::error_code error;
+    std::filesystem::create_directories(path, error);
+    if (error)
+        return Error::io(path, error.message());
+    return {};
+}
+
+Result<std::unique_ptr<OutputFile>> PosixFileSystem::create_output(const std::string& path)
 {
     auto file = AtomicFile::create(path);
     if (!file)
         return std::move(file).error();
-    for (std::span<const std::uint8_t> bytes : parts)
-        PXOS_TRY(file->write(bytes));
-    return file->commit();
+    return std::unique_ptr<OutputFile>(std::make_unique<AtomicFile>(std::move(*file)));
+}
+
+Result<std::unique_ptr<FileLock>> PosixFileSystem::lock(const std::string& path, std::string_view busy)
+{
+    auto lock = PidLock::acquire(path, busy);
+    if (!lock)
+        return std::move(lock).error();
+    return std::unique_ptr<FileLock>(std::make_unique<PidLock>(std::move(*lock)));
+}
+
+Result<std::string> check_readable_path(const std::string& path, const ReadConfinement& confinement)
+{
+    return PosixFileSystem().check_readable_path(path, confinement);
+}
+
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+    std::optional<Cap> cap, const ReadConfinement& confinement)
+{
+    return PosixFileSystem().read_file_bytes(path, max_bytes, cap, confinement);
+}
+
+Result<std::string> read_file_text(const std::string& path, std::uint64_t max_bytes, std::optional<Cap> cap,
+    const ReadConfinement& confinement)
+{
+    return PosixFileSystem().read_file_text(path, max_bytes, cap, confinement);
+}
+
+Result<void> write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes)
+{
+    return PosixFileSystem().write_file_atomic(path, bytes);
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view text)
 {
-    return write_file_atomic(path,
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    return PosixFileSystem().write_file_atomic(path, text);
 }
 
-StagedOutputs::~StagedOutputs()
+Result<void> write_file_atomic(const std::string& path, std::span<const std::span<const std::uint8_t>> parts)
 {
-    // Last staged first: a folder the first file created is removed once the files in it are.
-    while (!m_files.empty())
-        m_files.pop_back();
+    return PosixFileSystem().write_file_atomic(path, parts);
 }
 
-Result<void> StagedOutputs::check_not_staged(const std::string& path) const
+Result<void> check_output_path(const std::string& path)
 {
-    std::string normal = normal_absolute(path);
-    for (const AtomicFile& file : m_files)
-        if (normal_absolute(file.path()) == normal)
-            return Error::bad_input(path, fmt::format("output path is written twice by this command (also as '{}')",
-                                              file.path()));
-    return {};
+    return PosixFileSystem().check_output_path(path);
 }
 
-Result<void> StagedOutputs::write(const std::string& path, std::span<const std::uint8_t> bytes)
+Result<void> check_output_not_input(const std::string& output, std::span<const std::string> inputs)
 {
-    PXOS_TRY(check_not_staged(path));
-    auto file = AtomicFile::create(path);
-    if (!file)
-        return std::move(file).error();
-    PXOS_TRY(file->write(bytes));
-    PXOS_TRY(file->finish());
-    m_files.push_back(std::move(*file));
-    return {};
+    return PosixFileSystem().check_output_not_input(output, inputs);
 }
 
-Result<void> StagedOutputs::write(const std::string& path, std::string_view text)
+bool is_path_inside(const std::string& path, const std::string& folder)
 {
-    return write(path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-}
-
-Result<void> StagedOutputs::adopt(AtomicFile file)
-{
-    PXOS_TRY(check_not_staged(file.path()));
-    PXOS_TRY(file.finish());
-    m_files.push_back(std::move(file));
-    return {};
-}
-
-Result<void> StagedOutputs::commit()
-{
-    for (const AtomicFile& file : m_files)
-        PXOS_TRY(check_output_not_input(file.path(), m_inputs));
-    // Every file is synced already (finish); each folder is synced once, after its renames.
-    std::vector<std::pair<std::string, std::string>> folders; // folder, a file renamed into it
-    for (AtomicFile& file : m_files) {
-        PXOS_TRY(file.rename_into_place());
-        std::string folder = folder_of(file.path());
-        if (std::none_of(folders.begin(), folders.end(), [&](const auto& seen) { return seen.first == folder; }))
-            folders.emplace_back(folder, file.path());
-    }
-    m_files.clear();
-    for (const auto& [folder, path] : folders)
-        PXOS_TRY(sync_folder(folder, path));
-    return {};
+    return PosixFileSystem().is_path_inside(path, folder);
 }
 
 } // namespace pxos

@@ -50,7 +50,7 @@ private:
     }
     void error(const SourceLocation& location, std::string message)
     {
-        error(Diagnostic { Severity::Error, location.to_string(), std::move(message) });
+        error(Diagnostic { Severity::Error, location, std::move(message) });
     }
     SourceLocation at(const SourceLocation& line, int column) const { return { line.file, line.line, column }; }
 

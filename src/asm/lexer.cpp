@@ -49,7 +49,7 @@ SourceLocation at(const SourceLocation& line, int column)
 
 Error error_at(const SourceLocation& location, std::string message)
 {
-    return Error::bad_input(location.to_string(), std::move(message));
+    return Error::bad_input(location, std::move(message));
 }
 
 } // namespace

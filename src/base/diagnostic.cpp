@@ -11,6 +11,21 @@ std::string SourceLocation::to_string() const
     return column > 0 ? fmt::format("{}:{}:{}", file, line, column) : fmt::format("{}:{}", file, line);
 }
 
+Diagnostic::Diagnostic(Severity kind, std::string place, std::string text)
+    : severity(kind)
+    , where(std::move(place))
+    , message(std::move(text))
+{
+}
+
+Diagnostic::Diagnostic(Severity kind, SourceLocation position, std::string text)
+    : severity(kind)
+    , where(position.to_string())
+    , message(std::move(text))
+    , location(std::move(position))
+{
+}
+
 std::string Diagnostic::format() const
 {
     std::string text;
@@ -25,6 +40,12 @@ Error::Error(ErrorKind kind, std::string where, std::string message)
     : m_kind(kind)
 {
     m_diagnostics.push_back(Diagnostic { Severity::Error, std::move(where), std::move(message) });
+}
+
+Error::Error(ErrorKind kind, SourceLocation location, std::string message)
+    : m_kind(kind)
+{
+    m_diagnostics.push_back(Diagnostic { Severity::Error, std::move(location), std::move(message) });
 }
 
 Error::Error(ErrorKind kind, std::vector<Diagnostic> diagnostics)

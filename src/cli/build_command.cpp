@@ -56,7 +56,7 @@ Result<std::string> choose_output_path(const BuildCommandOptions& options, const
         return default_output_path(options.roadmap_path);
     std::string folder = std::filesystem::path(options.roadmap_path).parent_path().string();
     if (!is_path_inside(own, folder.empty() ? "." : folder) && !is_path_inside(own, "artifacts"))
-        return Error::bad_input(roadmap.output.png_path_location.to_string(),
+        return Error::bad_input(roadmap.output.png_path_location,
             fmt::format("output.png_path '{}' is outside the roadmap's folder and artifacts/; give -o to write there",
                 own));
     return own;

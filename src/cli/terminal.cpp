@@ -1,5 +1,7 @@
 #include "terminal.hpp"
 
+#include "source_excerpt.hpp"
+
 #include <cstdio>
 #include <memory>
 #include <spdlog/sinks/base_sink.h>
@@ -48,10 +50,18 @@ void setup_logging(Verbosity verbosity)
 
 void report_diagnostics(const std::vector<Diagnostic>& diagnostics)
 {
+    // A person reads a terminal: show the line of a YAML or pxasm error
+    // under it. A pipe or a file keeps one line per diagnostic.
+    bool show_source = ::isatty(STDERR_FILENO) == 1;
     // Diagnostics without a place are about pxos itself; say so.
-    for (const Diagnostic& diagnostic : diagnostics)
+    for (const Diagnostic& diagnostic : diagnostics) {
         std::fprintf(stderr, "%s%s\n", diagnostic.where.empty() ? "pxos: " : "",
             escape_for_terminal(diagnostic.format()).c_str());
+        if (!show_source || !diagnostic.has_text_position())
+            continue;
+        if (auto excerpt = source_excerpt(diagnostic.location))
+            std::fputs(excerpt->c_str(), stderr);
+    }
 }
 
 int report_error(const Error& error)

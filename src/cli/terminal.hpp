@@ -1,5 +1,6 @@
 // Terminal output shared by the subcommands: the stderr logger, and the
-// rendering of diagnostics (one line each) with the exit code they map to.
+// rendering of diagnostics (one line each, on a terminal with the source
+// line of a YAML or pxasm error) with the exit code they map to.
 // Text from files, roadmaps, replies and guests reaches the terminal only
 // through escape_for_terminal (pxos/text.hpp): diagnostics and log lines as
 // one line each, human-readable reports with their lines kept.
@@ -18,7 +19,9 @@ namespace pxos::cli {
 // Every message is escaped as one line.
 void setup_logging(Verbosity verbosity);
 
-// Prints every diagnostic of the error to stderr; returns its exit code.
+// Prints every diagnostic of the error to stderr; returns its exit code. On
+// a terminal, one at a line and column of a text file is followed by that
+// line and a caret under the column (source_excerpt.hpp).
 int report_error(const Error& error);
 void report_diagnostics(const std::vector<Diagnostic>& diagnostics);
 

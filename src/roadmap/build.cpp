@@ -35,7 +35,7 @@ Error work_cap_error(const SimulatedVRAM& vram, std::uint64_t limit, std::size_t
 {
     const Rect& refused = *vram.refused_write();
     std::uint64_t written = limit - vram.write_budget();
-    return Error::bad_input(call.location.to_string(),
+    return Error::bad_input(call.location,
         fmt::format("step {} '{}': writing {}x{} pixels at ({},{}) would take the build to {} pixels written, over {}",
             index + 1, call.label, refused.width, refused.height, refused.x, refused.y,
             written + std::uint64_t(refused.area()), cap_text(Cap::BuildPixels, limit)));
@@ -95,8 +95,10 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
             std::vector<Diagnostic> diagnostics = outcome.error().diagnostics();
             for (Diagnostic& diagnostic : diagnostics) {
                 diagnostic.message = fmt::format("step {} '{}': {}", index + 1, call.label, diagnostic.message);
-                if (diagnostic.where.empty())
-                    diagnostic.where = call.location.to_string();
+                // An error without a place, or at the step (steps name it as
+                // step.where(), its text), is at the step's roadmap entry.
+                if (diagnostic.where.empty() || diagnostic.where == step.where())
+                    diagnostic = Diagnostic { diagnostic.severity, call.location, std::move(diagnostic.message) };
             }
             return Error(outcome.error().kind(), std::move(diagnostics));
         }

@@ -89,13 +89,6 @@ public:
     Result<Roadmap> load(std::string_view text);
 
 private:
-    std::string where(const YAML::Node& node) const
-    {
-        YAML::Mark mark = node.Mark();
-        if (mark.is_null())
-            return m_file;
-        return SourceLocation { m_file, mark.line + 1, mark.column + 1 }.to_string();
-    }
     SourceLocation location(const YAML::Node& node) const
     {
         YAML::Mark mark = node.Mark();
@@ -105,11 +98,11 @@ private:
     }
     void error(const YAML::Node& node, std::string message)
     {
-        m_diagnostics.push_back(Diagnostic { Severity::Error, where(node), std::move(message) });
+        m_diagnostics.push_back(Diagnostic { Severity::Error, location(node), std::move(message) });
     }
     void warning(const YAML::Node& node, std::string message)
     {
-        m_warnings.push_back(Diagnostic { Severity::Warning, where(node), std::move(message) });
+        m_warnings.push_back(Diagnostic { Severity::Warning, location(node), std::move(message) });
     }
 
     // Checks a map's keys against the allowed set: unknown keys and
@@ -510,7 +503,7 @@ Result<Roadmap> Loader::load(std::string_view text)
     if (!document.IsMap()) {
         if (document.IsNull())
             return Error::bad_input(m_file, "roadmap is empty; expected a map with 'steps:'");
-        return Error::bad_input(where(document),
+        return Error::bad_input(location(document),
             fmt::format("roadmap must be a map with 'steps:', found {}", describe(document)));
     }
     check_keys(document, kTopLevelKeys, "the roadmap", UnknownKeys::Error);
@@ -544,10 +537,7 @@ Result<Roadmap> parse_roadmap(std::string_view text, const std::string& file, co
         return loader.load(text);
     } catch (const YAML::Exception& exception) {
         // yaml-cpp may still throw while walking odd documents; keep its place.
-        std::string where = exception.mark.is_null()
-            ? file
-            : SourceLocation { file, exception.mark.line + 1, exception.mark.column + 1 }.to_string();
-        return Error::bad_input(where, "YAML: " + exception.msg);
+        return Error::bad_input(yaml_location(file, exception.mark), "YAML: " + exception.msg);
     }
 }
 

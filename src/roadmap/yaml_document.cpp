@@ -162,11 +162,16 @@ private:
 
 } // namespace
 
-std::string yaml_place(const std::string& file, const YAML::Mark& mark)
+SourceLocation yaml_location(const std::string& file, const YAML::Mark& mark)
 {
     if (mark.is_null())
-        return file;
-    return SourceLocation { file, mark.line + 1, mark.column + 1 }.to_string();
+        return SourceLocation { file, 0, 0 };
+    return SourceLocation { file, mark.line + 1, mark.column + 1 };
+}
+
+std::string yaml_place(const std::string& file, const YAML::Mark& mark)
+{
+    return yaml_location(file, mark).to_string();
 }
 
 std::string yaml_tag_text(const std::string& tag)
@@ -210,19 +215,19 @@ Result<YAML::Node> load_yaml_document(std::string_view text, const std::string& 
         try {
             parser.HandleNextDocument(second);
         } catch (const Refusal& refusal) {
-            return Error::bad_input(yaml_place(file, refusal.mark),
+            return Error::bad_input(yaml_location(file, refusal.mark),
                 "a second YAML document starts here; a roadmap or reply is one document (remove the '---' "
                 "and what follows)");
         }
     } catch (const Refusal& refusal) {
-        return Error::bad_input(yaml_place(file, refusal.mark), refusal.message);
+        return Error::bad_input(yaml_location(file, refusal.mark), refusal.message);
     } catch (const YAML::Exception& exception) {
-        return Error::bad_input(yaml_place(file, exception.mark), "YAML syntax: " + exception.msg);
+        return Error::bad_input(yaml_location(file, exception.mark), "YAML syntax: " + exception.msg);
     }
     try {
         return YAML::Load(std::string(text));
     } catch (const YAML::Exception& exception) {
-        return Error::bad_input(yaml_place(file, exception.mark), "YAML syntax: " + exception.msg);
+        return Error::bad_input(yaml_location(file, exception.mark), "YAML syntax: " + exception.msg);
     }
 }
 

@@ -28,8 +28,10 @@ namespace pxos {
 // their place.
 Result<YAML::Node> load_yaml_document(std::string_view text, const std::string& file, const YamlLimits& limits);
 
-// "file:line:col" of a yaml-cpp mark (0-based there), or `file` alone when
-// the mark is null.
+// The place of a yaml-cpp mark (0-based there) in `file`: line and column
+// 1-based, or `file` alone (line 0) when the mark is null.
+SourceLocation yaml_location(const std::string& file, const YAML::Mark& mark);
+// The same as text: "file:line:col", or `file` alone.
 std::string yaml_place(const std::string& file, const YAML::Mark& mark);
 
 // The tag as a person writes it: "!!binary" for tag:yaml.org,2002:binary.

@@ -285,3 +285,23 @@ TEST_CASE("includes go through the rule on paths: no control characters, regular
         != std::string::npos);
     CHECK(pxos::assemble(".include \"lib.pxasm\"\n", "r.yaml:4:5(kernel_source)", options).ok());
 }
+
+TEST_CASE("a pxasm diagnostic keeps its file, line and column as fields", "[asm][diagnostics]")
+{
+    auto unknown = pxos::assemble("main:\n    ADDD r1, r2, r3\n", "p.pxasm");
+    REQUIRE_FALSE(unknown.ok());
+    const pxos::Diagnostic& instruction = unknown.error().diagnostics().front();
+    CHECK(instruction.where == "p.pxasm:2:5");
+    CHECK(instruction.location.file == "p.pxasm");
+    CHECK(instruction.location.line == 2);
+    CHECK(instruction.location.column == 5);
+    // The lexer's errors too.
+    auto number = pxos::assemble("    LI r1, 0xZZ\n", "n.pxasm");
+    REQUIRE_FALSE(number.ok());
+    const pxos::Diagnostic& lexed = number.error().diagnostics().front();
+    CHECK(lexed.format() == "n.pxasm:1:12: error: invalid number '0xZZ' (expected a 32-bit decimal, 0x hex or 0b binary "
+                            "number)");
+    CHECK(lexed.location.file == "n.pxasm");
+    CHECK(lexed.location.line == 1);
+    CHECK(lexed.location.column == 12);
+}

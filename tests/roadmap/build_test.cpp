@@ -204,3 +204,23 @@ TEST_CASE("the build work cap refuses the write that would cross it, before it i
     REQUIRE(exact.ok());
     CHECK(exact->vram.write_pixel(0, 0, pxos::RGBA {}).ok()); // the image has no budget once built
 }
+
+TEST_CASE("a step's error is placed at its roadmap entry, line and column as fields", "[build][diagnostics]")
+{
+    // A step's error that names no place (the VRAM is too small), and one
+    // that names the step's own (step.where()).
+    const std::pair<const char*, int> cases[] = {
+        { "metadata: { vram_width: 8, vram_height: 8 }\nsteps:\n  - step: write_isa_palette\n  - step: install_kernel\n", 4 },
+        { "steps:\n  - step: write_isa_palette\n  - step: add_process\n", 3 },
+    };
+    for (const auto& [text, line] : cases) {
+        auto built = pxos::build_roadmap(parse(text));
+        REQUIRE_FALSE(built.ok());
+        const pxos::Diagnostic& diagnostic = built.error().diagnostics().front();
+        INFO(diagnostic.format());
+        CHECK(diagnostic.where == "r.yaml:" + std::to_string(line) + ":5");
+        CHECK(diagnostic.location.file == "r.yaml");
+        CHECK(diagnostic.location.line == line);
+        CHECK(diagnostic.location.column == 5);
+    }
+}

@@ -391,3 +391,27 @@ TEST_CASE("tags outside YAML's core schema, or naming the wrong type, are errors
     CHECK(tagged->metadata.name == "5");
     CHECK(tagged->metadata.vram_width == 256);
 }
+
+TEST_CASE("a roadmap diagnostic keeps its file, line and column as fields", "[roadmap][diagnostics]")
+{
+    auto unknown = parse("steps:\n  - step: layout_region\n");
+    REQUIRE_FALSE(unknown.ok());
+    const pxos::Diagnostic& step = unknown.error().diagnostics().front();
+    CHECK(step.where == "r.yaml:2:11");
+    CHECK(step.location.file == "r.yaml");
+    CHECK(step.location.line == 2);
+    CHECK(step.location.column == 11);
+    CHECK(step.message == "unknown step 'layout_region'; did you mean 'layout_regions'?");
+    // yaml-cpp's syntax errors keep their place as fields too.
+    auto syntax = parse("steps:\n  - step: [layout_regions\n");
+    REQUIRE_FALSE(syntax.ok());
+    const pxos::Diagnostic& unclosed = syntax.error().diagnostics().front();
+    CHECK(unclosed.where == "r.yaml:3:1");
+    CHECK(unclosed.location.line == 3);
+    CHECK(unclosed.location.column == 1);
+    // An error about the file as a whole has no line.
+    auto empty = parse("");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().diagnostics().front().where == "r.yaml");
+    CHECK_FALSE(empty.error().diagnostics().front().has_text_position());
+}

@@ -11,6 +11,7 @@
 #include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
+#include "pxos/asm/source_map.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -21,38 +22,6 @@
 #include <vector>
 
 namespace pxos {
-
-// Which source line produced each word (for faults, traces and blame).
-class SourceMap {
-public:
-    void add(std::uint32_t address, const std::string& file, int line);
-    // The file:line of the word at `address`, if known.
-    std::optional<SourceLocation> find(std::uint32_t address) const;
-    bool empty() const { return m_entries.empty(); }
-    // The files the code came from, includes too ("builtin:" names as well).
-    const std::vector<std::string>& files() const { return m_files; }
-    void merge(const SourceMap& other);
-    // Labels, for debuggers: "schedule" (kernel) or "1:main" (process 1's).
-    void add_label(const std::string& name, std::uint32_t address) { m_labels[name] = address; }
-    const std::map<std::string, std::uint32_t>& labels() const { return m_labels; }
-
-    std::string to_json() const;
-    static Result<SourceMap> from_json(std::string_view text, const std::string& name);
-
-private:
-    std::vector<std::string> m_files;
-    // address -> (file index, line)
-    std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
-    std::map<std::string, std::uint32_t> m_labels;
-};
-
-// Where `pxos build` and `pxos asm` write an image's source map:
-// <image stem>.srcmap.json beside the image.
-std::string source_map_path_for(const std::string& image_path);
-// Reads the source map at `path`; with an empty `path`, the one beside
-// `image_path` when it exists (no map otherwise, and no error).
-Result<std::optional<SourceMap>> load_source_map(FileSystem& files, const std::string& path,
-    const std::string& image_path);
 
 struct AssembledWord {
     std::uint32_t address;

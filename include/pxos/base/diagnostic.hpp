@@ -37,7 +37,19 @@ struct Diagnostic {
     Severity severity = Severity::Error;
     std::string where;   // "roadmap.yaml:12:9", "image.png@(3,4)", or empty
     std::string message; // what was expected and what was found
+    // The place as fields when it is a position in a text file (a roadmap's
+    // YAML, pxasm): `where` is then location.to_string(). Line 0 otherwise.
+    // The CLI shows that line of the file under the message.
+    SourceLocation location;
 
+    Diagnostic() = default;
+    // A place given as text (an image's pixel, a file as a whole, a file:line).
+    Diagnostic(Severity kind, std::string place, std::string text);
+    // A position in a text file; `where` follows from it.
+    Diagnostic(Severity kind, SourceLocation position, std::string text);
+
+    // True when the place is a line (and column) of a text file.
+    bool has_text_position() const { return location.line > 0; }
     // "where: error: message" on one line.
     std::string format() const;
 };
@@ -45,11 +57,16 @@ struct Diagnostic {
 class Error {
 public:
     Error(ErrorKind kind, std::string where, std::string message);
+    Error(ErrorKind kind, SourceLocation location, std::string message);
     Error(ErrorKind kind, std::vector<Diagnostic> diagnostics);
 
     static Error bad_input(std::string where, std::string message)
     {
         return Error(ErrorKind::BadInput, std::move(where), std::move(message));
+    }
+    static Error bad_input(SourceLocation location, std::string message)
+    {
+        return Error(ErrorKind::BadInput, std::move(location), std::move(message));
     }
     static Error io(std::string where, std::string message)
     {

@@ -7,6 +7,7 @@
 #include "pxos/roadmap/build.hpp"
 #include "pxos/base/file_io.hpp"
 #include "pxos/vm/machine.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <algorithm>
@@ -227,7 +228,9 @@ int main(int argc, char** argv)
         pxos::SimulatedVRAM image = build_default(size, size);
         double image_bytes = double(image.byte_size());
         std::vector<std::uint8_t> encoded;
-        double encode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { encoded = pxos::encode_png(image).value(); });
+        pxos::ThreadExecutor executor;
+        double encode = median_ms(size == 512 ? process_runs : heavy_runs,
+            [&] { encoded = pxos::encode_png(image, executor).value(); });
         double decode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { (void)pxos::decode_png(encoded, "bench.png").value(); });
         rows.push_back({ fmt::format("PNG encode {}x{}", size, size), image_bytes / encode / 1e3, "MB/s",
             fmt::format("{:.2f} ms, {} bytes", encode, encoded.size()) });

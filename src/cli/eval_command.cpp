@@ -3,6 +3,7 @@
 #include "terminal.hpp"
 
 #include "pxos/eval/evaluator.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/base/file_io.hpp"
 #include "pxos/image/png_io.hpp"
 
@@ -67,6 +68,8 @@ int run_eval_command(const EvalCommandOptions& options)
     eval_options.max_steps = options.caps.get(Cap::StepBudget);
     eval_options.max_seconds = options.caps.get(Cap::EvalSeconds);
     eval_options.only_group = options.only_group;
+    ThreadExecutor executor;
+    eval_options.executor = &executor;
     EvalResult result = evaluate(*image, options.image_path, eval_options);
 
     if (result.timed_out)

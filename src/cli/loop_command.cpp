@@ -3,6 +3,7 @@
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/loop/loop.hpp"
 
 #include <cstdio>
@@ -77,6 +78,9 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.eval.max_seconds = options.caps.get(Cap::EvalSeconds);
     loop.limits = RoadmapLimits::from_caps(options.caps);
     loop.code_limits = CodeLimits::from_caps(options.caps);
+    ThreadExecutor executor;
+    loop.executor = &executor;
+    loop.eval.executor = &executor;
 
     std::unique_ptr<LlmClient> llm;
     if (!command.empty())

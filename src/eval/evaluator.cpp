@@ -2,6 +2,7 @@
 
 #include "base/json_writer.hpp"
 #include "pxos/asm/assembler.hpp"
+#include "pxos/base/executor.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/isa/isa.hpp"
@@ -12,7 +13,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <future>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -524,12 +524,15 @@ void Evaluator::execution_checks()
     }
     int width = m_image.width();
     // The determinism run goes on the second core while the baseline runs.
-    auto second = std::async(std::launch::async,
-        [this] { return run_image(m_image, m_name, m_options.max_steps, m_deadline); });
-    m_baseline = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
+    std::optional<RunOutcome> second;
+    executor.run_all(2, 2, [this, &second](std::size_t run_index) {
+        std::optional<RunOutcome>& outcome = run_index == 0 ? m_baseline : second;
+        outcome = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+    });
     const RunOutcome& run = *m_baseline;
     if (run.timed_out) {
-        RunOutcome again = second.get();
         m_result.timed_out = true;
         std::string message = fmt::format("skipped: the run was stopped at step {}: the evaluation reached {}",
             run.result.steps, m_deadline.cap());
@@ -596,7 +599,7 @@ void Evaluator::execution_checks()
     else
         fail(faults, described.empty() ? std::string("kernel panic") : described.text());
 
-    RunOutcome again = second.get();
+    const RunOutcome& again = *second;
     if (again.timed_out) {
         m_result.timed_out = true;
         fail(deterministic, fmt::format("the second boot was stopped at step {}: the evaluation reached {}",
@@ -782,17 +785,18 @@ void Evaluator::isolation_checks()
     // Room for the others to finish while the probe takes its time slices.
     std::uint64_t budget = 3 * m_baseline->result.steps + 200'000;
     // The probes are independent runs: use the second core.
-    std::vector<std::future<void>> runs;
+    std::vector<Probe*> runs;
     for (Probe& probe : probes) {
         inject(probe, m_image, *m_header);
         if (probe.image)
-            runs.push_back(std::async(std::launch::async, [&probe, &original_pids, budget, this] {
-                probe.run = run_image(*probe.image, m_name, budget, m_deadline,
-                    probe.expected_cause ? nullptr : &original_pids);
-            }));
+            runs.push_back(&probe);
     }
-    for (auto& run : runs)
-        run.get();
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
+    executor.run_all(runs.size(), runs.size(), [&runs, &original_pids, budget, this](std::size_t run_index) {
+        Probe& probe = *runs[run_index];
+        probe.run = run_image(*probe.image, m_name, budget, m_deadline, probe.expected_cause ? nullptr : &original_pids);
+    });
     judge(kernel_write, probes[0]);
     judge(privileged, probes[1]);
     judge(endless, probes[2]);

@@ -1,5 +1,5 @@
 // The PNG encoder (see include/pxos/image/png_io.hpp): RGBA8 rows in bands
-// deflated at once on up to 8 threads, repeated rows by hand, one zlib stream.
+// deflated at once on the executor, repeated rows by hand, one zlib stream.
 #include "pxos/image/png_io.hpp"
 
 #include "image/png_format.hpp"
@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <libdeflate.h>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <zlib.h>
 
@@ -343,10 +342,11 @@ private:
 
 } // namespace
 
-Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram)
+Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram, Executor& executor)
 {
     // Bands of 256 rows (at most 16), whatever the machine: the bytes depend
-    // only on the pixels. They are shared out over up to 8 threads.
+    // only on the pixels. Up to 8 are deflated at once, as many as the
+    // executor has cores.
     int band_count = std::clamp(vram.height() / 256, 1, 16);
     std::vector<Band> bands(static_cast<std::size_t>(band_count));
     int rows_per_band = vram.height() / band_count;
@@ -354,19 +354,10 @@ Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram)
         bands[std::size_t(i)].first_row = i * rows_per_band;
         bands[std::size_t(i)].rows = i + 1 == band_count ? vram.height() - i * rows_per_band : rows_per_band;
     }
-    int threads = std::min({ band_count, int(std::max(1u, std::thread::hardware_concurrency())), 8 });
-    auto work = [&vram, &bands, threads](int first) {
-        for (std::size_t i = std::size_t(first); i < bands.size(); i += std::size_t(threads)) {
-            BandEncoder encoder(vram, bands[i]);
-            bands[i].ok = encoder.run();
-        }
-    };
-    std::vector<std::thread> workers;
-    for (int i = 1; i < threads; ++i)
-        workers.emplace_back(work, i);
-    work(0);
-    for (std::thread& worker : workers)
-        worker.join();
+    executor.run_all(bands.size(), std::min<std::size_t>(executor.concurrency(), 8), [&vram, &bands](std::size_t i) {
+        BandEncoder encoder(vram, bands[i]);
+        bands[i].ok = encoder.run();
+    });
 
     std::vector<std::uint8_t> idat = { 0x78, 0x01 }; // zlib header: deflate, 32K window, fastest
     uLong adler = 1;
@@ -391,18 +382,18 @@ Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram)
     return png;
 }
 
-Result<void> save_png(const std::string& path, const SimulatedVRAM& vram)
+Result<void> save_png(const std::string& path, const SimulatedVRAM& vram, Executor& executor)
 {
     PXOS_TRY(check_output_path(path));
-    auto bytes = encode_png(vram);
+    auto bytes = encode_png(vram, executor);
     if (!bytes)
         return std::move(bytes).error();
     return write_file_atomic(path, *bytes);
 }
 
-Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram)
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram, Executor& executor)
 {
-    auto bytes = encode_png(vram);
+    auto bytes = encode_png(vram, executor);
     if (!bytes)
         return std::move(bytes).error();
     return outputs.write(path, *bytes);

@@ -15,14 +15,12 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace pxos {
 
@@ -317,8 +315,10 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
     if (!chosen.error.empty())
         header += "# this roadmap did not build: " + chosen.error + "\n";
     PXOS_TRY(write_file_atomic(path(record.roadmap_file), header + chosen.text));
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
     if (chosen.image)
-        PXOS_TRY(save_png(path(record.image_file), *chosen.image));
+        PXOS_TRY(save_png(path(record.image_file), *chosen.image, executor));
     else
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
@@ -327,7 +327,7 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
             PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
-            PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image)));
+            PXOS_TRY(save_png(path(record.diff_file), difference_picture(*parent_image, *chosen.image), executor));
         }
     }
     PXOS_TRY(write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
@@ -385,7 +385,7 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
             if (!problem.empty()) {
                 failure = problem;
                 m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
-                std::this_thread::sleep_for(std::chrono::milliseconds(50 << std::min(attempt, 5)));
+                m_clock.sleep_for(double(50 << std::min(attempt, 5)));
                 continue;
             }
             reply = outcome.out;
@@ -544,18 +544,16 @@ Result<LoopSummary> Loop::run()
                 fresh_roadmaps.emplace_back(i, std::move(*roadmap));
             }
             std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
-            for (std::size_t start = 0; start < fresh.size(); start += jobs) {
-                std::vector<std::future<Evaluated>> running;
-                for (std::size_t i = start; i < std::min(fresh.size(), start + jobs); ++i)
-                    running.push_back(std::async(std::launch::async,
-                        [this, roadmap = fresh_roadmaps[i].second, text = fresh[i].second]() mutable {
-                            return build_and_evaluate(std::move(roadmap), std::move(text), m_options, proposal_reads());
-                        }));
-                for (std::size_t i = 0; i < running.size(); ++i) {
-                    auto evaluated = std::make_shared<const Evaluated>(running[i].get());
-                    m_evaluated[evaluated->text] = evaluated;
-                    scored.emplace_back(fresh[start + i].first, evaluated);
-                }
+            std::vector<std::optional<Evaluated>> evaluations(fresh.size());
+            SerialExecutor serial;
+            Executor& executor = m_options.executor ? *m_options.executor : serial;
+            executor.run_all(fresh.size(), jobs, [this, &evaluations, &fresh, &fresh_roadmaps](std::size_t i) {
+                evaluations[i] = build_and_evaluate(fresh_roadmaps[i].second, fresh[i].second, m_options, proposal_reads());
+            });
+            for (std::size_t i = 0; i < fresh.size(); ++i) {
+                auto evaluated = std::make_shared<const Evaluated>(std::move(*evaluations[i]));
+                m_evaluated[evaluated->text] = evaluated;
+                scored.emplace_back(fresh[i].first, evaluated);
             }
             std::vector<Evaluated> results;
             std::vector<std::size_t> order;

@@ -785,17 +785,14 @@ void Evaluator::isolation_checks()
     // Room for the others to finish while the probe takes its time slices.
     std::uint64_t budget = 3 * m_baseline->result.steps + 200'000;
     // The probes are independent runs: use the second core.
-    std::vector<Probe*> runs;
-    for (Probe& probe : probes) {
-        inject(probe, m_image, *m_header);
-        if (probe.image)
-            runs.push_back(&probe);
-    }
     SerialExecutor serial;
     Executor& executor = m_options.executor ? *m_options.executor : serial;
-    executor.run_all(runs.size(), runs.size(), [&runs, &original_pids, budget, this](std::size_t run_index) {
-        Probe& probe = *runs[run_index];
-        probe.run = run_image(*probe.image, m_name, budget, m_deadline, probe.expected_cause ? nullptr : &original_pids);
+    executor.run_all(std::size(probes), std::size(probes), [&probes, &original_pids, budget, this](std::size_t i) {
+        Probe& probe = probes[i];
+        inject(probe, m_image, *m_header);
+        if (probe.image)
+            probe.run = run_image(*probe.image, m_name, budget, m_deadline,
+                probe.expected_cause ? nullptr : &original_pids);
     });
     judge(kernel_write, probes[0]);
     judge(privileged, probes[1]);

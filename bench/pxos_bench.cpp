@@ -7,6 +7,7 @@
 #include "pxos/roadmap/build.hpp"
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/vm/machine.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <algorithm>
@@ -180,7 +181,10 @@ int main(int argc, char** argv)
         build_recorded.insert(build_recorded.end(), { "--provenance", log });
         ratio_row("pxos build --provenance, default roadmap", build, build_recorded, "every pixel write of every step");
         spawn_and_wait(build);
-        std::vector<std::string> run = { pxos_binary, "run", out_png, "-q", "--input", "/dev/null" };
+        // An empty console input: pxos run reads only regular files (not /dev/null).
+        std::string no_input = (scratch / "no_input.txt").string();
+        std::ofstream(no_input).flush();
+        std::vector<std::string> run = { pxos_binary, "run", out_png, "-q", "--input", no_input };
         std::vector<std::string> run_recorded = run;
         run_recorded.insert(run_recorded.end(), { "--provenance", log });
         ratio_row("pxos run --provenance, default image", run, run_recorded, "every word stored");
@@ -227,7 +231,9 @@ int main(int argc, char** argv)
         pxos::SimulatedVRAM image = build_default(size, size);
         double image_bytes = double(image.byte_size());
         std::vector<std::uint8_t> encoded;
-        double encode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { encoded = pxos::encode_png(image).value(); });
+        pxos::ThreadExecutor executor;
+        double encode = median_ms(size == 512 ? process_runs : heavy_runs,
+            [&] { encoded = pxos::encode_png(image, executor).value(); });
         double decode = median_ms(size == 512 ? process_runs : heavy_runs, [&] { (void)pxos::decode_png(encoded, "bench.png").value(); });
         rows.push_back({ fmt::format("PNG encode {}x{}", size, size), image_bytes / encode / 1e3, "MB/s",
             fmt::format("{:.2f} ms, {} bytes", encode, encoded.size()) });

@@ -106,7 +106,8 @@ TEST_CASE("images, staged outputs and provenance go through the in-memory file s
     files.add_file("os/roadmap.yaml", roadmap_with("kernel.pxasm", "hello.pxasm"));
     auto built = build_in(files, "os/roadmap.yaml");
     REQUIRE(built.ok());
-    REQUIRE(pxos::save_png(files, "out/os.png", built->vram).ok());
+    pxos::SerialExecutor serial;
+    REQUIRE(pxos::save_png(files, "out/os.png", built->vram, serial).ok());
     auto loaded = pxos::load_png(files, "out/os.png");
     REQUIRE(loaded.ok());
     CHECK(words_of(*loaded) == words_of(built->vram));
@@ -117,7 +118,7 @@ TEST_CASE("images, staged outputs and provenance go through the in-memory file s
     REQUIRE(recorded.ok());
     {
         pxos::StagedOutputs outputs(files, { "os/roadmap.yaml" });
-        REQUIRE(pxos::stage_png(outputs, "staged/os.png", built->vram).ok());
+        REQUIRE(pxos::stage_png(outputs, "staged/os.png", built->vram, serial).ok());
         REQUIRE(recorded->stage_file(outputs, "staged/os.pxprov").ok());
         CHECK_FALSE(files.exists("staged/os.png"));
         REQUIRE(outputs.commit().ok());

@@ -6,6 +6,7 @@
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/roadmap/provenance.hpp"
 #include "pxos/roadmap/roadmap.hpp"
@@ -65,13 +66,14 @@ Result<std::string> choose_output_path(const BuildCommandOptions& options, const
 class BuildProgress final : public BuildObserver {
 public:
     BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view,
-        BuildProvenanceRecorder* provenance, StagedOutputs& outputs)
+        BuildProvenanceRecorder* provenance, StagedOutputs& outputs, Executor& executor)
         : m_output_path(std::move(output_path))
         , m_save_intermediate(save_intermediate)
         , m_frames_dir(std::move(frames_dir))
         , m_view(view)
         , m_provenance(provenance)
         , m_outputs(outputs)
+        , m_executor(executor)
     {
     }
 
@@ -93,12 +95,12 @@ public:
             std::string frame = (std::filesystem::path(m_frames_dir)
                 / fmt::format("frame_{:04}_{}.png", report.index + 1, report.step))
                                     .string();
-            PXOS_TRY(stage_png(m_outputs, frame, vram));
+            PXOS_TRY(stage_png(m_outputs, frame, vram, m_executor));
         }
         if (!m_save_intermediate)
             return {};
         std::string path = intermediate_path(m_output_path, report.index, report.label);
-        PXOS_TRY(stage_png(m_outputs, path, vram));
+        PXOS_TRY(stage_png(m_outputs, path, vram, m_executor));
         spdlog::debug("      staged {}", path);
         return {};
     }
@@ -110,6 +112,7 @@ private:
     LiveView& m_view;
     BuildProvenanceRecorder* m_provenance;
     StagedOutputs& m_outputs;
+    Executor& m_executor;
     std::size_t m_count = 0;
 };
 
@@ -151,8 +154,9 @@ int run_build_command(const BuildCommandOptions& options)
         if (auto streaming = provenance.stream_to(host_files(), options.provenance_path); !streaming)
             return report_error(streaming.error());
     BuildProvenanceRecorder recorder(provenance);
+    ThreadExecutor executor;
     BuildProgress progress(output_path, roadmap->output.save_intermediate, options.frames_dir, view,
-        options.provenance_path.empty() ? nullptr : &recorder, outputs);
+        options.provenance_path.empty() ? nullptr : &recorder, outputs, executor);
     LiveWrites live_writes(view);
     BuildOptions build_options;
     build_options.limits = VRAMLimits::from_caps(options.caps);
@@ -173,7 +177,7 @@ int run_build_command(const BuildCommandOptions& options)
 
     SteadyClock clock;
     double save_started = clock.now_ms();
-    if (auto saved = stage_png(outputs, output_path, built->vram); !saved)
+    if (auto saved = stage_png(outputs, output_path, built->vram, executor); !saved)
         return report_error(saved.error());
     double save_ms = clock.now_ms() - save_started;
     if (!options.provenance_path.empty())

@@ -9,6 +9,7 @@
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/layout.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <charconv>
@@ -76,7 +77,8 @@ int run_asm_command(const AsmCommandOptions& options)
     StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
     for (const std::string& source : program->source_map.files())
         outputs.add_input(source);
-    if (auto written = stage_png(outputs, options.output_path, vram); !written)
+    ThreadExecutor executor;
+    if (auto written = stage_png(outputs, options.output_path, vram, executor); !written)
         return report_error(written.error());
     if (auto written = outputs.write(source_map_path_for(options.output_path), program->source_map.to_json());
         !written)

@@ -5,6 +5,7 @@
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/eval/rubric.hpp"
 #include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include <algorithm>
@@ -72,6 +73,8 @@ int run_eval_command(const EvalCommandOptions& options)
     eval_options.max_steps = options.caps.get(Cap::StepBudget);
     eval_options.max_seconds = options.caps.get(Cap::EvalSeconds);
     eval_options.only_group = options.only_group;
+    ThreadExecutor executor;
+    eval_options.executor = &executor;
     EvalResult result = evaluate(*image, options.image_path, eval_options);
 
     if (result.timed_out)

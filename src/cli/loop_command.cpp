@@ -4,6 +4,7 @@
 
 #include "builtin_steps.hpp"
 #include "pxos/host/posix/shell_llm_client.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/loop/loop.hpp"
 
 #include <cstdio>
@@ -79,6 +80,9 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.limits = RoadmapLimits::from_caps(options.caps);
     loop.code_limits = CodeLimits::from_caps(options.caps);
     loop.files = &host_files();
+    ThreadExecutor executor;
+    loop.executor = &executor;
+    loop.eval.executor = &executor;
 
     std::unique_ptr<LlmClient> llm;
     if (!command.empty())

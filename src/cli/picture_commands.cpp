@@ -3,6 +3,7 @@
 #include "terminal.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/view/render.hpp"
 
@@ -16,7 +17,8 @@ namespace {
 Result<void> write_picture(const std::string& path, const SimulatedVRAM& picture, std::vector<std::string> inputs)
 {
     StagedOutputs outputs(host_files(), std::move(inputs));
-    PXOS_TRY(stage_png(outputs, path, picture));
+    ThreadExecutor executor;
+    PXOS_TRY(stage_png(outputs, path, picture, executor));
     return outputs.commit();
 }
 

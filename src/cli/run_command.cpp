@@ -7,6 +7,7 @@
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/vm/machine.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/roadmap/provenance.hpp"
 #include "pxos/vm/run_report.hpp"
@@ -123,6 +124,7 @@ int run_run_command(const RunCommandOptions& options)
     std::string default_map = source_map_path_for(options.image_path);
     const std::string inputs[] = { options.image_path, options.input_path, options.source_map_path, default_map };
     StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
+    ThreadExecutor executor;
     for (const std::string* path : { &options.output_path, &options.provenance_path }) {
         if (path->empty())
             continue;
@@ -181,7 +183,7 @@ int run_run_command(const RunCommandOptions& options)
         std::uint64_t done = 0;
         for (int frame = 0;; ++frame) {
             std::string path = (std::filesystem::path(options.frames_dir) / fmt::format("frame_{:06}.png", frame)).string();
-            if (auto saved = stage_png(outputs, path, (*machine)->vram()); !saved)
+            if (auto saved = stage_png(outputs, path, (*machine)->vram(), executor); !saved)
                 return report_error(saved.error());
             if (done >= max_steps || (*machine)->halted())
                 break;
@@ -220,7 +222,7 @@ int run_run_command(const RunCommandOptions& options)
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);
     if (!options.output_path.empty())
-        if (auto saved = stage_png(outputs, options.output_path, (*machine)->vram()); !saved)
+        if (auto saved = stage_png(outputs, options.output_path, (*machine)->vram(), executor); !saved)
             return report_error(saved.error());
     if (!options.provenance_path.empty())
         if (auto staged = provenance.stage_file(outputs, options.provenance_path); !staged)

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "terminal.hpp"
 
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/view/terminal_view.hpp"
 
@@ -190,7 +191,8 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
                 std::vector<std::uint32_t> read_back(std::size_t(width) * std::size_t(height));
                 sdl.SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, read_back.data(), width * 4);
                 auto shot = SimulatedVRAM::from_words(width, height, std::move(read_back));
-                if (!shot || !save_png(host_files(), options.screenshot, *shot))
+                ThreadExecutor executor;
+                if (!shot || !save_png(host_files(), options.screenshot, *shot, executor))
                     status = 74;
             }
             break;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pxos/base/clock.hpp"
+#include "pxos/base/executor.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/eval/rubric.hpp"
@@ -17,7 +18,6 @@
 #include <cstdint>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -219,7 +219,7 @@ private:
     std::string m_boot_error;
     std::optional<Palette> m_palette; // the booted image's
     std::optional<RunOutcome> m_baseline;
-    std::future<RunOutcome> m_second; // the determinism run, until check_deterministic waits for it
+    std::optional<RunOutcome> m_second; // the determinism run
     std::vector<Probe> m_probes;      // run_probes's, in the order of the isolation checks
 };
 

@@ -161,17 +161,15 @@ std::optional<std::string> Evaluation::run_probes()
     // Room for the others to finish while the probe takes its time slices.
     std::uint64_t budget = 3 * m_baseline->result.steps + 200'000;
     // The probes are independent runs: use the second core.
-    std::vector<std::future<void>> runs;
-    for (Probe& probe : probes) {
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
+    executor.run_all(std::size(probes), std::size(probes), [&probes, &original_pids, budget, this](std::size_t i) {
+        Probe& probe = probes[i];
         inject(probe, m_image, *m_header);
         if (probe.image)
-            runs.push_back(std::async(std::launch::async, [&probe, &original_pids, budget, this] {
-                probe.run = run_image(*probe.image, m_name, budget, m_deadline,
-                    probe.expected_cause ? nullptr : &original_pids);
-            }));
-    }
-    for (auto& run : runs)
-        run.get();
+            probe.run = run_image(*probe.image, m_name, budget, m_deadline,
+                probe.expected_cause ? nullptr : &original_pids);
+    });
     m_probes.assign(std::make_move_iterator(std::begin(probes)), std::make_move_iterator(std::end(probes)));
     return std::nullopt;
 }

@@ -52,17 +52,18 @@ std::optional<std::string> Evaluation::run_twice()
     if (!m_boots)
         return std::string(kSkippedNoBoot);
     // The determinism run goes on the second core while the baseline runs.
-    auto second = std::async(std::launch::async,
-        [this] { return run_image(m_image, m_name, m_options.max_steps, m_deadline); });
-    m_baseline = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
+    executor.run_all(2, 2, [this](std::size_t run_index) {
+        std::optional<RunOutcome>& outcome = run_index == 0 ? m_baseline : m_second;
+        outcome = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+    });
     const RunOutcome& run = *m_baseline;
     if (run.timed_out) {
-        RunOutcome again = second.get();
         m_result.timed_out = true;
         return fmt::format("skipped: the run was stopped at step {}: the evaluation reached {}", run.result.steps,
             m_deadline.cap());
     }
-    m_second = std::move(second);
     return std::nullopt;
 }
 
@@ -145,7 +146,7 @@ void Evaluation::check_no_faults(Check& faults)
 void Evaluation::check_deterministic(Check& deterministic)
 {
     const RunOutcome& run = *m_baseline;
-    RunOutcome again = m_second.get();
+    const RunOutcome& again = *m_second;
     if (again.timed_out) {
         m_result.timed_out = true;
         fail(deterministic, fmt::format("the second boot was stopped at step {}: the evaluation reached {}",

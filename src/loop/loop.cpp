@@ -16,11 +16,9 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <memory>
 #include <optional>
-#include <thread>
 
 namespace pxos {
 
@@ -182,8 +180,10 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
     if (!chosen.error.empty())
         header += "# this roadmap did not build: " + chosen.error + "\n";
     PXOS_TRY(m_options.files->write_file_atomic(path(record.roadmap_file), header + chosen.text));
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
     if (chosen.image)
-        PXOS_TRY(save_png(*m_options.files, path(record.image_file), *chosen.image));
+        PXOS_TRY(save_png(*m_options.files, path(record.image_file), *chosen.image, executor));
     else
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
@@ -193,7 +193,7 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
         if (parent_image) {
             record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
             PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
-                difference_picture(*parent_image, *chosen.image)));
+                difference_picture(*parent_image, *chosen.image), executor));
         }
     }
     PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
@@ -247,7 +247,7 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
         report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
     if (std::string problem = reply_problem(outcome); !problem.empty()) {
         m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
-        std::this_thread::sleep_for(std::chrono::milliseconds(50 << std::min(attempt, 5)));
+        m_clock.sleep_for(double(50 << std::min(attempt, 5)));
         return { CallResult::Retry, problem };
     }
     report_unwritten(generation, m_replies.store(prompt, outcome.out));
@@ -384,18 +384,17 @@ std::vector<Scored> Loop::evaluate_fresh(const std::vector<std::size_t>& fresh,
 {
     std::vector<Scored> scored;
     std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
-    for (std::size_t start = 0; start < fresh.size(); start += jobs) {
-        std::vector<std::future<Evaluated>> running;
-        for (std::size_t i = start; i < std::min(fresh.size(), start + jobs); ++i)
-            running.push_back(std::async(std::launch::async,
-                [this, roadmap = std::move(*roadmaps[fresh[i]]), text = *canonical[fresh[i]]]() mutable {
-                    return build_and_evaluate(std::move(roadmap), std::move(text), m_options, proposal_reads());
-                }));
-        for (std::size_t i = 0; i < running.size(); ++i) {
-            auto evaluated = std::make_shared<const Evaluated>(running[i].get());
-            m_population.remember(evaluated);
-            scored.push_back({ fresh[start + i], evaluated });
-        }
+    std::vector<std::optional<Evaluated>> evaluations(fresh.size());
+    SerialExecutor serial;
+    Executor& executor = m_options.executor ? *m_options.executor : serial;
+    executor.run_all(fresh.size(), jobs, [this, &evaluations, &fresh, &roadmaps, &canonical](std::size_t i) {
+        evaluations[i] = build_and_evaluate(std::move(*roadmaps[fresh[i]]), *canonical[fresh[i]], m_options,
+            proposal_reads());
+    });
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        auto evaluated = std::make_shared<const Evaluated>(std::move(*evaluations[i]));
+        m_population.remember(evaluated);
+        scored.push_back({ fresh[i], evaluated });
     }
     return scored;
 }

@@ -4,6 +4,7 @@
 // added to the table without a case here fails the test.
 #include "pxos/base/limits.hpp"
 #include "pxos/abi/syscalls.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
 
 #include "test_support.hpp"
@@ -43,7 +44,8 @@ void write_noise_png(const ScratchDirectory& scratch, const std::string& name)
     }
     auto vram = pxos::SimulatedVRAM::from_words(1024, 1024, std::move(words));
     REQUIRE(vram.ok());
-    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file(name), *vram).ok());
+    pxos::ThreadExecutor executor;
+    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file(name), *vram, executor).ok());
 }
 
 std::string padding(std::size_t bytes)

@@ -2,6 +2,7 @@
 
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/layout.hpp"
@@ -240,4 +241,21 @@ TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then 
         == std::vector<std::string> { "id", "group", "passed", "points", "max_points", "message", "evidence" });
     CHECK(json["checks"][0]["evidence"]["pixel"] == nlohmann::json::array({ 10, 2 }));
     CHECK(json["score_pct"] == 100.0);
+}
+
+TEST_CASE("the evaluation is the same with its runs one after the other and on threads", "[eval][executor]")
+{
+    std::vector<pxos::SimulatedVRAM> images { default_image(), build_file("roadmaps/seed_stage1.yaml"),
+        pxos::test::build_os({ { kExitThree }, { kFault } }).vram, pxos::SimulatedVRAM::create(64, 64).value() };
+    pxos::SerialExecutor serial;
+    pxos::ThreadExecutor threads;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        INFO("image " << i);
+        pxos::EvalOptions options;
+        options.executor = &serial;
+        std::string one_by_one = pxos::eval_result_to_json(pxos::evaluate(images[i], "os.png", options));
+        options.executor = &threads;
+        CHECK(pxos::eval_result_to_json(pxos::evaluate(images[i], "os.png", options)) == one_by_one);
+        CHECK(pxos::eval_result_to_json(pxos::evaluate(images[i], "os.png")) == one_by_one);
+    }
 }

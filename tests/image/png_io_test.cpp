@@ -1,4 +1,5 @@
 #include "pxos/image/png_io.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 
 #include "test_support.hpp"
 
@@ -34,13 +35,15 @@ std::vector<std::uint8_t> valid_png()
     auto vram = SimulatedVRAM::create(4, 3);
     REQUIRE(vram.ok());
     vram->fill_rect(pxos::Rect { 1, 1, 2, 2 }, RGBA { 200, 100, 50, 25 });
-    return pxos::encode_png(*vram).value();
+    pxos::SerialExecutor serial;
+    return pxos::encode_png(*vram, serial).value();
 }
 
 } // namespace
 
 TEST_CASE("PNG encode then decode gives back the exact pixels", "[png]")
 {
+    pxos::ThreadExecutor executor;
     std::mt19937 random(42);
     for (auto [width, height] : { std::pair { 1, 1 }, std::pair { 37, 5 }, std::pair { 256, 300 } }) {
         auto vram = SimulatedVRAM::create(width, height);
@@ -48,12 +51,12 @@ TEST_CASE("PNG encode then decode gives back the exact pixels", "[png]")
         for (int y = 0; y < height; ++y)
             for (int x = 0; x < width; ++x)
                 REQUIRE(vram->write_pixel(x, y, RGBA::from_word(std::uint32_t(random()))).ok());
-        auto encoded = pxos::encode_png(*vram);
+        auto encoded = pxos::encode_png(*vram, executor);
         REQUIRE(encoded.ok());
         SimulatedVRAM decoded = decode_ok(*encoded);
         CHECK(decoded == *vram);
         // Deterministic: the same pixels give the same bytes.
-        CHECK(pxos::encode_png(*vram).value() == *encoded);
+        CHECK(pxos::encode_png(*vram, executor).value() == *encoded);
     }
 }
 
@@ -215,11 +218,12 @@ TEST_CASE("save_png writes a decodable file and refuses a directory", "[png]")
     pxos::test::ScratchDirectory scratch;
     auto vram = SimulatedVRAM::create(3, 3);
     REQUIRE(vram.ok());
-    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file("deep/er/out.png"), *vram).ok());
+    pxos::ThreadExecutor executor;
+    REQUIRE(pxos::save_png(pxos::test::files(), scratch.file("deep/er/out.png"), *vram, executor).ok());
     auto loaded = pxos::load_png(pxos::test::files(), scratch.file("deep/er/out.png"));
     REQUIRE(loaded.ok());
     CHECK(*loaded == *vram);
-    auto refused = pxos::save_png(pxos::test::files(), scratch.file("deep"), *vram);
+    auto refused = pxos::save_png(pxos::test::files(), scratch.file("deep"), *vram, executor);
     CHECK(refused.error().message() == scratch.file("deep") + ": error: output path is a directory, expected a file name");
 }
 
@@ -428,6 +432,7 @@ TEST_CASE("PNG encode of rows that repeat the row above round-trips, through zli
     // Widths whose zero runs end in every way: a match of 3, 255, 257, a
     // 258 and one or two literals; heights over one band; repeated runs
     // between rows that differ.
+    pxos::ThreadExecutor executor;
     for (int width : { 1, 2, 64, 65, 129, 130, 600 }) {
         auto vram = SimulatedVRAM::create(width, 700);
         REQUIRE(vram.ok());
@@ -435,7 +440,7 @@ TEST_CASE("PNG encode of rows that repeat the row above round-trips, through zli
         vram->fill_rect(pxos::Rect { 0, 100, width, 1 }, RGBA { 1, 2, 3, 4 });
         vram->fill_rect(pxos::Rect { 0, 256, width, 300 }, RGBA { 200, 0, 9, 255 });
         REQUIRE(vram->write_pixel(width - 1, 699, RGBA { 7, 7, 7, 7 }).ok());
-        auto encoded = pxos::encode_png(*vram);
+        auto encoded = pxos::encode_png(*vram, executor);
         REQUIRE(encoded.ok());
         INFO("width " << width);
         CHECK(decode_ok(*encoded) == *vram);
@@ -446,5 +451,27 @@ TEST_CASE("PNG encode of rows that repeat the row above round-trips, through zli
         uLongf size = uLongf(raw.size());
         CHECK(uncompress(raw.data(), &size, encoded->data() + 41, length) == Z_OK);
         CHECK(size == raw.size() - 1);
+    }
+}
+
+TEST_CASE("PNG encoding gives the same bytes on the serial executor and on threads", "[png][executor]")
+{
+    // Heights of one band, of several (the last one longer) and of the most
+    // (16); rows that repeat and rows of noise in every band.
+    pxos::SerialExecutor serial;
+    pxos::ThreadExecutor two(2), three(3), eight(8);
+    std::mt19937 random(7);
+    for (auto [width, height] : { std::pair { 3, 1 }, std::pair { 64, 255 }, std::pair { 40, 700 }, std::pair { 16, 4100 } }) {
+        auto vram = SimulatedVRAM::create(width, height);
+        REQUIRE(vram.ok());
+        for (int y = 0; y < height; y += 3)
+            for (int x = 0; x < width; ++x)
+                REQUIRE(vram->write_pixel(x, y, RGBA::from_word(std::uint32_t(random()))).ok());
+        INFO(width << "x" << height);
+        auto expected = pxos::encode_png(*vram, serial);
+        REQUIRE(expected.ok());
+        CHECK(decode_ok(*expected) == *vram);
+        for (pxos::Executor* executor : std::initializer_list<pxos::Executor*> { &two, &three, &eight })
+            CHECK(pxos::encode_png(*vram, *executor).value() == *expected);
     }
 }

@@ -7,12 +7,15 @@
 #include "pxos/loop/proposer.hpp"
 
 #include "builtin_steps.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fcntl.h>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -39,6 +42,10 @@ pxos::LoopOptions options_for(const pxos::test::ScratchDirectory& scratch, int g
     options.out_dir = scratch.file("loop");
     options.retries = 1;
     options.files = &pxos::test::files();
+    // On threads, as the CLI runs it (stateless: one for every test).
+    static pxos::ThreadExecutor threads;
+    options.executor = &threads;
+    options.eval.executor = &threads;
     return options;
 }
 
@@ -529,4 +536,78 @@ TEST_CASE("an LLM transcript file or cached reply that cannot be written is note
             + ": error: output path is a directory, expected a file name (the loop goes on without it)");
     CHECK(observer.notes[1] == "generation 2: " + reply_file
             + ": error: output path is a directory, expected a file name (the loop goes on without it)");
+}
+
+namespace {
+
+// Every file the loop wrote under `folder`, by relative name, but its
+// timings (wall-clock figures).
+std::map<std::string, std::string> loop_files(const std::string& folder)
+{
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder))
+        if (entry.is_regular_file() && entry.path().filename() != "timings.jsonl")
+            files[std::filesystem::relative(entry.path(), folder).string()] = pxos::test::read_text(entry.path().string());
+    return files;
+}
+
+// An LLM command that always fails, without a process.
+class FailingLlm final : public pxos::LlmClient {
+public:
+    pxos::CommandOutcome run(const std::string&, const std::string&) override
+    {
+        ++calls;
+        pxos::CommandOutcome outcome;
+        outcome.exit_code = 3;
+        return outcome;
+    }
+    int calls = 0;
+};
+
+} // namespace
+
+TEST_CASE("the loop writes the same files with its evaluations one after the other and on threads", "[loop][executor]")
+{
+    pxos::SerialExecutor serial;
+    pxos::ThreadExecutor threads;
+    std::map<std::string, std::string> written[2];
+    int run_index = 0;
+    for (pxos::Executor* executor : std::initializer_list<pxos::Executor*> { &serial, &threads }) {
+        pxos::test::ScratchDirectory scratch;
+        auto options = options_for(scratch, 3);
+        options.candidates = 3;
+        options.jobs = 2;
+        options.executor = executor;
+        options.eval.executor = executor;
+        REQUIRE(run(options).ok());
+        written[run_index++] = loop_files(scratch.file("loop"));
+    }
+    CHECK(written[0].count("loop.jsonl") == 1);
+    CHECK(written[0].count("vram_os_stage1.gen003.png") == 1);
+    CHECK(written[0] == written[1]);
+}
+
+TEST_CASE("the LLM retry backoff doubles from 100 ms to 1.6 s on the loop's clock, taking no real time", "[loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto options = options_for(scratch, 2);
+    options.proposer = pxos::ProposerKind::Llm;
+    options.retries = 6;
+    FailingLlm llm;
+    RecordingObserver observer;
+    pxos::FakeClock clock(0);
+    auto started = std::chrono::steady_clock::now();
+    auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &llm, observer, clock);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    REQUIRE(summary.ok());
+    CHECK(llm.calls == 7);
+    CHECK(clock.sleeps() == std::vector<double> { 100, 200, 400, 800, 1600, 1600, 1600 });
+    CHECK(clock.now_ms() == 6300); // the sleeps are all the time that passed on it
+    REQUIRE(observer.notes.size() == 7);
+    CHECK(observer.notes[0] == "generation 2: the LLM command exited with 3 (attempt 1); retrying");
+    CHECK(observer.notes[6] == "generation 2: the LLM command exited with 3 (attempt 7); retrying");
+    CHECK(history(scratch)[1]["fallback"] == true);
+    // Waiting for real would take 6.3 s on top of the two builds and evaluations.
+    INFO("the loop took " << seconds << " s");
+    CHECK(seconds < 6.3);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "pxos/base/clock.hpp"
+#include "pxos/base/executor.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
 
@@ -68,6 +69,9 @@ struct EvalOptions {
     std::uint64_t max_seconds = cap_default(Cap::EvalSeconds);
     Clock* clock = nullptr;
     static constexpr std::uint64_t kDeadlineCheckSteps = 1'000'000;
+    // Runs the independent runs (the determinism run, the probes) at once;
+    // not owned; nullptr: one after the other. The result is the same.
+    Executor* executor = nullptr;
 };
 
 // The groups' names, in order (the rubric's groups).

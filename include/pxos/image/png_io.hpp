@@ -6,16 +6,18 @@
 // undoes the filters (Adam7 too) and writes RGBA8, checking every palette
 // index against PLTE: any failure is bad input naming its byte (or pixel).
 // Any colour type and bit depth loads as RGBA8, as stb_image converted them.
-// Encoding: RGBA8 rows in bands of 256 on up to 8 threads (the bytes depend
-// only on the pixels), each band one deflate segment ending on a byte
-// boundary: a row that repeats the row above is written by hand, as
-// back-references under a Huffman code of five symbols (a memcmp and 18
-// bytes for a row 4096 wide), any other is
+// Encoding: RGBA8 rows in bands of 256, up to 8 at once on the Executor
+// (the bytes depend only on the pixels, never on the executor), each band
+// one deflate segment ending on a byte boundary: a row that repeats the row
+// above is written by hand, as back-references under a Huffman code of
+// five symbols (a memcmp and 18 bytes for a row 4096 wide), any other is
 // UP-filtered and deflated by zlib (level 1, RLE strategy); the segments'
 // Adler-32s are combined: one valid zlib stream that any decoder reads.
+// The decoder is src/image/png_decoder.cpp, the encoder png_encoder.cpp.
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/executor.hpp"
 #include "pxos/base/file_system.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/image/vram.hpp"
@@ -43,11 +45,12 @@ Result<SimulatedVRAM> decode_png(std::span<const std::uint8_t> bytes, const std:
     const PngLimits& limits = {});
 Result<SimulatedVRAM> load_png(FileSystem& files, const std::string& path, const PngLimits& limits = {});
 
-Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram);
+// `executor` deflates the bands; a serial one gives the same bytes, slower.
+Result<std::vector<std::uint8_t>> encode_png(const SimulatedVRAM& vram, Executor& executor);
 // Encodes and writes atomically (temporary file, then rename).
-Result<void> save_png(FileSystem& files, const std::string& path, const SimulatedVRAM& vram);
+Result<void> save_png(FileSystem& files, const std::string& path, const SimulatedVRAM& vram, Executor& executor);
 // Encodes and stages it as `path`, to appear with the command's other
 // outputs on outputs.commit() (see StagedOutputs).
-Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram);
+Result<void> stage_png(StagedOutputs& outputs, const std::string& path, const SimulatedVRAM& vram, Executor& executor);
 
 } // namespace pxos

@@ -14,6 +14,7 @@
 #include "pxos/asm/assembler.hpp"
 #include "pxos/base/clock.hpp"
 #include "pxos/base/diagnostic.hpp"
+#include "pxos/base/executor.hpp"
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/loop/history.hpp"
 #include "pxos/loop/llm_command.hpp"
@@ -43,7 +44,10 @@ struct LoopOptions {
     int max_llm_calls = -1;  // -1: no cap
     double max_seconds = 0;  // 0: no cap
     bool until_max = false;
-    EvalOptions eval;
+    EvalOptions eval; // its executor runs each evaluation's own runs
+    // Builds and evaluates the proposals (jobs at a time) and encodes the
+    // PNGs; not owned; nullptr: one after the other. The result is the same.
+    Executor* executor = nullptr;
     RoadmapLimits limits;
     CodeLimits code_limits; // pxasm the roadmaps' steps assemble
     // Every file the loop reads, writes and locks (the out-dir, the roadmaps

@@ -51,8 +51,13 @@ constexpr std::uint8_t kAddiJnz = isa::kOpcodeCount + 3;
 constexpr std::uint8_t kAddiBne = isa::kOpcodeCount + 4;
 constexpr std::uint8_t kAddiBlt = isa::kOpcodeCount + 5;
 constexpr std::uint8_t kAddiJnzSelf = isa::kOpcodeCount + 6; // JNZ tests the register the ADDI wrote
-constexpr std::uint32_t kAddiLength = 4;
-constexpr std::uint32_t kLongestFusion = kAddiLength + 4;
+// An instruction's length in slots (one per pixel), from the opcode table:
+// a compile-time constant in every handler.
+template <Opcode opcode>
+constexpr std::uint32_t kLength = std::uint32_t(isa::info(opcode).length());
+constexpr std::uint32_t kAddiLength = kLength<Opcode::ADDI>;
+constexpr std::uint32_t kLongestFusion
+    = kAddiLength + std::max({ kLength<Opcode::JNZ>, kLength<Opcode::BNE>, kLength<Opcode::BLT> });
 constexpr std::uint32_t kFenceWords = isa::kMaxOperands + 1;
 // A write to `address` invalidates every slot whose instruction (or fused
 // pair) could cover it: the kLongestFusion - 1 slots before it and its own.
@@ -297,11 +302,17 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
             goto out_of_budget;                                                                                       \
         goto* labels[s->op];                                                                                          \
     } while (0)
-#define NEXT(length)                                                                                                  \
+    // Instruction lengths come from the opcode table, never from the handler.
+#define NEXT_BY(length)                                                                                               \
     do {                                                                                                              \
         s += (length);                                                                                                \
         DISPATCH();                                                                                                   \
     } while (0)
+#define NEXT_AFTER(name) NEXT_BY(kLength<Opcode::name>)
+    // A handler shared by two opcodes: the length of the one in the slot
+    // (a constant when both are as long, as CALL/CALLR and PGET/PSET are).
+#define LENGTH_OF_EITHER(first, second)                                                                               \
+    (s->op == op_of(Opcode::first) ? kLength<Opcode::first> : kLength<Opcode::second>)
 #define JUMP(target)                                                                                                  \
     do {                                                                                                              \
         std::uint64_t relative_target = std::uint64_t(target) - lo; /* a target below lo wraps far past fetch_span */ \
@@ -349,7 +360,7 @@ op_undecoded:
 op_invalid:
     FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
 
-#define FUSED_ADDI_THEN(condition, branch_length)                                                                      \
+#define FUSED_ADDI_THEN(condition, branch)                                                                             \
     do {                                                                                                              \
         if (PXOS_UNLIKELY(left == 0)) /* no step left for the branch: run the ADDI alone */                         \
             goto op_ADDI;                                                                                             \
@@ -370,20 +381,20 @@ op_invalid:
             goto* labels[s->op];                                                                                      \
         }                                                                                                             \
         --left;                                                                                                       \
-        NEXT(branch_length);                                                                                          \
+        NEXT_AFTER(branch);                                                                                           \
     } while (0)
 op_addi_jnz:
-    FUSED_ADDI_THEN(r[s->a] != 0, 3);
+    FUSED_ADDI_THEN(r[s->a] != 0, JNZ);
 op_addi_jnz_self:
-    FUSED_ADDI_THEN(value != 0, 3);
+    FUSED_ADDI_THEN(value != 0, JNZ);
 op_addi_bne:
-    FUSED_ADDI_THEN(r[s->a] != r[s->b], 4);
+    FUSED_ADDI_THEN(r[s->a] != r[s->b], BNE);
 op_addi_blt:
-    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), 4);
+    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), BLT);
 #undef FUSED_ADDI_THEN
 
 op_NOP:
-    NEXT(1);
+    NEXT_AFTER(NOP);
 op_HALT:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
@@ -394,47 +405,47 @@ op_LOAD: {
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_AFTER(LOAD);
 }
 op_STORE: {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     STORE_WORD(address, r[s->a]);
-    NEXT(4);
+    NEXT_AFTER(STORE);
 }
 op_ADD:
     r[s->a] = r[s->b] + r[s->c];
-    NEXT(4);
+    NEXT_AFTER(ADD);
 op_SUB:
     r[s->a] = r[s->b] - r[s->c];
-    NEXT(4);
+    NEXT_AFTER(SUB);
 op_JMP:
     JUMP(s->imm);
 op_JZ:
     if (r[s->a] == 0) {
         JUMP(s->imm);
     }
-    NEXT(3);
+    NEXT_AFTER(JZ);
 op_LI:
     r[s->a] = s->imm;
-    NEXT(3);
+    NEXT_AFTER(LI);
 op_MOV:
     r[s->a] = r[s->b];
-    NEXT(3);
+    NEXT_AFTER(MOV);
 op_ADDI:
     r[s->a] = r[s->b] + s->imm;
-    NEXT(4);
+    NEXT_AFTER(ADDI);
 op_MUL:
     r[s->a] = r[s->b] * r[s->c];
-    NEXT(4);
+    NEXT_AFTER(MUL);
 op_DIV: {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
         FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? std::uint32_t(0) - std::uint32_t(dividend) : std::uint32_t(dividend / divisor);
-    NEXT(4);
+    NEXT_AFTER(DIV);
 }
 op_MOD: {
     std::int32_t divisor = std::int32_t(r[s->c]);
@@ -442,68 +453,68 @@ op_MOD: {
     if (PXOS_UNLIKELY(divisor == 0))
         FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? 0 : std::uint32_t(dividend % divisor);
-    NEXT(4);
+    NEXT_AFTER(MOD);
 }
 op_AND:
     r[s->a] = r[s->b] & r[s->c];
-    NEXT(4);
+    NEXT_AFTER(AND);
 op_OR:
     r[s->a] = r[s->b] | r[s->c];
-    NEXT(4);
+    NEXT_AFTER(OR);
 op_XOR:
     r[s->a] = r[s->b] ^ r[s->c];
-    NEXT(4);
+    NEXT_AFTER(XOR);
 op_NOT:
     r[s->a] = ~r[s->b];
-    NEXT(3);
+    NEXT_AFTER(NOT);
 op_SHL:
     r[s->a] = r[s->b] << (r[s->c] & 31);
-    NEXT(4);
+    NEXT_AFTER(SHL);
 op_SHR:
     r[s->a] = r[s->b] >> (r[s->c] & 31);
-    NEXT(4);
+    NEXT_AFTER(SHR);
 op_SAR:
     r[s->a] = std::uint32_t(std::int32_t(r[s->b]) >> (r[s->c] & 31));
-    NEXT(4);
+    NEXT_AFTER(SAR);
 op_JNZ:
     if (PXOS_LIKELY(r[s->a] != 0)) { // loops: usually taken
         JUMP(s->imm);
     }
-    NEXT(3);
+    NEXT_AFTER(JNZ);
 op_BEQ:
     if (r[s->a] == r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
+    NEXT_AFTER(BEQ);
 op_BNE:
     if (r[s->a] != r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
+    NEXT_AFTER(BNE);
 op_BLT:
     if (std::int32_t(r[s->a]) < std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
-    NEXT(4);
+    NEXT_AFTER(BLT);
 op_BGE:
     if (std::int32_t(r[s->a]) >= std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
-    NEXT(4);
+    NEXT_AFTER(BGE);
 op_BLTU:
     if (r[s->a] < r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
+    NEXT_AFTER(BLTU);
 op_SLT:
     r[s->a] = std::int32_t(r[s->b]) < std::int32_t(r[s->c]) ? 1 : 0;
-    NEXT(4);
+    NEXT_AFTER(SLT);
 op_JMPR:
     JUMP(r[s->a]);
 op_CALL:
 op_CALLR: {
     std::uint32_t target = s->op == op_of(Opcode::CALL) ? s->imm : r[s->a];
-    std::uint32_t length = s->op == op_of(Opcode::CALL) ? 2 : 2;
+    std::uint32_t length = LENGTH_OF_EITHER(CALL, CALLR);
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
@@ -524,7 +535,7 @@ op_PUSH: {
         FAULT(TrapCause::StackOverflow, sp);
     STORE_WORD(sp, r[s->a]);
     r[isa::kStackPointer] = sp;
-    NEXT(2);
+    NEXT_AFTER(PUSH);
 }
 op_POP: {
     std::uint32_t sp = r[isa::kStackPointer];
@@ -532,7 +543,7 @@ op_POP: {
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     r[s->a] = memory[sp];
-    NEXT(2);
+    NEXT_AFTER(POP);
 }
 op_SYSCALL:
     raise(std::uint32_t(TrapCause::Syscall), std::uint32_t(PC + lo), s->imm);
@@ -556,34 +567,34 @@ op_IN:
                                                     : 0xffffffffu;
     else
         r[s->a] = 0;
-    NEXT(3);
+    NEXT_AFTER(IN);
 op_OUT:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleOut)
         write_console(char(r[s->a] & 0xff));
-    NEXT(3);
+    NEXT_AFTER(OUT);
 op_MFS:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - std::uint64_t(left))) : m_specials[s->b];
-    NEXT(3);
+    NEXT_AFTER(MFS);
 op_MTS:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b != std::uint8_t(Special::Ticks))
         m_specials[s->b] = r[s->a];
-    NEXT(3);
+    NEXT_AFTER(MTS);
 op_UGET:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = m_inactive[r[s->b] & 15]; // kernel mode: the user's bank is the inactive one
-    NEXT(3);
+    NEXT_AFTER(UGET);
 op_USET:
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     m_inactive[r[s->a] & 15] = r[s->b];
-    NEXT(3);
+    NEXT_AFTER(USET);
 op_PGET:
 op_PSET: {
     bool is_set = s->op == op_of(Opcode::PSET);
@@ -598,21 +609,21 @@ op_PSET: {
         STORE_WORD(address, r[s->c]);
     else
         r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_BY(LENGTH_OF_EITHER(PGET, PSET));
 }
 op_LOADX: {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_AFTER(LOADX);
 }
 op_STOREX: {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     STORE_WORD(address, r[s->a]);
-    NEXT(4);
+    NEXT_AFTER(STOREX);
 }
 
 trap:
@@ -634,7 +645,9 @@ done:
 #undef height
 #undef ACCESSIBLE
 #undef FAULT
-#undef NEXT
+#undef NEXT_BY
+#undef NEXT_AFTER
+#undef LENGTH_OF_EITHER
 #undef JUMP
 #undef DISPATCH
 #undef STORE_WORD

@@ -1,11 +1,25 @@
 #include "pxos/vm/machine.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <fmt/format.h>
 
-// The interpreter dispatches with computed goto (a GCC/Clang extension):
-// one indirect jump per instruction, predicted per opcode.
-#pragma GCC diagnostic ignored "-Wpedantic"
+// The interpreter dispatches with computed goto where the compiler has it
+// (a GCC/Clang extension): one indirect jump per handler, predicted per
+// opcode. Elsewhere, or built with -DPXOS_COMPUTED_GOTO=OFF, the same
+// handlers are the cases of a switch (Wren's WREN_COMPUTED_GOTO pattern).
+#ifndef PXOS_COMPUTED_GOTO
+#if defined(__GNUC__)
+#define PXOS_COMPUTED_GOTO 1
+#else
+#define PXOS_COMPUTED_GOTO 0
+#endif
+#endif
+#if PXOS_COMPUTED_GOTO
+#pragma GCC diagnostic ignored "-Wpedantic" // labels as values
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wunused-label" // the handlers' labels serve the table of the other variant
+#endif
 
 #if defined(__GNUC__)
 #define PXOS_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -270,6 +284,7 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
             m_slots[kSlotPadding + m_fence_begin - i].op = kUndecoded;
     }
 
+#if PXOS_COMPUTED_GOTO
     static void* const kLabels[] = {
         &&op_undecoded,
 #define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
@@ -282,10 +297,31 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
         &&op_addi_blt,
         &&op_addi_jnz_self,
     };
+    static_assert(std::size(kLabels) == std::size_t(kAddiJnzSelf) + 1, "one label per slot op, in slot-op order");
     // Keep the table's address in a register rather than rebuilding it at
     // every dispatch (the empty asm hides its value from the optimizer).
     void* const* labels = kLabels;
     asm("" : "+r"(labels));
+    // A handler is its label; a slot is dispatched by its op's label.
+#define CASE_SLOT(label, slot_op) label
+#define DISPATCH_SLOT() goto* labels[s->op]
+#define HANDLERS_BEGIN
+#define HANDLERS_END
+#else
+    // A handler is its case (and a label, for the handlers that jump to
+    // another); a slot is dispatched by the switch.
+#define CASE_SLOT(label, slot_op)                                                                                     \
+    case slot_op:                                                                                                     \
+        label
+#define DISPATCH_SLOT() goto dispatch
+#define HANDLERS_BEGIN                                                                                                \
+    dispatch:                                                                                                         \
+    switch (s->op) {                                                                                                  \
+    default: /* no slot holds another op */                                                                           \
+        goto op_invalid;
+#define HANDLERS_END }
+#endif
+#define CASE_OP(name) CASE_SLOT(op_##name, op_of(Opcode::name))
 
     // Data access: own memory, or (user mode) the display area.
 #define ACCESSIBLE(address) ((std::uint32_t)((address) - std::uint32_t(lo)) < span || (user && display_contains(address)))
@@ -300,7 +336,7 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
     do {                                                                                                              \
         if (PXOS_UNLIKELY(--left < 0))                                                                                \
             goto out_of_budget;                                                                                       \
-        goto* labels[s->op];                                                                                          \
+        DISPATCH_SLOT();                                                                                              \
     } while (0)
     // Instruction lengths come from the opcode table, never from the handler.
 #define NEXT_BY(length)                                                                                               \
@@ -350,14 +386,16 @@ fetch_fault:
     // pc is still the jumping instruction (or the chunk's start, when the
     // chunk itself would start out of bounds).
     FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(m_bad_jump_relative + lo));
-op_fence:
+
+    HANDLERS_BEGIN
+CASE_SLOT(op_fence, kFence):
     FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
-op_undecoded:
+CASE_SLOT(op_undecoded, kUndecoded):
     if (PXOS_UNLIKELY(PC >= fetch_span))
         FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
     decode_slot(std::uint32_t(PC + lo), lo + fetch_span);
-    goto* labels[s->op];
-op_invalid:
+    DISPATCH_SLOT();
+CASE_SLOT(op_invalid, kInvalid):
     FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
 
 #define FUSED_ADDI_THEN(condition, branch)                                                                             \
@@ -378,68 +416,68 @@ op_invalid:
             left -= 2;                                                                                                \
             if (PXOS_UNLIKELY(left < 0))                                                                              \
                 goto out_of_budget;                                                                                   \
-            goto* labels[s->op];                                                                                      \
+            DISPATCH_SLOT();                                                                                          \
         }                                                                                                             \
         --left;                                                                                                       \
         NEXT_AFTER(branch);                                                                                           \
     } while (0)
-op_addi_jnz:
+CASE_SLOT(op_addi_jnz, kAddiJnz):
     FUSED_ADDI_THEN(r[s->a] != 0, JNZ);
-op_addi_jnz_self:
+CASE_SLOT(op_addi_jnz_self, kAddiJnzSelf):
     FUSED_ADDI_THEN(value != 0, JNZ);
-op_addi_bne:
+CASE_SLOT(op_addi_bne, kAddiBne):
     FUSED_ADDI_THEN(r[s->a] != r[s->b], BNE);
-op_addi_blt:
+CASE_SLOT(op_addi_blt, kAddiBlt):
     FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), BLT);
 #undef FUSED_ADDI_THEN
 
-op_NOP:
+CASE_OP(NOP):
     NEXT_AFTER(NOP);
-op_HALT:
+CASE_OP(HALT):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     exit = Exit::Halt;
     goto done;
-op_LOAD: {
+CASE_OP(LOAD): {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
     NEXT_AFTER(LOAD);
 }
-op_STORE: {
+CASE_OP(STORE): {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     STORE_WORD(address, r[s->a]);
     NEXT_AFTER(STORE);
 }
-op_ADD:
+CASE_OP(ADD):
     r[s->a] = r[s->b] + r[s->c];
     NEXT_AFTER(ADD);
-op_SUB:
+CASE_OP(SUB):
     r[s->a] = r[s->b] - r[s->c];
     NEXT_AFTER(SUB);
-op_JMP:
+CASE_OP(JMP):
     JUMP(s->imm);
-op_JZ:
+CASE_OP(JZ):
     if (r[s->a] == 0) {
         JUMP(s->imm);
     }
     NEXT_AFTER(JZ);
-op_LI:
+CASE_OP(LI):
     r[s->a] = s->imm;
     NEXT_AFTER(LI);
-op_MOV:
+CASE_OP(MOV):
     r[s->a] = r[s->b];
     NEXT_AFTER(MOV);
-op_ADDI:
+CASE_OP(ADDI):
     r[s->a] = r[s->b] + s->imm;
     NEXT_AFTER(ADDI);
-op_MUL:
+CASE_OP(MUL):
     r[s->a] = r[s->b] * r[s->c];
     NEXT_AFTER(MUL);
-op_DIV: {
+CASE_OP(DIV): {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
@@ -447,7 +485,7 @@ op_DIV: {
     r[s->a] = (divisor == -1) ? std::uint32_t(0) - std::uint32_t(dividend) : std::uint32_t(dividend / divisor);
     NEXT_AFTER(DIV);
 }
-op_MOD: {
+CASE_OP(MOD): {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
@@ -455,64 +493,64 @@ op_MOD: {
     r[s->a] = (divisor == -1) ? 0 : std::uint32_t(dividend % divisor);
     NEXT_AFTER(MOD);
 }
-op_AND:
+CASE_OP(AND):
     r[s->a] = r[s->b] & r[s->c];
     NEXT_AFTER(AND);
-op_OR:
+CASE_OP(OR):
     r[s->a] = r[s->b] | r[s->c];
     NEXT_AFTER(OR);
-op_XOR:
+CASE_OP(XOR):
     r[s->a] = r[s->b] ^ r[s->c];
     NEXT_AFTER(XOR);
-op_NOT:
+CASE_OP(NOT):
     r[s->a] = ~r[s->b];
     NEXT_AFTER(NOT);
-op_SHL:
+CASE_OP(SHL):
     r[s->a] = r[s->b] << (r[s->c] & 31);
     NEXT_AFTER(SHL);
-op_SHR:
+CASE_OP(SHR):
     r[s->a] = r[s->b] >> (r[s->c] & 31);
     NEXT_AFTER(SHR);
-op_SAR:
+CASE_OP(SAR):
     r[s->a] = std::uint32_t(std::int32_t(r[s->b]) >> (r[s->c] & 31));
     NEXT_AFTER(SAR);
-op_JNZ:
+CASE_OP(JNZ):
     if (PXOS_LIKELY(r[s->a] != 0)) { // loops: usually taken
         JUMP(s->imm);
     }
     NEXT_AFTER(JNZ);
-op_BEQ:
+CASE_OP(BEQ):
     if (r[s->a] == r[s->b]) {
         JUMP(s->imm);
     }
     NEXT_AFTER(BEQ);
-op_BNE:
+CASE_OP(BNE):
     if (r[s->a] != r[s->b]) {
         JUMP(s->imm);
     }
     NEXT_AFTER(BNE);
-op_BLT:
+CASE_OP(BLT):
     if (std::int32_t(r[s->a]) < std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
     NEXT_AFTER(BLT);
-op_BGE:
+CASE_OP(BGE):
     if (std::int32_t(r[s->a]) >= std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
     NEXT_AFTER(BGE);
-op_BLTU:
+CASE_OP(BLTU):
     if (r[s->a] < r[s->b]) {
         JUMP(s->imm);
     }
     NEXT_AFTER(BLTU);
-op_SLT:
+CASE_OP(SLT):
     r[s->a] = std::int32_t(r[s->b]) < std::int32_t(r[s->c]) ? 1 : 0;
     NEXT_AFTER(SLT);
-op_JMPR:
+CASE_OP(JMPR):
     JUMP(r[s->a]);
-op_CALL:
-op_CALLR: {
+CASE_OP(CALL):
+CASE_OP(CALLR): {
     std::uint32_t target = s->op == op_of(Opcode::CALL) ? s->imm : r[s->a];
     std::uint32_t length = LENGTH_OF_EITHER(CALL, CALLR);
     std::uint32_t sp = r[isa::kStackPointer] - 1;
@@ -522,14 +560,14 @@ op_CALLR: {
     r[isa::kStackPointer] = sp;
     JUMP(target);
 }
-op_RET: {
+CASE_OP(RET): {
     std::uint32_t sp = r[isa::kStackPointer];
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     JUMP(memory[sp]);
 }
-op_PUSH: {
+CASE_OP(PUSH): {
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
@@ -537,7 +575,7 @@ op_PUSH: {
     r[isa::kStackPointer] = sp;
     NEXT_AFTER(PUSH);
 }
-op_POP: {
+CASE_OP(POP): {
     std::uint32_t sp = r[isa::kStackPointer];
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
@@ -545,10 +583,10 @@ op_POP: {
     r[s->a] = memory[sp];
     NEXT_AFTER(POP);
 }
-op_SYSCALL:
+CASE_OP(SYSCALL):
     raise(std::uint32_t(TrapCause::Syscall), std::uint32_t(PC + lo), s->imm);
     goto trap;
-op_SYSRET:
+CASE_OP(SYSRET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     {
@@ -559,7 +597,7 @@ op_SYSRET:
     }
     exit = Exit::ModeSwitch;
     goto done;
-op_IN:
+CASE_OP(IN):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleIn)
@@ -568,35 +606,35 @@ op_IN:
     else
         r[s->a] = 0;
     NEXT_AFTER(IN);
-op_OUT:
+CASE_OP(OUT):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleOut)
         write_console(char(r[s->a] & 0xff));
     NEXT_AFTER(OUT);
-op_MFS:
+CASE_OP(MFS):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - std::uint64_t(left))) : m_specials[s->b];
     NEXT_AFTER(MFS);
-op_MTS:
+CASE_OP(MTS):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b != std::uint8_t(Special::Ticks))
         m_specials[s->b] = r[s->a];
     NEXT_AFTER(MTS);
-op_UGET:
+CASE_OP(UGET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = m_inactive[r[s->b] & 15]; // kernel mode: the user's bank is the inactive one
     NEXT_AFTER(UGET);
-op_USET:
+CASE_OP(USET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     m_inactive[r[s->a] & 15] = r[s->b];
     NEXT_AFTER(USET);
-op_PGET:
-op_PSET: {
+CASE_OP(PGET):
+CASE_OP(PSET): {
     bool is_set = s->op == op_of(Opcode::PSET);
     std::uint32_t x = r[is_set ? s->a : s->b];
     std::uint32_t y = r[is_set ? s->b : s->c];
@@ -611,14 +649,14 @@ op_PSET: {
         r[s->a] = LOAD_WORD(address);
     NEXT_BY(LENGTH_OF_EITHER(PGET, PSET));
 }
-op_LOADX: {
+CASE_OP(LOADX): {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
     NEXT_AFTER(LOADX);
 }
-op_STOREX: {
+CASE_OP(STOREX): {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
@@ -626,6 +664,7 @@ op_STOREX: {
     NEXT_AFTER(STOREX);
 }
 
+    HANDLERS_END
 trap:
     exit = user ? Exit::Trap : Exit::Panic;
 done:
@@ -650,6 +689,11 @@ done:
 #undef LENGTH_OF_EITHER
 #undef JUMP
 #undef DISPATCH
+#undef DISPATCH_SLOT
+#undef CASE_SLOT
+#undef CASE_OP
+#undef HANDLERS_BEGIN
+#undef HANDLERS_END
 #undef STORE_WORD
 #undef LOAD_WORD
 }

@@ -180,7 +180,10 @@ int main(int argc, char** argv)
         build_recorded.insert(build_recorded.end(), { "--provenance", log });
         ratio_row("pxos build --provenance, default roadmap", build, build_recorded, "every pixel write of every step");
         spawn_and_wait(build);
-        std::vector<std::string> run = { pxos_binary, "run", out_png, "-q", "--input", "/dev/null" };
+        // Empty console input: --input takes regular files only (not /dev/null).
+        std::string empty_input = (scratch / "empty-input.txt").string();
+        std::ofstream { empty_input };
+        std::vector<std::string> run = { pxos_binary, "run", out_png, "-q", "--input", empty_input };
         std::vector<std::string> run_recorded = run;
         run_recorded.insert(run_recorded.end(), { "--provenance", log });
         ratio_row("pxos run --provenance, default image", run, run_recorded, "every word stored");

@@ -27,7 +27,7 @@ const std::vector<LiteralShape>& literal_shapes()
 {
     static const std::vector<LiteralShape> shapes = {
         { "a NEXT macro given a number", std::regex(R"(\bNEXT\w*\s*\(\s*\d)") },
-        { "a length given a number", std::regex(R"([Ll]ength\w*\s*=[^=;][^;]*\b\d+\b)") },
+        { "a length given a number", std::regex(R"([Ll]ength\w*\s*=[^=;][^;]*\b[1-9]\d*\b)") },
         { "a length plus a number", std::regex(R"([Ll]ength\w*\s*[-+]\s*\d)") },
         { "the slot pointer moved by a number", std::regex(R"(\bs\s*(\+=|-=|\+|-)\s*\d)") },
         { "the pc moved by a number", std::regex(R"(\b(PC|pc|m_pc)\s*(\+\s*lo\s*)?(\+=|\+)\s*\d)") },
@@ -111,7 +111,8 @@ TEST_CASE("the literal-length check reports each shape a hand-written length tak
                          "    r[s->a] = r[s->b] << (r[s->c] & 31);\n"
                          "    FAULT(TrapCause::MemoryViolation, 0xffffffffu);\n"
                          "    std::uint32_t length = LENGTH_OF_EITHER(CALL, CALLR);\n"
-                         "    s += kAddiLength;\n";
+                         "    s += kAddiLength;\n"
+                         "    std::size_t length = 0; // a count, not an instruction's length\n";
     CHECK(literal_lengths("machine.cpp", before)
         == std::vector<std::string> {
             "machine.cpp:2: a NEXT macro given a number: NEXT(4);",

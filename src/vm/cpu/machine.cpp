@@ -308,8 +308,8 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
 #define HANDLERS_BEGIN
 #define HANDLERS_END
 #else
-    // A handler is its case (and a label, for the handlers that jump to
-    // another); a slot is dispatched by the switch.
+    // A handler is its case (and its label, for the fused handlers' jump to
+    // ADDI); a slot is dispatched by the switch.
 #define CASE_SLOT(label, slot_op)                                                                                     \
     case slot_op:                                                                                                     \
         label

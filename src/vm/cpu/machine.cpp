@@ -3,11 +3,25 @@
 #include "pxos/vm/trap_entry.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <fmt/format.h>
 
-// The interpreter dispatches with computed goto (a GCC/Clang extension):
-// one indirect jump per instruction, predicted per opcode.
-#pragma GCC diagnostic ignored "-Wpedantic"
+// The interpreter dispatches with computed goto where the compiler has it
+// (a GCC/Clang extension): one indirect jump per handler, predicted per
+// opcode. Elsewhere, or built with -DPXOS_COMPUTED_GOTO=OFF, the same
+// handlers are the cases of a switch (Wren's WREN_COMPUTED_GOTO pattern).
+#ifndef PXOS_COMPUTED_GOTO
+#if defined(__GNUC__)
+#define PXOS_COMPUTED_GOTO 1
+#else
+#define PXOS_COMPUTED_GOTO 0
+#endif
+#endif
+#if PXOS_COMPUTED_GOTO
+#pragma GCC diagnostic ignored "-Wpedantic" // labels as values
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wunused-label" // the handlers' labels serve the table of the other variant
+#endif
 
 #if defined(__GNUC__)
 #define PXOS_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -53,8 +67,13 @@ constexpr std::uint8_t kAddiJnz = isa::kOpcodeCount + 3;
 constexpr std::uint8_t kAddiBne = isa::kOpcodeCount + 4;
 constexpr std::uint8_t kAddiBlt = isa::kOpcodeCount + 5;
 constexpr std::uint8_t kAddiJnzSelf = isa::kOpcodeCount + 6; // JNZ tests the register the ADDI wrote
-constexpr std::uint32_t kAddiLength = 4;
-constexpr std::uint32_t kLongestFusion = kAddiLength + 4;
+// An instruction's length in slots (one per pixel), from the opcode table:
+// a compile-time constant in every handler.
+template <Opcode opcode>
+constexpr std::uint32_t kLength = std::uint32_t(isa::info(opcode).length());
+constexpr std::uint32_t kAddiLength = kLength<Opcode::ADDI>;
+constexpr std::uint32_t kLongestFusion
+    = kAddiLength + std::max({ kLength<Opcode::JNZ>, kLength<Opcode::BNE>, kLength<Opcode::BLT> });
 constexpr std::uint32_t kFenceWords = isa::kMaxOperands + 1;
 // A write to `address` invalidates every slot whose instruction (or fused
 // pair) could cover it: the kLongestFusion - 1 slots before it and its own.
@@ -294,6 +313,7 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
             m_slots[kSlotPadding + m_fence_begin - i].op = kUndecoded;
     }
 
+#if PXOS_COMPUTED_GOTO
     static void* const kLabels[] = {
         &&op_undecoded,
 #define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
@@ -306,10 +326,31 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
         &&op_addi_blt,
         &&op_addi_jnz_self,
     };
+    static_assert(std::size(kLabels) == std::size_t(kAddiJnzSelf) + 1, "one label per slot op, in slot-op order");
     // Keep the table's address in a register rather than rebuilding it at
     // every dispatch (the empty asm hides its value from the optimizer).
     void* const* labels = kLabels;
     asm("" : "+r"(labels));
+    // A handler is its label; a slot is dispatched by its op's label.
+#define CASE_SLOT(label, slot_op) label
+#define DISPATCH_SLOT() goto* labels[s->op]
+#define HANDLERS_BEGIN
+#define HANDLERS_END
+#else
+    // A handler is its case (and its label, for the fused handlers' jump to
+    // ADDI); a slot is dispatched by the switch.
+#define CASE_SLOT(label, slot_op)                                                                                     \
+    case slot_op:                                                                                                     \
+        label
+#define DISPATCH_SLOT() goto dispatch
+#define HANDLERS_BEGIN                                                                                                \
+    dispatch:                                                                                                         \
+    switch (s->op) {                                                                                                  \
+    default: /* no slot holds another op */                                                                           \
+        goto op_invalid;
+#define HANDLERS_END }
+#endif
+#define CASE_OP(name) CASE_SLOT(op_##name, op_of(Opcode::name))
 
     // Data access: own memory, or (user mode) the display area.
 #define ACCESSIBLE(address) ((std::uint32_t)((address) - std::uint32_t(lo)) < span || (user && display_contains(address)))
@@ -324,13 +365,19 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
     do {                                                                                                              \
         if (PXOS_UNLIKELY(--left < 0))                                                                                \
             goto out_of_budget;                                                                                       \
-        goto* labels[s->op];                                                                                          \
+        DISPATCH_SLOT();                                                                                              \
     } while (0)
-#define NEXT(length)                                                                                                  \
+    // Instruction lengths come from the opcode table, never from the handler.
+#define NEXT_BY(length)                                                                                               \
     do {                                                                                                              \
         s += (length);                                                                                                \
         DISPATCH();                                                                                                   \
     } while (0)
+#define NEXT_AFTER(name) NEXT_BY(kLength<Opcode::name>)
+    // A handler shared by two opcodes: the length of the one in the slot
+    // (a constant when both are as long, as CALL/CALLR and PGET/PSET are).
+#define LENGTH_OF_EITHER(first, second)                                                                               \
+    (s->op == op_of(Opcode::first) ? kLength<Opcode::first> : kLength<Opcode::second>)
 #define JUMP(target)                                                                                                  \
     do {                                                                                                              \
         std::uint64_t relative_target = std::uint64_t(target) - lo; /* a target below lo wraps far past fetch_span */ \
@@ -368,17 +415,19 @@ fetch_fault:
     // pc is still the jumping instruction (or the chunk's start, when the
     // chunk itself would start out of bounds).
     FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(m_bad_jump_relative + lo));
-op_fence:
+
+    HANDLERS_BEGIN
+CASE_SLOT(op_fence, kFence):
     FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
-op_undecoded:
+CASE_SLOT(op_undecoded, kUndecoded):
     if (PXOS_UNLIKELY(PC >= fetch_span))
         FAULT(TrapCause::JumpOutOfBounds, std::uint32_t(PC + lo));
     decode_slot(std::uint32_t(PC + lo), lo + fetch_span);
-    goto* labels[s->op];
-op_invalid:
+    DISPATCH_SLOT();
+CASE_SLOT(op_invalid, kInvalid):
     FAULT(TrapCause::InvalidOpcode, std::uint32_t(PC + lo));
 
-#define FUSED_ADDI_THEN(condition, branch_length)                                                                      \
+#define FUSED_ADDI_THEN(condition, branch)                                                                             \
     do {                                                                                                              \
         if (PXOS_UNLIKELY(left == 0)) /* no step left for the branch: run the ADDI alone */                         \
             goto op_ADDI;                                                                                             \
@@ -396,143 +445,143 @@ op_invalid:
             left -= 2;                                                                                                \
             if (PXOS_UNLIKELY(left < 0))                                                                              \
                 goto out_of_budget;                                                                                   \
-            goto* labels[s->op];                                                                                      \
+            DISPATCH_SLOT();                                                                                          \
         }                                                                                                             \
         --left;                                                                                                       \
-        NEXT(branch_length);                                                                                          \
+        NEXT_AFTER(branch);                                                                                           \
     } while (0)
-op_addi_jnz:
-    FUSED_ADDI_THEN(r[s->a] != 0, 3);
-op_addi_jnz_self:
-    FUSED_ADDI_THEN(value != 0, 3);
-op_addi_bne:
-    FUSED_ADDI_THEN(r[s->a] != r[s->b], 4);
-op_addi_blt:
-    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), 4);
+CASE_SLOT(op_addi_jnz, kAddiJnz):
+    FUSED_ADDI_THEN(r[s->a] != 0, JNZ);
+CASE_SLOT(op_addi_jnz_self, kAddiJnzSelf):
+    FUSED_ADDI_THEN(value != 0, JNZ);
+CASE_SLOT(op_addi_bne, kAddiBne):
+    FUSED_ADDI_THEN(r[s->a] != r[s->b], BNE);
+CASE_SLOT(op_addi_blt, kAddiBlt):
+    FUSED_ADDI_THEN(std::int32_t(r[s->a]) < std::int32_t(r[s->b]), BLT);
 #undef FUSED_ADDI_THEN
 
-op_NOP:
-    NEXT(1);
-op_HALT:
+CASE_OP(NOP):
+    NEXT_AFTER(NOP);
+CASE_OP(HALT):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     exit = Exit::Halt;
     goto done;
-op_LOAD: {
+CASE_OP(LOAD): {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_AFTER(LOAD);
 }
-op_STORE: {
+CASE_OP(STORE): {
     std::uint32_t address = r[s->b] + s->imm;
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     STORE_WORD(address, r[s->a]);
-    NEXT(4);
+    NEXT_AFTER(STORE);
 }
-op_ADD:
+CASE_OP(ADD):
     r[s->a] = r[s->b] + r[s->c];
-    NEXT(4);
-op_SUB:
+    NEXT_AFTER(ADD);
+CASE_OP(SUB):
     r[s->a] = r[s->b] - r[s->c];
-    NEXT(4);
-op_JMP:
+    NEXT_AFTER(SUB);
+CASE_OP(JMP):
     JUMP(s->imm);
-op_JZ:
+CASE_OP(JZ):
     if (r[s->a] == 0) {
         JUMP(s->imm);
     }
-    NEXT(3);
-op_LI:
+    NEXT_AFTER(JZ);
+CASE_OP(LI):
     r[s->a] = s->imm;
-    NEXT(3);
-op_MOV:
+    NEXT_AFTER(LI);
+CASE_OP(MOV):
     r[s->a] = r[s->b];
-    NEXT(3);
-op_ADDI:
+    NEXT_AFTER(MOV);
+CASE_OP(ADDI):
     r[s->a] = r[s->b] + s->imm;
-    NEXT(4);
-op_MUL:
+    NEXT_AFTER(ADDI);
+CASE_OP(MUL):
     r[s->a] = r[s->b] * r[s->c];
-    NEXT(4);
-op_DIV: {
+    NEXT_AFTER(MUL);
+CASE_OP(DIV): {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
         FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? std::uint32_t(0) - std::uint32_t(dividend) : std::uint32_t(dividend / divisor);
-    NEXT(4);
+    NEXT_AFTER(DIV);
 }
-op_MOD: {
+CASE_OP(MOD): {
     std::int32_t divisor = std::int32_t(r[s->c]);
     std::int32_t dividend = std::int32_t(r[s->b]);
     if (PXOS_UNLIKELY(divisor == 0))
         FAULT(TrapCause::DivideByZero, std::uint32_t(PC + lo));
     r[s->a] = (divisor == -1) ? 0 : std::uint32_t(dividend % divisor);
-    NEXT(4);
+    NEXT_AFTER(MOD);
 }
-op_AND:
+CASE_OP(AND):
     r[s->a] = r[s->b] & r[s->c];
-    NEXT(4);
-op_OR:
+    NEXT_AFTER(AND);
+CASE_OP(OR):
     r[s->a] = r[s->b] | r[s->c];
-    NEXT(4);
-op_XOR:
+    NEXT_AFTER(OR);
+CASE_OP(XOR):
     r[s->a] = r[s->b] ^ r[s->c];
-    NEXT(4);
-op_NOT:
+    NEXT_AFTER(XOR);
+CASE_OP(NOT):
     r[s->a] = ~r[s->b];
-    NEXT(3);
-op_SHL:
+    NEXT_AFTER(NOT);
+CASE_OP(SHL):
     r[s->a] = r[s->b] << (r[s->c] & 31);
-    NEXT(4);
-op_SHR:
+    NEXT_AFTER(SHL);
+CASE_OP(SHR):
     r[s->a] = r[s->b] >> (r[s->c] & 31);
-    NEXT(4);
-op_SAR:
+    NEXT_AFTER(SHR);
+CASE_OP(SAR):
     r[s->a] = std::uint32_t(std::int32_t(r[s->b]) >> (r[s->c] & 31));
-    NEXT(4);
-op_JNZ:
+    NEXT_AFTER(SAR);
+CASE_OP(JNZ):
     if (PXOS_LIKELY(r[s->a] != 0)) { // loops: usually taken
         JUMP(s->imm);
     }
-    NEXT(3);
-op_BEQ:
+    NEXT_AFTER(JNZ);
+CASE_OP(BEQ):
     if (r[s->a] == r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
-op_BNE:
+    NEXT_AFTER(BEQ);
+CASE_OP(BNE):
     if (r[s->a] != r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
-op_BLT:
+    NEXT_AFTER(BNE);
+CASE_OP(BLT):
     if (std::int32_t(r[s->a]) < std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
-    NEXT(4);
-op_BGE:
+    NEXT_AFTER(BLT);
+CASE_OP(BGE):
     if (std::int32_t(r[s->a]) >= std::int32_t(r[s->b])) {
         JUMP(s->imm);
     }
-    NEXT(4);
-op_BLTU:
+    NEXT_AFTER(BGE);
+CASE_OP(BLTU):
     if (r[s->a] < r[s->b]) {
         JUMP(s->imm);
     }
-    NEXT(4);
-op_SLT:
+    NEXT_AFTER(BLTU);
+CASE_OP(SLT):
     r[s->a] = std::int32_t(r[s->b]) < std::int32_t(r[s->c]) ? 1 : 0;
-    NEXT(4);
-op_JMPR:
+    NEXT_AFTER(SLT);
+CASE_OP(JMPR):
     JUMP(r[s->a]);
-op_CALL:
-op_CALLR: {
+CASE_OP(CALL):
+CASE_OP(CALLR): {
     std::uint32_t target = s->op == op_of(Opcode::CALL) ? s->imm : r[s->a];
-    std::uint32_t length = s->op == op_of(Opcode::CALL) ? 2 : 2;
+    std::uint32_t length = LENGTH_OF_EITHER(CALL, CALLR);
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
@@ -540,33 +589,33 @@ op_CALLR: {
     r[isa::kStackPointer] = sp;
     JUMP(target);
 }
-op_RET: {
+CASE_OP(RET): {
     std::uint32_t sp = r[isa::kStackPointer];
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     JUMP(memory[sp]);
 }
-op_PUSH: {
+CASE_OP(PUSH): {
     std::uint32_t sp = r[isa::kStackPointer] - 1;
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackOverflow, sp);
     STORE_WORD(sp, r[s->a]);
     r[isa::kStackPointer] = sp;
-    NEXT(2);
+    NEXT_AFTER(PUSH);
 }
-op_POP: {
+CASE_OP(POP): {
     std::uint32_t sp = r[isa::kStackPointer];
     if (PXOS_UNLIKELY(sp - m_stack_lo >= m_stack_span))
         FAULT(TrapCause::StackUnderflow, sp);
     r[isa::kStackPointer] = sp + 1;
     r[s->a] = memory[sp];
-    NEXT(2);
+    NEXT_AFTER(POP);
 }
-op_SYSCALL:
+CASE_OP(SYSCALL):
     raise(std::uint32_t(TrapCause::Syscall), std::uint32_t(PC + lo), s->imm);
     goto trap;
-op_SYSRET:
+CASE_OP(SYSRET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     {
@@ -577,7 +626,7 @@ op_SYSRET:
     }
     exit = Exit::ModeSwitch;
     goto done;
-op_IN:
+CASE_OP(IN):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleIn)
@@ -585,36 +634,36 @@ op_IN:
                                                     : 0xffffffffu;
     else
         r[s->a] = 0;
-    NEXT(3);
-op_OUT:
+    NEXT_AFTER(IN);
+CASE_OP(OUT):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b == isa::kPortConsoleOut)
         write_console(char(r[s->a] & 0xff));
-    NEXT(3);
-op_MFS:
+    NEXT_AFTER(OUT);
+CASE_OP(MFS):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = s->b == std::uint8_t(Special::Ticks) ? std::uint32_t(m_steps + (budget - std::uint64_t(left))) : m_specials[s->b];
-    NEXT(3);
-op_MTS:
+    NEXT_AFTER(MFS);
+CASE_OP(MTS):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     if (s->b != std::uint8_t(Special::Ticks))
         m_specials[s->b] = r[s->a];
-    NEXT(3);
-op_UGET:
+    NEXT_AFTER(MTS);
+CASE_OP(UGET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     r[s->a] = m_inactive[r[s->b] & 15]; // kernel mode: the user's bank is the inactive one
-    NEXT(3);
-op_USET:
+    NEXT_AFTER(UGET);
+CASE_OP(USET):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
     m_inactive[r[s->a] & 15] = r[s->b];
-    NEXT(3);
-op_PGET:
-op_PSET: {
+    NEXT_AFTER(USET);
+CASE_OP(PGET):
+CASE_OP(PSET): {
     bool is_set = s->op == op_of(Opcode::PSET);
     std::uint32_t x = r[is_set ? s->a : s->b];
     std::uint32_t y = r[is_set ? s->b : s->c];
@@ -627,23 +676,24 @@ op_PSET: {
         STORE_WORD(address, r[s->c]);
     else
         r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_BY(LENGTH_OF_EITHER(PGET, PSET));
 }
-op_LOADX: {
+CASE_OP(LOADX): {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     r[s->a] = LOAD_WORD(address);
-    NEXT(4);
+    NEXT_AFTER(LOADX);
 }
-op_STOREX: {
+CASE_OP(STOREX): {
     std::uint32_t address = r[s->b] + r[s->c];
     if (PXOS_UNLIKELY(!ACCESSIBLE(address)))
         FAULT(TrapCause::MemoryViolation, address);
     STORE_WORD(address, r[s->a]);
-    NEXT(4);
+    NEXT_AFTER(STOREX);
 }
 
+    HANDLERS_END
 trap:
     exit = user ? Exit::Trap : Exit::Panic;
 done:
@@ -663,9 +713,16 @@ done:
 #undef height
 #undef ACCESSIBLE
 #undef FAULT
-#undef NEXT
+#undef NEXT_BY
+#undef NEXT_AFTER
+#undef LENGTH_OF_EITHER
 #undef JUMP
 #undef DISPATCH
+#undef DISPATCH_SLOT
+#undef CASE_SLOT
+#undef CASE_OP
+#undef HANDLERS_BEGIN
+#undef HANDLERS_END
 #undef STORE_WORD
 #undef LOAD_WORD
 }

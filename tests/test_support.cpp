@@ -22,6 +22,29 @@
 
 namespace pxos::test {
 
+std::string unescape(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) {
+            char c = text[++i];
+            out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+const pxos::Check& check_of(const pxos::EvalResult& result, const std::string& id)
+{
+    for (const pxos::Check& check : result.checks)
+        if (check.id == id)
+            return check;
+    FAIL("no check " << id);
+    return result.checks.front();
+}
+
 FileSystem& files()
 {
     static PosixFileSystem posix;

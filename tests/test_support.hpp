@@ -4,6 +4,7 @@
 
 #include "pxos/asm/assembler.hpp"
 #include "pxos/base/file_system.hpp"
+#include "pxos/eval/evaluator.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/vm/machine.hpp"
 
@@ -15,6 +16,13 @@
 #include <vector>
 
 namespace pxos::test {
+
+// "\n" and "\t" in a `; expect:` or `; input:` line of a program test, and
+// any other escaped character as itself.
+std::string unescape(const std::string& text);
+
+// The check `id` of an evaluation (the test fails when there is none).
+const pxos::Check& check_of(const pxos::EvalResult& result, const std::string& id);
 
 // The real file system (host/posix), for tests of the core on disk.
 FileSystem& files();

@@ -32,15 +32,6 @@ const pxos::SimulatedVRAM& default_image()
     return image;
 }
 
-const pxos::Check& check_of(const pxos::EvalResult& result, const std::string& id)
-{
-    for (const pxos::Check& check : result.checks)
-        if (check.id == id)
-            return check;
-    FAIL("no check " << id);
-    return result.checks.front();
-}
-
 // Evaluates a changed copy of the default image.
 pxos::EvalResult evaluate_changed(const std::function<void(pxos::SimulatedVRAM&)>& change)
 {
@@ -86,10 +77,10 @@ TEST_CASE("the seed's image scores full marks on the seed group and low elsewher
     CHECK(result.seed.all_regions_ok);
     CHECK(result.max_score == 22);
     CHECK(result.score == 5);
-    CHECK(check_of(result, "structure.header").message
+    CHECK(pxos::test::check_of(result, "structure.header").message
         == "seed.png@(0,4): not a bootable pxOS image: no header magic 'PXOS' (found (64,128,192,255))");
-    CHECK(check_of(result, "execution.hello").message == "skipped: the image does not boot (see kernel.boots)");
-    CHECK(check_of(result, "structure.palette").message
+    CHECK(pxos::test::check_of(result, "execution.hello").message == "skipped: the image does not boot (see kernel.boots)");
+    CHECK(pxos::test::check_of(result, "structure.palette").message
         == "45 of 46 palette cells differ from the opcode table and colours repeat; first (8,16): HALT expected "
            "(255,0,0,255), found (0,0,0,255)");
 }
@@ -97,20 +88,20 @@ TEST_CASE("the seed's image scores full marks on the seed group and low elsewher
 TEST_CASE("each seed check fails on a purpose-made image, naming the place", "[eval]")
 {
     auto blank_banner = evaluate_changed([](auto& image) { image.fill_rect({ 0, 0, 512, 4 }, RGBA { 0, 0, 0, 255 }); });
-    CHECK(check_of(blank_banner, "seed.metadata_initialized").message
+    CHECK(pxos::test::check_of(blank_banner, "seed.metadata_initialized").message
         == "pixel (10,2) is (0,0,0,255): expected a non-zero R, G or B (the boot banner)");
     auto flat_palette = evaluate_changed([](auto& image) { image.fill_rect({ 0, 16, 512, 16 }, RGBA { 5, 5, 5, 255 }); });
-    CHECK(check_of(flat_palette, "seed.opcode_palette_sufficient").message
+    CHECK(pxos::test::check_of(flat_palette, "seed.opcode_palette_sufficient").message
         == "only 1 distinct colours among the 16 samples of row 24 at x = 0, 32, ...; at least 4 needed (paint the "
            "opcode palette)");
     CHECK_FALSE(flat_palette.seed.opcode_palette_sufficient);
-    CHECK_FALSE(check_of(flat_palette, "structure.palette").passed);
-    CHECK_FALSE(check_of(flat_palette, "kernel.boots").passed); // colours repeat: the machine refuses it
+    CHECK_FALSE(pxos::test::check_of(flat_palette, "structure.palette").passed);
+    CHECK_FALSE(pxos::test::check_of(flat_palette, "kernel.boots").passed); // colours repeat: the machine refuses it
     auto no_hello = evaluate_changed([](auto& image) { image.fill_rect({ 32, 232, 32, 8 }, RGBA { 20, 20, 20, 255 }); });
-    CHECK(check_of(no_hello, "seed.hello_program_exists").message
+    CHECK(pxos::test::check_of(no_hello, "seed.hello_program_exists").message
         == "every pixel of the 32x8 block at (32,232) is the program area colour (20,20,20): no hello program there");
     auto kernel_centre = evaluate_changed([](auto& image) { REQUIRE(image.write_pixel(256, 80, RGBA { 200, 0, 0, 255 }).ok()); });
-    CHECK(check_of(kernel_centre, "seed.all_regions_ok").message
+    CHECK(pxos::test::check_of(kernel_centre, "seed.all_regions_ok").message
         == "1 of 4 regions off: kernel centre (256,80) is (200,0,0,255), expected within 10 of (40,40,60,255)");
     CHECK(kernel_centre.seed.regions_ok == 3);
 }
@@ -118,44 +109,44 @@ TEST_CASE("each seed check fails on a purpose-made image, naming the place", "[e
 TEST_CASE("structure and kernel checks fail on purpose-made images", "[eval]")
 {
     auto no_magic = evaluate_changed([](auto& image) { set_word(image, 4 * 512, 0); });
-    CHECK(check_of(no_magic, "structure.header").message
+    CHECK(pxos::test::check_of(no_magic, "structure.header").message
         == "changed.png@(0,4): not a bootable pxOS image: no header magic 'PXOS' (found (0,0,0,0))");
-    CHECK(check_of(no_magic, "structure.header_pointers").message == "skipped: no valid boot header (see structure.header)");
+    CHECK(pxos::test::check_of(no_magic, "structure.header_pointers").message == "skipped: no valid boot header (see structure.header)");
 
     auto entry_elsewhere = evaluate_changed([](auto& image) { set_word(image, 4 * 512 + 2, 300 * 512); });
-    CHECK(check_of(entry_elsewhere, "structure.header_pointers").message
+    CHECK(pxos::test::check_of(entry_elsewhere, "structure.header_pointers").message
         == "kernel entry (0,300) is not inside the kernel region");
 
     auto repainted = evaluate_changed([](auto& image) { image.fill_rect({ 0, 128, 512, 32 }, RGBA { 1, 1, 1, 255 }); });
-    CHECK(check_of(repainted, "structure.regions").message
+    CHECK(pxos::test::check_of(repainted, "structure.regions").message
         == "regions not laid out as the layout table says (at least half their pixels in the band colour): "
            "syscall_table (512x32 at (0,128)): 0 of 16384 pixels are (60,40,80,255)");
 
     auto one_cell = evaluate_changed([](auto& image) { image.fill_rect({ 80, 16, 8, 16 }, RGBA { 1, 2, 3, 255 }); });
-    CHECK(check_of(one_cell, "structure.palette").message
+    CHECK(pxos::test::check_of(one_cell, "structure.palette").message
         == "1 of 46 palette cells differ from the opcode table; first (80,16): ADDI expected (0,128,255,255), found "
            "(1,2,3,255)");
 
     auto bad_syscall = evaluate_changed([](auto& image) { set_word(image, 128 * 512 + 1, 300 * 512); });
-    CHECK(check_of(bad_syscall, "kernel.syscall_table").message
+    CHECK(pxos::test::check_of(bad_syscall, "kernel.syscall_table").message
         == "entry 1 (write) at (1,128) points at (0,300), outside the kernel region");
 
     auto bad_pid = evaluate_changed([](auto& image) { set_word(image, 160 * 512 + 32 + 1, 9); });
-    CHECK(check_of(bad_pid, "kernel.process_table").message == "slot 1 at (32,160): pid 9 (expected 2)");
+    CHECK(pxos::test::check_of(bad_pid, "kernel.process_table").message == "slot 1 at (32,160): pid 9 (expected 2)");
 }
 
 TEST_CASE("execution checks fail on images that misbehave", "[eval]")
 {
     auto image = pxos::test::build_os({ { kExitThree }, { kFault } });
     pxos::EvalResult result = pxos::evaluate(image.vram, "bad.png");
-    CHECK(check_of(result, "execution.clean_exit").message == "pid 1 exited with 3; pid 2 faulted (DivideByZero)");
-    CHECK(check_of(result, "execution.hello").message == "the console output (0 bytes) lacks \"Hello from pxOS!\"");
-    CHECK(check_of(result, "execution.display_changed").message
+    CHECK(pxos::test::check_of(result, "execution.clean_exit").message == "pid 1 exited with 3; pid 2 faulted (DivideByZero)");
+    CHECK(pxos::test::check_of(result, "execution.hello").message == "the console output (0 bytes) lacks \"Hello from pxOS!\"");
+    CHECK(pxos::test::check_of(result, "execution.display_changed").message
         == "no pixel of the display area (512x128 at (0,384)) changed: no process drew anything");
-    CHECK(check_of(result, "execution.no_faults").message
+    CHECK(pxos::test::check_of(result, "execution.no_faults").message
         == "pid 2 at (3,248): DivideByZero (DIV or MOD by zero)");
-    CHECK(check_of(result, "execution.deterministic").passed);
-    CHECK(check_of(result, "isolation.kernel_write").passed);
+    CHECK(pxos::test::check_of(result, "execution.deterministic").passed);
+    CHECK(pxos::test::check_of(result, "isolation.kernel_write").passed);
 }
 
 TEST_CASE("isolation fails when the kernel does not protect memory, or there is no room to probe", "[eval]")
@@ -180,15 +171,15 @@ TEST_CASE("isolation fails when the kernel does not protect memory, or there is 
     auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
     REQUIRE(built.ok());
     pxos::EvalResult weak = pxos::evaluate(built->vram, "weak.png");
-    CHECK(check_of(weak, "execution.hello").passed);
-    const pxos::Check& kernel_write = check_of(weak, "isolation.kernel_write");
+    CHECK(pxos::test::check_of(weak, "execution.hello").passed);
+    const pxos::Check& kernel_write = pxos::test::check_of(weak, "isolation.kernel_write");
     CHECK_FALSE(kernel_write.passed);
     CHECK(kernel_write.message == "kernel-write probe: the probe (pid 2) was not stopped by a MemoryViolation fault");
 
     std::vector<pxos::test::ProgramSpec> full(16, pxos::test::ProgramSpec { "main:\n    LI r1, 0\n    SYSCALL SYS_EXIT\n",
                                                      true, 7 });
     auto crowded = pxos::evaluate(pxos::test::build_os(full).vram, "full.png");
-    CHECK(check_of(crowded, "isolation.privileged").message == "cannot inject the privileged-instruction probe: no free process slot");
+    CHECK(pxos::test::check_of(crowded, "isolation.privileged").message == "cannot inject the privileged-instruction probe: no free process slot");
 }
 
 TEST_CASE("odd images are evaluated without a crash, and max_score never changes", "[eval][hostile]")

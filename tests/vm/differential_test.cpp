@@ -230,20 +230,6 @@ void write_random_code(pxos::SimulatedVRAM& image, const pxos::BootHeader& heade
         words[operand] = starts.empty() ? start : starts[random.below(std::uint32_t(starts.size()))];
 }
 
-std::string unescape(const std::string& text)
-{
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) {
-            char c = text[++i];
-            out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 std::vector<std::filesystem::path> files_in(const std::string& folder, const std::string& extension)
 {
     std::vector<std::filesystem::path> files;
@@ -273,7 +259,7 @@ TEST_CASE("differential: the program tests run the same on both interpreters", "
         std::smatch match;
         while (std::getline(lines, line))
             if (std::regex_match(line, match, input_line))
-                input = unescape(match[1]);
+                input = pxos::test::unescape(match[1]);
         auto image = pxos::test::build_os({ pxos::test::ProgramSpec { "", true, 8, file.string() } });
         auto outcome = run_both(image.vram, input, kMaxSteps);
         REQUIRE(outcome.has_value());

@@ -33,15 +33,6 @@ std::unique_ptr<pxos::Machine> boot(pxos::SimulatedVRAM image)
     return std::move(*machine);
 }
 
-const pxos::Check& check_of(const pxos::EvalResult& result, const std::string& id)
-{
-    for (const pxos::Check& check : result.checks)
-        if (check.id == id)
-            return check;
-    FAIL("no check " << id);
-    return result.checks.front();
-}
-
 // A kernel that prints 'x' forever, in kernel mode (two steps a byte).
 const char* kConsoleFloodRoadmap = R"(steps:
   - step: init_background
@@ -160,7 +151,7 @@ TEST_CASE("the evaluator scores a trap-flooding image within its bounds", "[gues
     CHECK(!result.timed_out);
     CHECK(result.max_score == 22);
     CHECK(result.score < result.max_score);
-    const pxos::Check& faults = check_of(result, "execution.no_faults");
+    const pxos::Check& faults = pxos::test::check_of(result, "execution.no_faults");
     CHECK(!faults.passed);
     // Eight faults named, then how many more.
     CHECK(std::count(faults.message.begin(), faults.message.end(), ';') == 8);
@@ -177,12 +168,12 @@ TEST_CASE("an evaluation past its time cap fails the checks still running, and s
     options.clock = &clock;
     pxos::EvalResult result = pxos::evaluate(build_os({ { "main: JMP main" } }).vram, "slow.png", options);
     CHECK(result.timed_out);
-    CHECK(check_of(result, "kernel.boots").passed);
+    CHECK(pxos::test::check_of(result, "kernel.boots").passed);
     for (const char* id : { "execution.clean_exit", "execution.hello", "execution.no_faults", "execution.deterministic" })
-        CHECK(check_of(result, id).message
+        CHECK(pxos::test::check_of(result, id).message
             == "skipped: the run was stopped at step 0: the evaluation reached the evaluation time cap of 1 seconds "
                "(raise it with --max-eval-seconds, up to 86400 seconds)");
-    CHECK(check_of(result, "isolation.kernel_write").message
+    CHECK(pxos::test::check_of(result, "isolation.kernel_write").message
         == "skipped: the image's own run was stopped at step 0: the evaluation reached the evaluation time cap of 1 "
            "seconds (raise it with --max-eval-seconds, up to 86400 seconds)");
     CHECK(result.score > 0);
@@ -257,7 +248,7 @@ TEST_CASE("the syscall-table probe passes the real kernel and fails one whose SY
     options.only_group = "isolation";
     auto image = build_os({ { "main:\n    LI r1, 0\n    SYSCALL SYS_EXIT" } });
     pxos::EvalResult real = pxos::evaluate(image.vram, "os.png", options);
-    const pxos::Check& passed = check_of(real, "isolation.syscall_table_write");
+    const pxos::Check& passed = pxos::test::check_of(real, "isolation.syscall_table_write");
     CHECK(passed.passed);
     CHECK(passed.message.rfind("the syscall-table-write probe (pid 2 at ", 0) == 0);
 
@@ -276,7 +267,7 @@ TEST_CASE("the syscall-table probe passes the real kernel and fails one whose SY
                  "            LI r1, 0\n            SYSCALL SYS_EXIT\n";
     auto careless = pxos::test::build_roadmap_text(yaml);
     pxos::EvalResult result = pxos::evaluate(careless.vram, "os.png", options);
-    const pxos::Check& failed = check_of(result, "isolation.syscall_table_write");
+    const pxos::Check& failed = pxos::test::check_of(result, "isolation.syscall_table_write");
     CHECK(!failed.passed);
     CHECK(failed.message == "syscall-table-write probe: the probe changed the syscall table at (0,128)");
 }
@@ -350,7 +341,7 @@ TEST_CASE("a check wrong in thousands of places names eight of them and counts t
     pxos::EvalOptions options;
     options.only_group = "kernel";
     pxos::EvalResult result = pxos::evaluate(image, "os.png", options);
-    const pxos::Check& table = check_of(result, "kernel.syscall_table");
+    const pxos::Check& table = pxos::test::check_of(result, "kernel.syscall_table");
     CHECK(!table.passed);
     CHECK(table.message.rfind("entry 11 (11) at (11,128) points at ", 0) == 0);
     CHECK(std::count(table.message.begin(), table.message.end(), ';') == 8);

@@ -19,20 +19,6 @@
 
 namespace {
 
-std::string unescape(const std::string& text)
-{
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) {
-            char c = text[++i];
-            out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("tests/programs: every program meets its expect lines", "[programs]")
@@ -58,7 +44,7 @@ TEST_CASE("tests/programs: every program meets its expect lines", "[programs]")
         std::smatch match;
         while (std::getline(lines, line)) {
             if (std::regex_match(line, match, input_line))
-                input = unescape(match[1]);
+                input = pxos::test::unescape(match[1]);
             else if (std::regex_match(line, match, steps_line))
                 max_steps = std::stoull(match[1]);
             else if (std::regex_match(line, match, expect_line))
@@ -78,7 +64,7 @@ TEST_CASE("tests/programs: every program meets its expect lines", "[programs]")
         for (const std::string& expectation : expectations) {
             INFO("expect: " << expectation);
             if (std::regex_match(expectation, match, std::regex(R"(output \"(.*)\")"))) {
-                CHECK((*machine)->console_output() == unescape(match[1]));
+                CHECK((*machine)->console_output() == pxos::test::unescape(match[1]));
             } else if (std::regex_match(expectation, match, std::regex(R"(exit (-?\d+))"))) {
                 CHECK(process.state == std::uint32_t(pxos::isa::ProcessState::Exited));
                 CHECK(process.exit_code == std::stoi(match[1]));

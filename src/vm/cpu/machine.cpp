@@ -114,52 +114,6 @@ void Machine::FreeSlots::operator()(Slot* slots) const
     std::free(slots);
 }
 
-Result<BootImage> read_boot_image(const SimulatedVRAM& image, const std::string& image_name)
-{
-    auto header = read_header(image, image_name);
-    if (!header)
-        return std::move(header).error();
-    if (auto overlap = display_overlap(*header, image.width(), image.height(), image.words()))
-        return Error::bad_input(fmt::format("{}@({},{})", image_name, int(isa::HeaderField::DisplayX), isa::kHeaderRow),
-            fmt::format("not bootable: {}", *overlap));
-    auto palette = Palette::read(image, header->palette, int(header->palette_cell_width), int(header->opcode_count),
-        image_name);
-    if (!palette)
-        return std::move(palette).error();
-    return BootImage { *header, std::move(*palette) };
-}
-
-Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::string& image_name)
-{
-    auto boot_image = read_boot_image(image, image_name);
-    if (!boot_image)
-        return std::move(boot_image).error();
-    return std::unique_ptr<Machine>(new Machine(std::move(image), boot_image->header, std::move(boot_image->palette)));
-}
-
-std::uint32_t Machine::special(Special which) const
-{
-    if (which == Special::Ticks)
-        return std::uint32_t(m_steps);
-    return m_specials[std::size_t(which)];
-}
-
-MachineState Machine::state() const
-{
-    MachineState state;
-    state.kernel_registers = registers(false);
-    state.user_registers = registers(true);
-    state.specials = m_specials;
-    state.pc = m_pc;
-    state.user_mode = m_user_mode;
-    state.halted = m_halted;
-    state.steps = m_steps;
-    state.slice_end = m_slice_end;
-    state.input_position = m_input_position;
-    state.console_bytes = m_console_bytes;
-    return state;
-}
-
 bool Machine::display_contains(std::uint32_t address) const
 {
     if (address < m_display_begin || address >= m_display_end)
@@ -780,31 +734,6 @@ RunResult Machine::run(std::uint64_t max_steps)
     }
     m_result.steps = m_steps;
     return m_result;
-}
-
-std::vector<ProcessInfo> Machine::processes() const
-{
-    std::vector<ProcessInfo> list;
-    for (std::uint32_t slot = 0; slot < m_header.process_slots; ++slot) {
-        const std::uint32_t* pcb = m_memory + m_header.process_table + std::size_t(slot) * m_header.pcb_words;
-        std::uint32_t state = pcb[int(isa::PcbField::State)];
-        if (state == std::uint32_t(isa::ProcessState::Free))
-            continue;
-        list.push_back({ slot, pcb[int(isa::PcbField::Pid)], state, pcb[int(isa::PcbField::Pc)],
-            pcb[int(isa::PcbField::Base)], pcb[int(isa::PcbField::Limit)],
-            std::int32_t(pcb[int(isa::PcbField::ExitCode)]) });
-    }
-    return list;
-}
-
-std::string_view stop_reason_name(StopReason reason)
-{
-    switch (reason) {
-    case StopReason::Halted: return "halted";
-    case StopReason::BudgetExhausted: return "budget_exhausted";
-    case StopReason::KernelPanic: return "kernel_panic";
-    }
-    return "unknown";
 }
 
 } // namespace pxos

@@ -122,11 +122,16 @@ Result<void> install_kernel(StepContext& step)
         if (!program->symbol(std::string(required)))
             missing.push_back(std::string(required));
     auto [syscall_begin, syscall_end] = region_rows(RegionId::SyscallTable, width);
+    // A kernel that defines `sys_nosys` may leave calls out: their table
+    // entries point at it (a kernel grows a call at a time).
     std::vector<std::uint32_t> handlers;
+    auto nosys = program->symbol("sys_nosys");
     for (const SyscallInfo& call : kSyscalls) {
         std::string label = "sys_" + std::string(call.name);
         if (auto address = program->symbol(label))
             handlers.push_back(std::uint32_t(*address));
+        else if (nosys)
+            handlers.push_back(std::uint32_t(*nosys));
         else
             missing.push_back(label);
     }
@@ -134,7 +139,9 @@ Result<void> install_kernel(StepContext& step)
         std::string list;
         for (const std::string& name : missing)
             list += (list.empty() ? "" : ", ") + name;
-        return Error::bad_input(step.where(), fmt::format("the kernel does not define {}", list));
+        return Error::bad_input(step.where(), fmt::format("the kernel does not define {} (or sys_nosys, for the calls "
+                                                          "it leaves out)",
+                                                  list));
     }
 
     auto [table_begin, table_end] = region_rows(RegionId::ProcessTable, width);
@@ -150,6 +157,20 @@ Result<void> install_kernel(StepContext& step)
     header.palette = std::uint32_t(region(RegionId::OpcodePalette).rect.y) * std::uint32_t(width);
     header.palette_cell_width = isa::kPaletteCellWidth;
     header.opcode_count = isa::kOpcodeCount;
+    // The process partitions and the file store exist when the image is
+    // tall enough to hold their regions (pxOS's default 512x1024 is).
+    const Rect memory_rows = region(RegionId::ProcessMemory).rect;
+    if (memory_rows.y + memory_rows.height <= vram.height()) {
+        auto [memory_begin, memory_end] = region_rows(RegionId::ProcessMemory, width);
+        header.memory_base = memory_begin;
+        header.partition_words = (memory_end - memory_begin) / std::uint32_t(isa::kProcessSlots);
+    }
+    const Rect store_rows = region(RegionId::Store).rect;
+    if (store_rows.y + store_rows.height <= vram.height()) {
+        auto [store_begin, store_end] = region_rows(RegionId::Store, width);
+        header.store_base = store_begin;
+        header.store_words = store_end - store_begin;
+    }
     if (auto overlap = display_overlap(header, width, vram.height()))
         return Error::bad_input(step.where(), *overlap);
 

@@ -40,6 +40,10 @@ Result<BootHeader> read_header(const SimulatedVRAM& vram, const std::string& ima
     header.palette = field(isa::HeaderField::Palette);
     header.palette_cell_width = field(isa::HeaderField::PaletteCellWidth);
     header.opcode_count = field(isa::HeaderField::OpcodeCount);
+    header.store_base = field(isa::HeaderField::StoreBase);
+    header.store_words = field(isa::HeaderField::StoreWords);
+    header.memory_base = field(isa::HeaderField::MemoryBase);
+    header.partition_words = field(isa::HeaderField::PartitionWords);
 
     std::uint64_t memory = vram.pixel_count();
     auto check_pointer = [&](isa::HeaderField which, std::uint64_t address, std::uint64_t extent,
@@ -60,6 +64,11 @@ Result<BootHeader> read_header(const SimulatedVRAM& vram, const std::string& ima
         std::uint64_t(header.process_slots) * header.pcb_words, "process table"));
     PXOS_TRY(check_pointer(isa::HeaderField::TrapVector, header.trap_vector, 1, "trap vector"));
     PXOS_TRY(check_pointer(isa::HeaderField::Palette, header.palette, 1, "palette"));
+    if (header.store_base != 0)
+        PXOS_TRY(check_pointer(isa::HeaderField::StoreBase, header.store_base, header.store_words, "file store"));
+    if (header.memory_base != 0)
+        PXOS_TRY(check_pointer(isa::HeaderField::MemoryBase, header.memory_base,
+            std::uint64_t(header.process_slots) * header.partition_words, "process partitions"));
     Rect display = header.display.intersected(vram.bounds());
     if (header.display.empty() || !(display == header.display))
         return Error::bad_input(where(isa::HeaderField::DisplayX),
@@ -164,6 +173,10 @@ void write_header(SimulatedVRAM& vram, const BootHeader& header)
     field(isa::HeaderField::Palette) = header.palette;
     field(isa::HeaderField::PaletteCellWidth) = header.palette_cell_width;
     field(isa::HeaderField::OpcodeCount) = header.opcode_count;
+    field(isa::HeaderField::StoreBase) = header.store_base;
+    field(isa::HeaderField::StoreWords) = header.store_words;
+    field(isa::HeaderField::MemoryBase) = header.memory_base;
+    field(isa::HeaderField::PartitionWords) = header.partition_words;
     for (int i = 0; i < isa::kHeaderWords && i < vram.width(); ++i)
         (void)vram.write_pixel(i, isa::kHeaderRow, RGBA::from_word(words[i]));
 }

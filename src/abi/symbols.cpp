@@ -1,7 +1,10 @@
 #include "pxos/abi/symbols.hpp"
 
 #include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/os.hpp"
 #include "pxos/abi/process.hpp"
+#include "pxos/abi/program_file.hpp"
+#include "pxos/abi/store.hpp"
 #include "pxos/abi/syscalls.hpp"
 #include "pxos/abi/trap_causes.hpp"
 #include "pxos/image/layout.hpp"
@@ -44,6 +47,30 @@ std::map<std::string, std::int64_t> standard_symbols(int vram_width)
     symbols["FIRST_PID"] = abi::kFirstPid;
     for (const abi::HeaderFieldInfo& entry : abi::kHeaderFields)
         symbols["HEADER_" + std::string(entry.symbol)] = std::int64_t(entry.field);
+    for (const abi::ErrorInfo& entry : abi::kErrors)
+        symbols["ERR_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::NamedValue& entry : abi::kOpenFlags)
+        symbols["O_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::NamedValue& entry : abi::kFileTypes)
+        symbols["T_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::NamedValue& entry : abi::kStatFields)
+        symbols["STAT_" + std::string(entry.symbol)] = entry.value;
+    symbols["STAT_WORDS"] = abi::kStatWords;
+    for (const abi::NamedValue& entry : abi::kOsLimits)
+        symbols["OS_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::StoreField& entry : abi::kStoreConstants)
+        symbols["STORE_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::StoreField& entry : abi::kSuperblockFields)
+        symbols["SB_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::StoreField& entry : abi::kInodeFields)
+        symbols["INODE_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::StoreField& entry : abi::kDirentFields)
+        symbols["DIRENT_" + std::string(entry.symbol)] = entry.value;
+    for (const abi::ProgramHeaderField& entry : abi::kProgramHeaderFields)
+        symbols["EXE_" + std::string(entry.symbol)] = entry.word;
+    symbols["EXE_HEADER_WORDS"] = abi::kProgramHeaderWords;
+    symbols["EXE_MAGIC_VALUE"] = abi::kProgramMagic;
+    symbols["EXE_VERSION_VALUE"] = abi::kProgramVersion;
     symbols["REGISTER_COUNT"] = isa::kRegisterCount;
     symbols["REGISTER_SP"] = isa::kStackPointer;
     symbols["VRAM_WIDTH"] = vram_width;
@@ -84,9 +111,32 @@ std::string syscalls_markdown()
     return text;
 }
 
+std::string os_tables_markdown()
+{
+    auto table = [](std::string_view heading, std::string_view prefix, const auto& rows) {
+        std::string text = fmt::format("| {} | symbol | meaning |\n|---|---|---|\n", heading);
+        for (const auto& entry : rows)
+            text += fmt::format("| {} | `{}{}` | {} |\n", std::int64_t(entry.value), prefix, entry.symbol, entry.doc);
+        return text;
+    };
+    std::string text = table("error", "ERR_", kErrors);
+    text += "\n" + table("flag", "O_", kOpenFlags);
+    text += "\n" + table("type", "T_", kFileTypes);
+    text += "\n" + table("stat word", "STAT_", kStatFields);
+    text += "\n" + table("limit", "OS_", kOsLimits);
+    text += "\n" + table("constant", "STORE_", kStoreConstants);
+    text += "\n" + table("superblock word", "SB_", kSuperblockFields);
+    text += "\n" + table("inode word", "INODE_", kInodeFields);
+    text += "\n" + table("entry word", "DIRENT_", kDirentFields);
+    text += "\n| program header word | symbol | meaning |\n|---|---|---|\n";
+    for (const ProgramHeaderField& entry : kProgramHeaderFields)
+        text += fmt::format("| {} | `EXE_{}` | {} |\n", entry.word, entry.symbol, entry.doc);
+    return text;
+}
+
 std::string reference_markdown()
 {
-    return kernel_tables_markdown() + "\n" + syscalls_markdown();
+    return kernel_tables_markdown() + "\n" + syscalls_markdown() + "\n" + os_tables_markdown();
 }
 
 std::string symbols_text(int vram_width)

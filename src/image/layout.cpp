@@ -18,6 +18,14 @@ constexpr std::array kRegions {
         "process control blocks", Ownership::Kernel },
     Region { RegionId::ProgramArea, "program_area", { 0, 224, 512, 288 }, RGBA { 20, 20, 20, 255 },
         "user program space", Ownership::User },
+    // Below the seed's 512 rows: only in taller images (pxOS's default is
+    // 512x1024). No band: layout_regions keeps the seed's pixels, the
+    // kernel's loader clears a partition before it loads a program there,
+    // and the store's pixels are its data (format_store writes them).
+    Region { RegionId::ProcessMemory, "process_memory", { 0, 512, 512, 256 }, std::nullopt,
+        "process partitions: programs spawned from files (slot n at row 512 + 16n)", Ownership::User },
+    Region { RegionId::Store, "store", { 0, 768, 512, 256 }, std::nullopt,
+        "the file store: superblock, undo log, block map, inodes, data blocks", Ownership::Kernel },
 };
 
 } // namespace

@@ -1,5 +1,8 @@
 #include "pxos/abi/boot_header.hpp"
+#include "pxos/abi/os.hpp"
 #include "pxos/abi/process.hpp"
+#include "pxos/abi/program_file.hpp"
+#include "pxos/abi/store.hpp"
 #include "pxos/abi/symbols.hpp"
 #include "pxos/abi/syscalls.hpp"
 #include "pxos/abi/trap_causes.hpp"
@@ -9,6 +12,7 @@
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <set>
@@ -60,7 +64,8 @@ TEST_CASE("PCB fields have unique names and offsets and fit PCB_WORDS, which is 
         CHECK(!entry.doc.empty());
     }
     // r0..r15 of the user bank, one word each.
-    const pxos::abi::PcbFieldInfo& registers = pxos::abi::kPcbFields.back();
+    auto registers = *std::find_if(pxos::abi::kPcbFields.begin(), pxos::abi::kPcbFields.end(),
+        [](const pxos::abi::PcbFieldInfo& entry) { return entry.symbol == "REGISTERS"; });
     CHECK(registers.field == pxos::isa::PcbField::Registers);
     CHECK(registers.words == pxos::isa::kRegisterCount);
 }
@@ -106,7 +111,9 @@ TEST_CASE("each syscall's number is its row in the table, which is the order of 
         CHECK(pxos::kSyscalls[row].number == int(row));
         CHECK(names.insert(pxos::kSyscalls[row].name).second);
     }
-    CHECK(int(pxos::Syscall::print_int) == pxos::kSyscalls.back().number);
+    CHECK(int(pxos::Syscall::print_int) == 10);
+    CHECK(int(pxos::Syscall::seek) == pxos::kSyscalls.back().number);
+    CHECK(pxos::kSyscalls.size() >= 21); // xv6 has 21
 }
 
 TEST_CASE("boot header fields are one word each, in table order, and write_header and read_header agree", "[abi]")
@@ -176,13 +183,37 @@ TEST_CASE("the assembler's standard symbols are the ABI tables' rows, each with 
         expected["STATE_" + std::string(entry.symbol)] = std::int64_t(entry.state);
     for (const pxos::abi::PcbFieldInfo& entry : pxos::abi::kPcbFields)
         expected["PCB_" + std::string(entry.symbol)] = entry.offset;
-    expected["PCB_WORDS"] = 32;
-    expected["PCB_SHIFT"] = 5;
+    expected["PCB_WORDS"] = 64;
+    expected["PCB_SHIFT"] = 6;
     for (const pxos::abi::HeaderFieldInfo& entry : pxos::abi::kHeaderFields)
         expected["HEADER_" + std::string(entry.symbol)] = int(entry.field);
     expected["HEADER"] = 4 * 512;
     expected["PROCESS_SLOTS"] = pxos::isa::kProcessSlots;
     expected["FIRST_PID"] = 1;
+    for (const auto& entry : pxos::abi::kErrors)
+        expected["ERR_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kOpenFlags)
+        expected["O_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kFileTypes)
+        expected["T_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kStatFields)
+        expected["STAT_" + std::string(entry.symbol)] = entry.value;
+    expected["STAT_WORDS"] = 4;
+    for (const auto& entry : pxos::abi::kOsLimits)
+        expected["OS_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kStoreConstants)
+        expected["STORE_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kSuperblockFields)
+        expected["SB_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kInodeFields)
+        expected["INODE_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kDirentFields)
+        expected["DIRENT_" + std::string(entry.symbol)] = entry.value;
+    for (const auto& entry : pxos::abi::kProgramHeaderFields)
+        expected["EXE_" + std::string(entry.symbol)] = entry.word;
+    expected["EXE_HEADER_WORDS"] = 8;
+    expected["EXE_MAGIC_VALUE"] = 0x58455850;
+    expected["EXE_VERSION_VALUE"] = 1;
     expected["REGISTER_COUNT"] = 16;
     expected["REGISTER_SP"] = 15;
     expected["PORT_CONSOLE_OUT"] = 0;
@@ -219,7 +250,7 @@ TEST_CASE("place_process clears the process's rows, writes its code there, then 
     CHECK(spec.entry == spec.base);
     spec.entry = spec.base + 7;
 
-    const std::uint32_t* pcb = vram.words() + table + 2 * 32;
+    const std::uint32_t* pcb = vram.words() + table + 2 * pxos::isa::kPcbWords;
     bool called = false;
     auto placed = pxos::abi::place_process(vram, table, spec, [&](pxos::SimulatedVRAM& memory) -> pxos::Result<void> {
         called = true;
@@ -248,7 +279,7 @@ TEST_CASE("place_process clears the process's rows, writes its code there, then 
     CHECK(pcb[int(PcbField::Registers) + pxos::isa::kStackPointer] == spec.limit);
     CHECK(pcb[int(PcbField::Registers)] == 0);
     CHECK(pcb[-1] == 0xffffffffu); // slot 1's last word
-    CHECK(pcb[32] == 0xffffffffu); // slot 3's first word
+    CHECK(pcb[pxos::isa::kPcbWords] == 0xffffffffu); // slot 3's first word
 
     auto refused = pxos::abi::place_process(vram, table, spec,
         [](pxos::SimulatedVRAM&) -> pxos::Result<void> { return pxos::Error::bad_input("code.pxasm", "no room"); });
@@ -286,7 +317,7 @@ TEST_CASE("docs/ISA.md and docs/PXASM.md hold the ABI tables `pxos abi --markdow
     CHECK(pxasm_doc.find(pxos::abi::syscalls_markdown()) != std::string::npos);
     CHECK(pxos::abi::kernel_tables_markdown().find("| 16-31 | `PCB_REGISTERS` | r0..r15 of the user bank;")
         != std::string::npos);
-    CHECK(pxos::abi::syscalls_markdown().find("| `SYS_EXIT` | 0 | r1 = exit code | end this process |\n")
+    CHECK(pxos::abi::syscalls_markdown().find("| `SYS_EXIT` | 0 | r1 = exit code | end this process: its descriptors close, a waiter gets the code |\n")
         != std::string::npos);
 
     pxos::test::ScratchDirectory scratch;
@@ -297,6 +328,6 @@ TEST_CASE("docs/ISA.md and docs/PXASM.md hold the ABI tables `pxos abi --markdow
     auto symbols = pxos::test::run_pxos("abi", scratch.path());
     CHECK(symbols.exit_code == 0);
     CHECK(symbols.out == pxos::abi::symbols_text(512));
-    CHECK(symbols.out.find("\nPCB_SHIFT                  5\n") != std::string::npos);
+    CHECK(symbols.out.find("\nPCB_SHIFT                  6\n") != std::string::npos);
     CHECK(symbols.out.find("\nHEADER_DISPLAY_WIDTH       10\n") != std::string::npos);
 }

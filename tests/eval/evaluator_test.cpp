@@ -131,8 +131,8 @@ TEST_CASE("structure and kernel checks fail on purpose-made images", "[eval]")
     CHECK(pxos::test::check_of(bad_syscall, "kernel.syscall_table").message
         == "entry 1 (write) at (1,128) points at (0,300), outside the kernel region");
 
-    auto bad_pid = evaluate_changed([](auto& image) { set_word(image, 160 * 512 + 32 + 1, 9); });
-    CHECK(pxos::test::check_of(bad_pid, "kernel.process_table").message == "slot 1 at (32,160): pid 9 (expected 2)");
+    auto bad_pid = evaluate_changed([](auto& image) { set_word(image, 160 * 512 + pxos::isa::kPcbWords + 1, 9); });
+    CHECK(pxos::test::check_of(bad_pid, "kernel.process_table").message == "slot 1 at (64,160): pid 9 (expected 2)");
 }
 
 TEST_CASE("execution checks fail on images that misbehave", "[eval]")

@@ -7,7 +7,7 @@ TEST_CASE("the layout table is the seed's regions and colours", "[layout]")
     using pxos::RegionId;
     using pxos::RGBA;
     auto regions = pxos::layout_regions();
-    REQUIRE(regions.size() == 6);
+    REQUIRE(regions.size() == 8);
     CHECK(pxos::region(RegionId::Metadata).rect == pxos::Rect { 0, 0, 512, 16 });
     CHECK(*pxos::region(RegionId::Metadata).band_color == RGBA { 64, 128, 192, 255 });
     CHECK(pxos::region(RegionId::OpcodePalette).rect == pxos::Rect { 0, 16, 512, 16 });
@@ -20,9 +20,14 @@ TEST_CASE("the layout table is the seed's regions and colours", "[layout]")
     CHECK(*pxos::region(RegionId::ProcessTable).band_color == RGBA { 80, 60, 40, 255 });
     CHECK(pxos::region(RegionId::ProgramArea).rect == pxos::Rect { 0, 224, 512, 288 });
     CHECK(*pxos::region(RegionId::ProgramArea).band_color == RGBA { 20, 20, 20, 255 });
+    // pxOS's rows below the seed's 512.
+    CHECK(pxos::region(RegionId::ProcessMemory).rect == pxos::Rect { 0, 512, 512, 256 });
+    CHECK(pxos::region(RegionId::ProcessMemory).owner == pxos::Ownership::User);
+    CHECK(pxos::region(RegionId::Store).rect == pxos::Rect { 0, 768, 512, 256 });
+    CHECK(pxos::region(RegionId::Store).owner == pxos::Ownership::Kernel);
 }
 
-TEST_CASE("regions tile the default VRAM top to bottom without gaps", "[layout]")
+TEST_CASE("regions tile pxOS's 512x1024 VRAM top to bottom without gaps, the seed's 512 rows first", "[layout]")
 {
     int next_y = 0;
     for (const pxos::Region& region : pxos::layout_regions()) {
@@ -30,8 +35,10 @@ TEST_CASE("regions tile the default VRAM top to bottom without gaps", "[layout]"
         CHECK(region.rect.x == 0);
         CHECK(region.rect.width == pxos::kDefaultVRAMWidth);
         next_y += region.rect.height;
+        if (region.id == pxos::RegionId::ProgramArea)
+            CHECK(next_y == pxos::kDefaultVRAMHeight);
     }
-    CHECK(next_y == pxos::kDefaultVRAMHeight);
+    CHECK(next_y == pxos::kOsVRAMHeight);
 }
 
 TEST_CASE("regions are found by name and by pixel", "[layout]")
@@ -43,5 +50,7 @@ TEST_CASE("regions are found by name and by pixel", "[layout]")
     CHECK(pxos::region_at(511, 127)->id == pxos::RegionId::Kernel);
     CHECK(pxos::region_at(0, 128)->id == pxos::RegionId::SyscallTable);
     CHECK(pxos::region_at(512, 0) == nullptr);
-    CHECK(pxos::region_at(0, 512) == nullptr);
+    CHECK(pxos::region_at(0, 512)->id == pxos::RegionId::ProcessMemory);
+    CHECK(pxos::region_at(511, 1023)->id == pxos::RegionId::Store);
+    CHECK(pxos::region_at(0, 1024) == nullptr);
 }

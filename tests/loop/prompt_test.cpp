@@ -90,7 +90,7 @@ TEST_CASE("the prompt gives the best roadmap, its evaluation, the reflection, th
     REQUIRE(prompt.size() > closing.size());
     CHECK(prompt.substr(prompt.size() - closing.size()) == closing);
     // The machine: the system calls by number, then pxasm in a line.
-    CHECK(prompt.find("\nSystem calls (SYSCALL SYS_NAME; arguments r1..r3, result r0):\n  0 exit: r1 = exit code end this process\n") != std::string::npos);
+    CHECK(prompt.find("\nSystem calls (SYSCALL SYS_NAME; arguments r1..r3, result r0):\n  0 exit: r1 = exit code end this process: its descriptors close, a waiter gets the code\n") != std::string::npos);
     CHECK(prompt.find("A user program starts at its 'main' label and ends with SYSCALL SYS_EXIT.\n\n## Reply format")
         != std::string::npos);
     // The same state, the same prompt: it is the reply cache's key.

@@ -4,7 +4,7 @@
 // HEADER_<field> (the word's offset from HEADER) and the table of
 // docs/ISA.md all expand it.
 //
-// The header is 16 words at (0, kHeaderRow) inside the metadata region:
+// The header is 20 words at (0, kHeaderRow) inside the metadata region:
 // below the seed's boot banner (rows 0-3) and away from the seed
 // evaluator's sample points ((10,2) and the region centre (256,8)).
 //
@@ -43,7 +43,11 @@ namespace pxos::isa {
     X(TrapVector, TRAP_VECTOR, "trap vector (timer and faults)")                                                      \
     X(Palette, PALETTE, "palette address")                                                                            \
     X(PaletteCellWidth, PALETTE_CELL_WIDTH, "palette cell width")                                                     \
-    X(OpcodeCount, OPCODE_COUNT, "opcodes in the palette")
+    X(OpcodeCount, OPCODE_COUNT, "opcodes in the palette")                                                            \
+    X(StoreBase, STORE_BASE, "file store address (0: the image has no store)")                                        \
+    X(StoreWords, STORE_WORDS, "file store words")                                                                    \
+    X(MemoryBase, MEMORY_BASE, "process partitions: slot n's memory is at MEMORY_BASE + n * PARTITION_WORDS (0: none)") \
+    X(PartitionWords, PARTITION_WORDS, "words per process partition")
 
 enum class HeaderField : int {
 #define PXOS_HEADER_ENUM(name, symbol, doc) name,
@@ -52,7 +56,7 @@ enum class HeaderField : int {
 };
 inline constexpr int kHeaderRow = 4;
 inline constexpr std::uint32_t kMagic = 0x534F5850; // bytes 'P','X','O','S'
-inline constexpr int kHeaderWords = 16;
+inline constexpr int kHeaderWords = 20;
 
 } // namespace pxos::isa
 
@@ -88,6 +92,11 @@ struct BootHeader {
     std::uint32_t palette = 0;
     std::uint32_t palette_cell_width = isa::kPaletteCellWidth;
     std::uint32_t opcode_count = isa::kOpcodeCount;
+    // 0 when the image has no store or no process partitions.
+    std::uint32_t store_base = 0;
+    std::uint32_t store_words = 0;
+    std::uint32_t memory_base = 0;
+    std::uint32_t partition_words = 0;
 };
 
 // The header's address in a VRAM of this width.

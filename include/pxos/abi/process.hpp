@@ -31,19 +31,23 @@ namespace pxos::isa {
     X(Pc, PC, 2, 1, "where the process resumes")                                                                      \
     X(Base, BASE, 3, 1, "first address of its memory (UBASE while it runs)")                                         \
     X(Limit, LIMIT, 4, 1, "one past the last address of its memory (ULIMIT)")                                        \
-    X(Entry, ENTRY, 5, 1, "its entry point (its `main` label); SYS_SPAWN starts it there")                           \
+    X(Entry, ENTRY, 5, 1, "its entry point (its `main` label)")                           \
     X(ExitCode, EXIT_CODE, 6, 1, "exit code, or the fault cause (TRAP_*)")                                           \
     X(WaitFor, WAIT_FOR, 7, 1, "pid waited for, or wake-up tick")                                                    \
     X(FaultAddress, FAULT_ADDRESS, 8, 1, "pc of the fault that ended it")                                            \
     X(StackBase, STACK_BASE, 9, 1, "lowest stack address (SBASE)")                                                   \
-    X(Registers, REGISTERS, 16, 16, "r0..r15 of the user bank; sp (r15) starts at the limit")
+    X(Parent, PARENT, 10, 1, "pid of the process that spawned it (0: placed by the build)")                         \
+    X(Cwd, CWD, 11, 1, "inode of its working directory (0: the root)")                                               \
+    X(Break, BREAK, 12, 1, "end of its heap (SYS_SBRK moves it; the stack starts at PCB_STACK_BASE)")               \
+    X(Registers, REGISTERS, 16, 16, "r0..r15 of the user bank; sp (r15) starts at the limit")                        \
+    X(Files, FILES, 32, 16, "its descriptors 0..OS_OPEN_MAX-1: 0 closed, else an open file table index + 1")
 
 enum class PcbField : int {
 #define PXOS_PCB_ENUM(name, symbol, offset, words, doc) name = offset,
     PXOS_PCB_FIELDS(PXOS_PCB_ENUM)
 #undef PXOS_PCB_ENUM
 };
-inline constexpr int kPcbShift = 5;
+inline constexpr int kPcbShift = 6;
 inline constexpr int kPcbWords = 1 << kPcbShift;
 inline constexpr int kProcessSlots = 16;
 
@@ -57,7 +61,8 @@ inline constexpr int kProcessSlots = 16;
     X(Sleeping, SLEEPING, 4, "blocked in SYS_SLEEP until TICKS reaches PCB_WAIT_FOR")                                \
     X(Exited, EXITED, 5, "ended by SYS_EXIT with PCB_EXIT_CODE")                                                     \
     X(Faulted, FAULTED, 6, "ended by a fault: PCB_EXIT_CODE is the cause, PCB_FAULT_ADDRESS the pc")                 \
-    X(Dormant, DORMANT, 7, "loaded but not started (add_process autostart: false); SYS_SPAWN starts it")
+    X(Dormant, DORMANT, 7, "loaded but not started (add_process autostart: false)")                                  \
+    X(Blocked, BLOCKED, 8, "blocked on a pipe (PCB_WAIT_FOR: the pipe); its system call runs again when woken")
 
 enum class ProcessState : std::uint32_t {
 #define PXOS_STATE_ENUM(name, symbol, value, doc) name = value,

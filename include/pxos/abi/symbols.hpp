@@ -26,8 +26,10 @@ namespace pxos::abi {
 std::string kernel_tables_markdown();
 // The system call table of docs/PXASM.md.
 std::string syscalls_markdown();
-// Both, as `pxos abi --markdown` prints them: kernel_tables_markdown(), a
-// blank line, syscalls_markdown().
+// The tables of docs/OS.md: error codes, open flags, file types, stat
+// words, the kernel's limits, the store's format, the program file header.
+std::string os_tables_markdown();
+// All three, as `pxos abi --markdown` prints them, a blank line between.
 std::string reference_markdown();
 // `pxos abi`: every standard symbol and its value, one per line.
 std::string symbols_text(int vram_width);

@@ -22,6 +22,8 @@ enum class RegionId {
     SyscallTable,
     ProcessTable,
     ProgramArea,
+    ProcessMemory,
+    Store,
 };
 
 struct Region {
@@ -43,6 +45,10 @@ const Region* find_region(std::string_view name);
 // The region containing (x, y), or nullptr for pixels outside every region.
 const Region* region_at(int x, int y);
 
+// The seed's default VRAM size. pxOS's default image is twice as tall: the
+// rows from 512 hold the process partitions and the file store, so the
+// seed's regions (and its evaluator's samples) stay where they were.
+inline constexpr int kOsVRAMHeight = 1024;
 // The seed's default VRAM size.
 inline constexpr int kDefaultVRAMWidth = 512;
 inline constexpr int kDefaultVRAMHeight = 512;

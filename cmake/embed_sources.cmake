@@ -7,7 +7,10 @@ string(APPEND content "struct Entry {\n    std::string_view name;\n    std::stri
 string(APPEND content "const Entry kEntries[] = {\n")
 foreach(input IN LISTS INPUTS)
   file(READ "${input}" text)
-  get_filename_component(name "${input}" NAME)
+  # Named by the path under roadmaps/ ("kernel.pxasm", "kernel/fs.pxasm"),
+  # the demo programs by their file name ("hello.pxasm").
+  file(RELATIVE_PATH name "${ROOT}" "${input}")
+  string(REGEX REPLACE "^programs/" "" name "${name}")
   string(APPEND content "    { \"${name}\", R\"pxos_source(${text})pxos_source\" },\n")
 endforeach()
 string(APPEND content "};\n\n} // namespace\n\n")

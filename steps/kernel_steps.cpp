@@ -35,10 +35,12 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     bool has_source = step.has_own(source_param);
     if (has_file && has_source)
         return Error::bad_input(step.where(), fmt::format("give either '{}' or '{}', not both", file_param, source_param));
-    // Includes of inline and built-in source resolve against the roadmap's folder.
-    options.include_folder = step.roadmap_folder();
-    if (has_source)
+    // Includes of inline source resolve against the roadmap's folder, those
+    // of a file against the file's (docs/PXASM.md).
+    if (has_source) {
+        options.include_folder = step.roadmap_folder();
         return assemble(step.string(source_param), fmt::format("{}({})", step.where(), source_param), options);
+    }
     std::string file = step.string(file_param);
     if (file.empty())
         return Error::bad_input(step.where(), fmt::format("needs '{}' (a pxasm file) or '{}' (pxasm text)", file_param,
@@ -52,6 +54,14 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
             return Error::bad_input(step.where(), fmt::format("{} '{}' is not a built-in source (built-in: {})",
                                                       file_param, file, names));
         }
+        // A built-in source includes other built-in sources (the kernel's
+        // files under roadmaps/kernel/), never files on disk.
+        options.include_folder.clear();
+        options.read_include = [](const std::string& path) -> Result<std::string> {
+            if (auto included = builtin_source(path))
+                return std::string(*included);
+            return Error::bad_input(path, "not a built-in source");
+        };
         return assemble(*text, file, options);
     }
     // The name as given goes through the rule on paths before it is joined

@@ -81,6 +81,17 @@ std::string ScratchDirectory::write(const std::string& name, const std::string& 
     return path.string();
 }
 
+std::string ScratchDirectory::write_kernel(const std::string& name, const std::string& contents) const
+{
+    std::string path = write(name, contents);
+    std::filesystem::path included = std::filesystem::path(path).parent_path() / "kernel";
+    std::filesystem::create_directories(included);
+    for (const auto& entry : std::filesystem::directory_iterator(source_path("roadmaps/kernel")))
+        std::filesystem::copy_file(entry.path(), included / entry.path().filename(),
+            std::filesystem::copy_options::overwrite_existing);
+    return path;
+}
+
 std::vector<std::string> ScratchDirectory::list() const
 {
     std::vector<std::string> names;

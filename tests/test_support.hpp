@@ -41,6 +41,9 @@ public:
     std::string file(const std::string& name) const { return (m_path / name).string(); }
     // Writes a file below the folder; returns its path.
     std::string write(const std::string& name, const std::string& contents) const;
+    // Writes a kernel (a changed copy of roadmaps/kernel.pxasm) below the
+    // folder, with the files it includes (roadmaps/kernel/) beside it; returns its path.
+    std::string write_kernel(const std::string& name, const std::string& contents) const;
     // Names of the files in the folder, sorted.
     std::vector<std::string> list() const;
 

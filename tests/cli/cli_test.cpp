@@ -241,7 +241,10 @@ TEST_CASE("pxos run --trace prints each instruction, budgets and bad images have
     auto traced = run_pxos("run os.png --trace --max-steps 3", scratch.path());
     CHECK(traced.exit_code == 4);
     CHECK(traced.err.find("         0 pid 0 K (0,32)      LI r14, 0                ") == 0);
-    CHECK(traced.err.find("roadmaps/kernel.pxasm:18\n") != std::string::npos);
+    // The first instruction's line: the one after `kernel_entry:`.
+    std::string kernel = pxos::test::read_text(pxos::test::source_path("roadmaps/kernel.pxasm"));
+    int entry_line = int(std::count(kernel.begin(), kernel.begin() + std::ptrdiff_t(kernel.find("kernel_entry:")), '\n')) + 2;
+    CHECK(traced.err.find("roadmaps/kernel.pxasm:" + std::to_string(entry_line) + "\n") != std::string::npos);
     CHECK(traced.err.find("         1 pid 0 K (3,32)      LI sp, 65536             sp=65536") != std::string::npos);
     CHECK(traced.err.find("the run reached the step budget cap of 3 steps (raise it with --max-steps, up to 1000000000000 steps)") != std::string::npos);
 

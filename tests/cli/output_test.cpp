@@ -112,7 +112,7 @@ TEST_CASE("pxos build refuses an output that is one of its inputs, by name, hard
                           "  - step: install_kernel\n    params: {kernel_file: kernel.pxasm}\n";
     scratch.write("r.yaml", roadmap);
     std::string kernel = pxos::test::read_text(pxos::test::source_path("roadmaps/kernel.pxasm"));
-    scratch.write("kernel.pxasm", kernel);
+    scratch.write_kernel("kernel.pxasm", kernel);
     std::filesystem::create_hard_link(scratch.file("r.yaml"), scratch.file("linked.png"));
     std::vector<std::string> listed = scratch.list();
 

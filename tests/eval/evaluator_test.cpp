@@ -161,7 +161,7 @@ TEST_CASE("isolation fails when the kernel does not protect memory, or there is 
     replace("    LOAD r1, r10, PCB_BASE\n    MTS r1, UBASE\n", "    LI r1, 0\n    MTS r1, UBASE\n");
     replace("    LOAD r1, r10, PCB_LIMIT\n    MTS r1, ULIMIT\n", "    LI r1, 262144\n    MTS r1, ULIMIT\n");
     pxos::test::ScratchDirectory scratch;
-    std::string kernel_path = scratch.write("weak_kernel.pxasm", kernel);
+    std::string kernel_path = scratch.write_kernel("weak_kernel.pxasm", kernel);
     std::string hello = pxos::test::source_path("roadmaps/programs/hello.pxasm");
     auto roadmap = pxos::parse_roadmap("steps:\n  - step: init_background\n  - step: layout_regions\n"
                                        "  - step: write_isa_palette\n  - step: install_kernel\n    params: {kernel_file: '"

@@ -263,7 +263,7 @@ TEST_CASE("the syscall-table probe passes the real kernel and fails one whose SY
         kernel.erase(at, std::string(check).size());
     }
     pxos::test::ScratchDirectory scratch;
-    std::string path = scratch.write("careless_kernel.pxasm", kernel);
+    std::string path = scratch.write_kernel("careless_kernel.pxasm", kernel);
     std::string yaml = "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
                        "  - step: install_kernel\n    params:\n      kernel_file: '"
         + path + "'\n  - step: add_process\n    params:\n      program_source: |\n        main:\n"

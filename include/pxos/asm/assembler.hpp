@@ -32,6 +32,10 @@ struct Program {
     std::vector<AssembledWord> words; // in address order
     std::map<std::string, std::int64_t> symbols;
     SourceMap source_map;
+    // With AssembleOptions::relocatable: the addresses of the words whose
+    // value is an address inside the program (a label plus a constant), in
+    // order; a loader adds its load base to each (abi/program_file.hpp).
+    std::vector<std::uint32_t> relocations;
 
     std::optional<std::int64_t> symbol(const std::string& name) const;
     // Lowest and one-past-highest address written (0, 0 when empty).
@@ -83,6 +87,9 @@ struct AssembleOptions {
     // When set, every word must land inside [allowed_begin, allowed_end).
     std::optional<std::pair<std::uint32_t, std::uint32_t>> allowed_range;
     std::string allowed_range_name;                    // named in the error
+    // Assemble a program that runs wherever it is loaded: record in
+    // Program::relocations every word made from a label (origin should be 0).
+    bool relocatable = false;
 };
 
 Result<Program> assemble(std::string_view source, const std::string& file, const AssembleOptions& options = {});

@@ -308,13 +308,15 @@ TEST_CASE("kernel.pxasm names ABI facts by symbol: no literal PCB size, PCB offs
     CHECK(number > 100);
 }
 
-TEST_CASE("docs/ISA.md and docs/PXASM.md hold the ABI tables `pxos abi --markdown` prints", "[abi][docs][cli]")
+TEST_CASE("docs/ISA.md, docs/PXASM.md and docs/OS.md hold the ABI tables `pxos abi --markdown` prints", "[abi][docs][cli]")
 {
     std::string isa_doc = pxos::test::read_text(pxos::test::source_path("docs/ISA.md"));
     std::string pxasm_doc = pxos::test::read_text(pxos::test::source_path("docs/PXASM.md"));
     INFO("regenerate with: pxos abi --markdown");
     CHECK(isa_doc.find(pxos::abi::kernel_tables_markdown()) != std::string::npos);
     CHECK(pxasm_doc.find(pxos::abi::syscalls_markdown()) != std::string::npos);
+    std::string os_doc = pxos::test::read_text(pxos::test::source_path("docs/OS.md"));
+    CHECK(os_doc.find(pxos::abi::syscalls_markdown() + "\n" + pxos::abi::os_tables_markdown()) != std::string::npos);
     CHECK(pxos::abi::kernel_tables_markdown().find("| 16-31 | `PCB_REGISTERS` | r0..r15 of the user bank;")
         != std::string::npos);
     CHECK(pxos::abi::syscalls_markdown().find("| `SYS_EXIT` | 0 | r1 = exit code | end this process: its descriptors close, a waiter gets the code |\n")

@@ -110,9 +110,9 @@ std::vector<std::uint32_t> relocated_code(const ProgramFile& file, std::uint32_t
 std::string disassemble_program_file(const ProgramFile& file)
 {
     Palette palette = Palette::canonical();
-    std::string text = fmt::format("; program file: {} code words, entry {}, {} relocations (reloc: the loader adds "
-                                   "the load base)\n.org 0\n",
-        file.code.size(), file.entry, file.relocations.size());
+    std::string text = fmt::format("; program file: {} code words, entry {}, {} relocation{} (reloc: the loader "
+                                   "adds the load base)\n.org 0\n",
+        file.code.size(), file.entry, file.relocations.size(), file.relocations.size() == 1 ? "" : "s");
     std::uint32_t end = std::uint32_t(file.code.size());
     std::uint32_t address = 0;
     while (address < end) {

@@ -55,8 +55,8 @@ int write_program_file(const Program& program, const AsmCommandOptions& options,
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
     print_result(options.output_path + "\n");
-    std::fprintf(stderr, "assembled a program file of %zu words (%u code words, %zu relocations) into %s\n",
-        words->size(), program.end_address(), program.relocations.size(),
+    std::fprintf(stderr, "assembled a program file of %zu words (%u code words, %zu relocation%s) into %s\n",
+        words->size(), program.end_address(), program.relocations.size(), program.relocations.size() == 1 ? "" : "s",
         escape_for_terminal(options.output_path).c_str());
     return 0;
 }

@@ -16,9 +16,10 @@ namespace pxos {
 // The words of a program file for a program assembled with
 // AssembleOptions::relocatable at origin 0: the header, the code words from
 // address 0 to end_address() (gaps are 0), the relocation list. Refuses an
-// empty program and one with a word below 0 that is not at its origin 0
-// (lowest_address() may be above 0: the gap is zeros).
-Result<std::vector<std::uint32_t>> program_file_words(const Program& program, const std::string& name);
+// empty program and one whose `main` is outside its code
+// (lowest_address() may be above 0: the gap is zeros). `name` (the source,
+// the step) is named in the error.
+Result<std::vector<std::uint32_t>> program_file_words(const Program& program, const std::string& name = "program");
 
 struct ProgramFile {
     std::uint32_t entry = 0;

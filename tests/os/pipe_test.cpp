@@ -153,13 +153,13 @@ round:
     ADDI r5, r5, 1
     LI r6, 3
     BLT r5, r6, round
-    LI r1, buffer + 599       ; the last word read: buffer[499]
+    LI r1, buffer + 899       ; the last word read: buffer[499]
     LOAD r0, r1, 0
     CALL print_r0
     LI r1, 0
     SYSCALL SYS_EXIT
 )") + std::string(kPrintHelpers).replace(std::string(kPrintHelpers).find("buffer: .fill 600, 0"), 20,
-                                         "buffer: .fill 499, 7\n    .word 42\n    .fill 100, 0"));
+                                         "buffer: .fill 499, 7\n    .word 42\n    .fill 400, 0"));
     CHECK(run.output == "42 ");
 }
 

@@ -286,6 +286,9 @@ main:
     LI r2, bad_string
     SYSCALL SYS_SPAWN
     CALL print_r0             ; a string outside: ERR_FAULT
+    LI r4, 240 * 512 + 16 * 512 - 1
+    LI r6, 'x'
+    STORE r6, r4, 0           ; the memory's last word, not 0
     LI r1, args
     LI r2, unended
     SYSCALL SYS_SPAWN
@@ -339,9 +342,7 @@ big: .stringz "/bin/big"
 bad_string: .word 5, 0
 many: .word a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, 0
 a: .stringz "a"
-unended: .word last_words, 0
-    .org 240 * 512 + 16 * 512 - 2
-last_words: .word 'x', 'y'
+unended: .word 240 * 512 + 16 * 512 - 1, 0
 )"));
     CHECK(run.output == "-4 -12 -3 -3 -3 -16 -16 15 -16 -15 2 0\n");
     CHECK(run.result.faults.empty());

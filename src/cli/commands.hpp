@@ -163,6 +163,7 @@ struct AsmCommandOptions {
     int width = 512;
     int height = 0; // 0: as many rows as the program needs
     std::string origin; // "X,Y" or an address; default 0
+    bool program = false; // write a program file (relocatable, at offset 0) instead of an image
     CapValues caps;
 };
 int run_asm_command(const AsmCommandOptions& options);
@@ -192,6 +193,16 @@ struct LimitsCommandOptions {
     std::map<std::string, std::vector<std::string>> commands; // flag -> the commands that take it (main.cpp fills it)
 };
 int run_limits_command(const LimitsCommandOptions& options);
+
+struct FsCommandOptions {
+    std::string image_path;
+    std::string action;                 // ls, cat, put, get, rm, mkdir, check
+    std::vector<std::string> arguments; // the action's paths
+    bool words = false;                 // --words: raw little-endian 32-bit words, not one byte a word
+    bool json = false;                  // --json: ls and check
+    CapValues caps;
+};
+int run_fs_command(const FsCommandOptions& options);
 
 struct StepsCommandOptions {
     bool json = false;

@@ -292,7 +292,7 @@ entry: .fill STORE_DIRENT_WORDS, 0
     CHECK_FALSE(found);
 }
 
-TEST_CASE("link gives a file a second name; the file lives until its last name goes", "[os][fs]")
+TEST_CASE("link gives a file a second name, and the file lives until its last name goes", "[os][fs]")
 {
     auto run = run_one(R"(
 main:
@@ -701,4 +701,166 @@ buffer: .fill 700, 9
         CHECK(store_of(rebooted.machine->vram()) == undone);
     }
     CHECK(cut_inside_a_call > 10); // most stops land inside a write
+}
+
+TEST_CASE("a call that would overflow the undo log fails with ERR_NOSPC and changes nothing", "[os][fs][errors]")
+{
+    auto image = build_fs_image({ R"(
+main:
+    LI r1, path
+    LI r2, O_WRITE + O_CREATE
+    SYSCALL SYS_OPEN
+    MOV r4, r0
+    MOV r1, r4
+    LI r2, ones
+    LI r3, 600
+    SYSCALL SYS_WRITE         ; new blocks: no log entries for the words
+    MOV r1, r0
+    CALL putn
+    MOV r1, r4
+    LI r2, 0
+    SYSCALL SYS_SEEK
+    MOV r1, r4
+    LI r2, twos
+    LI r3, 600
+    SYSCALL SYS_WRITE         ; 600 old words to log: more than 256 entries
+    MOV r1, r0
+    CALL putn
+    MOV r1, r4
+    LI r2, twos
+    LI r3, 200
+    SYSCALL SYS_WRITE         ; 200 fit
+    MOV r1, r0
+    CALL putn
+    LI r1, 0
+    SYSCALL SYS_EXIT
+path: .stringz "/f"
+ones: .fill 600, 1
+twos: .fill 600, 2
+)" });
+    auto header = pxos::read_header(image, "fs.png");
+    REQUIRE(header.ok());
+    image.mutable_words()[header->store_base + std::size_t(pxos::abi::store::Superblock::LOG_BLOCKS)] = 1; // 256 entries
+    auto run = run_fs_image(std::move(image));
+    CHECK(run.output == "600 -8 200 ");
+    auto store = store_of(run.machine->vram());
+    CHECK(store_problems(store) == "");
+    auto words = read_store_file(store, "/f");
+    REQUIRE(words.size() == 600);
+    CHECK(std::count(words.begin(), words.end(), 2u) == 200);
+    CHECK(std::count(words.begin(), words.begin() + 200, 2u) == 200);
+}
+
+TEST_CASE("a damaged store gives the calls errors, never a kernel fault", "[os][fs][errors]")
+{
+    auto image = build_fs_image({ R"(
+main:
+    LI r1, a
+    LI r2, O_READ
+    SYSCALL SYS_OPEN
+    MOV r1, r0
+    CALL putn                 ; ERR_NOENT: the entry names inode 5000
+    LI r1, b
+    LI r2, O_READ
+    SYSCALL SYS_OPEN
+    MOV r4, r0
+    MOV r1, r0
+    CALL putn                 ; 3: inode 2 is a file
+    MOV r1, r4
+    LI r2, buffer
+    LI r3, 8
+    SYSCALL SYS_READ
+    MOV r1, r0
+    CALL putn                 ; ERR_FAIL: its block number is 70000
+    MOV r1, r4
+    LI r2, 20000
+    SYSCALL SYS_SEEK
+    MOV r1, r4
+    LI r2, buffer
+    LI r3, 8
+    SYSCALL SYS_READ
+    MOV r1, r0
+    CALL putn                 ; ERR_FAIL: its indirect block number is a log block
+    LI r1, 0
+    SYSCALL SYS_EXIT
+a: .stringz "/a"
+b: .stringz "/b"
+buffer: .fill 8, 0
+)" });
+    auto header = pxos::read_header(image, "fs.png");
+    REQUIRE(header.ok());
+    namespace st = pxos::abi::store;
+    std::uint32_t* store = image.mutable_words() + header->store_base;
+    std::uint32_t* root_entries = store + 14 * 512;
+    root_entries[32] = 5000; // "/a" names an inode past the table
+    root_entries[33] = 'a';
+    root_entries[48] = 2; // "/b" names inode 2
+    root_entries[49] = 'b';
+    store[10 * 512 + 16 + int(st::Inode::SIZE)] = 64 + 0x7fffffff; // the root's size: damaged too
+    std::uint32_t* inode2 = store + 10 * 512 + 2 * 16;
+    inode2[int(st::Inode::TYPE)] = 2;
+    inode2[int(st::Inode::LINKS)] = 1;
+    inode2[int(st::Inode::SIZE)] = 0x40000000;
+    inode2[int(st::Inode::DIRECT)] = 70000;
+    inode2[int(st::Inode::DIRECT) + 10] = 0;
+    inode2[int(st::Inode::INDIRECT)] = 3; // a log block, not a data block
+    auto run = run_fs_image(std::move(image));
+    CHECK(run.result.reason == pxos::StopReason::Halted);
+    CHECK(run.output == "-4 3 -1 -1 ");
+}
+
+TEST_CASE("the open file table holds OS_FILE_SLOTS entries: then open answers ERR_NFILE", "[os][fs][errors]")
+{
+    // Five processes each open /a until they cannot (13 each would need 65
+    // entries with the console's), then sleep so that the others see it.
+    const std::string opener = R"(
+main:
+    LI r1, a
+    LI r2, O_WRITE + O_CREATE
+    SYSCALL SYS_OPEN
+    MOV r1, r0
+    SYSCALL SYS_CLOSE
+    LI r5, 0
+    LI r6, 0
+more:
+    LI r1, a
+    LI r2, O_READ
+    SYSCALL SYS_OPEN
+    BLT r0, r6, stop
+    ADDI r5, r5, 1
+    SYSCALL SYS_YIELD
+    JMP more
+stop:
+    MOV r7, r0
+    MOV r1, r5
+    CALL putn
+    MOV r1, r7
+    CALL putn
+    LI r1, 100000
+    SYSCALL SYS_SLEEP
+    LI r1, 0
+    SYSCALL SYS_EXIT
+a: .stringz "/a"
+)";
+    auto run = run_fs_image(build_fs_image({ opener, opener, opener, opener, opener }));
+    // 63 entries after the console: 12 processes' worth of 13 is 60, and 3 more.
+    std::string output = run.output;
+    CHECK(output.find("-10 ") != std::string::npos);
+    int nfile = 0, mfile = 0, opened = 0;
+    std::size_t start = 0;
+    std::vector<int> numbers;
+    while (start < output.size()) {
+        std::size_t end = output.find(' ', start);
+        numbers.push_back(std::stoi(output.substr(start, end - start)));
+        start = end + 1;
+    }
+    REQUIRE(numbers.size() == 10);
+    for (std::size_t i = 0; i < numbers.size(); i += 2) {
+        opened += numbers[i];
+        nfile += numbers[i + 1] == -10;
+        mfile += numbers[i + 1] == -9;
+    }
+    CHECK(opened == 63);
+    CHECK(nfile + mfile == 5);
+    CHECK(nfile >= 1);
 }

@@ -373,3 +373,63 @@ stat: .fill STAT_WORDS, 0
         used += store[map + b];
     CHECK(used == 1);
 }
+
+TEST_CASE("print_int follows descriptor 1 into a file, dup shares the offset, IO_MAX caps a call", "[os][fs]")
+{
+    auto run = run_one(R"(
+main:
+    LI r1, 1
+    SYSCALL SYS_CLOSE
+    LI r1, out
+    LI r2, O_WRITE + O_CREATE
+    SYSCALL SYS_OPEN          ; the lowest free descriptor: 1
+    MOV r4, r0
+    LI r1, -42
+    SYSCALL SYS_PRINT_INT     ; into /out
+    LI r1, 1
+    SYSCALL SYS_DUP
+    MOV r5, r0                ; 3, sharing the entry
+    MOV r1, r5
+    LI r2, tail
+    LI r3, 1
+    SYSCALL SYS_WRITE         ; after the digits: one offset
+    MOV r1, r5
+    LI r2, buffer
+    LI r3, 1500
+    SYSCALL SYS_WRITE
+    MOV r6, r0                ; 1024: the cap
+    LI r1, 1
+    SYSCALL SYS_CLOSE
+    MOV r1, r5
+    SYSCALL SYS_CLOSE
+    LI r1, out
+    LI r2, O_READ
+    SYSCALL SYS_OPEN          ; 1 again
+    MOV r1, r0
+    LI r2, buffer
+    LI r3, 1500
+    SYSCALL SYS_READ
+    MOV r7, r0                ; 1024: the cap
+    LI r1, 1
+    SYSCALL SYS_CLOSE
+    LI r1, 2
+    SYSCALL SYS_DUP           ; the console again as 1
+    MOV r1, r4
+    CALL putn
+    MOV r1, r5
+    CALL putn
+    MOV r1, r6
+    CALL putn
+    MOV r1, r7
+    CALL putn
+    LI r1, 0
+    SYSCALL SYS_EXIT
+out: .stringz "/out"
+tail: .string "!"
+buffer: .fill 1500, 'x'
+)");
+    CHECK(run.output == "1 3 1024 1024 ");
+    auto store = store_of(run.machine->vram());
+    CHECK(store_problems(store) == "");
+    CHECK(text_of(read_store_file(store, "/out")) == "-42!" + std::string(1024, 'x'));
+}

@@ -74,6 +74,8 @@ TEST_CASE("the default roadmap loads in pxos's short form", "[roadmap]")
     CHECK(roadmap->steps[7].definition->name == "add_file");
     CHECK(roadmap->steps[8].label == "hello");
     CHECK(roadmap->steps[8].params[0].first == "program_file");
+    CHECK(roadmap->steps[11].label == "init"); // after the demo processes
+    CHECK(roadmap->steps[11].definition->name == "add_process");
 }
 
 TEST_CASE("step forms, labels, colours and defaults", "[roadmap]")

@@ -1,6 +1,6 @@
 // The system calls on random arguments, for the machine fuzz target
 // (harness.hpp) and tests/vm/syscall_fuzz_test.cpp: a 512x1024 image with
-// the default kernel (and the store, where the build makes one) runs one
+// the default kernel and a store (a file /a, a program /bin/true) runs one
 // process made of kSyscallBlocks blocks
 //     LI r1, a
 //     LI r2, b
@@ -57,6 +57,8 @@ inline constexpr FuzzString kFuzzStrings[] = {
     { "s_nested", ".stringz \"/d/b\"" },
     { "s_slashes", ".stringz \"//d///\"" },
     { "s_sh", ".stringz \"/bin/sh\"" },
+    { "s_true", ".stringz \"/bin/true\"" },
+    { "s_through_file", ".stringz \"/a/x\"" },
     { "s_bin", ".stringz \"/bin\"" },
     { "s_name14", ".stringz \"abcdefghijklmn\"" },
     { "s_name15", ".stringz \"abcdefghijklmno\"" },
@@ -89,8 +91,11 @@ inline std::string syscall_roadmap()
 {
     std::string yaml = "metadata:\n  name: syscall-fuzz\n  vram_width: 512\n  vram_height: 1024\nsteps:\n"
                        "  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
-                       "  - step: install_kernel\n  - step: add_process\n    params:\n      memory_rows: 4\n"
-                       "      program_source: |\n";
+                       "  - step: install_kernel\n  - step: format_store\n"
+                       "  - step: add_file\n    params: { path: /a, text: \"one two\\n\" }\n"
+                       "  - step: add_file\n    params:\n      path: /bin/true\n      program_source: |\n"
+                       "        main:\n            LI r1, 0\n            SYSCALL SYS_EXIT\n"
+                       "  - step: add_process\n    params:\n      memory_rows: 4\n      program_source: |\n";
     std::string program = syscall_program();
     std::size_t start = 0;
     while (start < program.size()) {
@@ -131,16 +136,18 @@ inline std::uint32_t fuzz_argument(const SyscallImage& image, std::uint8_t selec
 {
     std::uint32_t size = image.limit - image.base;
     std::uint32_t memory = std::uint32_t(image.vram.pixel_count());
-    switch (selector % 10) {
-    case 0: return std::uint32_t(std::int32_t(std::int8_t(value)));         // -128..127: fds, flags, pids
-    case 1: return value % 8;                                               // a likely descriptor or flag
+    switch (selector % 12) {
+    case 0: return std::uint32_t(std::int32_t(std::int8_t(value)));         // -128..127
+    case 1:
     case 2:
-    case 3: return image.pointers[value % kFuzzStringCount];               // a path, an argv, the buffer
-    case 4: return image.base + value % size;                               // anywhere in its memory
-    case 5: return image.limit - value % 4;                                 // at its end (and one past)
-    case 6: return value % memory;                                          // kernel, tables, store, others
-    case 7: return image.header.store_base + value % (image.header.store_words + 1); // the store (0: none)
-    case 8: return 1020 + value % 8;                                        // lengths around OS_IO_MAX
+    case 3: return value % 32;                                              // a likely descriptor, flag set or pid
+    case 4:
+    case 5: return image.pointers[value % kFuzzStringCount];               // a path, an argv, the buffer
+    case 6: return image.base + value % size;                               // anywhere in its memory
+    case 7: return image.limit - value % 4;                                 // at its end (and one past)
+    case 8: return value % memory;                                          // kernel, tables, store, others
+    case 9: return image.header.store_base + value % (image.header.store_words + 1); // the store (0: none)
+    case 10: return 1020 + value % 8;                                       // lengths around OS_IO_MAX
     default: return value;                                                  // any word
     }
 }

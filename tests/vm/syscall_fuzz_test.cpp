@@ -24,6 +24,7 @@ TEST_CASE("the image of the random system calls holds the blocks the generator p
 {
     const pxos::fuzz::SyscallImage& image = pxos::fuzz::syscall_image();
     CHECK(image.vram.height() == 1024);
+    CHECK(image.header.store_base != 0); // the store is there
     REQUIRE(image.limit > image.base);
     CHECK(image.entry >= image.base);
     // Every pointer names its string inside the process's memory.

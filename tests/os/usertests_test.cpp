@@ -176,7 +176,7 @@ TEST_CASE("a run cut off at 200 points inside file-writing calls leaves a store 
             result = machine->run(kChunk);
             if (writes.written)
                 writing.push_back(before);
-        } while (result.reason == pxos::StopReason::Budget && machine->steps() < kRunBudget);
+        } while (result.reason == pxos::StopReason::BudgetExhausted && machine->steps() < kRunBudget);
         INFO(machine->console_output());
         REQUIRE(result.reason == pxos::StopReason::Halted);
         CHECK(result.halt_code == 0); // the workload's every call did what it should
@@ -190,7 +190,7 @@ TEST_CASE("a run cut off at 200 points inside file-writing calls leaves a store 
         INFO("cut off after " << budget << " steps");
         auto machine = boot(image);
         auto result = machine->run(budget);
-        REQUIRE(result.reason == pxos::StopReason::Budget);
+        REQUIRE(result.reason == pxos::StopReason::BudgetExhausted);
         CHECK(store_problems(machine->vram()) == "");
 
         // Boot the cut-off image: when the kernel first enters user mode

@@ -4,6 +4,8 @@
 // path of the loader. The images are 512x1024: process partitions and a
 // store with the programs (add_file).
 #include "pxos/abi/process.hpp"
+#include "pxos/abi/program_file.hpp"
+#include "pxos/store/store.hpp"
 #include "pxos/vm/machine.hpp"
 #include "test_support.hpp"
 
@@ -16,8 +18,9 @@ namespace {
 
 struct StoreFile {
     std::string path;
-    std::string program; // pxasm of a program file, or
-    std::string text = {};  // the text of a plain file
+    std::string program;                   // pxasm of a program file, or
+    std::string text = {};                 // the text of a plain file, or
+    std::vector<std::uint32_t> words = {}; // its words as they are
 };
 
 std::string indented(const std::string& text, const std::string& prefix)
@@ -44,6 +47,8 @@ OsRun run_with_store(const std::vector<StoreFile>& files, const std::string& par
                        "      kernel_file: '"
         + pxos::test::source_path("roadmaps/kernel.pxasm") + "'\n  - step: format_store\n";
     for (const StoreFile& file : files) {
+        if (!file.words.empty())
+            continue;
         yaml += "  - step: add_file\n    params:\n      path: " + file.path + "\n";
         if (!file.program.empty())
             yaml += "      program_source: |\n" + indented(file.program, "        ");
@@ -52,7 +57,18 @@ OsRun run_with_store(const std::vector<StoreFile>& files, const std::string& par
     }
     yaml += "  - step: add_process\n    params:\n      memory_rows: 16\n      program_source: |\n"
         + indented(parent, "        ");
-    auto machine = pxos::Machine::boot(pxos::test::build_roadmap_text(yaml).vram, "os.png");
+    pxos::SimulatedVRAM vram = pxos::test::build_roadmap_text(yaml).vram;
+    auto store_words = pxos::store::read_store(vram, "os.png");
+    REQUIRE(store_words.ok());
+    {
+        auto store = pxos::store::Store::open(store_words->words, "os.png");
+        REQUIRE(store.ok());
+        for (const StoreFile& file : files)
+            if (!file.words.empty())
+                REQUIRE(store->write_file(file.path, file.words, pxos::store::Parents::Create).ok());
+    }
+    REQUIRE(pxos::store::write_store(vram, *store_words).ok());
+    auto machine = pxos::Machine::boot(std::move(vram), "os.png");
     if (!machine.ok())
         FAIL(machine.error().message());
     (*machine)->set_input("");
@@ -575,4 +591,50 @@ buffer: .fill 600, 0
 )"));
     CHECK(run.output == "512 -11 0 ");
     CHECK(run.result.steps > 20000);
+}
+
+TEST_CASE("a damaged program file is ERR_NOEXEC for spawn and exec, and the caller goes on", "[os][spawn]")
+{
+    const std::uint32_t magic = pxos::abi::kProgramMagic, version = pxos::abi::kProgramVersion;
+    // Header: magic, version, code words, entry, relocations, 0, 0, 0; then the code and relocations.
+    std::vector<StoreFile> files = {
+        { "/bad/version", "", "", { magic, version + 1, 1, 0, 0, 0, 0, 0, 0 } },
+        { "/bad/entry", "", "", { magic, version, 1, 1, 0, 0, 0, 0, 0 } },
+        { "/bad/short", "", "", { magic, version, 4, 0, 0, 0, 0, 0, 0, 0 } },
+        { "/bad/relocation", "", "", { magic, version, 2, 0, 1, 0, 0, 0, 0, 0, 2 } },
+        { "/bad/relocations", "", "", { magic, version, 2, 0, 3, 0, 0, 0, 0, 0, 1 } },
+        { "/bad/header", "", "", { magic, version, 1 } },
+        { "/bad/huge", "", "", { magic, version, 0xfffffff0u, 0, 0x20u, 0, 0, 0, 0 } },
+    };
+    auto run = run_with_store(files, with_print(R"(
+main:
+    LI r5, paths
+next:
+    LOAD r1, r5, 0
+    JZ r1, exec
+    LI r2, 0
+    SYSCALL SYS_SPAWN
+    CALL print_r0
+    ADDI r5, r5, 1
+    JMP next
+exec:
+    LI r1, p3
+    LI r2, 0
+    SYSCALL SYS_EXEC
+    CALL print_r0             ; still here
+    LI r1, 0
+    SYSCALL SYS_EXIT
+p0: .stringz "/bad/version"
+p1: .stringz "/bad/entry"
+p2: .stringz "/bad/short"
+p3: .stringz "/bad/relocation"
+p4: .stringz "/bad/relocations"
+p5: .stringz "/bad/header"
+p6: .stringz "/bad/huge"
+paths: .word p0, p1, p2, p3, p4, p5, p6, 0
+)"));
+    CHECK(run.output == "-12 -12 -12 -12 -12 -12 -12 -12 ");
+    CHECK(run.result.halt_code == 0);
+    REQUIRE(run.processes.size() == 1);
+    CHECK(run.processes[0].base == 240 * 512); // exec left it where the build put it
 }

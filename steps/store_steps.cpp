@@ -16,12 +16,12 @@ namespace {
 
 // The image's store region, or an error at the roadmap entry saying why the
 // image has none.
-Result<store::StoreWords> step_store(StepContext& step, std::string_view what)
+Result<store::StoreWords> step_store(StepContext& step)
 {
     auto words = store::read_store(step.vram(), "the image");
     if (!words)
         return Error::bad_input(step.where(),
-            fmt::format("{} needs the image's file store: {} (this image is {}x{})", what,
+            fmt::format("needs the image's file store: {} (this image is {}x{})",
                 words.error().diagnostics().front().message, step.vram().width(), step.vram().height()));
     return words;
 }
@@ -43,8 +43,8 @@ Result<std::vector<std::uint32_t>> file_words(StepContext& step)
             given.push_back(name);
     if (given.size() != 1)
         return Error::bad_input(step.where(),
-            given.empty() ? std::string("add_file needs one of 'text', 'file', 'program_file' or 'program_source'")
-                          : fmt::format("add_file takes one of 'text', 'file', 'program_file' or 'program_source', "
+            given.empty() ? std::string("needs one of 'text', 'file', 'program_file' or 'program_source'")
+                          : fmt::format("takes one of 'text', 'file', 'program_file' or 'program_source', "
                                         "not both '{}' and '{}'",
                                 given[0], given[1]));
     std::vector<std::uint32_t> words;
@@ -59,7 +59,7 @@ Result<std::vector<std::uint32_t>> file_words(StepContext& step)
             return Error::bad_input(step.where(), fmt::format("file '{}': {}", printable_path(file),
                                                       named.error().diagnostics().front().message));
         if (!step.files())
-            return Error::bad_input(step.where(), "add_file's 'file' needs a file system (none in this build)");
+            return Error::bad_input(step.where(), "'file' needs a file system (none in this build)");
         std::filesystem::path path(file);
         if (path.is_relative())
             path = std::filesystem::path(step.roadmap_folder()) / path;
@@ -80,14 +80,17 @@ Result<std::vector<std::uint32_t>> file_words(StepContext& step)
     auto program = assemble_step_source(step, "program_file", "program_source", options);
     if (!program)
         return std::move(program).error();
-    return program_file_words(*program);
+    auto words_of = program_file_words(*program, step.string("path"));
+    if (!words_of)
+        return at_step(step, words_of.error());
+    return words_of;
 }
 
 } // namespace
 
 Result<void> format_store(StepContext& step)
 {
-    auto store = step_store(step, "format_store");
+    auto store = step_store(step);
     if (!store)
         return std::move(store).error();
     store::FormatOptions options;
@@ -106,11 +109,11 @@ Result<void> add_file(StepContext& step)
 {
     std::string path = step.string("path");
     if (path.empty())
-        return Error::bad_input(step.where(), "add_file needs 'path' (where in the store, e.g. /bin/sh)");
+        return Error::bad_input(step.where(), "needs 'path' (where in the store, e.g. /bin/sh)");
     auto data = file_words(step);
     if (!data)
         return std::move(data).error();
-    auto store = step_store(step, "add_file");
+    auto store = step_store(step);
     if (!store)
         return std::move(store).error();
     auto opened = store::Store::open(store->words, "");

@@ -171,7 +171,7 @@ private:
                 continue;
             }
             if (!in_use(target)) {
-                problem(place, fmt::format("names inode {}, which is free (type {})", target,
+                problem(place, fmt::format("names inode {}, which is not in use (type {})", target,
                                    type_name(type_of(target))));
                 continue;
             }
@@ -382,8 +382,8 @@ private:
                 continue;
             }
             if (links != names)
-                problem(place, fmt::format("links is {}, but {} directory {} name it", links, names,
-                                   names == 1 ? "entry" : "entries"));
+                problem(place, fmt::format("links is {}, but {} directory {} it", links, names,
+                                   names == 1 ? "entry names" : "entries name"));
             if (type_of(n) == kTypeDir && names > 1)
                 problem(place, fmt::format("is a directory with {} names (a directory has one)", names));
         }

@@ -71,6 +71,7 @@ TEST_CASE("the default roadmap loads in pxos's short form", "[roadmap]")
     CHECK(std::get<pxos::RGBA>(roadmap->steps[2].params[0].second) == pxos::RGBA { 0, 255, 0, 255 });
     CHECK(roadmap->steps[5].definition->name == "install_kernel");
     CHECK(roadmap->steps[6].definition->name == "format_store");
+    CHECK(roadmap->steps[7].definition->name == "add_file");
     CHECK(roadmap->steps[8].label == "hello");
     CHECK(roadmap->steps[8].params[0].first == "program_file");
     CHECK(roadmap->steps[11].label == "init"); // after the demo processes

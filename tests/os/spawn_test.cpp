@@ -249,6 +249,38 @@ argv: .word a0, a1, 0
     CHECK(run.processes[0].limit == 512 * 512 + 8192);
 }
 
+TEST_CASE("a spawned program execs another with its own argv, which lies in the memory exec replaces", "[os][exec]")
+{
+    std::vector<StoreFile> files = standard_files();
+    files.push_back({ "/bin/execer", R"(
+main:
+    LI r1, path               ; r2: its own argv, at the top of its partition
+    SYSCALL SYS_EXEC
+    MOV r1, r0
+    SYSCALL SYS_EXIT
+path: .stringz "/bin/args"
+)" });
+    auto run = run_with_store(files, with_print(R"(
+main:
+    LI r1, path
+    LI r2, argv
+    SYSCALL SYS_SPAWN
+    MOV r5, r0
+    MOV r1, r0
+    SYSCALL SYS_WAIT
+    CALL print_r0
+    LI r1, 0
+    SYSCALL SYS_EXIT
+path: .stringz "/bin/execer"
+a0: .stringz "execer"
+a1: .stringz "a"
+a2: .stringz "bc"
+argv: .word a0, a1, a2, 0
+)"));
+    CHECK(run.output == "3 execer a bc\n43 ");
+    CHECK(run.result.faults.empty());
+}
+
 TEST_CASE("a failed exec returns its error and the caller goes on", "[os][exec]")
 {
     auto run = run_with_store(standard_files(), with_print(R"(

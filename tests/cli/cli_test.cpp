@@ -438,9 +438,9 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     for (const auto& entry : std::filesystem::directory_iterator(scratch.path() / "frames"))
         frames.push_back(entry.path().filename().string());
     std::sort(frames.begin(), frames.end());
-    REQUIRE(frames.size() == 11);
+    REQUIRE(frames.size() == 12);
     CHECK(frames.front() == "frame_0001_init_background.png");
-    CHECK(frames.back() == "frame_0011_add_process.png");
+    CHECK(frames.back() == "frame_0012_add_process.png");
 
     auto ran = run_pxos("run os.png -q --out after.png --frames run_frames --every 200000", scratch.path());
     CHECK(ran.exit_code == 0);

@@ -1,6 +1,6 @@
-// Helpers for the kernel's file system tests: a 512x1024 pxOS image whose
-// store is formatted as store.hpp says, user programs that call the file
-// system calls, and an independent check of the store afterwards.
+// Helpers for the kernel's file system tests: a 512x1024 pxOS image with a
+// formatted store, user programs that call the file system calls, and the
+// host's check of the store afterwards (independent of the kernel's code).
 #pragma once
 
 #include "pxos/image/vram.hpp"
@@ -14,24 +14,24 @@
 namespace pxos::test {
 
 // A pxOS image 1024 rows tall with the kernel and one process per source
-// (each source gets kFsTestLibrary appended), the store freshly formatted.
-SimulatedVRAM build_fs_image(const std::vector<std::string>& sources);
+// (each source gets kFsTestLibrary appended), the store freshly formatted
+// (the format_store step, with `log_blocks` blocks of undo log).
+SimulatedVRAM build_fs_image(const std::vector<std::string>& sources, int log_blocks = 8);
 
 // The store of an image: its words (the boot header's STORE_BASE, STORE_WORDS).
 std::vector<std::uint32_t> store_of(const SimulatedVRAM& vram);
 
-// Puts back what an undo log holds (newest first) and clears it, as a
-// recovery does.
+// Puts back what an undo log holds (newest first) and clears it: the host's
+// recovery (pxos/store/store.hpp).
 void undo_store(std::vector<std::uint32_t>& store);
 
-// What is wrong with a store (empty when nothing): the log must be empty,
-// every block an inode or directory uses must be a used data block named
-// once, every used data block named, every directory entry must name a
-// used inode, link counts must match the entries, every inode reachable.
+// What is wrong with a store, a line each (empty when nothing): a log that
+// is not empty, and every problem the host's fsck finds (store::check, as
+// `pxos fs check`).
 std::string store_problems(const std::vector<std::uint32_t>& store);
 
-// The words of the file at an absolute path ("/d/f"), or nothing when no
-// such file (the test reads the store the way the kernel does).
+// The words of the file at an absolute path ("/d/f"), read by the host's
+// store library; nothing when there is no such file.
 std::vector<std::uint32_t> read_store_file(const std::vector<std::uint32_t>& store, const std::string& path,
     bool* found = nullptr);
 

@@ -1,10 +1,11 @@
 // The kernel's file system calls, driven by user programs in a 512x1024
 // image with a formatted store: what they print, and the store they leave
-// (checked independently of the kernel by fs_support's checker).
+// (checked by the host's fsck, independent of the kernel's code).
 #include "fs_support.hpp"
 
 #include "pxos/abi/boot_header.hpp"
 #include "pxos/abi/store.hpp"
+#include "test_support.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -266,12 +267,24 @@ listed:
     SYSCALL SYS_OPEN
     MOV r1, r0
     CALL putn                 ; ERR_NOENT
+    LI r1, long_dir
+    SYSCALL SYS_MKDIR
+    LI r1, long_dir_dot_dot
+    SYSCALL SYS_CHDIR
+    MOV r1, r0
+    CALL putn                 ; 0: its `..` is the root's
+    LI r1, long_dir
+    SYSCALL SYS_UNLINK
+    MOV r1, r0
+    CALL putn                 ; 0: `.` and `..` only
     LI r1, 0
     SYSCALL SYS_EXIT
 newline_space:
     LI r1, space
     JMP puts
 dir: .stringz "/d"
+long_dir: .stringz "/a_longer_name"
+long_dir_dot_dot: .stringz "/a_longer_name/.."
 dir_relative: .stringz "d/"
 name_f: .stringz "f"
 winding: .stringz "../d/./f"
@@ -283,7 +296,7 @@ buffer: .fill 16, 0
 entry: .fill STORE_DIRENT_WORDS, 0
     .word 0
 )");
-    CHECK(run.output == "0 -5 0 ok. .. f -14 0 0 -4 ");
+    CHECK(run.output == "0 -5 0 ok. .. f -14 0 0 -4 0 0 ");
     CHECK(run.result.halt_code == 0);
     auto store = store_of(run.machine->vram());
     CHECK(store_problems(store) == "");
@@ -292,7 +305,7 @@ entry: .fill STORE_DIRENT_WORDS, 0
     CHECK_FALSE(found);
 }
 
-TEST_CASE("link gives a file a second name; the file lives until its last name goes", "[os][fs]")
+TEST_CASE("link gives a file a second name, and the file lives until its last name goes", "[os][fs]")
 {
     auto run = run_one(R"(
 main:
@@ -362,343 +375,105 @@ stat: .fill STAT_WORDS, 0
     CHECK(used == 1);
 }
 
-TEST_CASE("each bad argument of a file call gets its error, and the store stays whole", "[os][fs][errors]")
+TEST_CASE("print_int follows descriptor 1 into a file, dup shares the offset, IO_MAX caps a call", "[os][fs]")
 {
     auto run = run_one(R"(
 main:
-    LI r1, a
-    LI r2, O_WRITE + O_CREATE
-    SYSCALL SYS_OPEN
-    MOV r4, r0                ; 3: write only
-    LI r1, nope
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    CALL show                 ; -4 no such file
-    LI r1, 7
+    LI r1, 1
     SYSCALL SYS_CLOSE
-    CALL show                 ; -2 not open
-    LI r1, -1
-    SYSCALL SYS_CLOSE
-    CALL show                 ; -2 no such descriptor
-    LI r1, 99
-    SYSCALL SYS_DUP
-    CALL show                 ; -2
-    MOV r1, r4
-    LI r2, buffer
-    LI r3, 4
-    SYSCALL SYS_READ
-    CALL show                 ; -2 not open for reading
-    LI r1, 0
-    LI r2, buffer
-    LI r3, 0
-    SYSCALL SYS_READ
-    CALL show                 ; 0 words from the console: fine
-    MOV r1, r4
-    LI r2, 0
-    LI r3, 4
-    SYSCALL SYS_WRITE
-    CALL show                 ; -3 not the caller's memory
-    MOV r1, r4
-    LI r2, buffer
-    LI r3, -1
-    SYSCALL SYS_WRITE
-    CALL show                 ; -3 a negative length
-    LI r1, 0
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    CALL show                 ; -3 the path is not the caller's
-    LI r1, long_name
+    LI r1, out
     LI r2, O_WRITE + O_CREATE
-    SYSCALL SYS_OPEN
-    CALL show                 ; -17 a name of 16 characters
-    LI r1, long_path
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    CALL show                 ; -17 a path of 129 characters
-    LI r1, a
-    SYSCALL SYS_MKDIR
-    CALL show                 ; -5 exists
-    LI r1, root
-    LI r2, O_WRITE
-    SYSCALL SYS_OPEN
-    CALL show                 ; -7 a directory for writing
-    LI r1, through_file
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    CALL show                 ; -6 a file is not a directory
-    LI r1, through_file
-    SYSCALL SYS_MKDIR
-    CALL show                 ; -6
-    LI r1, a
-    SYSCALL SYS_CHDIR
-    CALL show                 ; -6
-    LI r1, root
-    LI r2, b
-    SYSCALL SYS_LINK
-    CALL show                 ; -7 no links to directories
-    LI r1, a
-    LI r2, a
-    SYSCALL SYS_LINK
-    CALL show                 ; -5
-    MOV r1, r4
-    LI r2, buffer
-    SYSCALL SYS_READDIR
-    CALL show                 ; -6 a file is not a directory
-    LI r1, a
-    LI r2, 64
-    SYSCALL SYS_OPEN
-    CALL show                 ; -13 no such flag
-    MOV r1, r4
-    LI r2, -1
-    SYSCALL SYS_SEEK
-    CALL show                 ; -13
-    LI r1, 0
-    LI r2, 0
-    SYSCALL SYS_SEEK
-    CALL show                 ; -13 the console has no offset
-    LI r1, root
-    SYSCALL SYS_UNLINK
-    CALL show                 ; -13 no last name
-    LI r1, root_dot
-    SYSCALL SYS_UNLINK
-    CALL show                 ; -13
-    LI r1, nope
-    SYSCALL SYS_UNLINK
-    CALL show                 ; -4
-    MOV r1, r4
-    LI r2, 0
-    SYSCALL SYS_FSTAT
-    CALL show                 ; -3
-    LI r1, 9
-    LI r2, buffer
-    SYSCALL SYS_FSTAT
-    CALL show                 ; -2
-    LI r1, empty
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    CALL show                 ; -4 the empty path
-    LI r5, 0
-fill:
-    LI r1, a
-    LI r2, O_READ
-    SYSCALL SYS_OPEN
-    BLT r0, r5, full
-    JMP fill
-full:
-    CALL show                 ; -9 every descriptor taken
-    LI r1, 0
-    SYSCALL SYS_DUP
-    CALL show                 ; -9
-    LI r1, 0
-    SYSCALL SYS_EXIT
-show:
-    MOV r1, r0
-    JMP putn
-a: .stringz "/a"
-b: .stringz "/b"
-nope: .stringz "/nope"
-root: .stringz "/"
-root_dot: .stringz "/."
-empty: .stringz ""
-through_file: .stringz "/a/x"
-long_name: .stringz "/abcdefghijklmnop"
-long_path: .word '/'
-    .fill 128, 'p'
-    .word 0
-buffer: .fill 16, 0
-)");
-    CHECK(run.output == "-4 -2 -2 -2 -2 0 -3 -3 -3 -17 -17 -5 -7 -6 -6 -6 -7 -5 -6 -13 -13 -13 -13 -13 -4 -3 -2 -4 -9 -9 ");
-    CHECK(run.result.halt_code == 0);
-    auto store = store_of(run.machine->vram());
-    CHECK(store_problems(store) == "");
-}
-
-TEST_CASE("without a store every file call answers ERR_NOENT", "[os][fs][errors]")
-{
-    auto image = build_fs_image({ R"(
-main:
-    LI r1, a
-    LI r2, O_READ + O_CREATE
-    SYSCALL SYS_OPEN
-    MOV r1, r0
-    CALL putn
-    LI r1, a
-    SYSCALL SYS_MKDIR
-    MOV r1, r0
-    CALL putn
-    LI r1, a
-    SYSCALL SYS_CHDIR
-    MOV r1, r0
-    CALL putn
-    LI r1, 0
-    SYSCALL SYS_EXIT
-a: .stringz "/a"
-)" });
-    // A store that is not one (no magic) is no store.
-    auto header = pxos::read_header(image, "fs.png");
-    REQUIRE(header.ok());
-    image.mutable_words()[header->store_base] = 0;
-    auto run = run_fs_image(std::move(image));
-    CHECK(run.output == "-4 -4 -4 ");
-}
-
-TEST_CASE("a full store answers ERR_NOSPC and the failed write changes nothing", "[os][fs][errors]")
-{
-    auto run = run_one(R"(
-main:
-    LI r1, big
-    LI r2, O_WRITE + O_CREATE
-    SYSCALL SYS_OPEN
+    SYSCALL SYS_OPEN          ; the lowest free descriptor: 1
     MOV r4, r0
-    LI r5, 0                  ; writes that went in
-    LI r6, 0
-more:
-    MOV r1, r4
+    LI r1, -42
+    SYSCALL SYS_PRINT_INT     ; into /out
+    LI r1, 1
+    SYSCALL SYS_DUP
+    MOV r5, r0                ; 3, sharing the entry
+    MOV r1, r5
+    LI r2, tail
+    LI r3, 1
+    SYSCALL SYS_WRITE         ; after the digits: one offset
+    MOV r1, r5
     LI r2, buffer
-    LI r3, OS_IO_MAX
+    LI r3, 1500
     SYSCALL SYS_WRITE
-    BLT r0, r6, full
-    ADDI r5, r5, 1
-    JMP more
-full:
-    MOV r7, r0
-    MOV r1, r5
-    CALL putn
-    MOV r1, r7
-    CALL putn                 ; ERR_NOSPC
-    LI r1, dir
-    SYSCALL SYS_MKDIR
-    MOV r1, r0
-    CALL putn                 ; ERR_NOSPC: no block for its entries
-    MOV r1, r4
-    LI r2, stat
-    SYSCALL SYS_FSTAT
-    LI r6, stat
-    LOAD r1, r6, STAT_SIZE
-    CALL putn
-    LI r1, 0
-    SYSCALL SYS_EXIT
-big: .stringz "/big"
-dir: .stringz "/d"
-stat: .fill STAT_WORDS, 0
-buffer: .fill OS_IO_MAX, 7
-)");
-    // 241 free data blocks: 120 writes of 2 blocks and the indirect block
-    // fill them exactly; the 121st finds none.
-    CHECK(run.output == "120 -8 -8 122880 ");
-    auto store = store_of(run.machine->vram());
-    CHECK(store_problems(store) == "");
-    auto words = read_store_file(store, "/big");
-    CHECK(words.size() == 120u * 1024u);
-    CHECK(std::all_of(words.begin(), words.end(), [](std::uint32_t w) { return w == 7; }));
-    bool found = true;
-    read_store_file(store, "/d", &found);
-    CHECK_FALSE(found);
-}
-
-TEST_CASE("inodes run out: open with O_CREATE answers ERR_NOSPC", "[os][fs][errors]")
-{
-    auto run = run_one(R"(
-main:
-    LI r5, 0                  ; files made
-    LI r6, 0
-    LI r8, name
-next:
-    LI r7, 10
-    DIV r1, r5, r7
-    ADDI r1, r1, 'a'
-    STORE r1, r8, 1
-    MOD r1, r5, r7
-    ADDI r1, r1, 'a'
-    STORE r1, r8, 2
-    LI r7, 100
-    DIV r1, r5, r7
-    ADDI r1, r1, 'a'
-    STORE r1, r8, 3
-    LI r1, name
-    LI r2, O_WRITE + O_CREATE
-    SYSCALL SYS_OPEN
-    BLT r0, r6, out
-    MOV r1, r0
+    MOV r6, r0                ; 1024: the cap
+    LI r1, 1
     SYSCALL SYS_CLOSE
-    ADDI r5, r5, 1
-    JMP next
-out:
-    MOV r7, r0
     MOV r1, r5
+    SYSCALL SYS_CLOSE
+    LI r1, out
+    LI r2, O_READ
+    SYSCALL SYS_OPEN          ; 1 again
+    MOV r1, r0
+    LI r2, buffer
+    LI r3, 1500
+    SYSCALL SYS_READ
+    MOV r7, r0                ; 1024: the cap
+    LI r1, 1
+    SYSCALL SYS_CLOSE
+    LI r1, 2
+    SYSCALL SYS_DUP           ; the console again as 1
+    MOV r1, r4
+    CALL putn
+    MOV r1, r5
+    CALL putn
+    MOV r1, r6
     CALL putn
     MOV r1, r7
     CALL putn
     LI r1, 0
     SYSCALL SYS_EXIT
-name: .stringz "/xxx"
+out: .stringz "/out"
+tail: .string "!"
+buffer: .fill 1500, 'x'
 )");
-    // 128 inodes: 0 is never used, 1 is the root.
-    CHECK(run.output == "126 -8 ");
-    CHECK(store_problems(store_of(run.machine->vram())) == "");
+    CHECK(run.output == "1 3 1024 1024 ");
+    auto store = store_of(run.machine->vram());
+    CHECK(store_problems(store) == "");
+    CHECK(text_of(read_store_file(store, "/out")) == "-42!" + std::string(1024, 'x'));
 }
 
-TEST_CASE("a run stopped at any step leaves a store that recovery makes whole", "[os][fs][crash]")
+TEST_CASE("a file the host put in is read by a program, and what it writes the host reads back", "[os][fs][cli]")
 {
-    const std::string program = R"(
+    ScratchDirectory scratch;
+    scratch.write("copy.yaml", "metadata: {vram_width: 512, vram_height: 1024}\nsteps:\n  - step: init_background\n"
+                               "  - step: layout_regions\n  - step: write_isa_palette\n  - step: install_kernel\n"
+                               "  - step: format_store\n  - step: add_file\n    params: {path: /in, text: \"abc\\n\"}\n"
+                               "  - step: add_process\n    params: {program_file: copy.pxasm}\n");
+    scratch.write("copy.pxasm", R"(
 main:
-    LI r1, dir
-    SYSCALL SYS_MKDIR
-    LI r5, 0
-again:
-    LI r1, file
-    LI r2, O_WRITE + O_CREATE + O_APPEND
+    LI r1, in
+    LI r2, O_READ
     SYSCALL SYS_OPEN
-    MOV r4, r0
-    MOV r1, r4
+    MOV r1, r0
+    LI r2, buffer + 6
+    LI r3, 64
+    SYSCALL SYS_READ
+    ADDI r5, r0, 6            ; "copy: " and what was read
+    LI r1, out
+    LI r2, O_WRITE + O_CREATE
+    SYSCALL SYS_OPEN
+    MOV r1, r0
     LI r2, buffer
-    LI r3, 700                ; across a block's end
+    MOV r3, r5
     SYSCALL SYS_WRITE
-    MOV r1, r4
-    SYSCALL SYS_CLOSE
-    LI r1, file
-    LI r2, other
-    SYSCALL SYS_LINK
-    LI r1, other
-    SYSCALL SYS_UNLINK
-    ADDI r5, r5, 1
-    LI r6, 4
-    BLT r5, r6, again
-    LI r1, file
-    SYSCALL SYS_UNLINK
-    LI r1, dir
-    SYSCALL SYS_UNLINK
     LI r1, 0
     SYSCALL SYS_EXIT
-dir: .stringz "/d"
-file: .stringz "/d/f"
-other: .stringz "/g"
-buffer: .fill 700, 9
-)";
-    const pxos::SimulatedVRAM image = build_fs_image({ program });
-    auto whole = run_fs_image(image);
-    REQUIRE(whole.result.reason == pxos::StopReason::Halted);
-    REQUIRE(whole.result.halt_code == 0);
-    const std::uint64_t steps = whole.result.steps;
-    CHECK(store_problems(store_of(whole.machine->vram())) == "");
-
-    int cut_inside_a_call = 0;
-    for (int i = 1; i <= 40; ++i) {
-        const std::uint64_t budget = steps * std::uint64_t(i) / 41 + std::uint64_t(i);
-        INFO("stopped after " << budget << " of " << steps << " steps");
-        auto cut = run_fs_image(image, budget);
-        REQUIRE(cut.result.reason == pxos::StopReason::BudgetExhausted);
-        auto store = store_of(cut.machine->vram());
-        if (store[std::size_t(pxos::abi::store::Superblock::LOG_COUNT)] != 0)
-            ++cut_inside_a_call;
-        // The host's way: undo the log, then check.
-        auto undone = store;
-        undo_store(undone);
-        CHECK(store_problems(undone) == "");
-        // The kernel's way: boot the stopped image again (fs_recover).
-        auto rebooted = run_fs_image(cut.machine->vram(), 1'000'000);
-        CHECK(store_problems(store_of(rebooted.machine->vram())) == "");
-        CHECK(store_of(rebooted.machine->vram()) == undone);
-    }
-    CHECK(cut_inside_a_call > 10); // most stops land inside a write
+in: .stringz "/in"
+out: .stringz "/d/out"
+buffer: .string "copy: "
+    .fill 64, 0
+)");
+    REQUIRE(run_pxos("build copy.yaml -q -o copy.png", scratch.path()).exit_code == 0);
+    REQUIRE(run_pxos("fs copy.png mkdir /d", scratch.path()).exit_code == 0);
+    auto ran = run_pxos("run copy.png -q --out after.png", scratch.path());
+    CHECK(ran.exit_code == 0);
+    auto cat = run_pxos("fs after.png cat /d/out", scratch.path());
+    CHECK(cat.exit_code == 0);
+    CHECK(cat.out == "copy: abc\n");
+    auto check = run_pxos("fs after.png check", scratch.path());
+    CHECK(check.exit_code == 0);
+    CHECK(check.out == "after.png: store is clean: 2 files, 2 directories, 18 of 256 blocks used\n");
 }

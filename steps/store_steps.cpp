@@ -80,7 +80,10 @@ Result<std::vector<std::uint32_t>> file_words(StepContext& step)
     auto program = assemble_step_source(step, "program_file", "program_source", options);
     if (!program)
         return std::move(program).error();
-    return program_file_words(*program);
+    auto words_of = program_file_words(*program, step.string("path"));
+    if (!words_of)
+        return at_step(step, words_of.error());
+    return words_of;
 }
 
 } // namespace

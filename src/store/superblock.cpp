@@ -181,9 +181,11 @@ Result<std::uint32_t> recover(std::vector<std::uint32_t>& words, const std::stri
         if (offset >= store_words)
             return Error::bad_input(place, fmt::format("names store word {}, outside the store's {} words", offset,
                                                store_words));
-        if (offset == std::uint32_t(SuperblockField::LOG_COUNT) || (offset >= log && offset < log_end))
-            return Error::bad_input(place, fmt::format("names store word {}, which is the log's own (SB_LOG_COUNT "
-                                                       "or the log blocks)",
+        // A call never logs the superblock (only SB_LOG_COUNT changes, and
+        // it is the commit) nor the log itself.
+        if (offset < kBlockWords || (offset >= log && offset < log_end))
+            return Error::bad_input(place, fmt::format("names store word {}, in the superblock or the log, which "
+                                                       "are never logged",
                                                offset));
     }
     for (std::uint32_t i = sb->log_count; i > 0; --i) {

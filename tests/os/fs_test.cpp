@@ -5,6 +5,7 @@
 
 #include "pxos/abi/boot_header.hpp"
 #include "pxos/abi/store.hpp"
+#include "test_support.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -432,4 +433,47 @@ buffer: .fill 1500, 'x'
     auto store = store_of(run.machine->vram());
     CHECK(store_problems(store) == "");
     CHECK(text_of(read_store_file(store, "/out")) == "-42!" + std::string(1024, 'x'));
+}
+
+TEST_CASE("a file the host put in is read by a program, and what it writes the host reads back", "[os][fs][cli]")
+{
+    ScratchDirectory scratch;
+    scratch.write("copy.yaml", "metadata: {vram_width: 512, vram_height: 1024}\nsteps:\n  - step: init_background\n"
+                               "  - step: layout_regions\n  - step: write_isa_palette\n  - step: install_kernel\n"
+                               "  - step: format_store\n  - step: add_file\n    params: {path: /in, text: \"abc\\n\"}\n"
+                               "  - step: add_process\n    params: {program_file: copy.pxasm}\n");
+    scratch.write("copy.pxasm", R"(
+main:
+    LI r1, in
+    LI r2, O_READ
+    SYSCALL SYS_OPEN
+    MOV r1, r0
+    LI r2, buffer + 6
+    LI r3, 64
+    SYSCALL SYS_READ
+    ADDI r5, r0, 6            ; "copy: " and what was read
+    LI r1, out
+    LI r2, O_WRITE + O_CREATE
+    SYSCALL SYS_OPEN
+    MOV r1, r0
+    LI r2, buffer
+    MOV r3, r5
+    SYSCALL SYS_WRITE
+    LI r1, 0
+    SYSCALL SYS_EXIT
+in: .stringz "/in"
+out: .stringz "/d/out"
+buffer: .string "copy: "
+    .fill 64, 0
+)");
+    REQUIRE(run_pxos("build copy.yaml -q -o copy.png", scratch.path()).exit_code == 0);
+    REQUIRE(run_pxos("fs copy.png mkdir /d", scratch.path()).exit_code == 0);
+    auto ran = run_pxos("run copy.png -q --out after.png", scratch.path());
+    CHECK(ran.exit_code == 0);
+    auto cat = run_pxos("fs after.png cat /d/out", scratch.path());
+    CHECK(cat.exit_code == 0);
+    CHECK(cat.out == "copy: abc\n");
+    auto check = run_pxos("fs after.png check", scratch.path());
+    CHECK(check.exit_code == 0);
+    CHECK(check.out == "after.png: store is clean: 2 files, 2 directories, 18 of 256 blocks used\n");
 }

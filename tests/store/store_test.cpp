@@ -233,8 +233,12 @@ TEST_CASE("recovery refuses a log entry outside the store before changing anythi
                    "log cannot be recovered)" });
     words[514] = 5;
     CHECK(problems(words)
-        == Lines { "log entry 1 (block 1 word 2): names store word 5, which is the log's own (SB_LOG_COUNT or the "
-                   "log blocks) (the log cannot be recovered)" });
+        == Lines { "log entry 1 (block 1 word 2): names store word 5, in the superblock or the log, which are never "
+                   "logged (the log cannot be recovered)" });
+    words[514] = 8 * 512 + 3;
+    CHECK(problems(words)
+        == Lines { "log entry 1 (block 1 word 2): names store word 4099, in the superblock or the log, which are never "
+                   "logged (the log cannot be recovered)" });
 }
 
 TEST_CASE("check names every kind of damage with its place", "[store][check]")

@@ -520,3 +520,34 @@ a: .stringz "/a"
     CHECK(nfile + mfile == 5);
     CHECK(nfile >= 1);
 }
+
+TEST_CASE("recovery at boot puts back the logged words, newest first, and skips entries into the superblock or the log", "[os][fs][crash]")
+{
+    auto image = build_fs_image({ "main:\n    LI r1, 0\n    SYSCALL SYS_EXIT\n" });
+    auto header = pxos::read_header(image, "fs.png");
+    REQUIRE(header.ok());
+    namespace st = pxos::abi::store;
+    std::uint32_t* store = image.mutable_words() + header->store_base;
+    const std::uint32_t log = store[int(st::Superblock::LOG_START)] * 512;
+    const std::uint32_t data = 200 * 512 + 7; // a word of a free data block
+    const std::uint32_t entries[][2] = {
+        { data, 11 },                                         // oldest: wins last
+        { data, 22 },
+        { std::uint32_t(st::Superblock::BLOCKS), 0 },         // damaged: into the superblock
+        { log + 100, 55 },                                    // damaged: into the log
+        { 0x7fffffff, 1 },                                    // damaged: outside the store
+    };
+    for (std::uint32_t i = 0; i < 5; ++i) {
+        store[log + 2 * i] = entries[i][0];
+        store[log + 2 * i + 1] = entries[i][1];
+    }
+    store[data] = 99;
+    store[int(st::Superblock::LOG_COUNT)] = 5;
+    auto run = run_fs_image(std::move(image));
+    CHECK(run.result.halt_code == 0);
+    auto after = store_of(run.machine->vram());
+    CHECK(after[data] == 11);
+    CHECK(after[log + 100] == 0);
+    CHECK(after[std::size_t(st::Superblock::BLOCKS)] == 256);
+    CHECK(after[std::size_t(st::Superblock::LOG_COUNT)] == 0);
+}

@@ -443,9 +443,9 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     for (const auto& entry : std::filesystem::directory_iterator(scratch.path() / "frames"))
         frames.push_back(entry.path().filename().string());
     std::sort(frames.begin(), frames.end());
-    REQUIRE(frames.size() == 22);
+    REQUIRE(frames.size() == 23);
     CHECK(frames.front() == "frame_0001_init_background.png");
-    CHECK(frames.back() == "frame_0022_add_process.png");
+    CHECK(frames.back() == "frame_0023_add_process.png");
 
     auto ran = run_pxos("run os.png -q --out after.png --frames run_frames --every 200000", scratch.path());
     CHECK(ran.exit_code == 0);
@@ -664,7 +664,7 @@ TEST_CASE("pxos blame tells a pixel's history from the build's and the run's pro
     CHECK(json["history"].back()["writer"].get<std::string>().find("for pid 3") != std::string::npos);
     auto region = run_pxos("blame after.png 0 0 --region program_area --provenance os.pxprov --provenance run.pxprov",
         scratch.path());
-    CHECK(region.out.find("  4096 px  draw (step 21)") != std::string::npos);
+    CHECK(region.out.find("  4096 px  draw (step 22)") != std::string::npos);
     auto rebuilt = run_pxos("blame os.png 10 2 --roadmap " + roadmap, ScratchDirectory().path());
     CHECK(rebuilt.exit_code == 65); // os.png is not in that folder
     auto stale = run_pxos("blame after.png 1 385 --provenance os.pxprov", scratch.path());

@@ -249,6 +249,38 @@ argv: .word a0, a1, 0
     CHECK(run.processes[0].limit == 512 * 512 + 8192);
 }
 
+TEST_CASE("a spawned program execs another with its own argv, which lies in the memory exec replaces", "[os][exec]")
+{
+    std::vector<StoreFile> files = standard_files();
+    files.push_back({ "/bin/execer", R"(
+main:
+    LI r1, path               ; r2: its own argv, at the top of its partition
+    SYSCALL SYS_EXEC
+    MOV r1, r0
+    SYSCALL SYS_EXIT
+path: .stringz "/bin/args"
+)" });
+    auto run = run_with_store(files, with_print(R"(
+main:
+    LI r1, path
+    LI r2, argv
+    SYSCALL SYS_SPAWN
+    MOV r5, r0
+    MOV r1, r0
+    SYSCALL SYS_WAIT
+    CALL print_r0
+    LI r1, 0
+    SYSCALL SYS_EXIT
+path: .stringz "/bin/execer"
+a0: .stringz "execer"
+a1: .stringz "a"
+a2: .stringz "bc"
+argv: .word a0, a1, a2, 0
+)"));
+    CHECK(run.output == "3 execer a bc\n43 ");
+    CHECK(run.result.faults.empty());
+}
+
 TEST_CASE("a failed exec returns its error and the caller goes on", "[os][exec]")
 {
     auto run = run_with_store(standard_files(), with_print(R"(
@@ -637,4 +669,58 @@ paths: .word p0, p1, p2, p3, p4, p5, p6, 0
     CHECK(run.result.halt_code == 0);
     REQUIRE(run.processes.size() == 1);
     CHECK(run.processes[0].base == 240 * 512); // exec left it where the build put it
+}
+
+namespace {
+
+// The default roadmap's processes (hello, primes, draw, init) in a
+// 512x1024 image with a formatted store, plus `files`.
+OsRun run_demo_with(const std::vector<StoreFile>& files)
+{
+    std::string yaml = "metadata:\n  vram_width: 512\n  vram_height: 1024\nsteps:\n  - step: init_background\n"
+                       "  - step: layout_regions\n  - step: write_isa_palette\n  - step: install_kernel\n    params:\n"
+                       "      kernel_file: '"
+        + pxos::test::source_path("roadmaps/kernel.pxasm") + "'\n  - step: format_store\n";
+    for (const StoreFile& file : files)
+        yaml += "  - step: add_file\n    params:\n      path: " + file.path + "\n      program_source: |\n"
+            + indented(file.program, "        ");
+    for (const char* name : { "hello", "primes", "draw", "init" })
+        yaml += "  - step: add_process\n    params:\n      program_file: '"
+            + pxos::test::source_path(std::string("roadmaps/programs/") + name + ".pxasm") + "'\n";
+    auto machine = pxos::Machine::boot(pxos::test::build_roadmap_text(yaml).vram, "os.png");
+    if (!machine.ok())
+        FAIL(machine.error().message());
+    (*machine)->set_input("");
+    OsRun run;
+    run.result = (*machine)->run(20'000'000);
+    run.output = (*machine)->console_output();
+    run.processes = (*machine)->processes();
+    return run;
+}
+
+const std::string kDemoOutput = "Hello from pxOS!\n"
+                                "Primes below 100: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 "
+                                "97 \n"
+                                "draw: painted a 128x128 pattern into the display\n";
+
+} // namespace
+
+TEST_CASE("init runs /bin/sh with argv [sh] after the demo's processes, reaps it and exits with 0", "[os][init]")
+{
+    auto run = run_demo_with({ { "/bin/sh", kArgs } });
+    CHECK(run.output == kDemoOutput + "1 sh\n");
+    CHECK(run.result.reason == pxos::StopReason::Halted);
+    CHECK(run.result.halt_code == 0);
+    REQUIRE(run.processes.size() == 4); // the shell's slot is free again
+    CHECK(run.processes[3].pid == 4);
+    CHECK(run.processes[3].state == std::uint32_t(ProcessState::Exited));
+    CHECK(run.processes[3].exit_code == 0);
+}
+
+TEST_CASE("init exits with 0 when the store has no /bin/sh", "[os][init]")
+{
+    auto run = run_demo_with({});
+    CHECK(run.output == kDemoOutput);
+    CHECK(run.result.halt_code == 0);
+    CHECK(run.processes.size() == 4);
 }

@@ -2,7 +2,10 @@
 // them; each theme file implements its steps as plain functions.
 #pragma once
 
+#include "pxos/asm/assembler.hpp"
 #include "pxos/roadmap/step_registry.hpp"
+
+#include <string_view>
 
 namespace pxos::steps {
 
@@ -20,6 +23,16 @@ Result<void> write_hello_program(StepContext&);
 Result<void> write_isa_palette(StepContext&);
 Result<void> install_kernel(StepContext&);
 Result<void> add_process(StepContext&);
+
+// Assembles a step's pxasm, from the file parameter (relative to the
+// roadmap, or builtin:NAME) or the inline source parameter (exactly one):
+// install_kernel, add_process and add_file.
+Result<Program> assemble_step_source(StepContext& step, std::string_view file_param, std::string_view source_param,
+    AssembleOptions options);
+
+// The file store: store_steps.cpp
+Result<void> format_store(StepContext&);
+Result<void> add_file(StepContext&);
 
 // Painting primitives: paint_steps.cpp
 Result<void> fill_rect(StepContext&);

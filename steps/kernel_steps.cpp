@@ -27,6 +27,17 @@ std::pair<std::uint32_t, std::uint32_t> region_rows(RegionId id, int width)
     return { std::uint32_t(rect.y) * std::uint32_t(width), std::uint32_t(rect.y + rect.height) * std::uint32_t(width) };
 }
 
+Result<void> require_size(const SimulatedVRAM& vram, std::string_view what)
+{
+    if (vram.width() < 512 || vram.height() < 512)
+        return Error::bad_input("", fmt::format("{} needs a VRAM of at least 512x512 (the layout's size), this one is "
+                                                "{}x{}",
+                                        what, vram.width(), vram.height()));
+    return {};
+}
+
+} // namespace
+
 // Assembles the step's pxasm, from a file (relative to the roadmap) or inline.
 Result<Program> assemble_step_source(StepContext& step, std::string_view file_param, std::string_view source_param,
     AssembleOptions options)
@@ -74,17 +85,6 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
         path = std::filesystem::path(step.roadmap_folder()) / path;
     return assemble_file(path.lexically_normal().string(), options);
 }
-
-Result<void> require_size(const SimulatedVRAM& vram, std::string_view what)
-{
-    if (vram.width() < 512 || vram.height() < 512)
-        return Error::bad_input("", fmt::format("{} needs a VRAM of at least 512x512 (the layout's size), this one is "
-                                                "{}x{}",
-                                        what, vram.width(), vram.height()));
-    return {};
-}
-
-} // namespace
 
 Result<void> write_isa_palette(StepContext& step)
 {

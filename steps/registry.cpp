@@ -130,6 +130,43 @@ std::vector<StepDefinition> make_table()
             add_process,
         },
         {
+            "format_store",
+            {},
+            "pxos.steps.store",
+            "",
+            "Format the image's file store (mkfs): superblock, undo log, block map, inodes, and an empty root "
+            "directory. Needs the store region (install_kernel on an image at least 1024 tall).",
+            {
+                own(ParamSpec { "log_blocks", ParamType::Integer, std::int64_t(8),
+                    "blocks of the undo log (STORE_BLOCK_WORDS words each; 2 words an entry)", 1, 64 }),
+                own(ParamSpec { "inode_blocks", ParamType::Integer, std::int64_t(4),
+                    "blocks of inodes (32 inodes a block; inode 0 is never used)", 1, 64 }),
+            },
+            { "store_blocks", "store_inodes" },
+            format_store,
+        },
+        {
+            "add_file",
+            {},
+            "pxos.steps.store",
+            "",
+            "Put a file into the store (after format_store), creating its parent directories; from exactly one of "
+            "text, file, program_file or program_source.",
+            {
+                own(ParamSpec { "path", ParamType::String, std::string(), "absolute path in the store, e.g. /bin/sh" }),
+                own(ParamSpec { "text", ParamType::String, std::string(), "the file's text, one character per word" }),
+                own(ParamSpec { "file", ParamType::String, std::string(),
+                    "a host file, relative to the roadmap: one byte per word" }),
+                own(ParamSpec { "program_file", ParamType::String, std::string(),
+                    "pxasm file, relative to the roadmap (or builtin:NAME): assembled relocatable at origin 0 "
+                    "into a program file (EXE_* header, code, relocations)" }),
+                own(ParamSpec { "program_source", ParamType::String, std::string(),
+                    "pxasm text (instead of program_file)" }),
+            },
+            { "store_used_blocks" },
+            add_file,
+        },
+        {
             "fill_rect",
             {},
             "pxos.steps.paint",

@@ -193,6 +193,16 @@ struct LimitsCommandOptions {
 };
 int run_limits_command(const LimitsCommandOptions& options);
 
+struct FsCommandOptions {
+    std::string image_path;
+    std::string action;                 // ls, cat, put, get, rm, mkdir, check
+    std::vector<std::string> arguments; // the action's paths
+    bool words = false;                 // --words: raw little-endian 32-bit words, not one byte a word
+    bool json = false;                  // --json: ls and check
+    CapValues caps;
+};
+int run_fs_command(const FsCommandOptions& options);
+
 struct StepsCommandOptions {
     bool json = false;
 };

@@ -41,6 +41,7 @@ struct ParsedOptions {
     pxos::cli::OpsCommandOptions ops;
     pxos::cli::AbiCommandOptions abi;
     pxos::cli::StepsCommandOptions steps;
+    pxos::cli::FsCommandOptions fs;
     pxos::cli::LimitsCommandOptions limits;
 };
 
@@ -371,6 +372,27 @@ const std::vector<CommandEntry>& command_table()
                     "Print the ABI tables of docs/ISA.md, then the system call table of docs/PXASM.md");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_abi_command(parsed.abi); },
+        },
+        {
+            "fs",
+            "Read and write the image's file store: ls, cat, put, get, rm, mkdir, check (an fsck)",
+            [](CLI::App& command, ParsedOptions& parsed) {
+                auto& options = parsed.fs;
+                command.add_option("image", options.image_path, "PNG image with a file store")->required();
+                command.add_option("action", options.action, "ls [PATH] | cat PATH | put HOSTFILE PATH | "
+                                                              "get PATH [HOSTFILE] | rm PATH | mkdir PATH | check")
+                    ->required()
+                    ->check(CLI::IsMember({ "ls", "cat", "put", "get", "rm", "mkdir", "check" }));
+                command.add_option("arguments", options.arguments, "The action's paths (store paths start with /)");
+                command.add_flag("--words", options.words,
+                    "put/get/cat: move raw little-endian 32-bit words (program files), not one byte per word");
+                command.add_flag("--json", options.json, "ls and check: print JSON");
+                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
+                command.footer("Every action recovers a cut-off undo log first; put, rm and mkdir then write the "
+                               "PNG back atomically. Exit status: 0 done (check: the store is clean), 1 check found "
+                               "problems, 2 usage, 65 bad image or path, 74 cannot write.");
+            },
+            [](const ParsedOptions& parsed) { return pxos::cli::run_fs_command(parsed.fs); },
         },
         {
             "steps",

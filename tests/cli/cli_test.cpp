@@ -617,29 +617,29 @@ TEST_CASE("pxos run --trace-json with filters, and --provenance-reads", "[cli][t
                 scratch.path())
                 .exit_code
         == 0);
-    auto traced = run_pxos("run os.png -q --trace-json --trace-pid 2 --trace-from 771 --max-steps 773", scratch.path());
+    auto traced = run_pxos("run os.png -q --trace-json --trace-pid 2 --trace-from 2562 --max-steps 2564", scratch.path());
     CHECK(traced.exit_code == 4);
     std::istringstream lines(traced.err);
     std::string first, second;
     std::getline(lines, first);
     std::getline(lines, second);
     auto event = nlohmann::json::parse(first);
-    CHECK(event["step"] == 771);
+    CHECK(event["step"] == 2562);
     CHECK(event["pid"] == 2);
     CHECK(event["mode"] == "user");
-    CHECK(event["pc"] == nlohmann::json::array({ 3, 248 }));
-    CHECK(event["instruction"] == "LI r2, 18");
-    CHECK(event["changed"]["r2"] == 18);
-    CHECK(event["source"].get<std::string>().find("programs/primes.pxasm:6") != std::string::npos);
-    CHECK(nlohmann::json::parse(second)["step"] == 772);
+    CHECK(event["pc"] == nlohmann::json::array({ 6, 248 }));
+    CHECK(event["instruction"] == "LI r3, 18");
+    CHECK(event["changed"]["r3"] == 18);
+    CHECK(event["source"].get<std::string>().find("programs/primes.pxasm:7") != std::string::npos);
+    CHECK(nlohmann::json::parse(second)["step"] == 2563);
     auto region = run_pxos("run os.png -q --trace --trace-region kernel --max-steps 5", scratch.path());
     CHECK(region.err.find(" K (0,32) ") != std::string::npos);
     CHECK(run_pxos("run os.png --trace --trace-region nowhere", scratch.path()).exit_code == 2);
 
     REQUIRE(run_pxos("run os.png -q --out after.png --provenance reads.pxprov --provenance-reads", scratch.path()).exit_code == 0);
-    auto blame = run_pxos("blame after.png 13 240 --provenance reads.pxprov", scratch.path());
-    CHECK(blame.out.find("read by kernel at (28,33)") != std::string::npos);
-    CHECK(blame.out.find("for pid 1 read (72,0,0,0)") != std::string::npos); // 'H' of the hello line, read by sys_write
+    auto blame = run_pxos("blame after.png 16 240 --provenance reads.pxprov", scratch.path());
+    CHECK(blame.out.find("read by kernel at (452,39)") != std::string::npos);
+    CHECK(blame.out.find("for pid 1 read (72,0,0,0)") != std::string::npos); // 'H' of the hello line, read by fd_write
 }
 
 TEST_CASE("an interrupted run leaves no temporary file behind and the next run removes a killed one's", "[cli][provenance]")

@@ -289,7 +289,7 @@ TEST_CASE("SYS_SLEEP of 2^31 ticks or more saturates instead of returning at onc
     for (const char* ticks : { "0xffffffff", "0x80000000" }) {
         INFO("SYS_SLEEP " << ticks);
         std::string program = std::string("main:\n    LI r1, ") + ticks
-            + "\n    SYSCALL SYS_SLEEP\n    LI r1, text\n    LI r2, 4\n    SYSCALL SYS_WRITE\n    LI r1, 0\n"
+            + "\n    SYSCALL SYS_SLEEP\n    LI r1, 1\n    LI r2, text\n    LI r3, 4\n    SYSCALL SYS_WRITE\n    LI r1, 0\n"
               "    SYSCALL SYS_EXIT\ntext: .string \"woke\"\n";
         auto machine = boot(build_os({ { program } }).vram);
         pxos::RunResult result = machine->run(2'000'000);

@@ -2,6 +2,7 @@
 // protection, determinism, and hostile images that must never crash the host.
 #include "pxos/vm/machine.hpp"
 
+#include "pxos/abi/os.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/vm/run_report.hpp"
@@ -43,8 +44,9 @@ OsRun boot_and_run(const std::vector<ProgramSpec>& programs, std::uint64_t max_s
 
 const char* kPrintOk = R"(
 main:
-    LI r1, text
-    LI r2, 3
+    LI r1, 1
+    LI r2, text
+    LI r3, 3
     SYSCALL SYS_WRITE
     LI r1, 0
     SYSCALL SYS_EXIT
@@ -144,8 +146,9 @@ main:
     SYSCALL SYS_GETPID
     MOV r1, r0
     SYSCALL SYS_PRINT_INT
-    LI r1, space
-    LI r2, 1
+    LI r1, 1
+    LI r2, space
+    LI r3, 1
     SYSCALL SYS_WRITE
     LI r1, 0
     SYSCALL SYS_EXIT
@@ -187,8 +190,9 @@ TEST_CASE("sleep lets the others run first, ticks advance", "[kernel]")
 main:
     LI r1, 20000
     SYSCALL SYS_SLEEP
-    LI r1, late
-    LI r2, 5
+    LI r1, 1
+    LI r2, late
+    LI r3, 5
     SYSCALL SYS_WRITE
     LI r1, 0
     SYSCALL SYS_EXIT
@@ -196,8 +200,9 @@ late: .string "late\n"
 )" },
         { R"(
 main:
-    LI r1, early
-    LI r2, 6
+    LI r1, 1
+    LI r2, early
+    LI r3, 6
     SYSCALL SYS_WRITE
     LI r1, 0
     SYSCALL SYS_EXIT
@@ -212,12 +217,14 @@ TEST_CASE("read returns a line of console input, then 0 at the end", "[kernel]")
     auto run = boot_and_run({ { R"(
 main:
 loop:
-    LI r1, buffer
-    LI r2, 64
+    LI r1, 0
+    LI r2, buffer
+    LI r3, 64
     SYSCALL SYS_READ
     JZ r0, done
-    MOV r2, r0
-    LI r1, buffer
+    MOV r3, r0
+    LI r1, 1
+    LI r2, buffer
     SYSCALL SYS_WRITE
     JMP loop
 done:
@@ -230,11 +237,11 @@ buffer: .fill 64, 0
     CHECK(run.result.halt_code == 0);
 }
 
-TEST_CASE("a buffer outside the caller's memory makes write return -1", "[kernel]")
+TEST_CASE("a buffer outside the caller's memory makes write return ERR_FAULT", "[kernel]")
 {
-    auto run = boot_and_run({ { "main:\n    LI r1, 0\n    LI r2, 4\n    SYSCALL SYS_WRITE\n    MOV r1, r0\n    SYSCALL SYS_EXIT\n" } });
+    auto run = boot_and_run({ { "main:\n    LI r1, 1\n    LI r2, 0\n    LI r3, 4\n    SYSCALL SYS_WRITE\n    MOV r1, r0\n    SYSCALL SYS_EXIT\n" } });
     CHECK(run.output.empty());
-    CHECK(run.processes[0].exit_code == -1);
+    CHECK(run.processes[0].exit_code == int(pxos::abi::OsError::FAULT));
 }
 
 TEST_CASE("processes waiting for each other forever end in a deadlock halt", "[kernel]")

@@ -25,12 +25,13 @@ release: setup
 	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPXOS_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
 
-# The main job: build the default roadmap into a bootable image, score it, boot it.
+# The main job: build the default roadmap into a bootable image, score it, boot it
+# (the old demo, then a scripted shell session typed at its console).
 demo: release
 	$(PXOS) build roadmaps/ROADMAP_VRAM_OS.yaml --report artifacts/ROADMAP_VRAM_OS.build.json
 	$(PXOS) eval artifacts/vram_os.png artifacts/vram_os.eval.json --min-score 100%
-	$(PXOS) run artifacts/vram_os.png --out artifacts/vram_os.after.png
-	@echo "demo: the OS image is artifacts/vram_os.png; after its run: artifacts/vram_os.after.png"
+	$(PXOS) run artifacts/vram_os.png --input roadmaps/demo_session.txt --out artifacts/vram_os.after.png
+	@echo "demo: the OS image is artifacts/vram_os.png; after its run (the shell session of roadmaps/demo_session.txt): artifacts/vram_os.after.png"
 
 # The whole test suite.
 test: build

@@ -73,6 +73,8 @@ Result<Program> Assembler::run(std::string_view source, const std::string& file)
         m_program.words.push_back(word);
         m_program.source_map.add(word.address, location.file, location.line);
     }
+    std::sort(m_relocations.begin(), m_relocations.end());
+    m_program.relocations = std::move(m_relocations);
     for (const auto& [name, location] : m_label_locations)
         m_program.symbols[name] = m_symbols[name];
     return std::move(m_program);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,17 @@ struct Statement {
     std::vector<std::vector<Token>> operands;
     SourceLocation location;
     const isa::OpcodeInfo* opcode = nullptr;
+};
+
+// An expression's value. In a program relocated at load
+// (AssembleOptions::relocatable) it also counts the addresses inside the
+// program it holds: each label or `$` added counts +1, each subtracted -1.
+// 0 is a constant (a number, or the distance between two labels), 1 an
+// address the loader relocates; anything else has no meaning once the
+// program moves, and is refused. Outside relocatable mode it is always 0.
+struct Value {
+    std::int64_t number = 0;
+    int addresses = 0;
 };
 
 class Assembler {
@@ -63,21 +75,33 @@ private:
 
     // Expressions (expressions.cpp): + - * / % with parentheses over
     // numbers, characters, symbols and `$` (the current address).
-    std::optional<std::int64_t> evaluate(const std::vector<Token>& tokens, const SourceLocation& location,
+    // evaluate_value: a constant or (relocatable mode) one address.
+    std::optional<Value> evaluate_value(const std::vector<Token>& tokens, const SourceLocation& location,
         bool report_undefined);
-    std::optional<std::int64_t> parse_sum(const std::vector<Token>& tokens, std::size_t& position,
+    // A constant: in relocatable mode an address is an error saying it cannot
+    // be `use` ("a colour component") in a program that is relocated at load.
+    std::optional<std::int64_t> evaluate(const std::vector<Token>& tokens, const SourceLocation& location,
+        bool report_undefined, std::string_view use);
+    std::optional<Value> parse_sum(const std::vector<Token>& tokens, std::size_t& position,
         const SourceLocation& location, bool report_undefined);
-    std::optional<std::int64_t> parse_product(const std::vector<Token>& tokens, std::size_t& position,
+    std::optional<Value> parse_product(const std::vector<Token>& tokens, std::size_t& position,
         const SourceLocation& location, bool report_undefined);
-    std::optional<std::int64_t> parse_term(const std::vector<Token>& tokens, std::size_t& position,
+    std::optional<Value> parse_term(const std::vector<Token>& tokens, std::size_t& position,
         const SourceLocation& location, bool report_undefined);
+    void relocation_error(const SourceLocation& location, std::string_view what);
 
     // The two passes over the statements (passes.cpp).
     void layout(); // pass 1: addresses and labels
     void emit();   // pass 2: words
+    // relocated: the word holds an address in the program (relocatable mode).
     std::optional<std::uint32_t> operand_word(const isa::OpcodeInfo& info, int index, const std::vector<Token>& tokens,
+        const SourceLocation& location, bool& relocated);
+    // An operand's value; an address only where the opcode table's operand
+    // kind is `relocated` (isa::kOperandKinds).
+    std::optional<Value> operand_value(const isa::OpcodeInfo& info, int index, const std::vector<Token>& tokens,
         const SourceLocation& location);
-    void put(std::uint32_t address, std::uint32_t word, const SourceLocation& location);
+    // relocated: the word holds an address inside the program (relocatable mode).
+    void put(std::uint32_t address, std::uint32_t word, const SourceLocation& location, bool relocated = false);
     std::optional<std::uint32_t> word_value(std::int64_t value, const SourceLocation& location);
     std::optional<std::uint32_t> org_address(const Statement& statement);
     std::int64_t directive_size(const Statement& statement);
@@ -85,6 +109,10 @@ private:
     const AssembleOptions& m_options;
     std::map<std::string, std::int64_t> m_symbols;
     std::map<std::string, SourceLocation> m_label_locations;
+    // Relocatable mode: the symbols whose value is an address in the program
+    // (labels, and constants defined from one).
+    std::set<std::string> m_address_symbols;
+    std::vector<std::uint32_t> m_relocations;
     std::vector<Statement> m_statements;
     std::vector<Diagnostic> m_diagnostics;
     std::int64_t m_address = 0;

@@ -6,7 +6,12 @@
 
 namespace pxos::pxasm {
 
-std::optional<std::int64_t> Assembler::evaluate(const std::vector<Token>& tokens, const SourceLocation& location,
+void Assembler::relocation_error(const SourceLocation& location, std::string_view what)
+{
+    error(location, fmt::format("{} in a program that is relocated at load", what));
+}
+
+std::optional<Value> Assembler::evaluate_value(const std::vector<Token>& tokens, const SourceLocation& location,
     bool report_undefined)
 {
     std::size_t position = 0;
@@ -16,10 +21,28 @@ std::optional<std::int64_t> Assembler::evaluate(const std::vector<Token>& tokens
                                                          tokens[position].text.empty() ? std::string("token") : tokens[position].text));
         return std::nullopt;
     }
+    if (value && (value->addresses < 0 || value->addresses > 1)) {
+        relocation_error(at(location, tokens.front().column),
+            value->addresses > 1 ? "two addresses cannot be added" : "an address cannot be negated or subtracted from a number");
+        return std::nullopt;
+    }
     return value;
 }
 
-std::optional<std::int64_t> Assembler::parse_sum(const std::vector<Token>& tokens, std::size_t& position,
+std::optional<std::int64_t> Assembler::evaluate(const std::vector<Token>& tokens, const SourceLocation& location,
+    bool report_undefined, std::string_view use)
+{
+    auto value = evaluate_value(tokens, location, report_undefined);
+    if (!value)
+        return std::nullopt;
+    if (value->addresses != 0) {
+        relocation_error(at(location, tokens.front().column), fmt::format("an address cannot be {}", use));
+        return std::nullopt;
+    }
+    return value->number;
+}
+
+std::optional<Value> Assembler::parse_sum(const std::vector<Token>& tokens, std::size_t& position,
     const SourceLocation& location, bool report_undefined)
 {
     auto value = parse_product(tokens, position, location, report_undefined);
@@ -29,12 +52,13 @@ std::optional<std::int64_t> Assembler::parse_sum(const std::vector<Token>& token
         auto right = parse_product(tokens, position, location, report_undefined);
         if (!right)
             return std::nullopt;
-        *value = add ? *value + *right : *value - *right;
+        value->number = add ? value->number + right->number : value->number - right->number;
+        value->addresses = add ? value->addresses + right->addresses : value->addresses - right->addresses;
     }
     return value;
 }
 
-std::optional<std::int64_t> Assembler::parse_product(const std::vector<Token>& tokens, std::size_t& position,
+std::optional<Value> Assembler::parse_product(const std::vector<Token>& tokens, std::size_t& position,
     const SourceLocation& location, bool report_undefined)
 {
     auto value = parse_term(tokens, position, location, report_undefined);
@@ -44,21 +68,27 @@ std::optional<std::int64_t> Assembler::parse_product(const std::vector<Token>& t
         auto right = parse_term(tokens, position, location, report_undefined);
         if (!right)
             return std::nullopt;
-        if (op.text != "*" && *right == 0) {
+        if (value->addresses != 0 || right->addresses != 0) {
+            relocation_error(at(location, op.column), op.text == "*" ? "an address cannot be multiplied"
+                    : op.text == "/"                                 ? "an address cannot be divided"
+                                                                     : "an address cannot be taken modulo (%)");
+            return std::nullopt;
+        }
+        if (op.text != "*" && right->number == 0) {
             error(at(location, op.column), "division by zero in expression");
             return std::nullopt;
         }
         if (op.text == "*")
-            *value = std::int64_t(std::uint64_t(*value) * std::uint64_t(*right));
+            value->number = std::int64_t(std::uint64_t(value->number) * std::uint64_t(right->number));
         else if (op.text == "/")
-            *value = *value / *right;
+            value->number = value->number / right->number;
         else
-            *value = *value % *right;
+            value->number = value->number % right->number;
     }
     return value;
 }
 
-std::optional<std::int64_t> Assembler::parse_term(const std::vector<Token>& tokens, std::size_t& position,
+std::optional<Value> Assembler::parse_term(const std::vector<Token>& tokens, std::size_t& position,
     const SourceLocation& location, bool report_undefined)
 {
     if (position >= tokens.size()) {
@@ -70,14 +100,14 @@ std::optional<std::int64_t> Assembler::parse_term(const std::vector<Token>& toke
     switch (token.kind) {
     case TokenKind::Number:
     case TokenKind::Character:
-    case TokenKind::Color: return token.value;
+    case TokenKind::Color: return Value { token.value, 0 };
     case TokenKind::String: error(here, "a string is not a number here"); return std::nullopt;
     case TokenKind::Identifier: {
         if (token.text == "$")
-            return m_address;
+            return Value { m_address, m_options.relocatable ? 1 : 0 };
         auto found = m_symbols.find(token.text);
         if (found != m_symbols.end())
-            return found->second;
+            return Value { found->second, m_address_symbols.count(token.text) ? 1 : 0 };
         if (report_undefined) {
             std::vector<std::string_view> names;
             for (const auto& [name, value] : m_symbols)
@@ -97,7 +127,9 @@ std::optional<std::int64_t> Assembler::parse_term(const std::vector<Token>& toke
             --m_expression_depth;
             if (!value)
                 return std::nullopt;
-            return token.text == "-" ? -*value : *value;
+            if (token.text == "-")
+                return Value { -value->number, -value->addresses };
+            return value;
         }
         if (token.text == "(") {
             ++m_expression_depth;

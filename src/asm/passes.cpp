@@ -23,16 +23,23 @@ std::optional<std::uint32_t> Assembler::org_address(const Statement& statement)
     std::int64_t width = m_options.vram_width;
     if (statement.name == ".org") {
         if (statement.operands.size() == 1) {
+            // Relocatable: an offset from the program's start (a number, or
+            // an address in the program such as `$ + 16`; origin 0 makes them one).
             return [&]() -> std::optional<std::uint32_t> {
-                auto value = evaluate(statement.operands[0], statement.location, true);
+                auto value = evaluate_value(statement.operands[0], statement.location, true);
                 if (!value)
                     return std::nullopt;
-                return std::uint32_t(std::clamp<std::int64_t>(*value, -1, UINT32_MAX));
+                return std::uint32_t(std::clamp<std::int64_t>(value->number, -1, UINT32_MAX));
             }();
         }
         if (statement.operands.size() == 2) {
-            auto x = evaluate(statement.operands[0], statement.location, true);
-            auto y = evaluate(statement.operands[1], statement.location, true);
+            if (m_options.relocatable) {
+                relocation_error(statement.location,
+                    ".org X, Y names a pixel of the image, which a program cannot do (use .org OFFSET)");
+                return std::nullopt;
+            }
+            auto x = evaluate(statement.operands[0], statement.location, true, "a pixel position");
+            auto y = evaluate(statement.operands[1], statement.location, true, "a pixel position");
             if (!x || !y)
                 return std::nullopt;
             if (*x < 0 || *x >= width || *y < 0 || *y >= m_options.vram_height) {
@@ -46,6 +53,10 @@ std::optional<std::uint32_t> Assembler::org_address(const Statement& statement)
         return std::nullopt;
     }
     // .region NAME [, offset]
+    if (m_options.relocatable) {
+        relocation_error(statement.location, ".region names a place in the image, which a program cannot do");
+        return std::nullopt;
+    }
     if (statement.operands.empty() || statement.operands.size() > 2 || statement.operands[0].size() != 1
         || statement.operands[0][0].kind != TokenKind::Identifier) {
         error(statement.location, ".region takes a region name and an optional offset");
@@ -63,7 +74,7 @@ std::optional<std::uint32_t> Assembler::org_address(const Statement& statement)
     }
     std::int64_t offset = 0;
     if (statement.operands.size() == 2) {
-        auto value = evaluate(statement.operands[1], statement.location, true);
+        auto value = evaluate(statement.operands[1], statement.location, true, "a region offset");
         if (!value)
             return std::nullopt;
         offset = *value;
@@ -93,7 +104,7 @@ std::int64_t Assembler::directive_size(const Statement& statement)
             error(statement.location, ".fill takes a count and a value");
             return 0;
         }
-        auto count = evaluate(statement.operands[0], statement.location, true);
+        auto count = evaluate(statement.operands[0], statement.location, true, "a .fill count");
         if (!count)
             return 0;
         if (*count < 0) {
@@ -127,6 +138,8 @@ void Assembler::layout()
             }
             m_symbols[statement.name] = m_address;
             m_label_locations[statement.name] = statement.location;
+            if (m_options.relocatable)
+                m_address_symbols.insert(statement.name);
             break;
         }
         case Statement::Kind::Instruction: m_address += statement.opcode->length(); break;
@@ -146,9 +159,13 @@ void Assembler::layout()
                                                   m_label_locations[name].to_string()));
                     break;
                 }
-                if (auto value = evaluate(statement.operands[1], statement.location, true)) {
-                    m_symbols[name] = *value;
+                if (auto value = evaluate_value(statement.operands[1], statement.location, true)) {
+                    m_symbols[name] = value->number;
                     m_label_locations[name] = statement.location;
+                    if (value->addresses != 0)
+                        m_address_symbols.insert(name);
+                    else
+                        m_address_symbols.erase(name);
                 }
             } else {
                 m_address += directive_size(statement);
@@ -158,8 +175,10 @@ void Assembler::layout()
     }
 }
 
-void Assembler::put(std::uint32_t address, std::uint32_t word, const SourceLocation& location)
+void Assembler::put(std::uint32_t address, std::uint32_t word, const SourceLocation& location, bool relocated)
 {
+    if (relocated)
+        m_relocations.push_back(address);
     if (m_emitted.size() >= m_options.limits.max_words) {
         if (m_emitted.size() == m_options.limits.max_words)
             error(location, "program is over " + cap_text(Cap::ProgramWords, m_options.limits.max_words));
@@ -169,9 +188,27 @@ void Assembler::put(std::uint32_t address, std::uint32_t word, const SourceLocat
     m_emitted.push_back({ { address, word }, location });
 }
 
-std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info, int index,
+std::optional<Value> Assembler::operand_value(const isa::OpcodeInfo& info, int index,
     const std::vector<Token>& tokens, const SourceLocation& location)
 {
+    auto value = evaluate_value(tokens, location, true);
+    if (!value)
+        return std::nullopt;
+    // The opcode table marks the operand kinds a loader relocates (imm only).
+    const isa::OperandKindInfo& kind = isa::info(info.operand_kind(index));
+    if (value->addresses != 0 && !kind.relocated) {
+        relocation_error(at(location, tokens.front().column),
+            fmt::format("an address cannot be operand {} of {} (a {} operand; only imm operands are relocated)",
+                index + 1, info.mnemonic, kind.name));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info, int index,
+    const std::vector<Token>& tokens, const SourceLocation& location, bool& relocated)
+{
+    relocated = false;
     SourceLocation here = at(location, tokens.front().column);
     switch (info.operand_kind(index)) {
     case isa::OperandKind::Register: {
@@ -200,9 +237,10 @@ std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info
                 if (lower(std::string(isa::kSpecials[i].name)) == lower(tokens[0].text))
                     return std::uint32_t(i);
         }
-        auto value = evaluate(tokens, location, true);
-        if (!value)
+        auto number = operand_value(info, index, tokens, location);
+        if (!number)
             return std::nullopt;
+        auto value = std::optional<std::int64_t>(number->number);
         if (*value < 0 || *value >= std::int64_t(isa::kSpecials.size())) {
             std::string names;
             for (const isa::SpecialInfo& special : isa::kSpecials)
@@ -214,9 +252,10 @@ std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info
         return std::uint32_t(*value);
     }
     case isa::OperandKind::Port: {
-        auto value = evaluate(tokens, location, true);
-        if (!value)
+        auto number = operand_value(info, index, tokens, location);
+        if (!number)
             return std::nullopt;
+        auto value = std::optional<std::int64_t>(number->number);
         if (*value < 0 || *value >= std::int64_t(isa::kPortCount)) {
             error(here, fmt::format("operand {} of {} must be a port 0..{}, found {}", index + 1, info.mnemonic,
                             isa::kPortCount - 1, *value));
@@ -235,10 +274,11 @@ std::optional<std::uint32_t> Assembler::operand_word(const isa::OpcodeInfo& info
                 return std::nullopt;
             }
         }
-        auto value = evaluate(tokens, location, true);
+        auto value = operand_value(info, index, tokens, location);
         if (!value)
             return std::nullopt;
-        return word_value(*value, here);
+        relocated = value->addresses != 0;
+        return word_value(value->number, here);
     }
     }
     return std::nullopt;
@@ -255,8 +295,10 @@ void Assembler::emit()
             std::uint32_t address = std::uint32_t(m_address);
             put(address, palette.word_for(statement.opcode->opcode), statement.location);
             for (int i = 0; i < statement.opcode->operand_count(); ++i) {
-                auto word = operand_word(*statement.opcode, i, statement.operands[std::size_t(i)], statement.location);
-                put(address + 1 + std::uint32_t(i), word.value_or(0), statement.location);
+                bool relocated = false;
+                auto word = operand_word(*statement.opcode, i, statement.operands[std::size_t(i)], statement.location,
+                    relocated);
+                put(address + 1 + std::uint32_t(i), word.value_or(0), statement.location, word && relocated);
             }
             m_address += statement.opcode->length();
             break;
@@ -268,9 +310,11 @@ void Assembler::emit()
                     m_address = *address;
             } else if (name == ".word") {
                 for (const auto& operand : statement.operands) {
-                    auto value = evaluate(operand, statement.location, true);
-                    auto word = value ? word_value(*value, at(statement.location, operand.front().column)) : std::nullopt;
-                    put(std::uint32_t(m_address++), word.value_or(0), statement.location);
+                    auto value = evaluate_value(operand, statement.location, true);
+                    auto word = value ? word_value(value->number, at(statement.location, operand.front().column))
+                                      : std::nullopt;
+                    put(std::uint32_t(m_address++), word.value_or(0), statement.location,
+                        word && value->addresses != 0);
                 }
             } else if (name == ".string" || name == ".stringz") {
                 for (const auto& operand : statement.operands) {
@@ -278,7 +322,7 @@ void Assembler::emit()
                         for (char c : operand[0].text)
                             put(std::uint32_t(m_address++), static_cast<unsigned char>(c), statement.location);
                     } else {
-                        auto value = evaluate(operand, statement.location, true);
+                        auto value = evaluate(operand, statement.location, true, "a character of a string");
                         put(std::uint32_t(m_address++), value ? std::uint32_t(*value) : 0, statement.location);
                     }
                 }
@@ -293,7 +337,7 @@ void Assembler::emit()
                     std::uint8_t channel[4] = { 0, 0, 0, 255 };
                     bool valid = true;
                     for (std::size_t i = 0; i < statement.operands.size(); ++i) {
-                        auto value = evaluate(statement.operands[i], statement.location, true);
+                        auto value = evaluate(statement.operands[i], statement.location, true, "a colour component");
                         if (!value || *value < 0 || *value > 255) {
                             if (value)
                                 error(at(statement.location, statement.operands[i].front().column),
@@ -311,12 +355,12 @@ void Assembler::emit()
                 put(std::uint32_t(m_address++), word.value_or(0), statement.location);
             } else if (name == ".fill") {
                 std::int64_t count = directive_size(statement);
-                std::optional<std::int64_t> value;
+                std::optional<Value> value;
                 if (statement.operands.size() == 2)
-                    value = evaluate(statement.operands[1], statement.location, true);
-                std::uint32_t word = value ? word_value(*value, statement.location).value_or(0) : 0;
+                    value = evaluate_value(statement.operands[1], statement.location, true);
+                std::uint32_t word = value ? word_value(value->number, statement.location).value_or(0) : 0;
                 for (std::int64_t i = 0; i < count && m_emitted.size() <= m_options.limits.max_words; ++i)
-                    put(std::uint32_t(m_address++), word, statement.location);
+                    put(std::uint32_t(m_address++), word, statement.location, value && value->addresses != 0);
             }
             break;
         }

@@ -5,6 +5,7 @@
 #include "pxos/abi/boot_header.hpp"
 #include "pxos/abi/symbols.hpp"
 #include "pxos/asm/assembler.hpp"
+#include "pxos/asm/program_file.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/isa/isa.hpp"
@@ -39,6 +40,27 @@ std::optional<std::pair<int, int>> parse_point(const std::string& text)
 
 } // namespace
 
+// `pxos asm --program`: the program file's words, little-endian, as `pxos fs
+// put --words` stores them.
+int write_program_file(const Program& program, const AsmCommandOptions& options, std::span<const std::string> inputs)
+{
+    auto words = program_file_words(program, options.source_path);
+    if (!words)
+        return report_error(words.error());
+    StagedOutputs outputs(host_files(), { inputs.begin(), inputs.end() });
+    for (const std::string& source : program.source_map.files())
+        outputs.add_input(source);
+    if (auto written = outputs.write(options.output_path, words_to_bytes(*words)); !written)
+        return report_error(written.error());
+    if (auto committed = outputs.commit(); !committed)
+        return report_error(committed.error());
+    print_result(options.output_path + "\n");
+    std::fprintf(stderr, "assembled a program file of %zu words (%u code words, %zu relocation%s) into %s\n",
+        words->size(), program.end_address(), program.relocations.size(), program.relocations.size() == 1 ? "" : "s",
+        escape_for_terminal(options.output_path).c_str());
+    return 0;
+}
+
 int run_asm_command(const AsmCommandOptions& options)
 {
     setup_logging(Verbosity::Normal);
@@ -52,6 +74,12 @@ int run_asm_command(const AsmCommandOptions& options)
     assemble_options.files = &host_files();
     assemble_options.vram_width = options.width;
     assemble_options.vram_height = options.height > 0 ? options.height : VRAMLimits::kMaxDimension;
+    if (options.program && !options.origin.empty())
+        return report_error(Error::usage("--program assembles at offset 0 (a program file is relocated at load): "
+                                         "give --program or --origin, not both"));
+    if (options.program && options.height > 0)
+        return report_error(Error::usage("--height sizes an image: a program file (--program) has none"));
+    assemble_options.relocatable = options.program;
     if (!options.origin.empty()) {
         auto point = parse_point(options.origin);
         if (!point || point->first >= options.width)
@@ -61,6 +89,8 @@ int run_asm_command(const AsmCommandOptions& options)
     auto program = assemble_file(options.source_path, assemble_options);
     if (!program)
         return report_error(program.error());
+    if (options.program)
+        return write_program_file(*program, options, inputs);
 
     int height = options.height;
     if (height <= 0)
@@ -92,8 +122,30 @@ int run_asm_command(const AsmCommandOptions& options)
     return 0;
 }
 
+// `pxos disasm` of a program file (it starts with the magic `PXEX`).
+int disassemble_program_file_command(const DisasmCommandOptions& options, std::span<const std::uint8_t> bytes)
+{
+    if (!options.region.empty() || !options.at.empty() || options.count)
+        return report_error(Error::usage("--region, --at and --count pick pixels of an image; a program file is "
+                                         "listed whole"));
+    auto words = bytes_to_words(bytes, options.image_path);
+    if (!words)
+        return report_error(words.error());
+    auto file = read_program_file(*words, options.image_path);
+    if (!file)
+        return report_error(file.error());
+    std::fputs(disassemble_program_file(*file).c_str(), stdout);
+    return 0;
+}
+
 int run_disasm_command(const DisasmCommandOptions& options)
 {
+    {
+        // A program file or a PNG: the first bytes say which.
+        auto bytes = host_files().read_file_bytes(options.image_path, options.caps.get(Cap::PngFile), Cap::PngFile);
+        if (bytes && has_program_magic(*bytes))
+            return disassemble_program_file_command(options, *bytes);
+    }
     auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
         return report_error(image.error());

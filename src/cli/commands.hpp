@@ -163,6 +163,7 @@ struct AsmCommandOptions {
     int width = 512;
     int height = 0; // 0: as many rows as the program needs
     std::string origin; // "X,Y" or an address; default 0
+    bool program = false; // write a program file (relocatable, at offset 0) instead of an image
     CapValues caps;
 };
 int run_asm_command(const AsmCommandOptions& options);

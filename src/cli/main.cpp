@@ -338,6 +338,9 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--height", options.height, "Image height (default: the rows the program needs)")
                     ->check(CLI::Range(0, 16384));
                 command.add_option("--origin", options.origin, "X,Y where code before any .org goes (default 0,0)");
+                command.add_flag("--program", options.program,
+                    "Write a program file (header, code assembled at offset 0, relocations: what spawn and exec "
+                    "load) instead of an image");
                 add_cap_options(command, options.caps,
                     { Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource, Cap::VramMemory });
             },
@@ -348,7 +351,8 @@ const std::vector<CommandEntry>& command_table()
             "Disassemble pixels back into pxasm that re-assembles to the same pixels",
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.disassemble;
-                command.add_option("image", options.image_path, "PNG image")->required();
+                command.add_option("image", options.image_path, "PNG image, or a program file (pxos asm --program)")
+                    ->required();
                 command.add_option("--region", options.region, "A layout region (kernel, program_area, ...)");
                 command.add_option("--at", options.at, "Start at X,Y");
                 command.add_option("--count", options.count, "Words to disassemble (default 16 with --at)");

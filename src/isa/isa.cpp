@@ -47,6 +47,9 @@ std::string reference_markdown()
         text += fmt::format("| {} | `{}` | {} | ({},{},{}) | {} | {} | {} |\n", int(entry.opcode), entry.mnemonic,
             operand_names(entry), entry.color.r, entry.color.g, entry.color.b, entry.length(),
             entry.privileged ? "kernel" : "any", entry.doc);
+    text += "\n| operand | letter | relocated at load | meaning |\n|---|---|---|---|\n";
+    for (const OperandKindInfo& kind : kOperandKinds)
+        text += fmt::format("| {} | `{}` | {} | {} |\n", kind.name, kind.letter, kind.relocated ? "yes" : "no", kind.doc);
     text += "\n| special | name | meaning |\n|---|---|---|\n";
     for (std::size_t i = 0; i < kSpecials.size(); ++i)
         text += fmt::format("| {} | `{}` | {} |\n", i, kSpecials[i].name, kSpecials[i].doc);

@@ -7,6 +7,7 @@
 
 #include "base/json_writer.hpp"
 #include "builtin_steps.hpp"
+#include "syscalls.hpp"
 #include "pxos/asm/assembler.hpp"
 #include "pxos/base/memory_file_system.hpp"
 #include "pxos/roadmap/build.hpp"
@@ -19,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -120,10 +122,19 @@ inline SimulatedVRAM machine_image(const std::uint8_t* data, std::size_t size)
     return image;
 }
 
+// Then the same input drives the system calls 11..24 on random arguments
+// (syscalls.hpp): there the kernel must not panic, so a panic aborts (the
+// call and its arguments on stderr).
 inline void machine(const std::uint8_t* data, std::size_t size)
 {
     if (auto booted = Machine::boot(machine_image(data, size), "fuzz.png"))
         (void)(*booted)->run(kMachineSteps);
+    SyscallRun run = run_syscalls(data, size);
+    if (run.result.reason == StopReason::KernelPanic) {
+        std::fprintf(stderr, "kernel panic in system call %u (block %d) with r1=0x%08x r2=0x%08x r3=0x%08x\n",
+            run.last_call, run.last_block, run.last_arguments[0], run.last_arguments[1], run.last_arguments[2]);
+        std::abort();
+    }
 }
 
 // The JSON writer and the terminal escaping, on arbitrary bytes: the input

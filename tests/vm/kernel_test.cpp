@@ -161,29 +161,6 @@ space: .string " "
     CHECK(run.processes.size() == 16);
 }
 
-TEST_CASE("spawn starts a dormant program and wait returns its exit code", "[kernel]")
-{
-    auto run = boot_and_run({ { R"(
-main:
-    LI r1, 1                 ; slot 1: the dormant child
-    SYSCALL SYS_SPAWN
-    MOV r5, r0
-    MOV r1, r0
-    SYSCALL SYS_WAIT
-    MOV r1, r0
-    SYSCALL SYS_PRINT_INT     ; the child's exit code
-    LI r1, 99                 ; waiting for a pid that does not exist
-    SYSCALL SYS_WAIT
-    MOV r1, r0
-    SYSCALL SYS_PRINT_INT
-    LI r1, 0
-    SYSCALL SYS_EXIT
-)" },
-        { "main:\n    LI r1, 42\n    SYSCALL SYS_EXIT\n", false } });
-    CHECK(run.output == "42-1");
-    CHECK(run.result.halt_code == 1); // the child exited with 42
-}
-
 TEST_CASE("sleep lets the others run first, ticks advance", "[kernel]")
 {
     auto run = boot_and_run({ { R"(

@@ -20,8 +20,9 @@
 
 namespace pxos::isa {
 
-// Operand signature letters: 'r' a register r0..r15, 'i' a 32-bit immediate
-// (number, address or label), 's' a special register, 'p' an I/O port.
+// Operand signature letters (PXOS_OPERAND_KINDS below): 'r' a register
+// r0..r15, 'i' a 32-bit immediate (number, address or label), 's' a special
+// register, 'p' an I/O port.
 // X(name, r, g, b, operands, privileged, doc)
 #define PXOS_OPCODES(X)                                                                                               \
     X(NOP, 0, 0, 0, "", false, "do nothing")                                                                          \
@@ -77,7 +78,42 @@ enum class Opcode : std::uint8_t {
 #undef PXOS_OPCODE_ENUM
 };
 
-enum class OperandKind : std::uint8_t { Register, Immediate, Special, Port };
+// Operand kinds, by signature letter: X(enumerator, letter, name, relocated, doc).
+// `relocated`: an operand of this kind may hold an address that a loader
+// relocates. A program that runs wherever it is loaded (a program file,
+// docs/ISA.md "Programs that run anywhere") is assembled at 0 and the loader
+// adds its load base to every word listed in its relocations; only an
+// immediate may be such a word, so the assembler refuses an address in any
+// other operand of a relocatable program.
+#define PXOS_OPERAND_KINDS(X)                                                                                         \
+    X(Register, 'r', "register", false, "a register r0..r15 (`sp` is r15)")                                          \
+    X(Immediate, 'i', "imm", true, "a 32-bit word: a number, an address or a label")                                  \
+    X(Special, 's', "special", false, "a special register number (MFS, MTS)")                                        \
+    X(Port, 'p', "port", false, "an I/O port number (IN, OUT)")
+
+enum class OperandKind : std::uint8_t {
+#define PXOS_OPERAND_KIND_ENUM(name, letter, text, relocated, doc) name,
+    PXOS_OPERAND_KINDS(PXOS_OPERAND_KIND_ENUM)
+#undef PXOS_OPERAND_KIND_ENUM
+};
+
+struct OperandKindInfo {
+    OperandKind kind;
+    char letter;           // in an opcode's signature
+    std::string_view name; // in the reference tables and messages
+    bool relocated;        // may hold an address a loader relocates (imm only)
+    std::string_view doc;
+};
+inline constexpr std::array kOperandKinds {
+#define PXOS_OPERAND_KIND_INFO(name, letter, text, relocated, doc)                                                     \
+    OperandKindInfo { OperandKind::name, letter, text, relocated, doc },
+    PXOS_OPERAND_KINDS(PXOS_OPERAND_KIND_INFO)
+#undef PXOS_OPERAND_KIND_INFO
+};
+constexpr const OperandKindInfo& info(OperandKind kind)
+{
+    return kOperandKinds[std::size_t(kind)];
+}
 
 inline constexpr int kMaxOperands = 3;
 inline constexpr int kRegisterCount = 16;
@@ -96,12 +132,10 @@ struct OpcodeInfo {
     constexpr int length() const { return 1 + operand_count(); } // in pixels
     constexpr OperandKind operand_kind(int index) const
     {
-        switch (signature[std::size_t(index)]) {
-        case 'r': return OperandKind::Register;
-        case 's': return OperandKind::Special;
-        case 'p': return OperandKind::Port;
-        default: return OperandKind::Immediate;
-        }
+        for (const OperandKindInfo& kind : kOperandKinds)
+            if (kind.letter == signature[std::size_t(index)])
+                return kind.kind;
+        return OperandKind::Immediate;
     }
 };
 

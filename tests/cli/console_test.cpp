@@ -177,3 +177,37 @@ TEST_CASE("pxos run on a terminal is interactive: keys as typed, Ctrl-D ends, Ct
     CHECK(pxos::test::read_text(scratch.file("spinning_after.txt"))
         == pxos::test::read_text(scratch.file("spinning_before.txt")));
 }
+
+TEST_CASE("the default image's shell, typed into on a terminal: echo hi prints hi", "[cli][run][console_input][tmux]")
+{
+    if (!pxos::test::tmux_available()) {
+        WARN("tmux is not installed (scripts/setup.sh installs it): the interactive shell is not tested");
+        return;
+    }
+    ScratchDirectory scratch;
+    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
+                scratch.path())
+                .exit_code
+        == 0);
+    pxos::test::TmuxServer tmux;
+    REQUIRE(tmux.started());
+    REQUIRE(tmux.start("shell", 120, 40,
+        "cd '" + scratch.path().string() + "' && '" + std::string(PXOS_BINARY)
+            + "' run os.png; echo exit=\\$? > exit.txt; sleep 30"));
+    // The demo programs' output, then the shell's prompt.
+    std::string screen = tmux.wait_for_screen("shell", "$ ");
+    INFO(screen);
+    REQUIRE(screen.find("Hello from pxOS!\n") != std::string::npos);
+    tmux.command("send-keys -t shell 'echo hi' Enter");
+    screen = tmux.wait_for_screen("shell", "$ echo hi\nhi\n$ ");
+    CHECK(screen.find("$ echo hi\nhi\n$ ") != std::string::npos);
+    // Backspace erases on the screen as in the shell's line.
+    tmux.command("send-keys -t shell 'echo ok' BSpace BSpace 'yes' Enter");
+    screen = tmux.wait_for_screen("shell", "$ echo yes\nyes\n$ ");
+    CHECK(screen.find("$ echo yes\nyes\n$ ") != std::string::npos);
+    // Ctrl-D: the end of input; the shell, then init exit and the kernel halts.
+    tmux.command("send-keys -t shell C-d");
+    CHECK(pxos::test::wait_for_file(scratch.path() / "exit.txt") == "exit=0\n");
+    screen = tmux.text("capture-pane -p -N -t shell");
+    CHECK(screen.find("yes\n$ \nos.png: halted with code 0 after ") != std::string::npos);
+}

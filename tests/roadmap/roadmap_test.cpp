@@ -66,15 +66,17 @@ TEST_CASE("the default roadmap loads in pxos's short form", "[roadmap]")
     auto roadmap = pxos::load_roadmap(pxos::test::files(), pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml"),
         pxos::steps::builtin_registry());
     REQUIRE(roadmap.ok());
-    REQUIRE(roadmap->steps.size() == 12);
+    REQUIRE(roadmap->steps.size() == 22);
     CHECK(roadmap->steps[0].form == pxos::StepForm::Native);
     CHECK(std::get<pxos::RGBA>(roadmap->steps[2].params[0].second) == pxos::RGBA { 0, 255, 0, 255 });
     CHECK(roadmap->steps[5].definition->name == "install_kernel");
     CHECK(roadmap->steps[6].definition->name == "format_store");
-    CHECK(roadmap->steps[8].label == "hello");
-    CHECK(roadmap->steps[8].params[0].first == "program_file");
-    CHECK(roadmap->steps[11].label == "init"); // after the demo processes
-    CHECK(roadmap->steps[11].definition->name == "add_process");
+    CHECK(roadmap->steps[8].definition->name == "add_file"); // /bin/sh and the 9 programs
+    CHECK(std::get<std::string>(roadmap->steps[8].params[0].second) == "/bin/sh");
+    CHECK(roadmap->steps[18].label == "hello");
+    CHECK(roadmap->steps[18].params[0].first == "program_file");
+    CHECK(roadmap->steps[21].label == "init"); // after the demo processes
+    CHECK(roadmap->steps[21].definition->name == "add_process");
 }
 
 TEST_CASE("step forms, labels, colours and defaults", "[roadmap]")

@@ -79,13 +79,15 @@ bool is_bidirectional_control(std::uint32_t code_point)
 
 void append_for_terminal(std::string& out, std::uint32_t code_point, std::string_view bytes, TerminalLayout layout)
 {
-    bool keep_lines = layout == TerminalLayout::KeepLines;
+    bool keep_lines = layout != TerminalLayout::OneLine;
     if (code_point == '\n')
         out += keep_lines ? "\n" : "\\n";
     else if (code_point == '\r')
         out += keep_lines ? "\r" : "\\r";
     else if (code_point == '\t')
         out += '\t';
+    else if (code_point == '\b' && layout == TerminalLayout::Console)
+        out += '\b';
     else if (code_point < 0x20 || code_point == 0x7F)
         out += fmt::format("\\x{:02x}", code_point);
     else if ((code_point >= 0x80 && code_point <= 0x9F) || is_bidirectional_control(code_point))

@@ -154,7 +154,8 @@ const std::vector<CommandEntry>& command_table()
                         Cap::ConsoleOutput, Cap::TraceLines });
                 add_verbosity_flags(command, options.verbosity);
                 command.footer("Exit status: 0 clean halt, 1 a process exited non-zero (or deadlock), 3 a process "
-                               "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image.");
+                               "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image, "
+                               "130 stopped by Ctrl-C.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_run_command(parsed.run); },
         },

@@ -1,6 +1,10 @@
 // `pxos run IMAGE.png`: boot the image and run it. Guest console output goes
-// to stdout as it is written; faults and the summary to stderr.
+// to stdout as it is written; faults and the summary to stderr. Console
+// input: the --input file; else stdin when it is not a terminal (or with
+// `--input -`); else, when the console goes to the terminal, the terminal
+// itself, interactive (console_input.hpp).
 #include "commands.hpp"
+#include "console_input.hpp"
 #include "screen.hpp"
 #include "terminal.hpp"
 
@@ -15,7 +19,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace pxos::cli {
 
@@ -23,11 +29,23 @@ namespace {
 
 class StdoutConsole final : public ConsoleSink {
 public:
-    void write(char c) override { m_stream.write(std::string_view(&c, 1)); }
+    // Interactive: each byte reaches the terminal as it is written (a prompt has no '\n').
+    void set_interactive(bool interactive) { m_interactive = interactive; }
+    void write(char c) override
+    {
+        m_stream.write(std::string_view(&c, 1));
+        m_last = c;
+        if (m_interactive)
+            std::fflush(stdout);
+    }
     ConsoleStream& stream() { return m_stream; }
+    // Whether the guest's last line so far has no '\n' yet.
+    bool line_unfinished() const { return m_last && *m_last != '\n'; }
 
 private:
     ConsoleStream m_stream;
+    bool m_interactive = false;
+    std::optional<char> m_last;
 };
 
 // Prints executed instructions on stderr, as text or JSON Lines, filtered
@@ -75,24 +93,43 @@ private:
     bool m_stopped = false;
 };
 
+// Steps between two looks at interrupted() in an interactive run: a few
+// milliseconds of guest computation, so a Ctrl-C stops it at once.
+constexpr std::uint64_t kInteractiveChunk = 1 << 20;
+
 // Runs up to `max_steps`; a traced run goes in chunks so that once the
-// trace has stopped the rest runs untraced (at full speed).
-RunResult run_traced(Machine& machine, std::uint64_t max_steps, StderrTrace* trace)
+// trace has stopped the rest runs untraced (at full speed), an interactive
+// one so that a Ctrl-C stops it between chunks too (inside one, while the
+// guest waits for a key, its input source stops it).
+RunResult run_traced(Machine& machine, std::uint64_t max_steps, StderrTrace* trace, bool interactive)
 {
-    if (!trace)
+    if (!trace && !interactive)
         return machine.run(max_steps);
     constexpr std::uint64_t kChunk = 4096;
     RunResult result;
-    std::uint64_t done = 0;
-    while (done < max_steps && !trace->stopped()) {
-        std::uint64_t chunk = std::min(kChunk, max_steps - done);
+    result.reason = StopReason::BudgetExhausted;
+    std::uint64_t start = machine.steps();
+    for (;;) {
+        std::uint64_t done = machine.steps() - start;
+        if (interactive && interrupted()) {
+            result.reason = StopReason::Interrupted;
+            break;
+        }
+        if (done >= max_steps)
+            break;
+        if (trace && trace->stopped())
+            machine.set_trace(nullptr);
+        std::uint64_t chunk = max_steps - done;
+        if (trace && !trace->stopped())
+            chunk = std::min(kChunk, chunk);
+        if (interactive)
+            chunk = std::min(kInteractiveChunk, chunk);
         result = machine.run(chunk);
-        done += chunk;
         if (result.reason != StopReason::BudgetExhausted)
-            return result;
+            break;
     }
-    machine.set_trace(nullptr);
-    return done < max_steps ? machine.run(max_steps - done) : result;
+    result.steps = machine.steps();
+    return result;
 }
 
 } // namespace
@@ -122,7 +159,9 @@ int run_run_command(const RunCommandOptions& options)
     // The image, its console input and its source map are never overwritten;
     // frames, --out and --provenance appear only when the run got to its end.
     std::string default_map = source_map_path_for(options.image_path);
-    const std::string inputs[] = { options.image_path, options.input_path, options.source_map_path, default_map };
+    const bool input_from_stdin = options.input_path == "-";
+    const std::string inputs[] = { options.image_path, input_from_stdin ? std::string() : options.input_path,
+        options.source_map_path, default_map };
     StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
     ThreadExecutor executor;
     for (const std::string* path : { &options.output_path, &options.provenance_path }) {
@@ -135,7 +174,8 @@ int run_run_command(const RunCommandOptions& options)
     }
 
     const std::uint64_t max_steps = options.caps.get(Cap::StepBudget);
-    auto machine = boot_image_file(options.image_path, options.input_path, options.caps);
+    auto machine = boot_image_file(options.image_path, input_from_stdin ? std::string() : options.input_path,
+        options.caps);
     if (!machine)
         return report_error(machine.error());
     auto loaded_map = load_source_map(host_files(), options.source_map_path, options.image_path);
@@ -153,8 +193,23 @@ int run_run_command(const RunCommandOptions& options)
     }
     LiveView view(options.view);
     StdoutConsole console;
-    if (!options.json && !view.active()) // under a live view the console is printed after it
+    bool console_on_stdout = !options.json && !view.active(); // under a live view the console is printed after it
+    if (console_on_stdout)
         (*machine)->set_console(&console);
+    // Stdin as a stream when asked, or when it is not a terminal (a pipe, a
+    // file); the terminal itself when the console is shown on stdout.
+    bool stdin_terminal = ::isatty(STDIN_FILENO) == 1;
+    bool stdin_stream = input_from_stdin || (options.input_path.empty() && !view.active() && !stdin_terminal);
+    bool interactive = options.input_path.empty() && stdin_terminal && console_on_stdout;
+    std::optional<InteractiveTerminal> terminal;
+    if (interactive) {
+        terminal.emplace();
+        interactive = terminal->active();
+    }
+    FdConsoleInput stdin_input(STDIN_FILENO, "stdin", options.caps.get(Cap::InputFile), interactive);
+    if (stdin_stream || interactive)
+        (*machine)->set_input_source(&stdin_input);
+    console.set_interactive(interactive);
     int width = (*machine)->vram().width();
     if (!options.trace_region.empty() && !find_region(options.trace_region))
         return report_error(Error::usage(fmt::format("--trace-region '{}' is not a region", options.trace_region)));
@@ -177,7 +232,7 @@ int run_run_command(const RunCommandOptions& options)
         if (!options.json)
             console.stream().write((*machine)->console_output());
     } else if (options.frames_dir.empty()) {
-        result = run_traced(**machine, max_steps, tracing ? &trace : nullptr);
+        result = run_traced(**machine, max_steps, tracing ? &trace : nullptr, interactive);
     } else {
         // frame_000000.png is the image at boot, then one every --every steps.
         std::uint64_t done = 0;
@@ -187,17 +242,29 @@ int run_run_command(const RunCommandOptions& options)
                 return report_error(saved.error());
             if (done >= max_steps || (*machine)->halted())
                 break;
+            if (interactive && interrupted()) {
+                result.reason = StopReason::Interrupted;
+                break;
+            }
             std::uint64_t chunk = std::min(options.every, max_steps - done);
             result = (*machine)->run(chunk);
             done += chunk;
             if (result.reason != StopReason::BudgetExhausted && !(*machine)->halted())
                 break;
         }
-        if (!(*machine)->halted() && done >= max_steps)
+        if (!(*machine)->halted() && done >= max_steps && result.reason != StopReason::Interrupted)
             result.reason = StopReason::BudgetExhausted;
     }
     console.stream().finish();
+    // On a terminal, what follows the guest's output (the summary, the
+    // shell's prompt) starts on a line of its own; a pipe or a file gets the
+    // guest's bytes as they are.
+    if (console.line_unfinished() && ::isatty(STDOUT_FILENO) == 1)
+        console.stream().write("\n");
     std::fflush(stdout);
+    terminal.reset(); // the terminal as it was, before anything more is printed
+    if (stdin_input.error())
+        return report_error(*stdin_input.error());
 
     if (tracing && trace.stopped())
         spdlog::warn("{}: the trace stopped after {} lines: it reached {}", options.image_path, trace.max_lines(),
@@ -215,12 +282,17 @@ int run_run_command(const RunCommandOptions& options)
         spdlog::error("{}: kernel panic: {}", options.image_path, describe_fault(*result.panic, width, map));
     if (result.reason == StopReason::BudgetExhausted)
         spdlog::warn("{}: stopped: the run reached {}", options.image_path, cap_text(Cap::StepBudget, max_steps));
+    else if (result.reason == StopReason::Interrupted)
+        spdlog::warn("{}: stopped by Ctrl-C after {} steps ({} syscalls, {} faults); no files written",
+            options.image_path, result.steps, result.syscalls, result.fault_count);
     else if (result.reason == StopReason::Halted)
         spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", options.image_path,
             result.halt_code, result.steps, result.syscalls, result.fault_count);
 
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);
+    if (result.reason == StopReason::Interrupted) // stopped by hand: the run did not get to its end
+        return run_exit_status(result);
     if (!options.output_path.empty())
         if (auto saved = stage_png(outputs, options.output_path, (*machine)->vram(), executor); !saved)
             return report_error(saved.error());

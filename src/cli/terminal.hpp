@@ -35,8 +35,8 @@ void print_result(std::string_view text);
 
 // The guest's console on stdout. It is the program's output, so when stdout
 // is a file or a pipe its bytes go out as they are; on a terminal, control
-// characters other than \n, \r and \t (and bytes that are not UTF-8) are
-// shown escaped, so a guest cannot drive the terminal.
+// characters other than \n, \r, \t and backspace (and bytes that are not
+// UTF-8) are shown escaped, so a guest cannot drive the terminal.
 class ConsoleStream {
 public:
     ConsoleStream();
@@ -45,7 +45,7 @@ public:
 
 private:
     bool m_terminal;
-    TerminalEscaper m_escaper { TerminalLayout::KeepLines };
+    TerminalEscaper m_escaper { TerminalLayout::Console };
 };
 
 } // namespace pxos::cli

@@ -271,12 +271,21 @@ ReferenceMachine::Event ReferenceMachine::execute(const Instruction& instruction
         return Event::EnteredUser;
     }
     case Opcode::IN:
-        if (operand[1] == isa::kPortConsoleIn)
-            r[operand[0]] = m_state.input_position < m_input.size()
-                ? static_cast<unsigned char>(m_input[std::size_t(m_state.input_position++)])
-                : 0xffffffffu;
-        else
+        if (operand[1] == isa::kPortConsoleIn) {
+            int byte = m_input_source ? m_input_source->next_byte()
+                : m_state.input_position < m_input.size()
+                ? static_cast<unsigned char>(m_input[std::size_t(m_state.input_position)])
+                : ConsoleInput::kEnd;
+            if (byte == ConsoleInput::kStop) {
+                --m_state.steps; // the IN did not run
+                return Event::Interrupted;
+            }
+            if (byte >= 0)
+                ++m_state.input_position;
+            r[operand[0]] = byte >= 0 ? std::uint32_t(byte & 0xff) : 0xffffffffu;
+        } else {
             r[operand[0]] = 0;
+        }
         break;
     case Opcode::OUT:
         if (operand[1] == isa::kPortConsoleOut)
@@ -306,7 +315,10 @@ RunResult ReferenceMachine::run(std::uint64_t max_steps)
         bool timer_due = m_state.user_mode && m_state.slice_end && m_state.steps >= m_state.slice_end;
         if (!timer_due && m_state.steps >= budget_end)
             break;
-        step();
+        if (step() == Event::Interrupted) {
+            m_result.reason = StopReason::Interrupted;
+            break;
+        }
     }
     m_result.steps = m_state.steps;
     return m_result;

@@ -72,6 +72,8 @@ int run_exit_status(const RunResult& result)
         return 5;
     if (result.reason == StopReason::BudgetExhausted)
         return 4;
+    if (result.reason == StopReason::Interrupted) // as a shell reports a command SIGINT ended
+        return 130;
     if (result.fault_count > 0)
         return 3;
     if (result.halt_code != 0)

@@ -62,6 +62,9 @@ TEST_CASE("terminal escaping shows control characters, C1 codes, bidi overrides 
     CHECK(pxos::escape_for_terminal("writer \x1b]0;owned\x07\x1b[2J") == "writer \\x1b]0;owned\\x07\\x1b[2J");
     CHECK(pxos::escape_for_terminal("two\nlines\r\tand\x7f") == "two\\nlines\\r\tand\\x7f");
     CHECK(pxos::escape_for_terminal("two\nlines\r\t", pxos::TerminalLayout::KeepLines) == "two\nlines\r\t");
+    // A guest's console keeps backspace too (a shell erases with "\b \b"); a report does not.
+    CHECK(pxos::escape_for_terminal("ab\b \b\n\x1b", pxos::TerminalLayout::Console) == "ab\b \b\n\\x1b");
+    CHECK(pxos::escape_for_terminal("ab\b", pxos::TerminalLayout::KeepLines) == "ab\\x08");
     CHECK(pxos::escape_for_terminal("csi \xc2\x9b" "2J rlo \xe2\x80\xae") == "csi \\u009b2J rlo \\u202e");
     CHECK(pxos::escape_for_terminal("bad \xff and \xe2\x82") == "bad \\xff and \\xe2\\x82");
     CHECK(pxos::escape_for_terminal("caf\xc3\xa9 \xf0\x9f\x98\x80 \\ ok") == "caf\xc3\xa9 \xf0\x9f\x98\x80 \\ ok");

@@ -5,6 +5,7 @@
 #include "pxos/image/png_io.hpp"
 
 #include "test_support.hpp"
+#include "tmux_server.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -17,6 +18,10 @@
 
 using pxos::test::run_pxos;
 using pxos::test::ScratchDirectory;
+using pxos::test::TmuxServer;
+using pxos::test::tmux_available;
+using pxos::test::wait_for_file;
+using pxos::test::pause_ms;
 
 namespace {
 
@@ -500,87 +505,6 @@ TEST_CASE("pxos view --once prints one frame, in colour or plain with NO_COLOR",
     CHECK(pxos::test::read_text(scratch.file("plain.txt")).rfind("--------\n", 0) == 0); // the green banner rows
     CHECK(no_color.out.find("\x1b[") != std::string::npos);
 }
-
-namespace {
-
-bool tmux_available()
-{
-    return std::system("command -v tmux >/dev/null 2>&1") == 0;
-}
-
-void pause_ms(int milliseconds)
-{
-    std::system(("sleep " + std::to_string(milliseconds / 1000.0)).c_str());
-}
-
-// A tmux server of the test's own (its socket in a scratch folder), alive from construction
-// to destruction.
-// Killing a server's last session makes the server exit, and a new-session sent while it
-// exits fails ("server exited unexpectedly", about 1 in 25 here), so a keeper session
-// holds the server up between the test's sessions.
-class TmuxServer {
-public:
-    TmuxServer()
-        : socket_(folder_.file("tmux.socket"))
-    {
-        started_ = command("new-session -d -s keeper -x 80 -y 24 'sleep 600'") == 0;
-    }
-    ~TmuxServer() { command("kill-server"); }
-    TmuxServer(const TmuxServer&) = delete;
-    TmuxServer& operator=(const TmuxServer&) = delete;
-
-    bool started() const { return started_; }
-
-    // The exit status of `tmux ARGUMENTS` on this server; its output goes to `output`.
-    int command(const std::string& arguments, const std::string& output = "/dev/null")
-    {
-        return std::system(("tmux -S '" + socket_ + "' " + arguments + " > '" + output + "' 2>&1").c_str());
-    }
-
-    std::string text(const std::string& arguments)
-    {
-        ScratchDirectory capture;
-        command(arguments, capture.file("out"));
-        return pxos::test::read_text(capture.file("out"));
-    }
-
-    // Starts `shell_command` in a detached COLSxROWS session named `session`.
-    bool start(const std::string& session, int cols, int rows, const std::string& shell_command)
-    {
-        return command("new-session -d -s " + session + " -x " + std::to_string(cols) + " -y "
-                   + std::to_string(rows) + " \"" + shell_command + "\"")
-            == 0;
-    }
-
-    // The pane's text once it contains `text` (waiting up to 20 s), else the last capture.
-    std::string wait_for_screen(const std::string& session, const std::string& wanted)
-    {
-        std::string screen;
-        for (int i = 0; i < 200; ++i) {
-            screen = text("capture-pane -p -N -t " + session);
-            if (screen.find(wanted) != std::string::npos)
-                break;
-            pause_ms(100);
-        }
-        return screen;
-    }
-
-private:
-    ScratchDirectory folder_;
-    std::string socket_;
-    bool started_ = false;
-};
-
-// The file's text once it exists (waiting up to 20 s).
-std::string wait_for_file(const std::filesystem::path& path)
-{
-    for (int i = 0; i < 200 && !std::filesystem::exists(path); ++i)
-        pause_ms(100);
-    pause_ms(100);
-    return pxos::test::read_text(path.string());
-}
-
-} // namespace
 
 TEST_CASE("the interactive viewer and the live views, driven in tmux", "[cli][view][tmux]")
 {

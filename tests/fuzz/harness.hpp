@@ -166,12 +166,13 @@ inline void json(const std::uint8_t* data, std::size_t size)
         else if (restore_invalid_utf8(text) == text) // no private-use U+EF80..U+EFFF of its own
             require(restore_invalid_utf8(back) == text);
     }
-    for (TerminalLayout layout : { TerminalLayout::OneLine, TerminalLayout::KeepLines }) {
+    for (TerminalLayout layout : { TerminalLayout::OneLine, TerminalLayout::KeepLines, TerminalLayout::Console }) {
         std::string shown = escape_for_terminal(input, layout);
         require(is_valid_utf8(shown));
         for (char c : shown)
             require(std::uint8_t(c) >= 0x20 ? c != 0x7f
-                                            : c == '\t' || (layout == TerminalLayout::KeepLines && (c == '\n' || c == '\r')));
+                                            : c == '\t' || (layout != TerminalLayout::OneLine && (c == '\n' || c == '\r'))
+                    || (layout == TerminalLayout::Console && c == '\b'));
         TerminalEscaper escaper(layout);
         std::string streamed;
         for (char c : input)

@@ -6,6 +6,8 @@
 // its own next trap, and state, console and pixels must be equal then and
 // at the end, where the run results (faults, syscalls, halt or panic) must
 // be too. The step budgets keep the whole in a few seconds of a Debug build.
+// The program tests and the random images run with the console input as a
+// string and as a source (pxos::ConsoleInput) that stops the run now and then.
 #include "fuzz/harness.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/vm/reference.hpp"
@@ -73,6 +75,8 @@ public:
             if (m_reference.state().steps > fast.steps())
                 break;
             ReferenceMachine::Event event = m_reference.step();
+            if (event == ReferenceMachine::Event::Interrupted)
+                continue; // as the fast machine did: asked again, its source gives the byte
             if (event != ReferenceMachine::Event::Executed && event != ReferenceMachine::Event::EnteredUser)
                 break;
         }
@@ -91,31 +95,78 @@ private:
     std::optional<std::string> m_difference;
 };
 
+// The bytes of a string, and before every third byte asked for (the end
+// included) one stop (ConsoleInput::kStop).
+class StoppingInput final : public pxos::ConsoleInput {
+public:
+    explicit StoppingInput(std::string bytes)
+        : m_bytes(std::move(bytes))
+    {
+    }
+    int next_byte() override
+    {
+        if (m_asked++ % 3 == 0 && !m_stopped) {
+            m_stopped = true;
+            ++m_stops;
+            return kStop;
+        }
+        m_stopped = false;
+        return m_position < m_bytes.size() ? static_cast<unsigned char>(m_bytes[m_position++]) : kEnd;
+    }
+    std::uint64_t asked() const { return m_asked; }
+    std::uint64_t stops() const { return m_stops; }
+
+private:
+    std::string m_bytes;
+    std::size_t m_position = 0;
+    std::uint64_t m_asked = 0, m_stops = 0;
+    bool m_stopped = false;
+};
+
 struct Outcome {
     std::optional<std::string> difference; // the first, or nullopt
     std::uint64_t steps = 0;
     std::uint64_t traps = 0;
+    std::uint64_t stops = 0; // runs the input source stopped (with a StoppingInput)
 };
 
-// Boots `image` on both and runs both for `max_steps`; false when it does not boot.
-std::optional<Outcome> run_both(const pxos::SimulatedVRAM& image, const std::string& input, std::uint64_t max_steps)
+enum class Input { String, StoppingSource };
+
+// Boots `image` on both and runs both for `max_steps` (run again after
+// every stop of the input source); false when it does not boot.
+std::optional<Outcome> run_both(const pxos::SimulatedVRAM& image, const std::string& input, std::uint64_t max_steps,
+    Input how = Input::String)
 {
     auto fast = Machine::boot(image, "differential.png");
     auto reference = ReferenceMachine::boot(image, "differential.png");
     REQUIRE(fast.ok() == reference.ok());
     if (!fast.ok())
         return std::nullopt;
-    (*fast)->set_input(input);
-    reference->set_input(input);
+    StoppingInput fast_source(input), reference_source(input);
+    if (how == Input::String) {
+        (*fast)->set_input(input);
+        reference->set_input(input);
+    } else {
+        (*fast)->set_input_source(&fast_source);
+        reference->set_input_source(&reference_source);
+    }
     Lockstep lockstep(*reference);
     (*fast)->set_trap_observer(&lockstep);
     pxos::RunResult fast_result = (*fast)->run(max_steps);
+    while (fast_result.reason == pxos::StopReason::Interrupted)
+        fast_result = (*fast)->run(max_steps - (*fast)->steps());
 
-    Outcome outcome { lockstep.difference(), fast_result.steps, lockstep.traps() };
+    Outcome outcome { lockstep.difference(), fast_result.steps, lockstep.traps(), fast_source.stops() };
     if (!outcome.difference) {
         // The reference was left just after the last trap: on to the end.
-        pxos::RunResult reference_result = reference->run(max_steps - std::min(max_steps, reference->state().steps));
-        if (auto found = compare(*reference, **fast))
+        pxos::RunResult reference_result;
+        do
+            reference_result = reference->run(max_steps - std::min(max_steps, reference->state().steps));
+        while (reference_result.reason == pxos::StopReason::Interrupted);
+        if (fast_source.asked() != reference_source.asked())
+            outcome.difference = fmt::format("console input asked for: {} times vs {} times",
+                reference_source.asked(), fast_source.asked());
+        else if (auto found = compare(*reference, **fast))
             outcome.difference = "at the end: " + *found;
         else if (describe(reference_result) != describe(fast_result))
             outcome.difference = "run results: " + describe(reference_result) + " vs " + describe(fast_result);
@@ -250,6 +301,8 @@ TEST_CASE("differential: the program tests run the same on both interpreters", "
 {
     auto files = files_in("tests/programs", ".pxasm");
     REQUIRE(files.size() >= 8);
+    int reads = 0;           // programs that read console input
+    std::uint64_t stops = 0; // runs their input sources stopped
     const std::regex input_line(R"(^; input: \"(.*)\"$)");
     for (const auto& file : files) {
         INFO(file.filename().string());
@@ -265,7 +318,15 @@ TEST_CASE("differential: the program tests run the same on both interpreters", "
         REQUIRE(outcome.has_value());
         CHECK(outcome->difference.value_or("") == "");
         CHECK(outcome->traps > 0);
+        auto stopping = run_both(image.vram, input, kMaxSteps, Input::StoppingSource);
+        REQUIRE(stopping.has_value());
+        CHECK(stopping->difference.value_or("") == "");
+        CHECK(stopping->steps == outcome->steps);
+        reads += input.empty() ? 0 : 1;
+        stops += stopping->stops;
     }
+    CHECK(reads >= 1);
+    CHECK(stops >= reads);
 }
 
 TEST_CASE("differential: the shipped roadmaps' images run the same on both interpreters", "[differential]")
@@ -340,6 +401,10 @@ TEST_CASE("differential: seeded random images run the same on both interpreters"
         CHECK(outcome->difference.value_or("") == "");
         steps += outcome->steps;
         traps += outcome->traps;
+        auto stopping = run_both(image, "typed\n", 20'000, Input::StoppingSource);
+        REQUIRE(stopping.has_value());
+        CHECK(stopping->difference.value_or("") == "");
+        CHECK(stopping->steps == outcome->steps);
     }
     // The images do run: many steps and traps in all.
     CHECK(steps > 200'000);

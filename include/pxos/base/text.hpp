@@ -34,7 +34,8 @@ std::string restore_invalid_utf8(std::string_view text);
 
 enum class TerminalLayout {
     OneLine,   // a diagnostic or log line: \n and \r are escaped too
-    KeepLines, // a report or a guest's console: \n, \r and \t are kept
+    KeepLines, // a report: \n, \r and \t are kept
+    Console,   // a guest's console: as KeepLines, and backspace (a shell's line editing: no more than \r can do)
 };
 
 // Escapes text streamed in pieces (a guest's console, one byte at a time):

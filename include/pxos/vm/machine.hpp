@@ -39,7 +39,9 @@ struct FaultRecord {
     bool in_kernel = false;
 };
 
-enum class StopReason { Halted, BudgetExhausted, KernelPanic };
+// Interrupted: the console input source asked to stop (ConsoleInput::kStop);
+// like BudgetExhausted, run() can be called again to go on.
+enum class StopReason { Halted, BudgetExhausted, KernelPanic, Interrupted };
 
 // One executed instruction, for traces and debuggers.
 struct TraceEvent {
@@ -63,6 +65,33 @@ class ConsoleSink {
 public:
     virtual ~ConsoleSink() = default;
     virtual void write(char c) = 0;
+};
+
+// Where console input comes from, when set (else the bytes of
+// Machine::set_input). The machine asks for a byte only when IN reads the
+// console port, one byte an IN, so the same bytes give the same run. A
+// source may block (a terminal) and may ask the machine to stop at once.
+class ConsoleInput {
+public:
+    static constexpr int kEnd = -1;  // no more input now: IN reads 0xffffffff
+    static constexpr int kStop = -2; // stop before this IN: run() returns StopReason::Interrupted with the pc at
+                                     // the IN, not executed and no step counted (a later run() asks again)
+    virtual ~ConsoleInput() = default;
+    virtual int next_byte() = 0; // 0..255, kEnd or kStop
+};
+
+// The bytes of a string, then the end (what set_input gives, as a source).
+class StringConsoleInput final : public ConsoleInput {
+public:
+    explicit StringConsoleInput(std::string bytes)
+        : m_bytes(std::move(bytes))
+    {
+    }
+    int next_byte() override { return m_position < m_bytes.size() ? static_cast<unsigned char>(m_bytes[m_position++]) : kEnd; }
+
+private:
+    std::string m_bytes;
+    std::size_t m_position = 0;
 };
 
 // Told of every word the running program stores (provenance). Only when set.
@@ -148,6 +177,8 @@ public:
     ~Machine();
 
     void set_input(std::string input) { m_input = std::move(input), m_input_position = 0; }
+    // Console input from `source` instead of the string (not owned; nullptr: the string again).
+    void set_input_source(ConsoleInput* source) { m_input_source = source; }
     void set_console(ConsoleSink* console) { m_console = console; }
     void set_trace(TraceSink* trace) { m_trace = trace; }
     void set_store_observer(StoreObserver* observer) { m_store_observer = observer; }
@@ -192,7 +223,7 @@ public:
 private:
     Machine(SimulatedVRAM image, BootHeader header, Palette palette);
 
-    enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic };
+    enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic, Interrupted };
     Exit run_chunk(std::uint64_t budget);
     void decode_slot(std::uint32_t address, std::uint64_t fetch_end);
     void invalidate(std::uint32_t address);
@@ -239,7 +270,8 @@ private:
     std::uint64_t m_console_bytes = 0; // written by the guest, kept or not
     RunRecordLimits m_record_limits;
     std::string m_input;
-    std::size_t m_input_position = 0;
+    std::size_t m_input_position = 0; // bytes IN read (from the string or the source)
+    ConsoleInput* m_input_source = nullptr;
     ConsoleSink* m_console = nullptr;
     TraceSink* m_trace = nullptr;
     StoreObserver* m_store_observer = nullptr;

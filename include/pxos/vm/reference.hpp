@@ -24,6 +24,8 @@ public:
     static Result<ReferenceMachine> boot(SimulatedVRAM image, const std::string& image_name);
 
     void set_input(std::string input) { m_input = std::move(input), m_state.input_position = 0; }
+    // As Machine::set_input_source: console input from `source` (not owned).
+    void set_input_source(ConsoleInput* source) { m_input_source = source; }
     void set_record_limits(const RunRecordLimits& limits) { m_record_limits = limits; }
 
     // What one step did.
@@ -34,6 +36,7 @@ public:
         Halted,      // HALT ran
         Panicked,    // a kernel fault: the machine stopped
         Stopped,     // nothing: the machine had stopped already
+        Interrupted, // nothing: the input source asked to stop at this IN (ConsoleInput::kStop)
     };
     // The timer trap when the time slice is over, else the instruction at pc.
     Event step();
@@ -84,6 +87,7 @@ private:
     RunRecordLimits m_record_limits;
     std::string m_output;
     std::string m_input;
+    ConsoleInput* m_input_source = nullptr;
 };
 
 } // namespace pxos

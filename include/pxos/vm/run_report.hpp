@@ -22,7 +22,8 @@ std::string format_trace_json(const TraceEvent& event, int width, const SourceMa
 
 // Exit status of `pxos run`: 0 clean halt, 1 the kernel halted with a
 // non-zero code (a process exited non-zero, or a deadlock), 3 a process
-// faulted, 4 the step budget ran out, 5 kernel panic.
+// faulted, 4 the step budget ran out, 5 kernel panic, 130 the console input
+// source stopped it (Ctrl-C).
 int run_exit_status(const RunResult& result);
 
 // The closing line of a bounded list: "1234 more faults, counted but not

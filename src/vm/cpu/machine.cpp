@@ -583,11 +583,24 @@ CASE_OP(SYSRET):
 CASE_OP(IN):
     if (user)
         FAULT(TrapCause::Privileged, std::uint32_t(PC + lo));
-    if (s->b == isa::kPortConsoleIn)
-        r[s->a] = m_input_position < m_input.size() ? static_cast<unsigned char>(m_input[m_input_position++])
-                                                    : 0xffffffffu;
-    else
+    if (s->b == isa::kPortConsoleIn) {
+        if (PXOS_UNLIKELY(m_input_source != nullptr)) {
+            int byte = m_input_source->next_byte();
+            if (byte == ConsoleInput::kStop) {
+                ++left; // the IN did not run: no step
+                exit = Exit::Interrupted;
+                goto done;
+            }
+            if (byte >= 0)
+                ++m_input_position;
+            r[s->a] = byte >= 0 ? std::uint32_t(byte & 0xff) : 0xffffffffu;
+        } else {
+            r[s->a] = m_input_position < m_input.size() ? static_cast<unsigned char>(m_input[m_input_position++])
+                                                        : 0xffffffffu;
+        }
+    } else {
         r[s->a] = 0;
+    }
     NEXT_AFTER(IN);
 CASE_OP(OUT):
     if (user)
@@ -711,7 +724,7 @@ RunResult Machine::run(std::uint64_t max_steps)
         }
         bool was_user = m_user_mode;
         Exit exit = run_chunk(chunk);
-        if (m_trace) {
+        if (m_trace && exit != Exit::Interrupted) {
             event.after = registers(was_user);
             m_trace->on_instruction(event);
         }
@@ -730,6 +743,10 @@ RunResult Machine::run(std::uint64_t max_steps)
             m_halted = true;
             break;
         case Exit::Trap: enter_kernel(m_trap_cause, m_trap_pc, m_trap_address); break;
+        case Exit::Interrupted:
+            m_result.reason = StopReason::Interrupted;
+            m_result.steps = m_steps;
+            return m_result;
         }
     }
     m_result.steps = m_steps;

@@ -56,6 +56,7 @@ std::string_view stop_reason_name(StopReason reason)
     case StopReason::Halted: return "halted";
     case StopReason::BudgetExhausted: return "budget_exhausted";
     case StopReason::KernelPanic: return "kernel_panic";
+    case StopReason::Interrupted: return "interrupted";
     }
     return "unknown";
 }

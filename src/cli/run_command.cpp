@@ -197,10 +197,12 @@ int run_run_command(const RunCommandOptions& options)
     if (console_on_stdout)
         (*machine)->set_console(&console);
     // Stdin as a stream when asked, or when it is not a terminal (a pipe, a
-    // file); the terminal itself when the console is shown on stdout.
+    // file); the terminal itself when the console is shown on it too (a
+    // run whose output goes to a file or a pipe does not wait for keys).
     bool stdin_terminal = ::isatty(STDIN_FILENO) == 1;
     bool stdin_stream = input_from_stdin || (options.input_path.empty() && !view.active() && !stdin_terminal);
-    bool interactive = options.input_path.empty() && stdin_terminal && console_on_stdout;
+    bool interactive = options.input_path.empty() && stdin_terminal && console_on_stdout
+        && ::isatty(STDOUT_FILENO) == 1;
     std::optional<InteractiveTerminal> terminal;
     if (interactive) {
         terminal.emplace();

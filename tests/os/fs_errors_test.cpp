@@ -353,10 +353,15 @@ buffer: .fill 700, 9
         auto undone = store;
         undo_store(undone);
         CHECK(store_problems(undone) == "");
-        // The kernel's way: boot the stopped image again (fs_recover).
-        auto rebooted = run_fs_image(cut.machine->vram(), 1'000'000);
-        CHECK(store_problems(store_of(rebooted.machine->vram())) == "");
-        CHECK(store_of(rebooted.machine->vram()) == undone);
+        // The kernel's way: boot the stopped image again (fs_recover); when
+        // it first enters user mode (the reboot restarts the program), its
+        // recovery has run.
+        auto rebooted = pxos::Machine::boot(cut.machine->vram(), "cut.png").value();
+        for (int step = 0; step < 1'000'000 && !rebooted->user_mode() && !rebooted->halted(); ++step)
+            rebooted->run(1);
+        CHECK(rebooted->user_mode());
+        CHECK(store_problems(store_of(rebooted->vram())) == "");
+        CHECK(store_of(rebooted->vram()) == undone);
     }
     CHECK(cut_inside_a_call > 10); // most stops land inside a write
 }

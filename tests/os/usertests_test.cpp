@@ -155,11 +155,9 @@ TEST_CASE("usertests passes every test of every system call on the default image
     CHECK(log_count(machine->vram()) == 0);
 }
 
-// [!mayfail]: from the shell, getpid's first test reads 5 then 3 where
-// the direct run above (and the same run traced with --trace-pid 6) reads
-// the pid twice; the lead looks at the machine and the kernel's slice
-// switch. The test says what a user typing `usertests` must see.
-TEST_CASE("usertests typed into the default image's shell passes every test", "[usertests][shell][!mayfail]")
+// From the shell usertests starts with the shell's saved descriptors (3
+// and 4) open: it closes what it inherited before its first test.
+TEST_CASE("usertests typed into the default image's shell passes every test", "[usertests][shell]")
 {
     auto image = pxos::test::build_roadmap_file(source_path("roadmaps/ROADMAP_VRAM_OS.yaml"));
     auto machine = boot(std::move(image.vram));
@@ -241,11 +239,11 @@ TEST_CASE("a run cut off at 200 points inside file-writing calls leaves a store 
     CHECK(inside_a_call >= 100);
 }
 
-// [!mayfail]: booting an --out image runs nothing yet (its process table
-// says every process ended, so the kernel halts at once); the lead decides
-// how a saved image boots again. The test says what it must do.
+// Booting the --out image is a reboot (the kernel's proc_reboot): the
+// processes the build placed start again, init starts the shell, the store
+// keeps what the first run wrote.
 TEST_CASE("a file written in one run is in the --out image, and the next boot reads it",
-    "[usertests][persist][!mayfail]")
+    "[usertests][persist]")
 {
     pxos::test::ScratchDirectory scratch;
     pxos::SerialExecutor executor;

@@ -106,9 +106,9 @@ std::vector<std::uint32_t> read_store_file(const std::vector<std::uint32_t>& wor
     return *data;
 }
 
-FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps, const std::string& input)
+FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps, const std::string& input, const std::string& image_name)
 {
-    auto machine = Machine::boot(std::move(vram), "fs.png");
+    auto machine = Machine::boot(std::move(vram), image_name);
     if (!machine.ok())
         FAIL(machine.error().message());
     (*machine)->set_input(input);

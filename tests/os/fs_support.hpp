@@ -35,13 +35,15 @@ std::string store_problems(const std::vector<std::uint32_t>& store);
 std::vector<std::uint32_t> read_store_file(const std::vector<std::uint32_t>& store, const std::string& path,
     bool* found = nullptr);
 
+// One boot and run of an image (every tests/os file runs its images so).
 struct FsRun {
     RunResult result;
     std::string output;
     std::vector<ProcessInfo> processes;
     std::unique_ptr<Machine> machine;
 };
-FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps = 20'000'000, const std::string& input = "");
+FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps = 20'000'000, const std::string& input = "",
+    const std::string& image_name = "fs.png");
 
 // pxasm routines appended to each test program: puts (r1 = address of a
 // 0-terminated string, to descriptor 1), putn (r1 = number, then a space),

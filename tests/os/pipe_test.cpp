@@ -4,6 +4,7 @@
 // process blocks on a pipe nobody else can write, and the error paths of
 // pipe(). Pipes between spawned processes are in spawn_test.cpp.
 #include "pxos/vm/machine.hpp"
+#include "fs_support.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,23 +14,11 @@ using pxos::test::ProgramSpec;
 
 namespace {
 
-struct OsRun {
-    pxos::RunResult result;
-    std::string output;
-    std::vector<pxos::ProcessInfo> processes;
-};
+using OsRun = pxos::test::FsRun;
 
 OsRun boot_and_run(const std::string& program, std::uint64_t max_steps = 5'000'000)
 {
-    auto machine = pxos::Machine::boot(build_os({ { program, true, 16 } }).vram, "os.png");
-    if (!machine.ok())
-        FAIL(machine.error().message());
-    (*machine)->set_input("");
-    OsRun run;
-    run.result = (*machine)->run(max_steps);
-    run.output = (*machine)->console_output();
-    run.processes = (*machine)->processes();
-    return run;
+    return pxos::test::run_fs_image(build_os({ { program, true, 16 } }).vram, max_steps, "", "os.png");
 }
 
 // Prints r0 and a space (uses r1-r3).

@@ -4,6 +4,7 @@
 #include "pxos/abi/process.hpp"
 #include "pxos/image/layout.hpp"
 #include "pxos/vm/machine.hpp"
+#include "fs_support.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,25 +16,11 @@ using pxos::test::ProgramSpec;
 
 namespace {
 
-struct OsRun {
-    pxos::RunResult result;
-    std::string output;
-    std::vector<pxos::ProcessInfo> processes;
-    std::unique_ptr<pxos::Machine> machine;
-};
+using OsRun = pxos::test::FsRun;
 
 OsRun run_image(pxos::SimulatedVRAM vram, std::uint64_t max_steps, const std::string& input = "")
 {
-    auto machine = pxos::Machine::boot(std::move(vram), "os.png");
-    if (!machine.ok())
-        FAIL(machine.error().message());
-    (*machine)->set_input(input);
-    OsRun run;
-    run.result = (*machine)->run(max_steps);
-    run.output = (*machine)->console_output();
-    run.processes = (*machine)->processes();
-    run.machine = std::move(*machine);
-    return run;
+    return pxos::test::run_fs_image(std::move(vram), max_steps, input, "os.png");
 }
 
 OsRun boot_and_run(const std::vector<ProgramSpec>& programs, std::uint64_t max_steps = 5'000'000)

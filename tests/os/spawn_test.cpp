@@ -7,6 +7,7 @@
 #include "pxos/abi/program_file.hpp"
 #include "pxos/store/store.hpp"
 #include "pxos/vm/machine.hpp"
+#include "fs_support.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -32,11 +33,7 @@ std::string indented(const std::string& text, const std::string& prefix)
     return out;
 }
 
-struct OsRun {
-    pxos::RunResult result;
-    std::string output;
-    std::vector<pxos::ProcessInfo> processes;
-};
+using OsRun = pxos::test::FsRun;
 
 // A 512x1024 image: the kernel, a store with `files`, and one process the
 // build places (pid 1) running `parent`; runs it.
@@ -68,15 +65,7 @@ OsRun run_with_store(const std::vector<StoreFile>& files, const std::string& par
                 REQUIRE(store->write_file(file.path, file.words, pxos::store::Parents::Create).ok());
     }
     REQUIRE(pxos::store::write_store(vram, *store_words).ok());
-    auto machine = pxos::Machine::boot(std::move(vram), "os.png");
-    if (!machine.ok())
-        FAIL(machine.error().message());
-    (*machine)->set_input("");
-    OsRun run;
-    run.result = (*machine)->run(max_steps);
-    run.output = (*machine)->console_output();
-    run.processes = (*machine)->processes();
-    return run;
+    return pxos::test::run_fs_image(std::move(vram), max_steps, "", "os.png");
 }
 
 // print_r0: prints r0 and a space (uses r1-r3); every program has it.
@@ -687,15 +676,7 @@ OsRun run_demo_with(const std::vector<StoreFile>& files)
     for (const char* name : { "hello", "primes", "draw", "init" })
         yaml += "  - step: add_process\n    params:\n      program_file: '"
             + pxos::test::source_path(std::string("roadmaps/programs/") + name + ".pxasm") + "'\n";
-    auto machine = pxos::Machine::boot(pxos::test::build_roadmap_text(yaml).vram, "os.png");
-    if (!machine.ok())
-        FAIL(machine.error().message());
-    (*machine)->set_input("");
-    OsRun run;
-    run.result = (*machine)->run(20'000'000);
-    run.output = (*machine)->console_output();
-    run.processes = (*machine)->processes();
-    return run;
+    return pxos::test::run_fs_image(pxos::test::build_roadmap_text(yaml).vram, 20'000'000, "", "os.png");
 }
 
 const std::string kDemoOutput = "Hello from pxOS!\n"

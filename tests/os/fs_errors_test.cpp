@@ -11,18 +11,9 @@
 
 using namespace pxos::test;
 
-namespace {
-
-FsRun run_one(const std::string& source, std::uint64_t max_steps = 20'000'000)
-{
-    return run_fs_image(build_fs_image({ source }), max_steps);
-}
-
-} // namespace
-
 TEST_CASE("each bad argument of a file call gets its error, and the store stays whole", "[os][fs][errors]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, a
     LI r2, O_WRITE + O_CREATE
@@ -202,7 +193,7 @@ a: .stringz "/a"
 
 TEST_CASE("a full store answers ERR_NOSPC and the failed write changes nothing", "[os][fs][errors]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, big
     LI r2, O_WRITE + O_CREATE
@@ -256,7 +247,7 @@ buffer: .fill OS_IO_MAX, 7
 
 TEST_CASE("inodes run out: open with O_CREATE answers ERR_NOSPC", "[os][fs][errors]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r5, 0                  ; files made
     LI r6, 0

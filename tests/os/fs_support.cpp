@@ -120,4 +120,9 @@ FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps, const std::strin
     return run;
 }
 
+FsRun run_fs_program(const std::string& source, std::uint64_t max_steps)
+{
+    return run_fs_image(build_fs_image({ source }), max_steps);
+}
+
 } // namespace pxos::test

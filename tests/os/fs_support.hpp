@@ -45,6 +45,9 @@ struct FsRun {
 FsRun run_fs_image(SimulatedVRAM vram, std::uint64_t max_steps = 20'000'000, const std::string& input = "",
     const std::string& image_name = "fs.png");
 
+// run_fs_image of build_fs_image({ source }): one program on a fresh store.
+FsRun run_fs_program(const std::string& source, std::uint64_t max_steps = 20'000'000);
+
 // pxasm routines appended to each test program: puts (r1 = address of a
 // 0-terminated string, to descriptor 1), putn (r1 = number, then a space),
 // newline. They keep r4-r13.

@@ -22,16 +22,12 @@ std::string text_of(const std::vector<std::uint32_t>& words)
     return text;
 }
 
-FsRun run_one(const std::string& source, std::uint64_t max_steps = 20'000'000)
-{
-    return run_fs_image(build_fs_image({ source }), max_steps);
-}
 
 } // namespace
 
 TEST_CASE("a file is created, written, read back, and described by fstat", "[os][fs]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, path_a
     LI r2, O_WRITE + O_CREATE
@@ -103,7 +99,7 @@ stat: .fill STAT_WORDS, 0
 
 TEST_CASE("append, seek and truncate move a file's words as open's flags say", "[os][fs]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, path
     LI r2, O_WRITE + O_CREATE
@@ -194,7 +190,7 @@ stat: .fill STAT_WORDS, 0
 
 TEST_CASE("directories: mkdir, chdir, relative paths, . and .., readdir, unlink", "[os][fs]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, dir
     SYSCALL SYS_MKDIR
@@ -307,7 +303,7 @@ entry: .fill STORE_DIRENT_WORDS, 0
 
 TEST_CASE("link gives a file a second name, and the file lives until its last name goes", "[os][fs]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, a
     LI r2, O_WRITE + O_CREATE
@@ -377,7 +373,7 @@ stat: .fill STAT_WORDS, 0
 
 TEST_CASE("print_int follows descriptor 1 into a file, dup shares the offset, IO_MAX caps a call", "[os][fs]")
 {
-    auto run = run_one(R"(
+    auto run = run_fs_program(R"(
 main:
     LI r1, 1
     SYSCALL SYS_CLOSE

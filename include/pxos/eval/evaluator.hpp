@@ -11,6 +11,7 @@
 #include "pxos/base/clock.hpp"
 #include "pxos/base/executor.hpp"
 #include "pxos/base/limits.hpp"
+#include "pxos/eval/metrics.hpp"
 #include "pxos/image/vram.hpp"
 
 #include <cstdint>
@@ -49,6 +50,27 @@ struct SeedFigures {
     bool all_regions_ok = false;
 };
 
+// The image's own run (the execution group's first boot), for the loop's
+// prompt: the console's head and tail and what each process did.
+struct ProcessFigures {
+    std::uint32_t pid = 0;
+    std::string name;        // the process table's name, or "pid N"
+    std::string state;       // "exited 0", "faulted: MemoryViolation at (x,y)", "ready", ...
+    std::uint64_t steps = 0; // user instructions it ran
+    std::uint64_t syscalls = 0;
+};
+
+struct RunFigures {
+    bool ran = false;
+    std::uint64_t steps = 0;
+    std::uint64_t syscalls = 0;
+    std::uint64_t faults = 0;
+    std::int64_t halt_code = -1; // -1: did not halt
+    std::string console_head;    // the first lines of the console (at most ~2 KB)
+    std::string console_tail;    // the last lines, when more was written
+    std::vector<ProcessFigures> processes;
+};
+
 struct EvalResult {
     std::string image_name;
     SeedFigures seed;
@@ -57,6 +79,8 @@ struct EvalResult {
     int max_score = 0;
     double score_pct = 0;
     bool timed_out = false; // the evaluation reached its time cap: the checks still running failed
+    RunFigures run;         // the image's own run
+    MetricsResult metrics;  // measured only when every gate passed (the cascade)
 };
 
 struct EvalOptions {
@@ -72,6 +96,9 @@ struct EvalOptions {
     // Runs the independent runs (the determinism run, the probes) at once;
     // not owned; nullptr: one after the other. The result is the same.
     Executor* executor = nullptr;
+    // The cascade's second stage: measure the metrics (pxos/eval/metrics.hpp)
+    // when every gate passed. Off: gates only (faster; metrics.skipped says so).
+    bool metrics = true;
 };
 
 // The groups' names, in order (the rubric's groups).

@@ -40,6 +40,10 @@ struct Proposal {
     bool fallback = false;
     int llm_calls = 0;
     std::string note;
+    std::string rationale; // the reply's `rationale:` (kept in the history)
+    std::string model;     // the --llm-cmd name (or agents "kernel+programs") that proposed it
+    int parent = 0;        // the generation it started from
+    int island = 0;        // the island it belongs to (0-based)
 };
 
 // What the loop carries from one generation to the next.

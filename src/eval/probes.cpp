@@ -30,7 +30,6 @@ std::string syscall_table_probe(const BootHeader& h, int width)
         table_x - h.display.x, table_y - h.display.y, table_x, table_y);
 }
 
-
 // Where each isolation check's probe is in run_probes's list.
 enum ProbeIndex : std::size_t { kKernelWriteProbe, kPrivilegedProbe, kEndlessLoopProbe, kSyscallTableWriteProbe };
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <set>
 
 namespace pxos {
@@ -112,9 +113,7 @@ private:
             s.halt = std::uint32_t((*numbers)[0]);
             return {};
         }
-        return error(fmt::format("unknown key `{}` (scenario, checks, input, input-raw, expect, expect-part, absent, "
-                                 "pixel, changed, unchanged, file, no-file, halt)",
-            key));
+        return error(fmt::format("unknown key `{}` ({})", key, fmt::join(kScenarioKeys, ", ")));
     }
 
     Result<void> start_scenario(std::string_view id)

@@ -25,6 +25,11 @@ struct ScenarioLimits {
     static constexpr int kMaxCoordinate = 65535;
 };
 
+// Every key of the format, in the order roadmaps/scenarios/README.md's
+// table lists them (a test compares the two).
+inline constexpr std::string_view kScenarioKeys[] = { "scenario", "checks", "input", "input-raw", "expect",
+    "expect-part", "absent", "pixel", "changed", "unchanged", "file", "no-file", "halt" };
+
 struct ScenarioPixel {
     int x = 0, y = 0;
     RGBA colour;

@@ -103,6 +103,18 @@ TEST_CASE("the scenario files compiled in parse, with at least 30 scenarios", "[
     }
 }
 
+TEST_CASE("the scenario folder's README lists every key of the format, in order", "[scenarios]")
+{
+    std::string readme = test::read_text(test::source_path("roadmaps/scenarios/README.md"));
+    std::vector<std::string> listed;
+    std::size_t at = 0;
+    while ((at = readme.find("\n| `", at)) != std::string::npos) {
+        at += 4; // past "\n| `"
+        listed.push_back(readme.substr(at, readme.find('`', at) - at));
+    }
+    CHECK(listed == std::vector<std::string>(std::begin(kScenarioKeys), std::end(kScenarioKeys)));
+}
+
 TEST_CASE("every scenario passes on the default image", "[scenarios]")
 {
     SuiteOutcome outcome = suite_of(default_image());

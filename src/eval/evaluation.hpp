@@ -178,6 +178,11 @@ std::span<const OperationProbe> operation_probes();
 Result<SimulatedVRAM> image_with_only(const SimulatedVRAM& image, const BootHeader& header,
     const std::vector<std::string>& sources);
 
+// Puts the probe's program into a free slot and 4 free rows (below the
+// processes, above the display) of a copy of the image: fills in image,
+// pid and base, or problem. (probes.cpp; the robustness probes use it too)
+void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h);
+
 // The message of every check that needs a boot, on an image that does not.
 inline constexpr std::string_view kSkippedNoBoot = "skipped: the image does not boot (see kernel.boots)";
 

@@ -112,7 +112,7 @@ TEST_CASE("the efficiency probes count exact instructions: the same for the same
     CHECK(value_of(again, "syscall_round_trip").value == 7);
 }
 
-TEST_CASE("a shorter system call path raises combined_score; a kernel that loses a test lowers it", "[metrics]")
+TEST_CASE("a shorter system call path raises combined_score, a kernel that loses a test lowers it", "[metrics]")
 {
     pxos::SimulatedVRAM faster
         = with_kernel_change(kGetpid, "sys_getpid:\n    MFS r1, PID\n    USET r14, r1\n    SYSRET\n");
@@ -205,7 +205,7 @@ TEST_CASE("the run figures hold the image's own console and processes", "[metric
     CHECK(run.processes[0].state == "exited 0");
 }
 
-TEST_CASE("the JSON keeps the gates' keys and adds gates and metrics; --baseline adds the deltas", "[metrics]")
+TEST_CASE("the JSON keeps the gates' keys and adds gates and metrics, --baseline adds the deltas", "[metrics]")
 {
     auto json = nlohmann::ordered_json::parse(pxos::eval_result_to_json(default_result()));
     CHECK(json["gates"] == nlohmann::ordered_json::parse(R"({"score":22,"max_score":22,"passed":true})"));

@@ -154,6 +154,8 @@ nlohmann::ordered_json record_json(const GenerationRecord& record)
         archive.push_back(std::move(entry));
     }
     line["archive"] = std::move(archive);
+    line["archive_features"] = record.archive_features;
+    line["archive_bins"] = record.archive_bins;
     line["migrations"] = record.migrations;
     nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
     for (const GenerationRecord& attempt : record.attempts)
@@ -190,6 +192,9 @@ GenerationRecord record_from_json(const nlohmann::json& line)
         for (const auto& cell : line.at("archive"))
             record.archive.push_back({ cell.at("cell").at(0).get<int>(), cell.at("cell").at(1).get<int>(),
                 id_from_json(cell), cell.at("combined_score").get<double>(), cell.at("score").get<int>() });
+    if (line.contains("archive_features"))
+        record.archive_features = line.at("archive_features").get<std::vector<std::string>>();
+    record.archive_bins = line.value("archive_bins", 0);
     if (line.contains("migrations"))
         record.migrations = line.at("migrations").get<std::vector<std::string>>();
     if (line.contains("attempts"))

@@ -191,6 +191,8 @@ void Population::describe(GenerationRecord& line) const
     for (const auto& [cell, elite] : m_archive)
         line.archive.push_back({ cell.x, cell.y, elite.id(), elite.evaluated->evaluation.metrics.combined_score,
             elite.evaluated->evaluation.score });
+    line.archive_features = { m_options.features[0], m_options.features[1] };
+    line.archive_bins = m_options.archive_bins;
     line.best_generation = m_best.id().generation;
     line.best_candidate = m_best.id().candidate;
     line.best_score = m_best.evaluated->evaluation.score;

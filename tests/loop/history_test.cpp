@@ -51,7 +51,8 @@ TEST_CASE("a history line is one compact JSON object with every field, in order"
            "\"candidate\":1,\"parent_candidate\":0,\"island\":0,\"model\":\"\",\"rationale\":\"\",\"combined_score\":0.0,"
            "\"faults\":0,\"gate_delta\":0,\"combined_delta\":0.0,\"metric_deltas\":[],\"regression\":false,\"lost\":[],"
            "\"outcome\":\"\",\"reason\":\"\",\"hash\":\"\",\"text_diff\":\"\",\"text_diff_file\":\"\",\"cell\":null,"
-           "\"best_candidate\":0,\"best_combined_score\":0.0,\"islands\":[],\"archive\":[],\"migrations\":[],"
+           "\"best_candidate\":0,\"best_combined_score\":0.0,\"islands\":[],\"archive\":[],\"archive_features\":[],\"archive_bins\":0,"
+           "\"migrations\":[],"
            "\"attempts\":[]}");
 }
 
@@ -67,6 +68,8 @@ TEST_CASE("a line's attempts, islands, archive and migrations read back as writt
     line.islands = { { { 3, 2 }, 1.0625, 22 }, { { 1, 1 }, 0.75, 21 } };
     line.archive = { { 40, 78, { 3, 2 }, 1.0625, 22 }, { -1, 3, { 2, 1 }, 0.5, 22 } };
     line.migrations = { "island 0 -> 1: generation 3 candidate 2" };
+    line.archive_features = { "kernel_words", "workload_steps" };
+    line.archive_bins = 4;
     pxos::GenerationRecord attempt;
     attempt.generation = 3;
     attempt.candidate = 1;

@@ -262,3 +262,60 @@ TEST_CASE("a restored population is the one it was, a loop with more islands sta
     CHECK(population.archive().at(pxos::Cell { 1, 2 }).id() == pxos::CandidateId { 3, 1 });
     CHECK(population.best().id() == pxos::CandidateId { 2, 1 });
 }
+
+#include "pxos/loop/loop.hpp"
+#include "test_support.hpp"
+
+TEST_CASE("report.html shows each island's curve, the archive as a heat map with labelled axes, and every attempt", "[population][report]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string text;
+    for (int generation = 1; generation <= 3; ++generation) {
+        pxos::GenerationRecord line;
+        line.generation = generation;
+        line.parent = generation - 1;
+        line.score = line.best_score = line.max_score = 22;
+        line.best_generation = generation;
+        line.proposer = "heuristic";
+        line.roadmap_file = "missing.yaml";
+        line.islands = { { { generation, 1 }, 1.0 + 0.1 * generation, 22 }, { { 1, 1 }, 1.0, 22 },
+            { { generation, 3 }, 0.9 + 0.05 * generation, 22 } };
+        line.archive = { { 40, 78, { generation, 1 }, 1.0 + 0.1 * generation, 22 }, { 38, 79, { 1, 1 }, 1.0, 22 } };
+        line.archive_features = { "kernel_words", "workload_steps" };
+        line.archive_bins = 4;
+        pxos::GenerationRecord attempt;
+        attempt.generation = generation;
+        attempt.candidate = 2;
+        attempt.island = 1;
+        attempt.proposer = "llm";
+        attempt.model = "fast";
+        attempt.outcome = "regression";
+        attempt.reason = "it lost what its parent could do: scenario.primes";
+        attempt.lost = { "scenario.primes" };
+        attempt.metric_deltas = { { "kernel_words", 900, -100 } };
+        attempt.text_diff = "--- a\n+++ b\n@@ -1,1 +1,0 @@\n-  - step: add_process <primes>\n";
+        line.attempts = { attempt };
+        text += pxos::history_line(line) + "\n";
+    }
+    scratch.write("loop.jsonl", text);
+    REQUIRE(pxos::write_loop_report(pxos::test::files(), scratch.path().string()).ok());
+    std::string report = pxos::test::read_text(scratch.file("report.html"));
+    CHECK(report.find("<h2>Islands</h2>") != std::string::npos);
+    for (const char* label : { ">island 0</text>", ">island 1</text>", ">island 2</text>", ">best combined_score</text>" })
+        CHECK(report.find(label) != std::string::npos);
+    CHECK(report.find("island 2 after generation 3: 3.3 (1.05)") != std::string::npos);
+    CHECK(report.find("<h2>Archive</h2>") != std::string::npos);
+    CHECK(report.find("kernel_words (log scale, 4 bins per doubling)</text>") != std::string::npos);
+    CHECK(report.find(">workload_steps</text>") != std::string::npos);
+    CHECK(report.find("<title>cell (40, 78): kernel_words 1024-1218, workload_steps 741455-881744; elite 3.1 with "
+                      "combined_score 1.3000, gates 22</title>")
+        != std::string::npos);
+    // The attempts: deltas, the outcome, the reason, what was lost, the diff (escaped).
+    CHECK(report.find("kernel_words -100") != std::string::npos);
+    CHECK(report.find("<td class='del'>regression</td>") != std::string::npos);
+    CHECK(report.find("it lost what its parent could do: scenario.primes [lost: [&quot;scenario.primes&quot;]]")
+        != std::string::npos);
+    CHECK(report.find("-  - step: add_process &lt;primes&gt;") != std::string::npos);
+    CHECK((report.find("http") == std::string::npos || report.find("http://www.w3.org/2000/svg") != std::string::npos));
+    CHECK(report.find("<script") == std::string::npos);
+}

@@ -98,6 +98,8 @@ struct GenerationRecord {
     double best_combined_score = 0;
     std::vector<IslandRecord> islands;      // each island's best after the generation
     std::vector<ArchiveCellRecord> archive; // the archive after the generation, by cell
+    std::vector<std::string> archive_features; // the two metrics of its cells' axes
+    int archive_bins = 0;                      // cells per doubling of each
     std::vector<std::string> migrations;    // "island 0 -> 1: generation 4 candidate 2", when some moved
     std::vector<GenerationRecord> attempts; // every candidate of the generation, in proposal order
 };

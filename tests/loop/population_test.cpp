@@ -319,3 +319,88 @@ TEST_CASE("report.html shows each island's curve, the archive as a heat map with
     CHECK((report.find("http") == std::string::npos || report.find("http://www.w3.org/2000/svg") != std::string::npos));
     CHECK(report.find("<script") == std::string::npos);
 }
+
+#include "builtin_steps.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+class QuietObserver final : public pxos::LoopObserver {
+};
+
+std::vector<nlohmann::json> loop_lines(const std::string& file)
+{
+    std::vector<nlohmann::json> lines;
+    std::istringstream text(pxos::test::read_text(file));
+    std::string line;
+    while (std::getline(text, line))
+        lines.push_back(nlohmann::json::parse(line));
+    return lines;
+}
+
+} // namespace
+
+TEST_CASE("a loop with islands records every attempt with its island, parent, outcome and diff", "[population][loop]")
+{
+    pxos::test::ScratchDirectory scratch;
+    pxos::LoopOptions options;
+    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml");
+    options.generations = 3;
+    options.out_dir = scratch.file("loop");
+    options.islands = 2;
+    options.candidates = 2;
+    options.migrate_every = 2;
+    options.files = &pxos::test::files();
+    static pxos::ThreadExecutor threads;
+    options.executor = &threads;
+    options.eval.executor = &threads;
+    QuietObserver observer;
+    pxos::SteadyClock clock;
+    auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), nullptr, observer, clock);
+    REQUIRE(summary.ok());
+    CHECK(summary->best_score == 22);
+    auto lines = loop_lines(scratch.file("loop/loop.jsonl"));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0]["attempts"].size() == 1);
+    CHECK(lines[0]["attempts"][0]["outcome"] == "given");
+    const std::set<std::string> outcomes { "best", "island best", "archive", "lower", "regression", "duplicate",
+        "invalid", "unbuilt" };
+    for (std::size_t g = 1; g < lines.size(); ++g) {
+        const auto& attempts = lines[g]["attempts"];
+        REQUIRE(attempts.size() == 4); // 2 islands x 2 candidates
+        CHECK(lines[g]["islands"].size() == 2);
+        for (std::size_t i = 0; i < attempts.size(); ++i) {
+            const auto& attempt = attempts[i];
+            INFO("generation " << g + 1 << " attempt " << i + 1);
+            CHECK(attempt["candidate"] == int(i + 1));
+            CHECK(attempt["island"] == int(i / 2));
+            CHECK(outcomes.count(attempt["outcome"].get<std::string>()) == 1);
+            // Its parent is a candidate of an earlier generation.
+            CHECK(attempt["parent"].get<int>() >= 1);
+            CHECK(attempt["parent"].get<int>() <= int(g));
+            CHECK(attempt["parent_candidate"].get<int>() >= 1);
+            if (attempt["outcome"] == "duplicate") {
+                CHECK(attempt["reason"].get<std::string>().find("(not evaluated again)") != std::string::npos);
+                continue;
+            }
+            CHECK(attempt["hash"].get<std::string>().size() == 16);
+            CHECK(std::filesystem::exists(scratch.path() / "loop" / attempt["roadmap"].get<std::string>()));
+            CHECK((!attempt["text_diff"].get<std::string>().empty() || !attempt["text_diff_file"].get<std::string>().empty()));
+            if (attempt["outcome"] != "best")
+                CHECK_FALSE(attempt["reason"].get<std::string>().empty());
+        }
+    }
+    // Generation 2 repairs the minimal roadmap: the first attempt's diff adds the steps, and it became the best.
+    CHECK(lines[1]["attempts"][0]["outcome"] == "best");
+    CHECK(lines[1]["attempts"][0]["gate_delta"] == 22 - lines[0]["score"].get<int>());
+    CHECK(lines[1]["attempts"][0]["text_diff"].get<std::string>().find("\n+  - step: install_kernel") != std::string::npos);
+    // The generation's line is its chosen attempt, and the best's roadmap is the one printed.
+    CHECK(lines[1]["candidate"] == 1);
+    CHECK(lines[1]["roadmap"] == "ROADMAP_VRAM_OS.gen002.yaml");
+    CHECK(summary->best_roadmap_file == scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+    CHECK(lines[2]["migrations"].size() <= 2);
+}

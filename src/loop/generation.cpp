@@ -82,4 +82,46 @@ void score_attempt(GenerationRecord& attempt, const Evaluated& candidate, const 
         attempt.note += "; it did not build: " + candidate.error;
 }
 
+std::string attempt_file_text(const GenerationRecord& attempt, const std::string& folder, const std::string& text)
+{
+    return fmt::format("# pxos loop generation {} candidate {} (island {}, parent generation {} candidate {}): score "
+                       "{}/{}, proposer {}\n# files named here resolve relative to {}\n",
+               attempt.generation, attempt.candidate, attempt.island, attempt.parent, attempt.parent_candidate,
+               attempt.score, attempt.max_score, attempt.proposer, folder)
+        + text;
+}
+
+std::optional<std::size_t> choose_attempt(const std::vector<std::shared_ptr<const Evaluated>>& fresh,
+    const std::vector<bool>& regression)
+{
+    std::optional<std::size_t> chosen;
+    for (std::size_t f = 0; f < fresh.size(); ++f) {
+        bool kept = !regression[f];
+        if (!chosen || (kept && regression[*chosen]) || (kept == !regression[*chosen] && better(*fresh[f], *fresh[*chosen])))
+            chosen = f;
+    }
+    return chosen;
+}
+
+GenerationRecord carried_on(GenerationRecord record, const Evaluated& best)
+{
+    record.candidate = 0;
+    record.parent = best.id.generation;
+    record.parent_candidate = best.id.candidate;
+    record.proposer = "duplicate";
+    record.score = best.evaluation.score;
+    record.max_score = best.evaluation.max_score;
+    record.combined_score = best.evaluation.metrics.combined_score;
+    record.faults = int(std::min<std::uint64_t>(best.evaluation.run.faults, 1u << 30));
+    record.gate_delta = 0;
+    record.combined_delta = 0;
+    record.metric_deltas.clear();
+    record.regression = false;
+    record.lost.clear();
+    record.outcome = "carried on";
+    record.reason = "no valid new proposal";
+    record.note += "; no valid proposal, the best roadmap carries on (same as an earlier generation)";
+    return record;
+}
+
 } // namespace pxos

@@ -7,6 +7,7 @@
 #include "pxos/loop/generation.hpp"
 #include "pxos/loop/population.hpp"
 #include "pxos/loop/text_diff.hpp"
+#include "out_dir.hpp"
 #include "pxos/loop/history.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
@@ -101,25 +102,6 @@ std::string reply_problem(const CommandOutcome& outcome)
     if (outcome.out.find_first_not_of(" \t\r\n") == std::string::npos)
         return "the LLM reply was empty";
     return {};
-}
-
-// Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
-// the same out-dir, resumed or fresh, stops here naming the first one's pid.
-Result<std::unique_ptr<FileLock>> lock_out_dir(FileSystem& files, const std::string& out_dir)
-{
-    auto created = files.create_folders(out_dir);
-    FileKind kind = files.kind_of(out_dir);
-    if (kind != FileKind::Directory) {
-        if (kind == FileKind::Regular)
-            return Error::io(out_dir, "the out-dir is a file, not a directory");
-        if (kind == FileKind::Fifo)
-            return Error::io(out_dir, "the out-dir is a FIFO, not a directory");
-        if (kind != FileKind::Missing)
-            return Error::io(out_dir, "the out-dir is not a directory");
-        return Error::io(out_dir, "cannot create the out-dir: "
-                + (created ? std::error_code().message() : created.error().diagnostics().front().message));
-    }
-    return files.lock((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
 }
 
 class Loop {
@@ -567,15 +549,13 @@ Loop::Outcome Loop::next_generation(int generation)
     std::vector<GenerationRecord> attempts;
     for (std::size_t i = 0; i < proposals.size(); ++i)
         attempts.push_back(attempt_record(generation, i, proposals[i]));
-    std::optional<std::size_t> chosen; // into fresh
+    std::vector<bool> regression;
     for (std::size_t f = 0; f < fresh.size(); ++f) {
         GenerationRecord& attempt = attempts[sorted.fresh[f]];
         score_attempt(attempt, *fresh[f], *parents[sorted.fresh[f]].parent.evaluated);
-        auto rank = [&](std::size_t k) { return std::make_pair(!attempts[sorted.fresh[k]].regression, k); };
-        if (!chosen || rank(f).first > rank(*chosen).first
-            || (rank(f).first == rank(*chosen).first && better(*fresh[f], *fresh[*chosen])))
-            chosen = f;
+        regression.push_back(attempt.regression);
     }
+    std::optional<std::size_t> chosen = choose_attempt(fresh, regression); // into fresh
     for (std::size_t i = 0; i < proposals.size(); ++i)
         if (!invalid[i].empty()) {
             attempts[i].outcome = "invalid";
@@ -593,12 +573,7 @@ Loop::Outcome Loop::next_generation(int generation)
         attempt.roadmap_file = chosen == f ? generation_name("ROADMAP_VRAM_OS", generation, "yaml")
                                            : attempt_name(generation, attempt.candidate, "yaml");
         if (chosen != f)
-            outcome.files.emplace_back(attempt.roadmap_file,
-                fmt::format("# pxos loop generation {} candidate {} (island {}, parent {}): score {}/{}, proposer {}\n"
-                            "# files named here resolve relative to {}\n",
-                    generation, attempt.candidate, attempt.island, candidate_name(parent.id), attempt.score,
-                    attempt.max_score, attempt.proposer, folder())
-                    + fresh[f]->text);
+            outcome.files.emplace_back(attempt.roadmap_file, attempt_file_text(attempt, folder(), fresh[f]->text));
         record_diff(outcome, attempt, parent, *fresh[f]);
         m_population.mark_known(attempt.text_hash, fresh[f]->id);
         m_population.admit(fresh[f], attempt);
@@ -612,20 +587,7 @@ Loop::Outcome Loop::next_generation(int generation)
     } else {
         // Every proposal was invalid or a duplicate: the best carries on, saying so.
         outcome.chosen = m_population.best().evaluated;
-        record = attempts[0];
-        record.candidate = 0;
-        record.parent = outcome.chosen->id.generation;
-        record.parent_candidate = outcome.chosen->id.candidate;
-        record.proposer = "duplicate";
-        record.score = outcome.chosen->evaluation.score;
-        record.max_score = outcome.chosen->evaluation.max_score;
-        record.combined_score = outcome.chosen->evaluation.metrics.combined_score;
-        record.faults = int(std::min<std::uint64_t>(outcome.chosen->evaluation.run.faults, 1u << 30));
-        record.gate_delta = 0;
-        record.combined_delta = 0;
-        record.outcome = "carried on";
-        record.reason = "no valid new proposal";
-        record.note += "; no valid proposal, the best roadmap carries on (same as an earlier generation)";
+        record = carried_on(attempts[0], *outcome.chosen);
     }
     record.llm_calls = 0;
     for (const Proposal& proposal : proposals)

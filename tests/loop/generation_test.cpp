@@ -136,3 +136,37 @@ TEST_CASE("an attempt's record has its proposal, its deltas against the parent a
     pxos::score_attempt(attempt, child, parent);
     CHECK(attempt.note == "proposed by the LLM; it did not build: x.pxasm: error: cannot open");
 }
+
+TEST_CASE("the generation's choice is its best attempt that lost nothing, else its best", "[loop][generation]")
+{
+    auto make = [](int score, double combined, int candidate) {
+        return std::make_shared<const pxos::Evaluated>(evaluated("t", score, combined, 0, { 4, candidate }));
+    };
+    std::vector<std::shared_ptr<const pxos::Evaluated>> fresh { make(22, 1.1, 1), make(22, 1.4, 2), make(22, 1.2, 3) };
+    CHECK(pxos::choose_attempt(fresh, { false, false, false }) == 1u);
+    CHECK(pxos::choose_attempt(fresh, { false, true, false }) == 2u); // the highest lost a capability
+    CHECK(pxos::choose_attempt(fresh, { true, true, true }) == 1u);
+    CHECK(pxos::choose_attempt(fresh, { true, true, false }) == 2u);
+    CHECK_FALSE(pxos::choose_attempt({}, {}));
+}
+
+TEST_CASE("with no valid new proposal the best carries on, the first proposal's note saying so", "[loop][generation]")
+{
+    pxos::Proposal proposal;
+    proposal.proposer = "llm";
+    proposal.note = "proposed (invalid: bad)";
+    pxos::GenerationRecord first = pxos::attempt_record(5, 0, proposal);
+    first.outcome = "invalid";
+    pxos::Evaluated best = evaluated("best", 22, 1.3, 1, { 3, 2 });
+    pxos::GenerationRecord line = pxos::carried_on(first, best);
+    CHECK(line.generation == 5);
+    CHECK(line.candidate == 0);
+    CHECK(line.parent == 3);
+    CHECK(line.parent_candidate == 2);
+    CHECK(line.proposer == "duplicate");
+    CHECK(line.score == 22);
+    CHECK(line.combined_score == 1.3);
+    CHECK(line.faults == 1);
+    CHECK(line.outcome == "carried on");
+    CHECK(line.note == "proposed (invalid: bad); no valid proposal, the best roadmap carries on (same as an earlier generation)");
+}

@@ -14,6 +14,7 @@
 #include "pxos/roadmap/roadmap.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,5 +103,19 @@ GenerationRecord attempt_record(int generation, std::size_t index, const Proposa
 // faults, their deltas, the metric deltas, the lost capabilities (a
 // regression), its hash, and why it did not build.
 void score_attempt(GenerationRecord& attempt, const Evaluated& candidate, const Evaluated& parent);
+
+// An attempt's roadmap file: a header (generation, candidate, island,
+// parent, score, proposer, the folder its files resolve in), then its text.
+std::string attempt_file_text(const GenerationRecord& attempt, const std::string& folder, const std::string& text);
+
+// The generation's choice among its fresh evaluations (`regression[i]`:
+// whether fresh[i] lost a capability): the best that lost nothing, else the
+// best; std::nullopt when there are none.
+std::optional<std::size_t> choose_attempt(const std::vector<std::shared_ptr<const Evaluated>>& fresh,
+    const std::vector<bool>& regression);
+
+// A generation's line when no proposal was new and valid: `best` carries
+// on ("duplicate", outcome "carried on"), the first attempt's note saying so.
+GenerationRecord carried_on(GenerationRecord first_attempt, const Evaluated& best);
 
 } // namespace pxos

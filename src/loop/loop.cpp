@@ -68,7 +68,7 @@ std::string generation_name(std::string_view prefix, int generation, std::string
 Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOptions& options,
     const ReadConfinement& reads)
 {
-    Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {} };
+    Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {}, {} };
     result.roadmap.path = options.roadmap_path;
     BuildOptions build_options;
     build_options.limits = options.limits.vram;

@@ -404,3 +404,42 @@ TEST_CASE("a loop with islands records every attempt with its island, parent, ou
     CHECK(summary->best_roadmap_file == scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
     CHECK(lines[2]["migrations"].size() <= 2);
 }
+
+#include "pxos/host/posix/shell_llm_client.hpp"
+
+TEST_CASE("an LLM that deletes the primes process never becomes best: its attempt is a regression", "[population][loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch;
+    pxos::LoopOptions options;
+    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml");
+    options.generations = 2;
+    options.out_dir = scratch.file("loop");
+    options.proposer = pxos::ProposerKind::Llm;
+    options.retries = 0;
+    options.files = &pxos::test::files();
+    static pxos::ThreadExecutor threads;
+    options.executor = &threads;
+    options.eval.executor = &threads;
+    pxos::ShellLlmClient llm("sh '" + pxos::test::source_path("tests/fake_llm/deletes_process.sh") + "'", 30,
+        std::size_t(1) << 20);
+    QuietObserver observer;
+    pxos::SteadyClock clock;
+    auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &llm, observer, clock);
+    REQUIRE(summary.ok());
+    auto lines = loop_lines(scratch.file("loop/loop.jsonl"));
+    REQUIRE(lines.size() == 2);
+    // The default roadmap: full gates, its metrics measured, the primes scenario among what it can do.
+    REQUIRE(lines[0]["score"] == 22);
+    REQUIRE(lines[0]["combined_score"].get<double>() > 0.9);
+    const auto& attempt = lines[1]["attempts"][0];
+    INFO(attempt.dump());
+    REQUIRE(attempt["proposer"] == "llm");
+    CHECK(pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml")).find("primes") == std::string::npos);
+    CHECK(attempt["regression"] == true);
+    std::vector<std::string> lost = attempt["lost"];
+    CHECK(std::find(lost.begin(), lost.end(), "scenario.boot.primes") != lost.end());
+    CHECK(attempt["outcome"] == "regression");
+    CHECK(lines[1]["best_generation"] == 1);
+    CHECK(summary->best_generation == 1);
+    CHECK(summary->best_roadmap_file == scratch.file("loop/ROADMAP_VRAM_OS.gen001.yaml"));
+}

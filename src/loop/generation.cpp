@@ -86,6 +86,7 @@ Selection select_proposal(int generation, std::vector<Proposal> proposals, const
     const Proposal& proposal = proposals[results[best_index].proposal];
     record.proposer = population.seen(chosen.text) ? "duplicate" : proposal.proposer;
     record.fallback = proposal.fallback;
+    record.model = proposal.model;
     for (const Proposal& p : proposals)
         record.llm_calls += p.llm_calls;
     record.note = proposal.note;

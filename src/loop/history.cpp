@@ -31,6 +31,10 @@ nlohmann::ordered_json record_json(const GenerationRecord& record)
     line["image"] = record.image_file;
     line["eval"] = record.eval_file;
     line["diff"] = record.diff_file;
+    line["model"] = record.model;
+    line["trials"] = nlohmann::ordered_json::array();
+    for (const ModelTrial& trial : record.trials)
+        line["trials"].push_back({ { "model", trial.model }, { "improved", trial.improved } });
     return line;
 }
 
@@ -51,6 +55,10 @@ GenerationRecord record_from_json(const nlohmann::json& line)
     record.image_file = line.at("image").get<std::string>();
     record.eval_file = line.at("eval").get<std::string>();
     record.diff_file = line.value("diff", "");
+    record.model = line.value("model", "");
+    if (line.contains("trials"))
+        for (const nlohmann::json& trial : line.at("trials"))
+            record.trials.push_back({ trial.at("model").get<std::string>(), trial.at("improved").get<bool>() });
     return record;
 }
 

@@ -46,7 +46,8 @@ TEST_CASE("a history line is one compact JSON object with every field, in order"
         == "{\"generation\":2,\"parent\":1,\"score\":22,\"max_score\":22,\"best_score\":22,\"best_generation\":2,"
            "\"proposer\":\"heuristic\",\"fallback\":true,\"llm_calls\":2,\"note\":\"a \\\"quoted\\\" note\","
            "\"roadmap\":\"ROADMAP_VRAM_OS.gen002.yaml\",\"image\":\"vram_os_stage1.gen002.png\","
-           "\"eval\":\"vram_os_stage1.gen002.json\",\"diff\":\"vram_os_stage1.gen002.diff.png\"}");
+           "\"eval\":\"vram_os_stage1.gen002.json\",\"diff\":\"vram_os_stage1.gen002.diff.png\","
+           "\"model\":\"\",\"trials\":[]}");
 }
 
 TEST_CASE("history lines read back as the records they were written from", "[loop][history]")
@@ -54,6 +55,8 @@ TEST_CASE("history lines read back as the records they were written from", "[loo
     pxos::GenerationRecord second = record(2, 22);
     second.fallback = true;
     second.diff_file = "d.png";
+    second.model = "fast";
+    second.trials = { { "fast", true }, { "slow", false } };
     auto records = pxos::parse_history(lines({ record(1, 3), second }), "loop.jsonl");
     REQUIRE(records.ok());
     REQUIRE(records->size() == 2);
@@ -72,6 +75,12 @@ TEST_CASE("history lines read back as the records they were written from", "[loo
     CHECK(back.image_file == "vram_os_stage1.gen002.png");
     CHECK(back.eval_file == "vram_os_stage1.gen002.json");
     CHECK(back.diff_file == "d.png");
+    CHECK(back.model == "fast");
+    REQUIRE(back.trials.size() == 2);
+    CHECK(back.trials[0].model == "fast");
+    CHECK(back.trials[0].improved);
+    CHECK(back.trials[1].model == "slow");
+    CHECK_FALSE(back.trials[1].improved);
     CHECK((*records)[0].score == 3);
 
     // A line of a loop from before the diff field: no diff.

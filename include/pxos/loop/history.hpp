@@ -15,6 +15,13 @@
 
 namespace pxos {
 
+// One proposal of a generation that an LLM model (or agents) made, and
+// whether it improved on its parent: the bandit's counts (pxos/loop/models.hpp).
+struct ModelTrial {
+    std::string model;
+    bool improved = false;
+};
+
 struct GenerationRecord {
     int generation = 0;
     int parent = 0; // the generation whose roadmap it started from (0 for the first)
@@ -30,6 +37,8 @@ struct GenerationRecord {
     std::string image_file;
     std::string eval_file;
     std::string diff_file; // the image's difference from the parent's (from generation 2 on)
+    std::string model; // the chosen proposal's model or agents ("kernel+programs"); with fallback, the one that failed
+    std::vector<ModelTrial> trials; // every proposal of the generation with a model, in proposal order
 };
 
 // A record as its line of loop.jsonl (compact JSON, no newline).

@@ -512,7 +512,7 @@ Loop::Outcome Loop::next_generation(int generation)
     std::vector<Scored> scored = std::move(sorted.known);
     for (Scored& evaluated : evaluate_fresh(sorted.fresh, roadmaps, canonical))
         scored.push_back(std::move(evaluated));
-    std::vector<ModelTrial> trials = model_trials(proposals, scored, *parent);
+    std::vector<ModelTrial> trials = model_trials(proposals, canonical, scored, *parent);
     Selection selection = select_proposal(generation, std::move(proposals), scored, m_population);
     outcome.chosen = std::move(selection.chosen);
     outcome.record = std::move(selection.record);

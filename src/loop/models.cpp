@@ -155,7 +155,8 @@ std::size_t pick_model(const std::vector<ModelStats>& stats, std::uint64_t seed,
     return best;
 }
 
-std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals, const std::vector<Scored>& scored,
+std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals,
+    const std::vector<std::optional<std::string>>& canonical, const std::vector<Scored>& scored,
     const Evaluated& parent)
 {
     std::vector<ModelTrial> trials;
@@ -163,7 +164,11 @@ std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals, con
         const Proposal& proposal = proposals[i];
         if (proposal.model.empty())
             continue;
-        auto score = std::find_if(scored.begin(), scored.end(), [&](const Scored& s) { return s.proposal == i; });
+        auto score = std::find_if(scored.begin(), scored.end(), [&](const Scored& s) {
+            return s.proposal == i
+                || (i < canonical.size() && s.proposal < canonical.size() && canonical[i]
+                    && canonical[s.proposal] == canonical[i]);
+        });
         bool improved = !proposal.fallback && score != scored.end() && better(*score->evaluated, parent);
         std::size_t start = 0;
         while (start <= proposal.model.size()) {

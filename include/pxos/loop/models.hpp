@@ -16,6 +16,7 @@
 #include "pxos/loop/llm_command.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,10 +76,12 @@ std::size_t pick_model(const std::vector<ModelStats>& stats, std::uint64_t seed,
 
 // The trials of a generation's proposals (those with a model; agents
 // "kernel+programs" give one trial each): improved when the proposal's
-// evaluation beats `parent` (generation.hpp's better()). A fallback (the
-// model failed, the heuristic proposed), an invalid proposal and a repeat of
-// another proposal of the generation (not scored) did not improve.
-std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals, const std::vector<Scored>& scored,
+// evaluation beats `parent` (generation.hpp's better()); a repeat of another
+// proposal of the generation (`canonical`: each one's canonical text, as
+// triage() takes them) is scored as that one. A fallback (the model failed,
+// the heuristic proposed) and an invalid proposal did not improve.
+std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals,
+    const std::vector<std::optional<std::string>>& canonical, const std::vector<Scored>& scored,
     const Evaluated& parent);
 
 // The key of a model's reply in the reply cache: the prompt itself for the

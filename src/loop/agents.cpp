@@ -130,6 +130,16 @@ Result<void> check_agent_change(const Roadmap& parent, const Roadmap& proposed, 
     return {};
 }
 
+Result<Roadmap> agent_roadmap(const std::string& text, const Roadmap& parent, const std::string& region,
+    const StepRegistry& registry, const RoadmapLimits& limits)
+{
+    auto proposed = parse_roadmap(text, "reply.yaml", registry, limits);
+    if (!proposed)
+        return std::move(proposed).error();
+    PXOS_TRY(check_agent_change(parent, *proposed, region, "reply.yaml"));
+    return proposed;
+}
+
 Roadmap combine_agent_changes(const Roadmap& parent, const std::vector<AgentChange>& changes)
 {
     // (the parent's step it follows, 0: a parent step / 1: an agent's, region order, its order) -> the step

@@ -117,13 +117,17 @@ std::vector<ModelStats> model_stats(const std::vector<NamedLlm>& names, const st
     for (const NamedLlm& named : names)
         stats.push_back({ named.name, named.weight, 0, 0 });
     for (const GenerationRecord& record : records)
-        for (const ModelTrial& trial : record.trials) {
-            auto found = std::find_if(stats.begin(), stats.end(), [&](const ModelStats& s) { return s.name == trial.model; });
-            if (found == stats.end())
-                continue;
-            ++found->candidates;
-            found->improved += trial.improved ? 1 : 0;
-        }
+        for (const GenerationRecord& attempt : record.attempts)
+            for (std::size_t start = 0; !attempt.model.empty() && start <= attempt.model.size();) {
+                std::size_t plus = std::min(attempt.model.find('+', start), attempt.model.size());
+                std::string name = attempt.model.substr(start, plus - start);
+                start = plus + 1;
+                auto found = std::find_if(stats.begin(), stats.end(), [&](const ModelStats& s) { return s.name == name; });
+                if (found == stats.end())
+                    continue;
+                ++found->candidates;
+                found->improved += attempt.improved && !attempt.fallback ? 1 : 0;
+            }
     return stats;
 }
 
@@ -153,31 +157,6 @@ std::size_t pick_model(const std::vector<ModelStats>& stats, std::uint64_t seed,
         }
     }
     return best;
-}
-
-std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals,
-    const std::vector<std::optional<std::string>>& canonical, const std::vector<Scored>& scored,
-    const Evaluated& parent)
-{
-    std::vector<ModelTrial> trials;
-    for (std::size_t i = 0; i < proposals.size(); ++i) {
-        const Proposal& proposal = proposals[i];
-        if (proposal.model.empty())
-            continue;
-        auto score = std::find_if(scored.begin(), scored.end(), [&](const Scored& s) {
-            return s.proposal == i
-                || (i < canonical.size() && s.proposal < canonical.size() && canonical[i]
-                    && canonical[s.proposal] == canonical[i]);
-        });
-        bool improved = !proposal.fallback && score != scored.end() && better(*score->evaluated, parent);
-        std::size_t start = 0;
-        while (start <= proposal.model.size()) {
-            std::size_t plus = std::min(proposal.model.find('+', start), proposal.model.size());
-            trials.push_back({ proposal.model.substr(start, plus - start), improved });
-            start = plus + 1;
-        }
-    }
-    return trials;
 }
 
 std::string reply_key(const std::string& model, const std::string& prompt)

@@ -226,21 +226,30 @@ TEST_CASE("the bandit picks the model whose candidates improved, weights lead wh
     CHECK(pxos::pick_model({ { "only", 1, 5, 0 } }, 1, 2, 1) == 0);
 }
 
-TEST_CASE("model stats count each name's trials in loop records; a model's reply is cached under its name", "[models]")
+TEST_CASE("model stats count each name's attempts in loop records; a model's reply is cached under its name",
+    "[models]")
 {
+    auto attempt = [](const std::string& model, bool improved, bool fallback = false) {
+        pxos::GenerationRecord record;
+        record.model = model;
+        record.improved = improved;
+        record.fallback = fallback;
+        return record;
+    };
     pxos::GenerationRecord second, third;
-    second.trials = { { "fast", true }, { "slow", false } };
-    third.trials = { { "fast", false }, { "kernel", true }, { "gone", true } };
+    second.attempts = { attempt("fast", true), attempt("slow", false), attempt("", true) };
+    third.attempts = { attempt("fast", false), attempt("kernel+slow", true), attempt("gone", true),
+        attempt("slow", true, true) };
     auto stats = pxos::model_stats({ { "fast", 2, nullptr }, { "slow", 1, nullptr }, { "kernel", 1, nullptr } },
         { pxos::GenerationRecord {}, second, third });
     REQUIRE(stats.size() == 3);
     CHECK(stats[0].candidates == 2);
     CHECK(stats[0].improved == 1);
-    CHECK(stats[1].candidates == 1);
-    CHECK(stats[1].improved == 0);
+    CHECK(stats[1].candidates == 3); // its own, as an agent beside kernel, and a fallback
+    CHECK(stats[1].improved == 1);
     CHECK(stats[2].improved == 1);
     CHECK(pxos::model_stats_text({ stats[0], stats[1] })
-        == "fast (weight 2): 2 candidates, 1 improved; slow (weight 1): 1 candidate, 0 improved");
+        == "fast (weight 2): 2 candidates, 1 improved; slow (weight 1): 3 candidates, 1 improved");
     CHECK(pxos::model_stats_text({ stats[2] }, false) == "kernel: 1 candidate, 1 improved");
     CHECK(pxos::reply_key("llm", "PROMPT") == "PROMPT");
     CHECK(pxos::reply_key("fast", "PROMPT") == "model fast\n\nPROMPT");
@@ -319,8 +328,10 @@ TEST_CASE("two weighted models: the bandit asks the one that improves more often
     REQUIRE(lines.size() == 8);
     // The idle model leads on its weight until its candidates keep failing.
     CHECK(picks(lines) == "idle idle idle climb climb climb climb");
-    CHECK(lines[4]["trials"] == nlohmann::json::parse(R"([{"model":"climb","improved":true}])"));
-    CHECK(lines[1]["trials"] == nlohmann::json::parse(R"([{"model":"idle","improved":false}])"));
+    CHECK(lines[4]["attempts"][0]["model"] == "climb");
+    CHECK(lines[4]["attempts"][0]["improved"] == true);
+    CHECK(lines[1]["attempts"][0]["model"] == "idle");
+    CHECK(lines[1]["attempts"][0]["improved"] == false);
     REQUIRE(summary->models.size() == 2);
     CHECK(pxos::model_stats_text(summary->models)
         == "idle (weight 2): 3 candidates, 0 improved; climb (weight 1): 4 candidates, 4 improved");
@@ -354,7 +365,8 @@ TEST_CASE("two weighted models: the bandit asks the one that improves more often
     CHECK(pxos::model_stats_text(resumed->models) == pxos::model_stats_text(summary->models));
 }
 
-TEST_CASE("two candidates per generation: each asks its own pick, both count", "[models][loop]")
+TEST_CASE("two candidates per generation: each asks its own pick, both count, a duplicate did not improve",
+    "[models][loop]")
 {
     pxos::test::ScratchDirectory scratch;
     auto options = options_for(scratch, 4);
@@ -365,12 +377,22 @@ TEST_CASE("two candidates per generation: each asks its own pick, both count", "
     REQUIRE(summary.ok());
     auto lines = history(scratch);
     REQUIRE(lines.size() == 4);
-    int trials = 0;
-    for (std::size_t i = 1; i < lines.size(); ++i)
-        trials += int(lines[i]["trials"].size());
-    CHECK(trials == 6);
+    int climbs = 0, improved = 0;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        REQUIRE(lines[i]["attempts"].size() == 2);
+        for (const auto& attempt : lines[i]["attempts"]) {
+            if (attempt["model"] != "climb")
+                continue;
+            ++climbs;
+            improved += attempt["improved"] == true ? 1 : 0;
+            // Improved unless it repeated a roadmap the loop had (its twin in the generation).
+            CHECK(attempt["improved"] == (attempt["outcome"] != "duplicate"));
+        }
+    }
     CHECK(summary->models[0].candidates + summary->models[1].candidates == 6);
-    CHECK(summary->models[1].improved == summary->models[1].candidates); // every climb candidate improved
+    CHECK(summary->models[1].candidates == climbs);
+    CHECK(summary->models[1].improved == improved);
+    CHECK(improved > 0);
     CHECK(summary->models[0].improved == 0);
 }
 
@@ -390,8 +412,8 @@ TEST_CASE("--agent kernel and programs: each gets its region's prompt, their cha
     CHECK(lines[1]["model"] == "kernel+programs");
     CHECK(lines[1]["llm_calls"] == 2);
     CHECK(lines[1]["note"] == "proposed by the agents kernel+programs");
-    CHECK(lines[1]["trials"]
-        == nlohmann::json::parse(R"([{"model":"kernel","improved":true},{"model":"programs","improved":true}])"));
+    REQUIRE(lines[1]["attempts"].size() == 1);
+    CHECK(lines[1]["attempts"][0]["improved"] == true);
     std::string kernel_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.kernel.a1.prompt.txt"));
     std::string programs_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.programs.a1.prompt.txt"));
     CHECK(kernel_prompt.find("\n## Your region: kernel\n") != std::string::npos);
@@ -451,12 +473,16 @@ TEST_CASE("an agent that changes another region's step is rejected with the step
     auto failing = options_for(other, 2);
     Clients wrong;
     wrong.agent("programs", "kernel_agent.sh"); // answers only a kernel prompt
-    REQUIRE(run(failing, wrong.llms).ok());
+    auto failing_summary = run(failing, wrong.llms);
+    REQUIRE(failing_summary.ok());
     auto failed = history(other);
     CHECK(failed[1]["proposer"] == "heuristic");
     CHECK(failed[1]["fallback"] == true);
     CHECK(failed[1]["model"] == "programs");
-    CHECK(failed[1]["trials"] == nlohmann::json::parse(R"([{"model":"programs","improved":false}])"));
+    CHECK(failed[1]["attempts"][0]["model"] == "programs");
+    CHECK(failed[1]["attempts"][0]["fallback"] == true); // the heuristic's candidate, not the agent's
+    CHECK(pxos::model_stats_text(failing_summary->models, false) == "programs: 1 candidate, 0 improved");
+    REQUIRE(failed.size() == 2);
     CHECK_THAT(failed[1]["note"].get<std::string>(), Catch::StartsWith("the agents failed (the programs agent: "));
 }
 

@@ -40,6 +40,11 @@ Result<std::vector<AgentSpec>> parse_agent_specs(const std::vector<std::string>&
 Result<void> check_agent_change(const Roadmap& parent, const Roadmap& proposed, const std::string& region,
     const std::string& file);
 
+// An agent's accepted reply (`text`, a canonical roadmap) as a roadmap, or
+// the error of check_agent_change() (at reply.yaml) when it leaves its region.
+Result<Roadmap> agent_roadmap(const std::string& text, const Roadmap& parent, const std::string& region,
+    const StepRegistry& registry, const RoadmapLimits& limits);
+
 // One agent's checked proposal.
 struct AgentChange {
     std::string region;

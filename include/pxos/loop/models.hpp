@@ -6,17 +6,15 @@
 // the prior preference and the counts take over as they grow. The draws
 // come from the loop's seed, the generation and the candidate (splitmix64,
 // no std::random_device), and the counts only from loop.jsonl's records of
-// earlier generations (GenerationRecord::trials): the same seed and history
+// earlier generations (each attempt's model and `improved`): the same seed and history
 // give the same picks, fresh, under --replay and after --resume.
 #pragma once
 
 #include "pxos/base/diagnostic.hpp"
-#include "pxos/loop/generation.hpp"
 #include "pxos/loop/history.hpp"
 #include "pxos/loop/llm_command.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,8 +60,12 @@ struct ModelStats {
     int improved = 0;
 };
 
-// The counts of every name in `names` (weights alongside) over `records`'
-// trials, in the order of `names`; a trial of a name not listed is ignored.
+// The counts of every name in `names` (weights alongside) over the attempts
+// of `records`, in the order of `names`: each attempt with a model counts
+// for each name in it ("kernel+programs": both), improved when it beat its
+// parent (GenerationRecord::improved) and was not a fallback (the model
+// failed, the heuristic proposed). An invalid attempt, or a duplicate of a
+// roadmap the loop already had, did not improve. Other names are ignored.
 std::vector<ModelStats> model_stats(const std::vector<NamedLlm>& names, const std::vector<GenerationRecord>& records);
 
 // "fast (weight 3): 4 candidates, 3 improved; slow (weight 1): 2 candidates, 0 improved"
@@ -73,16 +75,6 @@ std::string model_stats_text(const std::vector<ModelStats>& stats, bool weights 
 // The model to ask (an index into `stats`) for one LLM call of `generation`'s
 // `candidate`: Thompson sampling from the seed as above. One model: 0.
 std::size_t pick_model(const std::vector<ModelStats>& stats, std::uint64_t seed, int generation, int candidate);
-
-// The trials of a generation's proposals (those with a model; agents
-// "kernel+programs" give one trial each): improved when the proposal's
-// evaluation beats `parent` (generation.hpp's better()); a repeat of another
-// proposal of the generation (`canonical`: each one's canonical text, as
-// triage() takes them) is scored as that one. A fallback (the model failed,
-// the heuristic proposed) and an invalid proposal did not improve.
-std::vector<ModelTrial> model_trials(const std::vector<Proposal>& proposals,
-    const std::vector<std::optional<std::string>>& canonical, const std::vector<Scored>& scored,
-    const Evaluated& parent);
 
 // The key of a model's reply in the reply cache: the prompt itself for the
 // model "llm" (so caches written before models existed still replay),

@@ -119,7 +119,7 @@ std::string usage_error(const pxos::Error& error) { return error.diagnostics().f
 
 } // namespace
 
-TEST_CASE("--llm-cmd values: a plain command is the model llm, NAME=WEIGHT:CMD names one, bad ones say why", "[models]")
+TEST_CASE("the --llm-cmd values: a plain command is the model llm, NAME=WEIGHT:CMD names one, bad ones say why", "[models]")
 {
     auto plain = pxos::parse_model_spec("sh my_llm.sh {prompt_file}");
     REQUIRE(plain.ok());
@@ -171,7 +171,7 @@ TEST_CASE("--llm-cmd values: a plain command is the model llm, NAME=WEIGHT:CMD n
         == "--llm-cmd 'sh two.sh': a second model named 'llm'; give each --llm-cmd its own name (NAME=WEIGHT:CMD)");
 }
 
-TEST_CASE("--agent values: REGION=CMD for kernel, programs or layout, once each, in region order", "[models]")
+TEST_CASE("the --agent values: REGION=CMD for kernel, programs or layout, once each, in region order", "[models]")
 {
     auto agents = pxos::parse_agent_specs({ "layout=sh l.sh", "kernel=sh k.sh {prompt_file}", "programs=fast" });
     REQUIRE(agents.ok());
@@ -226,7 +226,7 @@ TEST_CASE("the bandit picks the model whose candidates improved, weights lead wh
     CHECK(pxos::pick_model({ { "only", 1, 5, 0 } }, 1, 2, 1) == 0);
 }
 
-TEST_CASE("model stats count each name's attempts in loop records; a model's reply is cached under its name",
+TEST_CASE("model stats count each name's attempts in loop records, and a model's reply is cached under its name",
     "[models]")
 {
     auto attempt = [](const std::string& model, bool improved, bool fallback = false) {
@@ -255,7 +255,7 @@ TEST_CASE("model stats count each name's attempts in loop records; a model's rep
     CHECK(pxos::reply_key("fast", "PROMPT") == "model fast\n\nPROMPT");
 }
 
-TEST_CASE("an agent may change only its region's steps; the error names the step outside it", "[models]")
+TEST_CASE("an agent may change only its region's steps, the error names the step outside it", "[models]")
 {
     pxos::Roadmap parent = roadmap("  - step: layout_regions\n  - step: install_kernel\n");
     auto kernel_ok = roadmap("  - step: layout_regions\n  - step: install_kernel\n    params: {quantum: 300}\n");
@@ -396,7 +396,7 @@ TEST_CASE("two candidates per generation: each asks its own pick, both count, a 
     CHECK(summary->models[0].improved == 0);
 }
 
-TEST_CASE("--agent kernel and programs: each gets its region's prompt, their changes make one candidate",
+TEST_CASE("agents for kernel and programs (--agent): each gets its region's prompt, their changes make one candidate",
     "[models][loop]")
 {
     pxos::test::ScratchDirectory scratch;

@@ -88,7 +88,8 @@ struct LoopCommandOptions {
     std::string roadmap_path;
     int generations = 0;
     std::string out_dir = "artifacts/loop";
-    std::string llm_command; // empty: PXOS_LLM_CMD
+    std::vector<std::string> llm_commands; // each CMD or NAME=WEIGHT:CMD; none: PXOS_LLM_CMD
+    std::vector<std::string> agents;       // each REGION=CMD
     std::string proposer;    // empty: llm when a command is configured, else heuristic
     double llm_timeout = 120;
     int retries = 2;

@@ -5,8 +5,11 @@
 #include "builtin_steps.hpp"
 #include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/host/posix/thread_executor.hpp"
+#include "pxos/loop/agents.hpp"
 #include "pxos/loop/loop.hpp"
+#include "pxos/loop/models.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -48,23 +51,30 @@ int run_loop_command(const LoopCommandOptions& options)
         return report_error(Error::usage("pxos loop needs ROADMAP.yaml and a number of generations N >= 1 "
                                          "(or --report DIR)"));
 
-    std::string command = options.llm_command;
-    if (command.empty())
-        if (const char* from_environment = std::getenv("PXOS_LLM_CMD"))
-            command = from_environment;
+    std::vector<std::string> commands = options.llm_commands;
+    if (commands.empty())
+        if (const char* from_environment = std::getenv("PXOS_LLM_CMD"); from_environment && *from_environment)
+            commands.push_back(from_environment);
+    auto models = parse_model_specs(commands);
+    if (!models)
+        return report_error(models.error());
+    auto agents = parse_agent_specs(options.agents);
+    if (!agents)
+        return report_error(agents.error());
+    bool command = !models->empty() || !agents->empty();
     LoopOptions loop;
     loop.roadmap_path = options.roadmap_path;
     loop.generations = options.generations;
     loop.out_dir = options.out_dir;
     if (options.proposer.empty())
-        loop.proposer = command.empty() && !options.replay ? ProposerKind::Heuristic : ProposerKind::Llm;
+        loop.proposer = !command && !options.replay ? ProposerKind::Heuristic : ProposerKind::Llm;
     else if (options.proposer == "llm")
         loop.proposer = ProposerKind::Llm;
     else if (options.proposer == "heuristic")
         loop.proposer = ProposerKind::Heuristic;
     else
         loop.proposer = ProposerKind::Copy;
-    if (loop.proposer == ProposerKind::Llm && command.empty() && !options.replay)
+    if (loop.proposer == ProposerKind::Llm && !command && !options.replay)
         return report_error(Error::usage("--proposer llm needs a command: --llm-cmd 'CMD' or PXOS_LLM_CMD"));
     loop.retries = options.retries;
     loop.candidates = options.candidates;
@@ -87,17 +97,36 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.executor = &executor;
     loop.eval.executor = &executor;
 
-    std::unique_ptr<LlmClient> llm;
-    if (!command.empty())
-        llm = std::make_unique<ShellLlmClient>(command, options.llm_timeout, options.caps.get(Cap::LlmReply));
+    // One client per model and per agent; an agent whose CMD names a model shares its client.
+    std::vector<std::unique_ptr<LlmClient>> clients;
+    LlmClients llms;
+    auto client_for = [&](const std::string& shell_command) {
+        clients.push_back(
+            std::make_unique<ShellLlmClient>(shell_command, options.llm_timeout, options.caps.get(Cap::LlmReply)));
+        return clients.back().get();
+    };
+    for (const ModelSpec& model : *models)
+        llms.models.push_back({ model.name, model.weight, client_for(model.command) });
+    for (const AgentSpec& agent : *agents) {
+        auto named = std::find_if(llms.models.begin(), llms.models.end(),
+            [&](const NamedLlm& model) { return model.name == agent.command; });
+        llms.agents.push_back({ agent.region, 1, named != llms.models.end() ? named->client : client_for(agent.command) });
+    }
     LoopProgress progress(fmt::format("loop: {} for {} generations, proposer {}, out-dir {}", options.roadmap_path,
         options.generations, proposer_name(loop.proposer), options.out_dir));
     SteadyClock clock;
-    auto summary = run_loop(loop, steps::builtin_registry(), llm.get(), progress, clock);
+    auto summary = run_loop(loop, steps::builtin_registry(), llms, progress, clock);
     if (!summary)
         return report_error(summary.error());
     spdlog::info("loop: {}; best generation {} with {}/{}; report: {}/report.html", summary->stop_reason,
         summary->best_generation, summary->best_score, summary->max_score, options.out_dir);
+    // Each model's and agent's candidates, and how many improved on their parent.
+    std::vector<ModelStats> model_figures(summary->models.begin(), summary->models.begin() + long(llms.models.size()));
+    std::vector<ModelStats> agent_figures(summary->models.begin() + long(llms.models.size()), summary->models.end());
+    if (!agent_figures.empty())
+        spdlog::info("loop: agents {}", model_stats_text(agent_figures, false));
+    else if (model_figures.size() > 1)
+        spdlog::info("loop: models {}", model_stats_text(model_figures));
     print_result(summary->best_roadmap_file + "\n");
     return 0;
 }

@@ -201,9 +201,14 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--out-dir", options.out_dir, "Where generations, prompts and the report go")
                     ->default_val(options.out_dir)
                     ->check(output_name());
-                command.add_option("--llm-cmd", options.llm_command,
-                    "LLM command run with /bin/sh -c, prompt on stdin ({prompt_file}: a file with it); "
-                    "default: $PXOS_LLM_CMD");
+                command.add_option("--llm-cmd", options.llm_commands,
+                       "LLM command run with /bin/sh -c, prompt on stdin ({prompt_file}: a file with it); "
+                       "repeatable as NAME=WEIGHT:CMD, a bandit picks one per call; default: $PXOS_LLM_CMD")
+                    ->allow_extra_args(false);
+                command.add_option("--agent", options.agents,
+                       "REGION=CMD (kernel, programs, layout): an agent per region, told only its part, its changes "
+                       "combined into one candidate; CMD may name an --llm-cmd model; repeatable")
+                    ->allow_extra_args(false);
                 command.add_option("--proposer", options.proposer,
                     "llm, heuristic (offline) or copy (the seed's); default: llm when a command is set")
                     ->check(CLI::IsMember({ "llm", "heuristic", "copy" }));

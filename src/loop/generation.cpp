@@ -67,6 +67,7 @@ void score_attempt(GenerationRecord& attempt, const Evaluated& candidate, const 
     attempt.faults = int(std::min<std::uint64_t>(child.run.faults, 1u << 30));
     attempt.gate_delta = child.score - from.score;
     attempt.combined_delta = child.metrics.combined_score - from.metrics.combined_score;
+    attempt.improved = better(candidate, parent);
     attempt.metric_deltas.clear();
     for (const MetricValue& value : child.metrics.values) {
         if (!value.measured)

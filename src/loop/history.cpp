@@ -37,6 +37,7 @@ void candidate_json(nlohmann::ordered_json& out, const GenerationRecord& record)
     out["faults"] = record.faults;
     out["gate_delta"] = record.gate_delta;
     out["combined_delta"] = record.combined_delta;
+    out["improved"] = record.improved;
     nlohmann::ordered_json deltas = nlohmann::ordered_json::array();
     for (const MetricDelta& delta : record.metric_deltas)
         deltas.push_back({ { "key", delta.key }, { "value", delta.value }, { "delta", delta.delta } });
@@ -65,6 +66,7 @@ void candidate_from_json(const nlohmann::json& line, GenerationRecord& record)
     record.faults = line.value("faults", 0);
     record.gate_delta = line.value("gate_delta", 0);
     record.combined_delta = line.value("combined_delta", 0.0);
+    record.improved = line.value("improved", false);
     if (line.contains("metric_deltas"))
         for (const auto& delta : line.at("metric_deltas"))
             record.metric_deltas.push_back({ delta.at("key").get<std::string>(), delta.at("value").get<double>(),

@@ -4,6 +4,7 @@
 #include "pxos/roadmap/build.hpp"
 #include "pxos/base/limits.hpp"
 #include "pxos/base/file_system.hpp"
+#include "pxos/loop/agents.hpp"
 #include "pxos/loop/generation.hpp"
 #include "pxos/loop/population.hpp"
 #include "pxos/loop/text_diff.hpp"
@@ -106,10 +107,11 @@ std::string reply_problem(const CommandOutcome& outcome)
 
 class Loop {
 public:
-    Loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm, LoopObserver& observer, Clock& clock)
+    Loop(const LoopOptions& options, const StepRegistry& registry, const LlmClients& llms, LoopObserver& observer,
+        Clock& clock)
         : m_options(options)
         , m_registry(registry)
-        , m_llm(llm)
+        , m_llms(llms)
         , m_observer(observer)
         , m_clock(clock)
         , m_replies(*options.files, path("cache"))
@@ -151,15 +153,24 @@ private:
     Result<Elite> restore_candidate(CandidateId id, std::map<CandidateId, Elite>& restored);
     Result<void> resume_population(const GenerationRecord& last);
 
+    // Who an LLM call asks: a model, or an agent (its region set).
+    struct Asked {
+        std::string name; // the model's, or the agent's region
+        LlmClient* client = nullptr;
+        std::string region; // empty for a model
+    };
     Proposal propose(int generation, int candidate, const std::string& reflection, const ParentChoice& parent);
-    std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
+    bool propose_by_agents(int generation, int candidate, const std::string& reflection, Proposal& proposal,
         std::string& failure);
+    std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection,
+        const Asked& asked, int& calls, std::string& failure);
     enum class CallResult { Replied, Retry, GiveUp };
     struct Call {
         CallResult result;
         std::string text; // the reply, or why there is none
     };
-    Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls);
+    Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem,
+        const Asked& asked, int& calls);
     Result<std::string> accept_reply(const std::string& reply) const;
     void report_unwritten(int generation, const Result<void>& written);
     // The parent of the proposal being made (ask_llm and accept_reply work on it).
@@ -177,7 +188,7 @@ private:
 
     const LoopOptions& m_options;
     const StepRegistry& m_registry;
-    LlmClient* m_llm;
+    const LlmClients& m_llms;
     LoopObserver& m_observer;
     Clock& m_clock;
     ReplyCache m_replies;
@@ -246,7 +257,8 @@ Result<std::string> Loop::accept_reply(const std::string& reply) const
 // One real call of the LLM command (no reply was cached for the prompt):
 // counted against the budget, its reply and stderr kept under llm/, a good
 // reply cached.
-Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls)
+Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem,
+    const Asked& asked, int& calls)
 {
     std::string prompt_file = path(stem + ".prompt.txt");
     if (m_options.replay)
@@ -255,11 +267,11 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
         m_llm_budget_spent = true;
         return { CallResult::GiveUp, fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls) };
     }
-    if (!m_llm)
+    if (!asked.client)
         return { CallResult::GiveUp, "no LLM command (--llm-cmd or PXOS_LLM_CMD)" };
     ++calls;
     ++m_llm_calls_total;
-    CommandOutcome outcome = m_llm->run(prompt, m_options.files->absolute_path(prompt_file));
+    CommandOutcome outcome = asked.client->run(prompt, m_options.files->absolute_path(prompt_file));
     report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".reply.txt"), outcome.out));
     if (!outcome.err.empty())
         report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
@@ -268,27 +280,31 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
         m_clock.sleep_for(double(50 << std::min(attempt, 5)));
         return { CallResult::Retry, problem };
     }
-    report_unwritten(generation, m_replies.store(prompt, outcome.out));
+    report_unwritten(generation, m_replies.store(reply_key(asked.name, prompt), outcome.out));
     return { CallResult::Replied, outcome.out };
 }
 
 // Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
 // reply's exact errors go into the next prompt.
-std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
-    std::string& failure)
+std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection,
+    const Asked& asked, int& calls, std::string& failure)
 {
     const Evaluated& best = parent();
     std::string base_prompt = build_prompt(best.text, best.evaluation, reflection, m_registry);
+    if (!asked.region.empty()) // (until the prompt is built from PromptContext::region)
+        base_prompt += agent_prompt_note(asked.region, m_registry);
     std::string prompt = base_prompt;
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
-        std::string stem = fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt);
+        std::string stem = asked.region.empty()
+            ? fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt)
+            : fmt::format("llm/gen{:03}.c{}.{}.a{}", generation, candidate, asked.region, attempt);
         std::string prompt_file = path(stem + ".prompt.txt");
         report_unwritten(generation, m_options.files->write_file_atomic(prompt_file, prompt));
-        std::optional<std::string> reply = m_replies.find(prompt);
+        std::optional<std::string> reply = m_replies.find(reply_key(asked.name, prompt));
         if (reply) {
             ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
         } else {
-            Call call = call_llm(generation, attempt, prompt, stem, calls);
+            Call call = call_llm(generation, attempt, prompt, stem, asked, calls);
             if (call.result != CallResult::Replied) {
                 failure = call.text;
                 if (call.result == CallResult::GiveUp)
@@ -298,13 +314,18 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
             reply = std::move(call.text);
         }
         auto accepted = accept_reply(*reply);
+        if (accepted && !asked.region.empty())
+            if (auto in_region = agent_roadmap(*accepted, best.roadmap, asked.region, m_registry, m_options.limits);
+                !in_region)
+                accepted = std::move(in_region).error();
         if (accepted)
             return *accepted;
         std::string error;
         for (const Diagnostic& diagnostic : accepted.error().diagnostics())
             error += diagnostic.format() + "\n";
         failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
-        m_observer.note(fmt::format("generation {}: {} (attempt {})", generation, failure, attempt));
+        m_observer.note(fmt::format("generation {}: {}{} (attempt {})", generation,
+            asked.region.empty() ? "" : "the " + asked.region + " agent: ", failure, attempt));
         prompt = retry_prompt(base_prompt, error);
     }
     return std::nullopt;
@@ -325,13 +346,27 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
         proposal.note = "copied the best roadmap (the seed's behaviour)";
         return proposal;
     }
-    if (m_options.proposer == ProposerKind::Llm) {
+    if (m_options.proposer == ProposerKind::Llm && !m_llms.agents.empty()) {
         std::string failure;
-        auto text = ask_llm(generation, candidate, reflection, proposal.llm_calls, failure);
+        if (propose_by_agents(generation, candidate, reflection, proposal, failure))
+            return proposal;
+        proposal.fallback = true;
+        proposal.note = fmt::format("the agents failed ({}); the heuristic proposed instead: ", failure);
+    } else if (m_options.proposer == ProposerKind::Llm) {
+        // The bandit's pick, from the records of the generations before this one.
+        Asked asked { "llm", nullptr, {} };
+        if (!m_llms.models.empty()) {
+            const NamedLlm& model = m_llms.models[pick_model(model_stats(m_llms.models, m_history->records()),
+                m_options.seed, generation, candidate)];
+            asked = Asked { model.name, model.client, {} };
+        }
+        proposal.model = asked.name;
+        std::string failure;
+        auto text = ask_llm(generation, candidate, reflection, asked, proposal.llm_calls, failure);
         if (text) {
             proposal.text = *text;
             proposal.proposer = "llm";
-            proposal.note = "proposed by the LLM";
+            proposal.note = m_llms.models.size() > 1 ? "proposed by the model " + asked.name : "proposed by the LLM";
             return proposal;
         }
         proposal.fallback = true;
@@ -342,6 +377,42 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
     proposal.proposer = "heuristic";
     proposal.note += heuristic.note;
     return proposal;
+}
+
+// Every agent asked in region order; the changes of those that replied
+// combine into the proposal (Proposal::model names them, "kernel+programs").
+// False when none replied (`failure` says why).
+bool Loop::propose_by_agents(int generation, int candidate, const std::string& reflection, Proposal& proposal,
+    std::string& failure)
+{
+    std::vector<Roadmap> proposed;
+    std::vector<std::string> regions, failures, asked;
+    proposed.reserve(m_llms.agents.size());
+    for (const NamedLlm& agent : m_llms.agents) {
+        std::string why;
+        asked.push_back(agent.name);
+        auto text = ask_llm(generation, candidate, reflection, Asked { agent.name, agent.client, agent.name },
+            proposal.llm_calls, why);
+        auto roadmap = text ? agent_roadmap(*text, parent().roadmap, agent.name, m_registry, m_options.limits)
+                            : Result<Roadmap>(Error::internal(why));
+        if (!roadmap) {
+            failures.push_back(fmt::format("the {} agent: {}", agent.name, roadmap.error().message()));
+            continue;
+        }
+        proposed.push_back(std::move(*roadmap));
+        regions.push_back(agent.name);
+    }
+    proposal.model = fmt::format("{}", fmt::join(proposed.empty() ? asked : regions, "+"));
+    failure = fmt::format("{}", fmt::join(failures, "; "));
+    if (proposed.empty())
+        return false;
+    std::vector<AgentChange> changes;
+    for (std::size_t i = 0; i < proposed.size(); ++i)
+        changes.push_back({ regions[i], &proposed[i] });
+    proposal.text = roadmap_to_yaml(combine_agent_changes(parent().roadmap, changes));
+    proposal.proposer = "llm";
+    proposal.note = "proposed by the agents " + proposal.model + (failures.empty() ? "" : " (" + failure + ")");
+    return true;
 }
 
 // A candidate of the resumed loop, rebuilt from its roadmap file and
@@ -644,6 +715,9 @@ Result<void> Loop::finish(LoopSummary& summary)
         summary.best_combined_score = best.evaluated->evaluation.metrics.combined_score;
         summary.best_roadmap_file = path(best.record.roadmap_file);
     }
+    std::vector<NamedLlm> named = m_llms.models;
+    named.insert(named.end(), m_llms.agents.begin(), m_llms.agents.end());
+    summary.models = model_stats(named, m_history->records());
     return write_loop_report(*m_options.files, m_options.out_dir);
 }
 
@@ -685,13 +759,22 @@ Result<LoopSummary> Loop::run()
 
 } // namespace
 
-Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
+Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, const LlmClients& llms,
     LoopObserver& observer, Clock& clock)
 {
     if (!options.files)
         return Error::internal("run_loop: LoopOptions::files is not set");
-    Loop loop(options, registry, llm, observer, clock);
+    Loop loop(options, registry, llms, observer, clock);
     return loop.run();
+}
+
+Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
+    LoopObserver& observer, Clock& clock)
+{
+    LlmClients llms;
+    if (llm)
+        llms.models.push_back({ "llm", 1, llm });
+    return run_loop(options, registry, llms, observer, clock);
 }
 
 } // namespace pxos

@@ -49,7 +49,7 @@ TEST_CASE("a history line is one compact JSON object with every field, in order"
            "\"roadmap\":\"ROADMAP_VRAM_OS.gen002.yaml\",\"image\":\"vram_os_stage1.gen002.png\","
            "\"eval\":\"vram_os_stage1.gen002.json\",\"diff\":\"vram_os_stage1.gen002.diff.png\","
            "\"candidate\":1,\"parent_candidate\":0,\"island\":0,\"model\":\"\",\"rationale\":\"\",\"combined_score\":0.0,"
-           "\"faults\":0,\"gate_delta\":0,\"combined_delta\":0.0,\"metric_deltas\":[],\"regression\":false,\"lost\":[],"
+           "\"faults\":0,\"gate_delta\":0,\"combined_delta\":0.0,\"improved\":false,\"metric_deltas\":[],\"regression\":false,\"lost\":[],"
            "\"outcome\":\"\",\"reason\":\"\",\"hash\":\"\",\"text_diff\":\"\",\"text_diff_file\":\"\",\"cell\":null,"
            "\"best_candidate\":0,\"best_combined_score\":0.0,\"islands\":[],\"archive\":[],\"archive_features\":[],\"archive_bins\":0,"
            "\"migrations\":[],"
@@ -85,6 +85,7 @@ TEST_CASE("a line's attempts, islands, archive and migrations read back as writt
     attempt.faults = 3;
     attempt.gate_delta = 0;
     attempt.combined_delta = 0.25;
+    attempt.improved = true;
     attempt.metric_deltas = { { "kernel_words", 900, -100 } };
     attempt.regression = true;
     attempt.lost = { "scenario.primes" };
@@ -116,6 +117,8 @@ TEST_CASE("a line's attempts, islands, archive and migrations read back as writt
     CHECK(a.cell_y == -2);
     CHECK(a.rationale == "drop the primes demo");
     CHECK(a.combined_score == 1.5);
+    CHECK(a.improved);
+    CHECK(a.model == "fast");
     CHECK(a.roadmap_file == "attempts/gen003.c1.yaml");
 }
 

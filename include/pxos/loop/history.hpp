@@ -78,6 +78,7 @@ struct GenerationRecord {
     int faults = 0;            // EvalResult::run.faults
     int gate_delta = 0;        // score minus the parent's
     double combined_delta = 0; // combined_score minus the parent's
+    bool improved = false;     // it beats its parent (generation.hpp's better()): the --llm-cmd bandit's count
     std::vector<MetricDelta> metric_deltas; // the metrics both measured, metric_table() order
     bool regression = false;   // it lost a capability its parent had
     std::vector<std::string> lost; // those capabilities ("usertests.X", "scenario.Y", "robustness.Z")

@@ -18,6 +18,7 @@
 #include "pxos/eval/evaluator.hpp"
 #include "pxos/loop/history.hpp"
 #include "pxos/loop/llm_command.hpp"
+#include "pxos/loop/models.hpp"
 #include "pxos/roadmap/roadmap.hpp"
 #include "pxos/roadmap/step_registry.hpp"
 
@@ -69,6 +70,9 @@ struct LoopSummary {
     int max_score = 0;
     std::string stop_reason;
     std::string best_roadmap_file;
+    // Each --llm-cmd model's (then each agent's) candidates over the whole
+    // history (resumed generations too) and how many improved on their parent.
+    std::vector<ModelStats> models;
 };
 
 class LoopObserver {
@@ -80,6 +84,12 @@ public:
     virtual void note(const std::string&) { }
 };
 
+// The LLM proposals come from `llms`: the agents when there are any (one
+// proposal per candidate made of every agent's change), else one of the
+// models per call, picked by the bandit (pxos/loop/models.hpp).
+Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, const LlmClients& llms,
+    LoopObserver& observer, Clock& clock);
+// One model, "llm" (none when `llm` is null).
 Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,
     LoopObserver& observer, Clock& clock);
 

@@ -8,11 +8,16 @@
 
 #include "builtin_steps.hpp"
 #include "pxos/eval/evaluator.hpp"
+#include "pxos/host/posix/shell_llm_client.hpp"
+#include "pxos/host/posix/thread_executor.hpp"
+#include "pxos/loop/loop.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace {
 
@@ -115,6 +120,33 @@ const std::string kGetpidPatch = "kernel.pxasm\n"
                                  "    USET r14, r1\n"
                                  "    SYSRET\n"
                                  ">>>>>>> REPLACE\n";
+
+// The loop on the default roadmap with a fake LLM (tests/fake_llm/NAME).
+std::vector<nlohmann::json> run_loop_with(const pxos::test::ScratchDirectory& scratch, const std::string& fake,
+    int generations)
+{
+    pxos::LoopOptions options;
+    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml");
+    options.generations = generations;
+    options.out_dir = scratch.file("loop");
+    options.retries = 1;
+    options.proposer = pxos::ProposerKind::Llm;
+    options.files = &pxos::test::files();
+    static pxos::ThreadExecutor threads;
+    options.executor = &threads;
+    options.eval.executor = &threads;
+    pxos::ShellLlmClient llm("sh '" + pxos::test::source_path("tests/fake_llm/" + fake) + "' {prompt_file}", 10,
+        std::size_t(1) << 20);
+    pxos::LoopObserver observer;
+    pxos::SteadyClock clock;
+    auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &llm, observer, clock);
+    REQUIRE(summary);
+    std::vector<nlohmann::json> lines;
+    std::istringstream text(pxos::test::read_text(scratch.file("loop/loop.jsonl")));
+    for (std::string line; std::getline(text, line);)
+        lines.push_back(nlohmann::json::parse(line));
+    return lines;
+}
 
 } // namespace
 
@@ -342,4 +374,50 @@ TEST_CASE("the reply format help describes the markers the parser reads", "[repl
     CHECK(help.find(">>>>>>> REPLACE") != std::string::npos);
     CHECK(help.find("rationale:") != std::string::npos);
     CHECK(help.find("reply:LINE:COLUMN") != std::string::npos);
+}
+
+TEST_CASE("an LLM's patch that shortens the system call path keeps full gates, raises combined_score and becomes best",
+    "[replies][loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto lines = run_loop_with(scratch, "patch_getpid.sh", 2);
+    REQUIRE(lines.size() == 2);
+    INFO(lines[1].dump());
+    CHECK(lines[1]["proposer"] == "llm");
+    CHECK(lines[1]["fallback"] == false);
+    CHECK(lines[1]["llm_calls"] == 1);
+    CHECK(lines[1]["score"] == lines[1]["max_score"]);
+    CHECK(lines[1]["note"].get<std::string>().find("applied 1 patch to kernel.pxasm") != std::string::npos);
+    std::string roadmap = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+    CHECK(roadmap.find("kernel_source:") != std::string::npos);
+    CHECK(roadmap.find("kernel_file:") == std::string::npos);
+    // FIXME: combined_score (helper "metrics") and ranking by it (helper
+    // "population") are what make the shorter path win; pinned here.
+    CHECK(lines[1]["combined_score"].get<double>() > lines[0]["combined_score"].get<double>());
+    CHECK(lines[1]["best_generation"] == 2);
+}
+
+TEST_CASE("an LLM's patch against text not in the kernel is told the block and the nearest text, and the retry works",
+    "[replies][loop][llm]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto lines = run_loop_with(scratch, "patch_retry.sh", 2);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1]["proposer"] == "llm");
+    CHECK(lines[1]["fallback"] == false);
+    CHECK(lines[1]["llm_calls"] == 2);
+    CHECK(lines[1]["score"] == lines[1]["max_score"]);
+    std::string retry = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.a2.prompt.txt"));
+    INFO(retry.substr(retry.find("## Your previous reply was rejected")));
+    // The rejected reply, numbered, then the error naming its block and the nearest text.
+    CHECK(retry.find("## Your previous reply was rejected\n") != std::string::npos);
+    CHECK(retry.find("   4 |     LOAD r1, r14, current_slot\n") != std::string::npos);
+    CHECK(retry.find("Its errors:\nreply:2:1: error: block 1 on kernel.pxasm: its SEARCH text (4 lines, reply lines "
+                     "3-6) is not in kernel.pxasm; the nearest text there is lines 268-271 (3 of 4 lines the same; "
+                     "reply line 4 differs from line 269):\n"
+                     "   268 | sys_getpid:\n"
+                     "   269 |     LOAD r1, r14, current\n"
+                     "   270 |     ADDI r1, r1, FIRST_PID\n"
+                     "   271 |     JMP return_r1\n")
+        != std::string::npos);
 }

@@ -521,7 +521,7 @@ std::string reply_format_help()
     std::string text = "## Reply format\n"
                        "Reply with patches to the sources, a ```yaml block, or both; prose around them is ignored.\n\n";
     text += fmt::format(
-        "**Patches** change the pxasm sources listed above (the kernel, the programs, the files they include). "
+        "**Patches** change the pxasm sources the prompt lists (the kernel, the programs, the files they include). "
         "Each patch is: a line naming the source exactly as listed (e.g. `kernel.pxasm`, `kernel/proc.pxasm`, "
         "`step 7: program_source`); a line `{0}`; the old lines, copied exactly from that source without the "
         "line numbers, enough of them to match ONE place; a line `{1}`; the new lines; a line `{2}`. Example:\n"

@@ -12,6 +12,7 @@
 #include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/loop/loop.hpp"
 #include "pxos/roadmap/build.hpp"
+#include "pxos/vm/machine.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -388,6 +389,7 @@ TEST_CASE("an LLM's patch that shortens the system call path keeps full gates, r
     CHECK(lines[1]["llm_calls"] == 1);
     CHECK(lines[1]["score"] == lines[1]["max_score"]);
     CHECK(lines[1]["note"].get<std::string>().find("applied 1 patch to kernel.pxasm") != std::string::npos);
+    CHECK(lines[1]["rationale"] == "two instructions fewer on every getpid round trip.");
     std::string roadmap = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
     CHECK(roadmap.find("kernel_source:") != std::string::npos);
     CHECK(roadmap.find("kernel_file:") == std::string::npos);
@@ -420,4 +422,80 @@ TEST_CASE("an LLM's patch against text not in the kernel is told the block and t
                      "   270 |     ADDI r1, r1, FIRST_PID\n"
                      "   271 |     JMP return_r1\n")
         != std::string::npos);
+}
+
+TEST_CASE("docs/LOOP.md holds the reply format the prompt gives", "[replies][docs]")
+{
+    std::string doc = pxos::test::read_text(pxos::test::source_path("docs/LOOP.md"));
+    const std::string begin = "<!-- reply_format_help() begins -->\n";
+    const std::string end = "<!-- reply_format_help() ends -->";
+    std::size_t from = doc.find(begin);
+    std::size_t to = doc.find(end);
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    std::string help = pxos::reply_format_help();
+    CHECK(doc.substr(from + begin.size(), to - from - begin.size()) == help);
+}
+
+TEST_CASE("a patch on a built-in kernel inlines it with every built-in include in place, and it builds", "[replies]")
+{
+    std::string reply = kGetpidPatch;
+    reply.replace(0, reply.find('\n'), "builtin:kernel.pxasm");
+    auto accepted = parse(reply, small_parent());
+    REQUIRE(accepted);
+    std::string source = param(step(accepted->text, 2), "kernel_source");
+    // Inline source cannot include built-in files: none is left as an include.
+    CHECK(source.find(".include") == std::string::npos);
+    CHECK(source.find("; ---- builtin:kernel/proc.pxasm (inlined) ----\n") != std::string::npos);
+    CHECK(source.find("    USET r14, r1\n    SYSRET\n") != std::string::npos);
+    auto roadmap = pxos::parse_roadmap(accepted->text, "small.yaml", pxos::steps::builtin_registry());
+    REQUIRE(roadmap);
+    auto built = pxos::build_roadmap(*roadmap, pxos::test::on_disk());
+    CHECK(built.ok());
+}
+
+TEST_CASE("patches beside a whole roadmap apply to the sources that roadmap uses", "[replies]")
+{
+    std::string reply = "```yaml\nsteps:\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                        "  - step: install_kernel\n```\n"
+        + std::string(kGetpidPatch).replace(0, kGetpidPatch.find('\n'), "builtin:kernel.pxasm");
+    auto accepted = parse(reply, small_parent());
+    REQUIRE(accepted);
+    CHECK(param(step(accepted->text, 3), "kernel_source").find("    USET r14, r1\n    SYSRET\n") != std::string::npos);
+    // A patched source the roadmap no longer uses is an error: the patch would do nothing.
+    std::string unused = "```yaml\nsteps:\n  - step: layout_regions\n```\n"
+        + std::string(kGetpidPatch).replace(0, kGetpidPatch.find('\n'), "builtin:kernel.pxasm");
+    CHECK(errors_of(parse(unused, small_parent()))
+        == "reply:6:1: error: block 1: no step of the reply's roadmap uses builtin:kernel.pxasm\n");
+}
+
+TEST_CASE("the getpid patch the fake LLM sends saves two instructions on every getpid round trip", "[replies]")
+{
+    // A probe that calls getpid 100 times, on the built-in kernel and on the patched one.
+    auto roadmap = pxos::parse_roadmap("steps:\n  - step: layout_regions\n  - step: write_isa_palette\n"
+                                       "  - step: install_kernel\n  - step: add_process\n    params:\n"
+                                       "      program_source: \"main:\\n    LI r5, 100\\nagain:\\n    SYSCALL SYS_GETPID\\n"
+                                       "    ADDI r5, r5, -1\\n    JNZ r5, again\\n    LI r1, 0\\n    SYSCALL SYS_EXIT\\n\"\n",
+        "probe.yaml", pxos::steps::builtin_registry());
+    REQUIRE(roadmap);
+    Parent probe = parent_of(*roadmap, ".");
+    std::string reply = kGetpidPatch;
+    reply.replace(0, reply.find('\n'), "builtin:kernel.pxasm");
+    auto accepted = parse(reply, probe);
+    REQUIRE(accepted);
+    auto steps_of = [](const pxos::Roadmap& run) {
+        auto built = pxos::build_roadmap(run, pxos::test::on_disk());
+        REQUIRE(built);
+        auto machine = pxos::Machine::boot(std::move(built->vram), "probe.png");
+        REQUIRE(machine);
+        pxos::RunResult result = (*machine)->run(1'000'000);
+        CHECK(result.reason == pxos::StopReason::Halted);
+        CHECK(result.halt_code == 0);
+        return result.steps;
+    };
+    auto patched = pxos::parse_roadmap(accepted->text, "probe.yaml", pxos::steps::builtin_registry());
+    REQUIRE(patched);
+    std::uint64_t before = steps_of(*roadmap);
+    std::uint64_t after = steps_of(*patched);
+    CHECK(before - after == 200);
 }

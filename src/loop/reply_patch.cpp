@@ -95,6 +95,12 @@ const RoadmapSource* resolve_name(const std::string& name, std::string_view line
     }
     if (found == 1)
         return contained;
+    // A file an earlier patch inlined is patched through its includer's inline text.
+    for (const RoadmapSource& source : sources)
+        if (source.text.find(fmt::format("; ---- {} (inlined) ----", name)) != std::string::npos) {
+            suggestion = fmt::format("; an earlier patch inlined it into '{}': patch that", source.name);
+            return nullptr;
+        }
     std::vector<std::string_view> names;
     for (const RoadmapSource& source : sources)
         names.push_back(source.name);

@@ -190,6 +190,20 @@ TEST_CASE("a patch on an included kernel file inlines its includer with the patc
     CHECK(source.find("\n.include \"kernel/exec.pxasm\"\n") != std::string::npos);
     pxos::EvalResult evaluation = build_and_evaluate(accepted->text);
     CHECK(evaluation.score == evaluation.max_score);
+
+    // The child's next patch on that file is sent to where it now lives.
+    auto child = pxos::parse_roadmap(accepted->text, default_parent().roadmap.path, pxos::steps::builtin_registry());
+    REQUIRE(child);
+    Parent next = parent_of(*child, default_parent().folder);
+    CHECK(errors_of(parse(reply, next))
+        == "reply:2:1: error: block 1: 'kernel/proc.pxasm' is not a source of the roadmap; an earlier patch inlined it "
+           "into 'step 6: kernel_source': patch that\n");
+    std::string again = "step 6: kernel_source\n<<<<<<< SEARCH\n"
+                        "    ADDI r1, r1, -2               ; back on SYSCALL (patched)\n=======\n"
+                        "    ADDI r1, r1, -2               ; back on SYSCALL, twice\n>>>>>>> REPLACE\n";
+    auto twice = parse(again, next);
+    REQUIRE(twice);
+    CHECK(param(step(twice->text, 6), "kernel_source").find("; back on SYSCALL, twice\n") != std::string::npos);
 }
 
 TEST_CASE("a patch on a library every user program includes inlines each of them, and they still build", "[replies]")

@@ -446,7 +446,17 @@ FoundPatches find_patches(const std::vector<std::string_view>& lines)
 Patched apply_patches(std::vector<PatchBlock>& blocks, const std::vector<RoadmapSource>& sources,
     std::vector<Diagnostic>& errors)
 {
+    // Bounds: a reply of many blocks costs at most kMaxBlocks applications
+    // and kMaxNearest searches for the nearest text.
+    constexpr std::size_t kMaxBlocks = 256;
+    constexpr int kMaxNearest = 8;
+    int nearest_left = kMaxNearest;
     Patched patched;
+    if (blocks.size() > kMaxBlocks) {
+        errors.emplace_back(Severity::Error, SourceLocation { "reply", blocks[kMaxBlocks].line, 1 },
+            fmt::format("block {}: a reply holds at most {} patch blocks", kMaxBlocks + 1, kMaxBlocks));
+        return patched;
+    }
     std::string previous; // the source of the block before
     for (PatchBlock& block : blocks) {
         SourceLocation place { "reply", block.line, 1 };
@@ -513,10 +523,13 @@ Patched apply_patches(std::vector<PatchBlock>& blocks, const std::vector<Roadmap
         }
         if (attempt.result == Applied::NotFound) {
             errors.emplace_back(Severity::Error, place,
-                fmt::format("{}: its SEARCH text ({} line{}, reply lines {}-{}) is not in {}; {}", what,
-                    block.search.size(), block.search.size() == 1 ? "" : "s", block.line + 1,
-                    block.line + int(block.search.size()), block.source,
-                    nearest_text(block, block.search, split_lines(text))));
+                fmt::format("{}: its SEARCH text ({} line{}, reply line{} {}) is not in {}; {}", what,
+                    block.search.size(), block.search.size() == 1 ? "" : "s", block.search.size() == 1 ? "" : "s",
+                    block.search.size() == 1 ? fmt::format("{}", block.line + 1)
+                                             : fmt::format("{}-{}", block.line + 1, block.line + int(block.search.size())),
+                    block.source,
+                    nearest_left-- > 0 ? nearest_text(block, block.search, split_lines(text))
+                                       : std::string("(the nearest text is shown for the first blocks only)")));
             continue;
         }
         if (known == patched.texts.end())

@@ -513,3 +513,31 @@ TEST_CASE("the getpid patch the fake LLM sends saves two instructions on every g
     std::uint64_t after = steps_of(*patched);
     CHECK(before - after == 200);
 }
+
+TEST_CASE("a whole roadmap's errors are at its lines in the reply, naming the step", "[replies][malformed]")
+{
+    std::string reply = "Here:\n```yaml\nsteps:\n  - step: layout_regions\n  - step: install_kernel\n"
+                        "    params: {kernel_file: \"../../../../../../../../etc/passwd\"}\n```\n";
+    std::string errors = errors_of(parse(reply, small_parent()));
+    CHECK(errors.rfind("reply:5:5: error: step 2 (install_kernel): kernel_file '../../../../../../../../etc/passwd': "
+                       "leaves the roadmap's folder",
+              0)
+        == 0);
+}
+
+TEST_CASE("a reply of very many patch blocks is refused past the bound, and few show the nearest text", "[replies][malformed]")
+{
+    std::string block = "step 3: program_source\n<<<<<<< SEARCH\n    NOPE\n=======\n    X\n>>>>>>> REPLACE\n";
+    std::string many;
+    for (int i = 0; i < 300; ++i)
+        many += block;
+    CHECK(errors_of(parse(many, small_parent())) == "reply:1538:1: error: block 257: a reply holds at most 256 patch blocks\n");
+    std::string twenty;
+    for (int i = 0; i < 20; ++i)
+        twenty += block;
+    std::string errors = errors_of(parse(twenty, small_parent()));
+    CHECK(std::count(errors.begin(), errors.end(), '|') == 8); // the nearest line, for the first 8 blocks
+    CHECK(errors.find("reply:116:1: error: block 20 on step 3: program_source: its SEARCH text (1 line, reply line "
+                      "117) is not in step 3: program_source; (the nearest text is shown for the first blocks only)")
+        != std::string::npos);
+}

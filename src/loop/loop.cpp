@@ -256,10 +256,13 @@ void Loop::report_unwritten(int generation, const Result<void>& written)
 Result<AcceptedReply> Loop::accept_reply(const std::string& reply) const
 {
     const Evaluated& best = parent();
+    // A parent whose sources cannot all be read (a proposal that named a
+    // missing file) still takes edits and whole roadmaps: patches then find
+    // no source to apply to, and say so.
     auto sources = roadmap_sources(best.roadmap, *m_options.files);
-    if (!sources)
-        return std::move(sources).error();
-    ReplyContext context { &best.roadmap, &*sources, &m_registry, m_options.files, folder(), m_options.limits };
+    const std::vector<RoadmapSource> none;
+    ReplyContext context { &best.roadmap, sources ? &*sources : &none, &m_registry, m_options.files, folder(),
+        m_options.limits };
     return parse_reply(reply, context);
 }
 

@@ -14,7 +14,9 @@
 #include "pxos/loop/proposer.hpp"
 #include "pxos/view/render.hpp"
 #include "pxos/loop/prompt.hpp"
+#include "pxos/loop/reply.hpp"
 #include "pxos/loop/reply_cache.hpp"
+#include "pxos/loop/sources.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -162,7 +164,7 @@ private:
     Proposal propose(int generation, int candidate, const std::string& reflection, const ParentChoice& parent);
     bool propose_by_agents(int generation, int candidate, const std::string& reflection, Proposal& proposal,
         std::string& failure);
-    std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection,
+    std::optional<AcceptedReply> ask_llm(int generation, int candidate, const std::string& reflection,
         const Asked& asked, int& calls, std::string& failure);
     enum class CallResult { Replied, Retry, GiveUp };
     struct Call {
@@ -171,7 +173,7 @@ private:
     };
     Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem,
         const Asked& asked, int& calls);
-    Result<std::string> accept_reply(const std::string& reply) const;
+    Result<AcceptedReply> accept_reply(const std::string& reply) const;
     void report_unwritten(int generation, const Result<void>& written);
     // The parent of the proposal being made (ask_llm and accept_reply work on it).
     const Evaluated& parent() const { return *m_parent; }
@@ -241,17 +243,20 @@ void Loop::report_unwritten(int generation, const Result<void>& written)
             written.error().message()));
 }
 
-// The canonical roadmap a reply proposes, or the errors to feed back.
-Result<std::string> Loop::accept_reply(const std::string& reply) const
+// The canonical roadmap a reply proposes (patches on the parent's sources,
+// edits, or a whole roadmap), or the errors to feed back, at their places in
+// the reply.
+Result<AcceptedReply> Loop::accept_reply(const std::string& reply) const
 {
     const Evaluated& best = parent();
-    auto text = roadmap_text_from_reply(reply, best.roadmap, m_options.limits.yaml);
-    if (!text)
-        return std::move(text).error();
-    auto roadmap = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
-    if (!roadmap)
-        return std::move(roadmap).error();
-    return roadmap_to_yaml(*roadmap);
+    // A parent whose sources cannot all be read (a proposal that named a
+    // missing file) still takes edits and whole roadmaps: patches then find
+    // no source to apply to, and say so.
+    auto sources = roadmap_sources(best.roadmap, *m_options.files);
+    const std::vector<RoadmapSource> none;
+    ReplyContext context { &best.roadmap, sources ? &*sources : &none, &m_registry, m_options.files, folder(),
+        m_options.limits };
+    return parse_reply(reply, context);
 }
 
 // One real call of the LLM command (no reply was cached for the prompt):
@@ -286,7 +291,7 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
 
 // Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
 // reply's exact errors go into the next prompt.
-std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection,
+std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const std::string& reflection,
     const Asked& asked, int& calls, std::string& failure)
 {
     const Evaluated& best = parent();
@@ -315,18 +320,19 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
         }
         auto accepted = accept_reply(*reply);
         if (accepted && !asked.region.empty())
-            if (auto in_region = agent_roadmap(*accepted, best.roadmap, asked.region, m_registry, m_options.limits);
+            if (auto in_region
+                = agent_roadmap(accepted->text, best.roadmap, asked.region, m_registry, m_options.limits);
                 !in_region)
                 accepted = std::move(in_region).error();
         if (accepted)
-            return *accepted;
+            return std::move(*accepted);
         std::string error;
         for (const Diagnostic& diagnostic : accepted.error().diagnostics())
             error += diagnostic.format() + "\n";
         failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
         m_observer.note(fmt::format("generation {}: {}{} (attempt {})", generation,
             asked.region.empty() ? "" : "the " + asked.region + " agent: ", failure, attempt));
-        prompt = retry_prompt(base_prompt, error);
+        prompt = retry_prompt(base_prompt, *reply, error);
     }
     return std::nullopt;
 }
@@ -362,11 +368,13 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
         }
         proposal.model = asked.name;
         std::string failure;
-        auto text = ask_llm(generation, candidate, reflection, asked, proposal.llm_calls, failure);
-        if (text) {
-            proposal.text = *text;
+        auto accepted = ask_llm(generation, candidate, reflection, asked, proposal.llm_calls, failure);
+        if (accepted) {
+            proposal.text = std::move(accepted->text);
             proposal.proposer = "llm";
-            proposal.note = m_llms.models.size() > 1 ? "proposed by the model " + asked.name : "proposed by the LLM";
+            proposal.note = (m_llms.models.size() > 1 ? "proposed by the model " + asked.name : "proposed by the LLM")
+                + (accepted->note.empty() ? std::string() : ": " + accepted->note);
+            proposal.rationale = std::move(accepted->rationale);
             return proposal;
         }
         proposal.fallback = true;
@@ -391,10 +399,13 @@ bool Loop::propose_by_agents(int generation, int candidate, const std::string& r
     for (const NamedLlm& agent : m_llms.agents) {
         std::string why;
         asked.push_back(agent.name);
-        auto text = ask_llm(generation, candidate, reflection, Asked { agent.name, agent.client, agent.name },
+        auto accepted = ask_llm(generation, candidate, reflection, Asked { agent.name, agent.client, agent.name },
             proposal.llm_calls, why);
-        auto roadmap = text ? agent_roadmap(*text, parent().roadmap, agent.name, m_registry, m_options.limits)
-                            : Result<Roadmap>(Error::internal(why));
+        auto roadmap = accepted
+            ? agent_roadmap(accepted->text, parent().roadmap, agent.name, m_registry, m_options.limits)
+            : Result<Roadmap>(Error::internal(why));
+        if (accepted && !accepted->rationale.empty())
+            proposal.rationale += (proposal.rationale.empty() ? "" : "\n") + agent.name + ": " + accepted->rationale;
         if (!roadmap) {
             failures.push_back(fmt::format("the {} agent: {}", agent.name, roadmap.error().message()));
             continue;

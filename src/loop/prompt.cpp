@@ -3,6 +3,7 @@
 #include "base/json_writer.hpp"
 #include "pxos/abi/syscalls.hpp"
 #include "pxos/isa/isa.hpp"
+#include "pxos/loop/reply.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -46,11 +47,20 @@ std::string build_prompt(const std::string& roadmap_text, const EvalResult& eval
     return prompt;
 }
 
-std::string retry_prompt(const std::string& base_prompt, const std::string& errors)
+std::string retry_prompt(const std::string& base_prompt, std::string_view rejected_reply, const std::string& errors)
 {
-    // Feed the exact errors back.
-    return base_prompt + "\n## Your previous reply was rejected\n" + errors
-        + "Reply again with one corrected ```yaml block.\n";
+    // The rejected reply (bounded, its lines numbered as the errors name
+    // them), then its exact errors (bounded too).
+    constexpr std::size_t kMaxErrors = 4 * 1024;
+    std::string shown = errors;
+    if (shown.size() > kMaxErrors) {
+        std::size_t cut = shown.rfind('\n', kMaxErrors);
+        cut = cut == std::string::npos ? kMaxErrors : cut + 1;
+        shown = shown.substr(0, cut) + fmt::format("... ({} more bytes of errors left out)\n", errors.size() - cut);
+    }
+    return base_prompt + "\n## Your previous reply was rejected\nYour reply, its lines numbered as the errors name them "
+        + "(reply:LINE:COLUMN):\n" + numbered_reply_excerpt(rejected_reply) + "\nIts errors:\n" + shown
+        + "Reply again with the errors fixed (patches, one ```yaml block, or both, as the reply format says).\n";
 }
 
 std::string reflection_json(int generation, const EvalResult& best, int best_generation,

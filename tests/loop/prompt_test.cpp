@@ -97,9 +97,11 @@ TEST_CASE("the prompt gives the best roadmap, its evaluation, the reflection, th
     CHECK(pxos::build_prompt(roadmap, evaluation(), "{\"reflection\": 1}\n", registry) == prompt);
 }
 
-TEST_CASE("a retry prompt is the first prompt, then the rejected reply's exact errors", "[loop][prompt]")
+TEST_CASE("a retry prompt is the first prompt, then the rejected reply's numbered lines and its exact errors", "[loop][prompt][replies]")
 {
-    CHECK(pxos::retry_prompt("PROMPT\n", "reply.yaml:2:5: error: unknown step 'x'\n")
-        == "PROMPT\n\n## Your previous reply was rejected\nreply.yaml:2:5: error: unknown step 'x'\n"
-           "Reply again with one corrected ```yaml block.\n");
+    CHECK(pxos::retry_prompt("PROMPT\n", "```yaml\nsteps: [x]\n```\n", "reply:2:5: error: unknown step 'x'\n")
+        == "PROMPT\n\n## Your previous reply was rejected\nYour reply, its lines numbered as the errors name them "
+           "(reply:LINE:COLUMN):\n   1 | ```yaml\n   2 | steps: [x]\n   3 | ```\n\nIts errors:\n"
+           "reply:2:5: error: unknown step 'x'\n"
+           "Reply again with the errors fixed (patches, one ```yaml block, or both, as the reply format says).\n");
 }

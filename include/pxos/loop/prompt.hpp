@@ -11,6 +11,7 @@
 #include "pxos/roadmap/step_registry.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pxos {
@@ -41,7 +42,8 @@ struct PromptContext {
 std::string build_prompt(const std::string& roadmap_text, const EvalResult& evaluation, const std::string& reflection,
     const StepRegistry& registry);
 
-// The prompt of a retry: the first one, then the exact errors of the rejected reply.
-std::string retry_prompt(const std::string& base_prompt, const std::string& errors);
+// The prompt of a retry: the first one, then the rejected reply (numbered
+// lines, trimmed to a bound, saying so) and its exact errors (bounded too).
+std::string retry_prompt(const std::string& base_prompt, std::string_view rejected_reply, const std::string& errors);
 
 } // namespace pxos

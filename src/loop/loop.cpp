@@ -11,6 +11,7 @@
 #include "pxos/view/render.hpp"
 #include "pxos/loop/prompt.hpp"
 #include "pxos/loop/reply_cache.hpp"
+#include "pxos/loop/sources.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -147,6 +148,8 @@ private:
     Proposal propose(int generation, int candidate, const std::string& reflection);
     std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
         std::string& failure);
+    PromptContext prompt_context(int generation, const Evaluated& parent,
+        std::shared_ptr<const Evaluated>& grandparent) const;
     enum class CallResult { Replied, Retry, GiveUp };
     struct Call {
         CallResult result;
@@ -254,13 +257,60 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
     return { CallResult::Replied, outcome.out };
 }
 
+// What the prompt of a proposal from `parent` is made of: its text, its
+// evaluation and sources, the last attempts, the best candidates and, when
+// it is still remembered, its own parent's evaluation (for the deltas;
+// `grandparent` keeps it alive).
+PromptContext Loop::prompt_context(int generation, const Evaluated& parent,
+    std::shared_ptr<const Evaluated>& grandparent) const
+{
+    constexpr std::size_t kAttempts = 8;
+    PromptContext context;
+    context.generation = generation;
+    context.roadmap_text = parent.text;
+    context.evaluation = &parent.evaluation;
+    if (auto sources = roadmap_sources(parent.roadmap, *m_options.files))
+        context.sources = std::move(*sources);
+    else
+        context.sources_error = sources.error().message();
+    const std::vector<GenerationRecord>& records = m_history->records();
+    std::size_t first = records.size() > kAttempts ? records.size() - kAttempts : 0;
+    context.recent.assign(records.begin() + std::ptrdiff_t(first), records.end());
+    auto record_of = [&records](int wanted) -> const GenerationRecord* {
+        for (const GenerationRecord& record : records)
+            if (record.generation == wanted)
+                return &record;
+        return nullptr;
+    };
+    const GenerationRecord* best = record_of(m_population.best_generation());
+    if (best)
+        context.top.push_back(*best);
+    if (const GenerationRecord* before = best ? record_of(best->parent) : nullptr) {
+        auto text = m_options.files->read_file_text(path(before->roadmap_file), m_options.limits.max_file_bytes,
+            Cap::RoadmapFile);
+        auto roadmap = text ? validate_proposal(*m_options.files, *text, path(before->roadmap_file), folder(),
+                                  m_registry, m_options.limits)
+                            : Result<Roadmap>(std::move(text).error());
+        if (roadmap)
+            grandparent = m_population.evaluated(roadmap_to_yaml(*roadmap));
+        if (grandparent)
+            context.grandparent = &grandparent->evaluation;
+    }
+    context.registry = &m_registry;
+    context.budget_bytes = m_options.prompt_budget;
+    return context;
+}
+
 // Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
 // reply's exact errors go into the next prompt.
-std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
-    std::string& failure)
+// (The reflection is written beside the generation; the prompt has its own
+// sections of the same facts.)
+std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& /*reflection*/,
+    int& calls, std::string& failure)
 {
     const Evaluated& best = *m_population.best();
-    std::string base_prompt = build_prompt(best.text, best.evaluation, reflection, m_registry);
+    std::shared_ptr<const Evaluated> grandparent;
+    std::string base_prompt = build_prompt(prompt_context(generation, best, grandparent));
     std::string prompt = base_prompt;
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
         std::string stem = fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt);

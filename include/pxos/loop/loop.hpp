@@ -44,6 +44,7 @@ struct LoopOptions {
     int max_llm_calls = -1;  // -1: no cap
     double max_seconds = 0;  // 0: no cap
     bool until_max = false;
+    std::size_t prompt_budget = 32 * 1024; // bytes of an LLM prompt, at most (--prompt-budget)
     EvalOptions eval; // its executor runs each evaluation's own runs
     // Builds and evaluates the proposals (jobs at a time) and encodes the
     // PNGs; not owned; nullptr: one after the other. The result is the same.

@@ -78,7 +78,8 @@ struct EvalCommandOptions {
     bool json = false;
     std::string min_score; // "N" or "N%"
     std::string only_group;
-    bool markdown = false; // print the rubric's tables (docs/EVAL.md) instead; no image
+    std::string baseline_path; // --baseline IMAGE: each metric's delta against that image's evaluation
+    bool markdown = false; // print the rubric's and metrics' tables (docs/EVAL.md) instead; no image
     CapValues caps = evaluation_caps();
 };
 int run_eval_command(const EvalCommandOptions& options);
@@ -93,6 +94,9 @@ struct LoopCommandOptions {
     int retries = 2;
     int candidates = 1;
     int jobs = 1;
+    int islands = 1;
+    int migrate_every = 5;
+    int archive_bins = 4;
     std::uint64_t seed = 1;
     bool resume = false;
     bool replay = false;

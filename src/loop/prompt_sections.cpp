@@ -10,7 +10,13 @@ namespace pxos::prompt {
 
 namespace {
 
-constexpr std::size_t kNoteBytes = 240; // of an attempt's note
+constexpr std::size_t kNoteBytes = 240; // of an attempt's note, reason or rationale
+
+std::string clipped(const std::string& text)
+{
+    std::string line = text.substr(0, text.find('\n'));
+    return line.size() > kNoteBytes ? line.substr(0, kNoteBytes - 3) + "..." : line;
+}
 
 std::vector<std::string_view> lines_of(std::string_view text)
 {
@@ -141,9 +147,29 @@ std::string roadmap_section(const PromptContext& context, const std::vector<std:
     bool in_steps = false;
     std::size_t step = 0;
     std::size_t indent = std::string::npos;
+    std::size_t elided_indent = std::string::npos; // within an inline source's block scalar
     for (std::string_view line : lines_of(context.roadmap_text)) {
         std::string out(line);
         std::size_t first = line.find_first_not_of(' ');
+        if (elided_indent != std::string::npos) {
+            if (first == std::string_view::npos || first > elided_indent)
+                continue;
+            elided_indent = std::string::npos;
+        }
+        // An inline source (a patched file is inlined) is shown once, with
+        // line numbers, under Sources: here only its place.
+        if (in_steps && first != std::string_view::npos) {
+            std::string_view key = line.substr(first, line.find(':', first) - first);
+            if ((key == "kernel_source" || key == "program_source") && line.find(':', first) != std::string_view::npos) {
+                text += fmt::format("{}{}: ...   # elided: the source \"step {}: {}\" under Sources\n",
+                    std::string(first, ' '), key, step, key);
+                std::string_view value = line.substr(line.find(':', first) + 1);
+                std::size_t start = value.find_first_not_of(' ');
+                if (start != std::string_view::npos && (value[start] == '|' || value[start] == '>'))
+                    elided_indent = first;
+                continue;
+            }
+        }
         if (!in_steps) {
             in_steps = line == "steps:";
         } else if (first != std::string_view::npos && line[first] != '#') {
@@ -257,7 +283,7 @@ std::string metrics_section(const PromptContext& context)
                                                                                           : metrics.skipped);
     else
         text += fmt::format("combined_score {:.4f}\n", metrics.combined_score);
-    bool deltas = context.grandparent && context.grandparent->metrics.measured;
+    bool deltas = !context.parent_deltas.empty();
     text += deltas ? "| metric | value | ratio | vs its parent | better | weight | rewards |\n|---|---|---|---|---|---|---|\n"
                    : "| metric | value | ratio | better | weight | rewards |\n|---|---|---|---|---|---|\n";
     for (const MetricRow& row : metric_table()) {
@@ -269,8 +295,9 @@ std::string metrics_section(const PromptContext& context)
         std::string ratio = measured ? fmt::format("{:.3f}", value->ratio) : "-";
         std::string direction = row.direction == MetricDirection::Higher ? "higher" : "lower";
         if (deltas) {
-            const MetricValue* before = find_value(context.grandparent, row.key);
-            std::string delta = measured && before && before->measured ? signed_number(value->value - before->value) : "-";
+            auto found = std::find_if(context.parent_deltas.begin(), context.parent_deltas.end(),
+                [&](const MetricDelta& delta) { return delta.key == row.key; });
+            std::string delta = found == context.parent_deltas.end() ? "-" : signed_number(found->delta);
             text += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", row.key, shown, ratio, delta, direction,
                 number(row.weight), row.rewards);
         } else {
@@ -318,12 +345,28 @@ std::string records_section(const std::string& title, const std::vector<Generati
     text += "\n";
     for (std::size_t i = first; i < first + shown; ++i) {
         const GenerationRecord& record = records[i];
-        std::string outcome = record.best_generation == record.generation
-            ? std::string("became the best")
-            : fmt::format("lost to generation {}", record.best_generation);
-        text += fmt::format("- generation {} (from {}, {}{}): {}/{}, {}. {}\n", record.generation, record.parent,
-            record.proposer, record.fallback ? ", after the LLM failed" : "", record.score, record.max_score, outcome,
-            record.note.size() > kNoteBytes ? record.note.substr(0, kNoteBytes - 3) + "..." : record.note);
+        std::string who = record.model.empty() ? record.proposer : record.proposer + " " + record.model;
+        if (record.fallback)
+            who += ", after the LLM failed";
+        std::string line = fmt::format("- generation {} candidate {} (island {}, from generation {} candidate {}, {}): "
+                                       "gates {}/{}",
+            record.generation, record.candidate, record.island, record.parent, record.parent_candidate, who,
+            record.score, record.max_score);
+        if (record.combined_score > 0)
+            line += fmt::format(", combined_score {:.4f} ({:+.4f})", record.combined_score, record.combined_delta);
+        std::string outcome = record.outcome.empty()
+            ? (record.best_generation == record.generation ? std::string("best")
+                                                            : fmt::format("lost to generation {}", record.best_generation))
+            : record.outcome;
+        line += fmt::format("; {}", outcome);
+        if (!record.reason.empty())
+            line += ": " + clipped(record.reason);
+        line += ".";
+        if (!record.rationale.empty())
+            line += " Rationale: " + clipped(record.rationale);
+        else if (!record.note.empty())
+            line += " " + clipped(record.note);
+        text += line + "\n";
     }
     return text + "\n";
 }

@@ -39,7 +39,7 @@ pxos::EvalResult evaluation()
 
 // An evaluation whose gates are full, with every metric measured (value
 // 100 + 10 * row, ratio 1 + 0.1 * row) and a run of 40 console lines.
-pxos::EvalResult full_evaluation(double offset = 0)
+pxos::EvalResult full_evaluation()
 {
     pxos::EvalResult result;
     result.score = 22;
@@ -54,7 +54,7 @@ pxos::EvalResult full_evaluation(double offset = 0)
         pxos::MetricValue value;
         value.key = std::string(metric.key);
         value.measured = true;
-        value.value = 100 + 10 * row + offset;
+        value.value = 100 + 10 * row;
         value.ratio = 1.0 + 0.1 * row;
         result.metrics.values.push_back(value);
         ++row;
@@ -102,6 +102,14 @@ std::vector<pxos::GenerationRecord> records(int count)
         record.max_score = 22;
         record.best_generation = generation % 2 ? generation : generation - 1;
         record.note = "note " + std::to_string(generation);
+        if (generation > 1) {
+            record.model = "m" + std::to_string(generation % 2);
+            record.combined_score = 1.0 + 0.01 * generation;
+            record.combined_delta = generation % 2 ? 0.02 : -0.01;
+            record.outcome = generation % 2 ? "best" : "lower";
+            record.reason = generation % 2 ? "" : "it ranks below its parent";
+            record.rationale = generation == 6 ? "a shorter trap path" : "";
+        }
         history.push_back(record);
     }
     return history;
@@ -245,8 +253,13 @@ TEST_CASE("a generation's prompt of the default roadmap holds the kernel with li
     }
 
     // The attempts and the top candidate, with their outcomes.
-    CHECK(prompt.find("- generation 6 (from 5, llm): 22/22, lost to generation 5. note 6\n") != std::string::npos);
-    CHECK(prompt.find("- generation 5 (from 4, llm): 22/22, became the best. note 5\n") != std::string::npos);
+    CHECK(prompt.find("- generation 6 candidate 1 (island 0, from generation 5 candidate 0, llm m0): gates 22/22, "
+                      "combined_score 1.0600 (-0.0100); lower: it ranks below its parent. Rationale: a shorter trap "
+                      "path\n")
+        != std::string::npos);
+    CHECK(prompt.find("- generation 5 candidate 1 (island 0, from generation 4 candidate 0, llm m1): gates 22/22, "
+                      "combined_score 1.0500 (+0.0200); best. note 5\n")
+        != std::string::npos);
 
     // The cheat sheet.
     CHECK(prompt.find("word = r | g << 8 | b << 16 | a << 24 (colour (17,34,51,68) is word 0x44332211") != std::string::npos);
@@ -283,7 +296,9 @@ TEST_CASE("a large prompt budget keeps every part whole: the example, the regist
     CHECK(prompt.find("\ninstall_kernel: ") != std::string::npos);
     CHECK(prompt.find("\n  quantum integer 1..1000000 = 1000: user instructions per time slice (the symbol QUANTUM)\n") != std::string::npos);
     CHECK(prompt.find("\nconsole line 21\n") != std::string::npos);
-    CHECK(prompt.find("## The last attempts (newest last)\n- generation 1 (from 0, given)") != std::string::npos);
+    CHECK(prompt.find("## The last attempts (newest last)\n- generation 1 candidate 1 (island 0, from generation 0 "
+                      "candidate 0, given): gates 22/22; best. note 1\n")
+        != std::string::npos);
 }
 
 TEST_CASE("a small prompt budget trims the least useful parts first and says what it left out", "[loop][prompt]")
@@ -371,7 +386,7 @@ TEST_CASE("a region's prompt holds only its sources and metrics, and says it may
     CHECK(pxos::build_prompt(context) == layout);
 }
 
-TEST_CASE("the prompt gives failing gates with their repairs and the metrics' deltas against the parent's parent",
+TEST_CASE("the prompt gives failing gates with their repairs and the metrics' deltas from the parent's own parent",
     "[loop][prompt]")
 {
     pxos::EvalResult result = full_evaluation();
@@ -381,9 +396,10 @@ TEST_CASE("the prompt gives failing gates with their repairs and the metrics' de
     palette.max_points = 2;
     palette.message = "3 of 46 palette cells differ from the opcode table; first (0,16): NOP expected (0,0,0,255)";
     result.checks.push_back(palette);
-    pxos::EvalResult before = full_evaluation(-5);
     pxos::PromptContext context = context_for(result, 32 * 1024);
-    context.grandparent = &before;
+    for (const pxos::MetricValue& value : result.metrics.values)
+        if (value.key != "kernel_words")
+            context.parent_deltas.push_back({ value.key, value.value, 5 });
     std::string prompt = pxos::build_prompt(context);
     CHECK(prompt.find("## Gates: 20/22\n- structure.palette (2 points) fails: 3 of 46 palette cells differ from the "
                       "opcode table; first (0,16): NOP expected (0,0,0,255) Passes when the 46 palette cells at "
@@ -394,17 +410,46 @@ TEST_CASE("the prompt gives failing gates with their repairs and the metrics' de
     CHECK(prompt.find("Now: make the failing gates pass") != std::string::npos);
     CHECK(prompt.find("| metric | value | ratio | vs its parent | better | weight | rewards |\n") != std::string::npos);
     CHECK(prompt.find("| usertests_passed | 100 tests | 1.000 | +5 | higher | 3 | ") != std::string::npos);
+    CHECK(prompt.find("| kernel_words | 170 words | 1.700 | - | lower | 1 | ") != std::string::npos);
 
     // Without metrics: the table still says what each rewards, and why nothing was measured.
     pxos::EvalResult gates_only = evaluation();
     gates_only.metrics.skipped = "a gate failed";
     context.evaluation = &gates_only;
-    context.grandparent = nullptr;
+    context.parent_deltas.clear();
     std::string unmeasured = pxos::build_prompt(context);
     CHECK(unmeasured.find("Not measured for the parent: a gate failed.\n") != std::string::npos);
     CHECK(unmeasured.find("| kernel_words | - | - | lower | 1 | a smaller kernel that does the same |\n")
         != std::string::npos);
     CHECK(unmeasured.find("It did not run (## Gates says why).\n") != std::string::npos);
+}
+
+TEST_CASE("an inline source is shown once, under Sources with line numbers, and elided from the roadmap",
+    "[loop][prompt]")
+{
+    auto roadmap = pxos::parse_roadmap("steps:\n  - step: install_kernel\n    params:\n      kernel_source: \"start:\\n"
+                                       "  HALT\\n\"\n  - step: add_process\n    params:\n      program_source: |\n"
+                                       "        main:\n          SYSCALL SYS_EXIT\n",
+        "dir/r.yaml", pxos::steps::builtin_registry());
+    REQUIRE(roadmap);
+    auto sources = pxos::roadmap_sources(*roadmap, pxos::test::files());
+    REQUIRE(sources);
+    pxos::EvalResult result = full_evaluation();
+    pxos::PromptContext context = context_for(result, 32 * 1024);
+    context.roadmap_text = pxos::roadmap_to_yaml(*roadmap);
+    context.sources = *sources;
+    std::string prompt = pxos::build_prompt(context);
+    CHECK(prompt.find("      kernel_source: ...   # elided: the source \"step 1: kernel_source\" under Sources\n")
+        != std::string::npos);
+    CHECK(prompt.find("      program_source: ...   # elided: the source \"step 2: program_source\" under Sources\n")
+        != std::string::npos);
+    CHECK(prompt.find("### step 1: kernel_source (step 1: kernel_source; 2 lines)\n```pxasm\n1| start:\n2|   HALT\n```\n")
+        != std::string::npos);
+    CHECK(prompt.find("### step 2: program_source (step 2: program_source; 2 lines)\n") != std::string::npos);
+    std::size_t roadmap = prompt.find("## The parent roadmap");
+    std::string shown = prompt.substr(roadmap, prompt.find("## Sources") - roadmap);
+    CHECK(shown.find("HALT") == std::string::npos);
+    CHECK(shown.find("SYSCALL") == std::string::npos);
 }
 
 TEST_CASE("the pxasm cheat sheet comes from the opcode, system call and error tables", "[loop][prompt]")

@@ -42,8 +42,8 @@ struct PromptContext {
     // An agent's region ("kernel", "programs", "layout"; empty: the whole OS):
     // only that region's sources and metrics, and it may change only its steps.
     std::string region;
-    // The parent's parent's evaluation, for the metrics' deltas (null: unknown).
-    const EvalResult* grandparent = nullptr;
+    // The parent's metrics minus its own parent's (its record's metric_deltas; empty: unknown).
+    std::vector<MetricDelta> parent_deltas;
     std::string sources_error; // why roadmap_sources() failed, said in the prompt; empty when it did not
 };
 

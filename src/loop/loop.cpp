@@ -13,6 +13,7 @@
 #include "pxos/loop/proposer.hpp"
 #include "pxos/view/render.hpp"
 #include "pxos/loop/prompt.hpp"
+#include "pxos/loop/reply.hpp"
 #include "pxos/loop/reply_cache.hpp"
 #include "pxos/loop/sources.hpp"
 
@@ -153,7 +154,7 @@ private:
     Result<void> resume_population(const GenerationRecord& last);
 
     Proposal propose(int generation, int candidate, const std::string& reflection, const ParentChoice& parent);
-    std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
+    std::optional<AcceptedReply> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
         std::string& failure);
     PromptContext prompt_context(int generation, const Evaluated& parent) const;
     enum class CallResult { Replied, Retry, GiveUp };
@@ -162,7 +163,7 @@ private:
         std::string text; // the reply, or why there is none
     };
     Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls);
-    Result<std::string> accept_reply(const std::string& reply) const;
+    Result<AcceptedReply> accept_reply(const std::string& reply) const;
     void report_unwritten(int generation, const Result<void>& written);
     // The parent of the proposal being made (ask_llm and accept_reply work on it).
     const Evaluated& parent() const { return *m_parent; }
@@ -232,17 +233,20 @@ void Loop::report_unwritten(int generation, const Result<void>& written)
             written.error().message()));
 }
 
-// The canonical roadmap a reply proposes, or the errors to feed back.
-Result<std::string> Loop::accept_reply(const std::string& reply) const
+// The canonical roadmap a reply proposes (patches on the parent's sources,
+// edits, or a whole roadmap), or the errors to feed back, at their places in
+// the reply.
+Result<AcceptedReply> Loop::accept_reply(const std::string& reply) const
 {
     const Evaluated& best = parent();
-    auto text = roadmap_text_from_reply(reply, best.roadmap, m_options.limits.yaml);
-    if (!text)
-        return std::move(text).error();
-    auto roadmap = validate_proposal(*m_options.files, *text, "reply.yaml", folder(), m_registry, m_options.limits);
-    if (!roadmap)
-        return std::move(roadmap).error();
-    return roadmap_to_yaml(*roadmap);
+    // A parent whose sources cannot all be read (a proposal that named a
+    // missing file) still takes edits and whole roadmaps: patches then find
+    // no source to apply to, and say so.
+    auto sources = roadmap_sources(best.roadmap, *m_options.files);
+    const std::vector<RoadmapSource> none;
+    ReplyContext context { &best.roadmap, sources ? &*sources : &none, &m_registry, m_options.files, folder(),
+        m_options.limits };
+    return parse_reply(reply, context);
 }
 
 // One real call of the LLM command (no reply was cached for the prompt):
@@ -302,7 +306,7 @@ PromptContext Loop::prompt_context(int generation, const Evaluated& parent) cons
 // reply's exact errors go into the next prompt.
 // (The reflection is written beside the generation; the prompt has its own
 // sections of the same facts.)
-std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& /*reflection*/,
+std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const std::string& /*reflection*/,
     int& calls, std::string& failure)
 {
     const Evaluated& best = parent();
@@ -327,13 +331,13 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
         }
         auto accepted = accept_reply(*reply);
         if (accepted)
-            return *accepted;
+            return std::move(*accepted);
         std::string error;
         for (const Diagnostic& diagnostic : accepted.error().diagnostics())
             error += diagnostic.format() + "\n";
         failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
         m_observer.note(fmt::format("generation {}: {} (attempt {})", generation, failure, attempt));
-        prompt = retry_prompt(base_prompt, error);
+        prompt = retry_prompt(base_prompt, *reply, error);
     }
     return std::nullopt;
 }
@@ -355,11 +359,12 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
     }
     if (m_options.proposer == ProposerKind::Llm) {
         std::string failure;
-        auto text = ask_llm(generation, candidate, reflection, proposal.llm_calls, failure);
-        if (text) {
-            proposal.text = *text;
+        auto accepted = ask_llm(generation, candidate, reflection, proposal.llm_calls, failure);
+        if (accepted) {
+            proposal.text = std::move(accepted->text);
             proposal.proposer = "llm";
-            proposal.note = "proposed by the LLM";
+            proposal.note = "proposed by the LLM" + (accepted->note.empty() ? std::string() : ": " + accepted->note);
+            proposal.rationale = std::move(accepted->rationale);
             return proposal;
         }
         proposal.fallback = true;

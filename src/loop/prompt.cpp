@@ -2,6 +2,7 @@
 
 #include "base/json_writer.hpp"
 #include "prompt_sections.hpp"
+#include "pxos/loop/reply.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -74,7 +75,7 @@ public:
         m_fixed_head = prompt::task_section(context, m_steps) + prompt::roadmap_section(context, m_steps);
         m_run_full = run(kAll);
         m_fixed_middle = prompt::metrics_section(context) + prompt::gates_section(*context.evaluation);
-        m_reply = "## Reply format\n" + reply_format_help();
+        m_reply = reply_format_help(); // its own heading: "## Reply format"
         std::vector<RoadmapSource> own; // the conventions the region's sources state
         for (const RoadmapSource* source : m_sources)
             own.push_back(*source);
@@ -418,21 +419,20 @@ std::string step_registry_table(const StepRegistry& registry, RegistryDetail det
     return text;
 }
 
-std::string reply_format_help()
+std::string retry_prompt(const std::string& base_prompt, std::string_view rejected_reply, const std::string& errors)
 {
-    return "Reply with ONE fenced ```yaml block, either a whole roadmap (metadata:, steps:) or a list of edits to "
-           "the current roadmap, steps numbered from 1:\n```yaml\nedits:\n"
-           "  - set: {step: 3, param: boot_banner_color, value: [0, 255, 0]}\n"
-           "  - add: {at: 5, step: add_process, params: {program_file: builtin:draw.pxasm}}\n"
-           "  - remove: {step: 2}\n  - move: {from: 4, to: 2}\n```\n"
-           "Files must be builtin: sources or inside the roadmap's folder; output paths are ignored.\n";
-}
-
-std::string retry_prompt(const std::string& base_prompt, const std::string& errors)
-{
-    // Feed the exact errors back.
-    return base_prompt + "\n## Your previous reply was rejected\n" + errors
-        + "Reply again with one corrected ```yaml block.\n";
+    // The rejected reply (bounded, its lines numbered as the errors name
+    // them), then its exact errors (bounded too).
+    constexpr std::size_t kMaxErrors = 4 * 1024;
+    std::string shown = errors;
+    if (shown.size() > kMaxErrors) {
+        std::size_t cut = shown.rfind('\n', kMaxErrors);
+        cut = cut == std::string::npos ? kMaxErrors : cut + 1;
+        shown = shown.substr(0, cut) + fmt::format("... ({} more bytes of errors left out)\n", errors.size() - cut);
+    }
+    return base_prompt + "\n## Your previous reply was rejected\nYour reply, its lines numbered as the errors name them "
+        + "(reply:LINE:COLUMN):\n" + numbered_reply_excerpt(rejected_reply) + "\nIts errors:\n" + shown
+        + "Reply again with the errors fixed (patches, one ```yaml block, or both, as the reply format says).\n";
 }
 
 std::string reflection_json(int generation, const EvalResult& best, int best_generation,

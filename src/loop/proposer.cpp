@@ -3,18 +3,14 @@
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/eval/rubric.hpp"
 #include "pxos/base/file_system.hpp"
-#include "roadmap/yaml_document.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
 #include <random>
-#include <regex>
 #include <set>
 #include <fmt/ranges.h>
-#include <optional>
-#include <yaml-cpp/yaml.h>
 
 namespace pxos {
 
@@ -161,156 +157,6 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
     proposal.note = fmt::format("{}", fmt::join(notes, "; "));
     return proposal;
 }
-
-namespace {
-
-std::string strip_think(std::string_view reply)
-{
-    std::string text(reply);
-    for (;;) {
-        auto open = text.find("<think>");
-        if (open == std::string::npos)
-            break;
-        auto close = text.find("</think>", open);
-        text.erase(open, close == std::string::npos ? std::string::npos : close + 8 - open);
-    }
-    return text;
-}
-
-// The last ``` fenced block (any info string), or nullopt.
-std::optional<std::string> last_fenced_block(const std::string& text)
-{
-    std::optional<std::string> last;
-    std::size_t position = 0;
-    for (;;) {
-        auto open = text.find("```", position);
-        if (open == std::string::npos)
-            break;
-        auto line_end = text.find('\n', open);
-        if (line_end == std::string::npos)
-            break;
-        auto close = text.find("```", line_end);
-        if (close == std::string::npos)
-            break;
-        last = text.substr(line_end + 1, close - line_end - 1);
-        position = close + 3;
-    }
-    return last;
-}
-
-} // namespace
-
-namespace {
-
-Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base);
-
-} // namespace
-
-Result<std::string> roadmap_text_from_reply(std::string_view reply, const Roadmap& base, const YamlLimits& limits)
-{
-    std::string text = strip_think(reply);
-    std::string yaml = last_fenced_block(text).value_or(text);
-    // Measured as expanded before any walk: an edit list's aliases would
-    // otherwise be copied out by the emitter below.
-    auto loaded = load_yaml_document(yaml, "reply.yaml", limits);
-    if (!loaded)
-        return std::move(loaded).error();
-    const YAML::Node document = *loaded;
-    if (document.IsMap() && document["steps"])
-        return yaml;
-    if (!document.IsMap() || !document["edits"] || !document["edits"].IsSequence())
-        return Error::bad_input("reply.yaml", "the reply is neither a roadmap (a map with 'steps:') nor an edit list "
-                                              "(a map with 'edits:'); put it in one ```yaml block");
-    // yaml-cpp throws on shapes the checks below did not foresee (a key
-    // that is a list, a value read as the wrong type): keep its place.
-    try {
-        return apply_edits(document["edits"], base);
-    } catch (const YAML::Exception& exception) {
-        return Error::bad_input(yaml_place("reply.yaml", exception.mark), "edit list: " + exception.msg);
-    }
-}
-
-namespace {
-
-// Edits apply to the base roadmap's canonical form.
-Result<std::string> apply_edits(const YAML::Node& edits, const Roadmap& base)
-{
-    YAML::Node roadmap = YAML::Load(roadmap_to_yaml(base));
-    std::vector<YAML::Node> steps;
-    for (const YAML::Node& step : roadmap["steps"])
-        steps.push_back(YAML::Clone(step));
-    std::size_t number = 0;
-    for (const YAML::Node& edit : edits) {
-        ++number;
-        std::string where = edit.Mark().is_null() ? std::string("reply.yaml")
-                                                  : fmt::format("reply.yaml:{}:{}", edit.Mark().line + 1, edit.Mark().column + 1);
-        auto index = [&](const YAML::Node& node, std::size_t limit) -> std::optional<std::size_t> {
-            if (!node || !node.IsScalar())
-                return std::nullopt;
-            try {
-                long value = node.as<long>();
-                if (value < 1 || std::size_t(value) > limit)
-                    return std::nullopt;
-                return std::size_t(value - 1);
-            } catch (const YAML::Exception&) {
-                return std::nullopt;
-            }
-        };
-        if (!edit.IsMap() || edit.size() != 1 || !edit.begin()->first.IsScalar())
-            return Error::bad_input(where, fmt::format("edit {} must be one of set:, add:, remove:, move:", number));
-        std::string op = edit.begin()->first.as<std::string>();
-        YAML::Node args = edit.begin()->second;
-        if (op != "set" && op != "add" && op != "remove" && op != "move")
-            return Error::bad_input(where, fmt::format("edit {}: unknown edit '{}' (use set, add, remove or move)",
-                                               number, op));
-        if (!args.IsMap())
-            return Error::bad_input(where, fmt::format("edit {} ({}) must be a map of its arguments, e.g. "
-                                                       "{{set: {{step: 2, param: NAME, value: V}}}}",
-                                               number, op));
-        if (op == "set") {
-            auto at = index(args["step"], steps.size());
-            if (!at || !args["param"] || !args["param"].IsScalar() || !args["value"])
-                return Error::bad_input(where, fmt::format("edit {} (set) needs step: 1..{}, param: and value:", number,
-                                                   steps.size()));
-            steps[*at]["params"][args["param"].as<std::string>()] = args["value"];
-        } else if (op == "add") {
-            auto at = args["at"] ? index(args["at"], steps.size() + 1) : std::optional<std::size_t>(steps.size());
-            if (!at || !args["step"])
-                return Error::bad_input(where, fmt::format("edit {} (add) needs step: NAME and at: 1..{}", number,
-                                                   steps.size() + 1));
-            YAML::Node step;
-            step["step"] = args["step"];
-            if (args["name"])
-                step["name"] = args["name"];
-            if (args["params"])
-                step["params"] = args["params"];
-            steps.insert(steps.begin() + std::ptrdiff_t(*at), step);
-        } else if (op == "remove") {
-            auto at = index(args["step"], steps.size());
-            if (!at)
-                return Error::bad_input(where, fmt::format("edit {} (remove) needs step: 1..{}", number, steps.size()));
-            steps.erase(steps.begin() + std::ptrdiff_t(*at));
-        } else { // move
-            auto from = index(args["from"], steps.size());
-            auto to = index(args["to"], steps.size());
-            if (!from || !to)
-                return Error::bad_input(where, fmt::format("edit {} (move) needs from: and to: 1..{}", number,
-                                                   steps.size()));
-            YAML::Node moved = steps[*from];
-            steps.erase(steps.begin() + std::ptrdiff_t(*from));
-            steps.insert(steps.begin() + std::ptrdiff_t(*to), moved);
-        }
-    }
-    YAML::Node sequence(YAML::NodeType::Sequence);
-    for (const YAML::Node& step : steps)
-        sequence.push_back(step);
-    roadmap["steps"] = sequence;
-    YAML::Emitter emitter;
-    emitter << roadmap;
-    return std::string(emitter.c_str()) + "\n";
-}
-
-} // namespace
 
 Result<Roadmap> validate_proposal(FileSystem& files, std::string_view text, const std::string& name,
     const std::string& folder, const StepRegistry& registry, const RoadmapLimits& limits)

@@ -14,12 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The source parameters of the steps that assemble pxasm: (file, inline text).
-struct SourceParams {
-    std::string_view step;
-    std::string_view file;
-    std::string_view source;
-};
 constexpr SourceParams kSourceSteps[] = {
     { "install_kernel", "kernel_file", "kernel_source" },
     { "add_process", "program_file", "program_source" },
@@ -119,6 +113,13 @@ private:
 };
 
 } // namespace
+
+const SourceParams* source_params(std::string_view step_name)
+{
+    auto found = std::find_if(std::begin(kSourceSteps), std::end(kSourceSteps),
+        [&](const SourceParams& p) { return p.step == step_name; });
+    return found == std::end(kSourceSteps) ? nullptr : found;
+}
 
 std::string step_region(const std::string& step_name)
 {

@@ -14,6 +14,8 @@
 #include "pxos/vm/machine.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
+#include "pxos/loop/reply.hpp"
+#include "pxos/loop/sources.hpp"
 #include "pxos/roadmap/provenance.hpp"
 #include "pxos/roadmap/roadmap.hpp"
 #include "pxos/base/text.hpp"
@@ -33,21 +35,24 @@ inline void png(const std::uint8_t* data, std::size_t size)
     (void)decode_png({ data, size }, "fuzz.png");
 }
 
-// The LLM reply parser: <think> blocks, fenced blocks, whole roadmaps and
-// edit lists applied to a base roadmap, then the proposal's validation.
+// The LLM reply parser: <think> blocks, fenced blocks, SEARCH/REPLACE
+// patches on the base's sources, whole roadmaps and edit lists applied to a
+// base roadmap, then the proposal's validation.
 inline void reply(std::string_view text)
 {
     static const Roadmap base = parse_roadmap("steps:\n  - step: init_background\n  - step: layout_regions\n"
-                                              "  - step: write_isa_palette\n",
+                                              "  - step: write_isa_palette\n  - step: add_process\n"
+                                              "    params: {program_source: \"main:\\n    LI r1, 0\\n    SYSCALL SYS_EXIT\\n\"}\n",
         "base.yaml", steps::builtin_registry())
                                     .value();
-    auto proposed = roadmap_text_from_reply(text, base);
-    if (!proposed)
-        return;
     static MemoryFileSystem nothing_on_disk; // the files a reply names are never there
-    auto roadmap = validate_proposal(nothing_on_disk, *proposed, "reply.yaml", "/nonexistent-pxos-fuzz",
-        steps::builtin_registry(), RoadmapLimits {});
+    static const std::vector<RoadmapSource> sources = roadmap_sources(base, nothing_on_disk).value();
+    ReplyContext context { &base, &sources, &steps::builtin_registry(), &nothing_on_disk, "/nonexistent-pxos-fuzz", {} };
+    auto roadmap = parse_reply(text, context);
     if (!roadmap)
+        return;
+    auto validated = parse_roadmap(roadmap->text, "reply", steps::builtin_registry());
+    if (!validated)
         return;
     // Inline pxasm in the reply goes through the assembler, as a build would
     // (deep nesting, includes; nothing is read from disk).
@@ -56,7 +61,7 @@ inline void reply(std::string_view text)
         return Error::bad_input(path, "includes are off while fuzzing");
     };
     options.limits.max_words = 1 << 16;
-    for (const StepCall& call : roadmap->steps)
+    for (const StepCall& call : validated->steps)
         for (const auto& [name, value] : call.params)
             if (name.size() > 7 && name.compare(name.size() - 7, 7, "_source") == 0)
                 if (const auto* source = std::get_if<std::string>(&value))

@@ -5,6 +5,7 @@
 #include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/loop/loop.hpp"
 #include "pxos/loop/proposer.hpp"
+#include "pxos/loop/reply.hpp"
 
 #include "builtin_steps.hpp"
 #include "pxos/host/posix/thread_executor.hpp"
@@ -143,7 +144,7 @@ TEST_CASE("bad LLM replies are retried with the error, then the heuristic takes 
         const char* expected; // in the generation's note
     };
     const Case cases[] = {
-        { "garbage.sh", "the reply was rejected: reply.yaml: error: the reply is neither a roadmap" },
+        { "garbage.sh", "the reply was rejected: reply: error: the reply is neither a roadmap" },
         { "unknown_step.sh", "unknown step 'make_it_faster'" },
         { "bad_params.sh", "must be a colour: a list of 3 or 4 integers 0-255" },
         { "escape.sh", "leaves the roadmap's folder" },
@@ -197,8 +198,10 @@ TEST_CASE("the exact error goes back to the LLM, which can then get it right", "
     CHECK(lines[1]["proposer"] == "llm");
     CHECK(lines[1]["llm_calls"] == 2);
     std::string second_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.a2.prompt.txt"));
-    CHECK(second_prompt.find("## Your previous reply was rejected\nreply.yaml:2:5: error: edit 1 (remove) needs step: 1..1")
-        != std::string::npos);
+    CHECK(second_prompt.find("## Your previous reply was rejected\n") != std::string::npos);
+    // The rejected reply with its lines numbered, then the error at its line there.
+    CHECK(second_prompt.find("   2 | edits:\n   3 |   - remove: {step: 99}\n") != std::string::npos);
+    CHECK(second_prompt.find("Its errors:\nreply:3:5: error: edit 1 (remove) needs step: 1..1\n") != std::string::npos);
 }
 
 TEST_CASE("loop --resume continues after the last complete generation, an existing loop is not overwritten", "[loop]")
@@ -490,27 +493,33 @@ TEST_CASE("an LLM reply's aliases count as expanded, as an edit list and as a ro
 {
     auto base = pxos::parse_roadmap("steps:\n  - step: layout_regions\n", "base.yaml", pxos::steps::builtin_registry());
     REQUIRE(base.ok());
+    const std::vector<pxos::RoadmapSource> no_sources;
+    auto parse = [&](const std::string& reply, pxos::YamlLimits yaml) {
+        pxos::ReplyContext context { &*base, &no_sources, &pxos::steps::builtin_registry(), nullptr, ".", {} };
+        context.limits.yaml = yaml;
+        return pxos::parse_reply(reply, context);
+    };
     // 3000 steps added, each named by an alias of one 10,000-byte string:
     // 30 MB once the edit list is written out as a roadmap.
     std::string edits = "```yaml\nedits:\n  - add: {step: layout_regions, name: &s " + std::string(10000, 'x') + "}\n";
     for (int i = 0; i < 3000; ++i)
         edits += "  - add: {step: layout_regions, name: *s}\n";
-    auto refused = pxos::roadmap_text_from_reply(edits + "```\n", *base);
+    auto refused = parse(edits + "```\n", {});
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message()
-        == "reply.yaml:1675:39: error: alias '*s' expands the document to 16781855 bytes of text, over the YAML "
+        == "reply:1676:39: error: alias '*s' expands the document to 16781855 bytes of text, over the YAML "
            "expanded size cap of 16 MiB (raise it with --max-yaml-mib, up to 1024 MiB)");
 
     std::string roadmap = "metadata:\n  description: &a [x, x, x, x, x, x, x, x, x, x]\n  name: [*a, *a, *a]\nsteps: []\n";
     pxos::YamlLimits small;
     small.max_nodes = 30;
-    auto whole = pxos::roadmap_text_from_reply(roadmap, *base, small);
+    auto whole = parse(roadmap, small);
     REQUIRE_FALSE(whole.ok());
     CHECK(whole.error().message()
-        == "reply.yaml:3:14: error: alias '*a' expands the document to 39 nodes, over the YAML nodes cap of 30 nodes "
+        == "reply:3:14: error: alias '*a' expands the document to 39 nodes, over the YAML nodes cap of 30 nodes "
            "(raise it with --max-yaml-nodes, up to 100000000 nodes)");
-    CHECK(pxos::roadmap_text_from_reply("steps: []\n---\nsteps: []\n", *base).error().message()
-        == "reply.yaml:2:1: error: a second YAML document starts here; a roadmap or reply is one document (remove "
+    CHECK(parse("steps: []\n---\nsteps: []\n", {}).error().message()
+        == "reply:2:1: error: a second YAML document starts here; a roadmap or reply is one document (remove "
            "the '---' and what follows)");
 }
 

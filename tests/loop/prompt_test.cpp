@@ -8,6 +8,7 @@
 #include "pxos/abi/os.hpp"
 #include "pxos/abi/syscalls.hpp"
 #include "pxos/isa/isa.hpp"
+#include "pxos/loop/reply.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -472,10 +473,12 @@ TEST_CASE("the pxasm cheat sheet comes from the opcode, system call and error ta
     CHECK(sheet.find("Calling convention") == std::string::npos); // no source, no convention
 }
 
-TEST_CASE("a retry prompt is the first prompt, then the rejected reply's exact errors", "[loop][prompt]")
+TEST_CASE("a retry prompt is the first prompt, then the rejected reply's numbered lines and its exact errors", "[loop][prompt][replies]")
 {
-    CHECK(pxos::retry_prompt("PROMPT\n", "reply.yaml:2:5: error: unknown step 'x'\n")
-        == "PROMPT\n\n## Your previous reply was rejected\nreply.yaml:2:5: error: unknown step 'x'\n"
-           "Reply again with one corrected ```yaml block.\n");
+    CHECK(pxos::retry_prompt("PROMPT\n", "```yaml\nsteps: [x]\n```\n", "reply:2:5: error: unknown step 'x'\n")
+        == "PROMPT\n\n## Your previous reply was rejected\nYour reply, its lines numbered as the errors name them "
+           "(reply:LINE:COLUMN):\n   1 | ```yaml\n   2 | steps: [x]\n   3 | ```\n\nIts errors:\n"
+           "reply:2:5: error: unknown step 'x'\n"
+           "Reply again with the errors fixed (patches, one ```yaml block, or both, as the reply format says).\n");
 }
 

@@ -18,6 +18,7 @@
 #include "pxos/roadmap/step_registry.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pxos {
@@ -63,10 +64,9 @@ enum class RegistryDetail { Docs, Params, Names };
 std::string step_registry_table(const StepRegistry& registry, RegistryDetail detail,
     const std::string& region = {});
 
-// How to reply (the proposer parses it: pxos/loop/proposer.hpp).
-std::string reply_format_help();
 
-// The prompt of a retry: the first one, then the exact errors of the rejected reply.
-std::string retry_prompt(const std::string& base_prompt, const std::string& errors);
+// The prompt of a retry: the first one, then the rejected reply (numbered
+// lines, trimmed to a bound, saying so) and its exact errors (bounded too).
+std::string retry_prompt(const std::string& base_prompt, std::string_view rejected_reply, const std::string& errors);
 
 } // namespace pxos

@@ -9,6 +9,7 @@
 #include "pxos/roadmap/roadmap.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pxos {
@@ -23,6 +24,15 @@ struct RoadmapSource {
     std::string included_by; // the source whose .include brought it in; empty for a step's own
     std::string text;
 };
+
+// The source parameters of a step that assembles pxasm (install_kernel,
+// add_process, add_file): a file, or inline text; nullptr for other steps.
+struct SourceParams {
+    std::string_view step;
+    std::string_view file;   // "kernel_file", "program_file"
+    std::string_view source; // "kernel_source", "program_source"
+};
+const SourceParams* source_params(std::string_view step_name);
 
 // Every source of `roadmap`, files read through `files` relative to the
 // roadmap's folder (roadmap.path), builtin: ones from the binary. A file

@@ -104,6 +104,7 @@ struct LoopCommandOptions {
     int max_llm_calls = -1;
     double max_seconds = 0;
     bool until_max = false;
+    std::size_t prompt_budget = 32 * 1024;
     std::string report_dir; // --report DIR: only regenerate report.html
     CapValues caps = evaluation_caps();
     Verbosity verbosity = Verbosity::Normal;

@@ -88,6 +88,7 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.max_llm_calls = options.max_llm_calls;
     loop.max_seconds = options.max_seconds;
     loop.until_max = options.until_max;
+    loop.prompt_budget = options.prompt_budget;
     loop.eval.max_steps = options.caps.get(Cap::StepBudget);
     loop.eval.max_seconds = options.caps.get(Cap::EvalSeconds);
     loop.limits = RoadmapLimits::from_caps(options.caps);

@@ -241,6 +241,10 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--max-llm-calls", options.max_llm_calls, "Stop when this many LLM calls are spent");
                 command.add_option("--max-seconds", options.max_seconds, "Stop after this many seconds");
                 command.add_flag("--until-max", options.until_max, "Stop at a full score");
+                command.add_option("--prompt-budget", options.prompt_budget,
+                    "Bytes of an LLM prompt, at most: the least useful parts are trimmed first, and it says so")
+                    ->check(CLI::Range(std::size_t(4096), std::size_t(16) << 20))
+                    ->default_val(options.prompt_budget);
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,

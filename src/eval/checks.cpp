@@ -48,7 +48,7 @@ void Evaluation::check_opcode_palette_sufficient(Check& palette)
         pass(palette, fmt::format("{} distinct colours among the 16 samples of row 24 (at least 4 needed)", samples.size()));
     else
         fail(palette, fmt::format("only {} distinct colours among the 16 samples of row 24 at x = 0, {}, ...; at least 4 "
-                                  "needed (paint the opcode palette)",
+                                  "needed (paint the ISA palette: write_isa_palette)",
                           samples.size(), image.width() / 16));
 }
 

@@ -20,22 +20,37 @@ const OpcodeInfo* find_mnemonic(std::string_view mnemonic)
 
 namespace {
 
-std::string operand_names(const OpcodeInfo& entry)
+// Each opcode's operand names agree with its signature: one name per
+// letter, a register named r<letter> (rd, ra, rs, ...), the others by their
+// kind's name (imm, special, port).
+constexpr bool operand_names_match(const OpcodeInfo& entry)
 {
-    static constexpr std::string_view kRegisterNames[] = { "rd", "ra", "rb" };
-    std::string text;
+    std::string_view names = entry.operand_names;
     for (int i = 0; i < entry.operand_count(); ++i) {
-        if (i)
-            text += ", ";
+        std::size_t comma = names.find(", ");
+        std::string_view name = names.substr(0, comma);
+        bool matches = false;
         switch (entry.operand_kind(i)) {
-        case OperandKind::Register: text += kRegisterNames[i]; break;
-        case OperandKind::Immediate: text += "imm"; break;
-        case OperandKind::Special: text += "special"; break;
-        case OperandKind::Port: text += "port"; break;
+        case OperandKind::Register: matches = name.size() == 2 && name[0] == 'r'; break;
+        case OperandKind::Immediate: matches = name == info(OperandKind::Immediate).name; break;
+        case OperandKind::Special: matches = name == info(OperandKind::Special).name; break;
+        case OperandKind::Port: matches = name == info(OperandKind::Port).name; break;
         }
+        if (!matches || (i + 1 < entry.operand_count()) != (comma != std::string_view::npos))
+            return false;
+        names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 2);
     }
-    return text;
+    return names.empty();
 }
+
+constexpr bool all_operand_names_match()
+{
+    for (const OpcodeInfo& entry : kOpcodes)
+        if (!operand_names_match(entry))
+            return false;
+    return true;
+}
+static_assert(all_operand_names_match(), "PXOS_OPCODES: an opcode's operand names do not follow its signature");
 
 } // namespace
 
@@ -45,7 +60,7 @@ std::string reference_markdown()
                        "|---|---|---|---|---|---|---|\n";
     for (const OpcodeInfo& entry : kOpcodes)
         text += fmt::format("| {} | `{}` | {} | ({},{},{}) | {} | {} | {} |\n", int(entry.opcode), entry.mnemonic,
-            operand_names(entry), entry.color.r, entry.color.g, entry.color.b, entry.length(),
+            entry.operand_names, entry.color.r, entry.color.g, entry.color.b, entry.length(),
             entry.privileged ? "kernel" : "any", entry.doc);
     text += "\n| operand | letter | relocated at load | meaning |\n|---|---|---|---|\n";
     for (const OperandKindInfo& kind : kOperandKinds)
@@ -61,7 +76,7 @@ std::string reference_text()
     std::string text;
     for (const OpcodeInfo& entry : kOpcodes)
         text += fmt::format("{:>2}  {:<8} {:<16} ({:>3},{:>3},{:>3})  {}{}\n", int(entry.opcode), entry.mnemonic,
-            operand_names(entry), entry.color.r, entry.color.g, entry.color.b, entry.privileged ? "[kernel] " : "",
+            entry.operand_names, entry.color.r, entry.color.g, entry.color.b, entry.privileged ? "[kernel] " : "",
             entry.doc);
     return text;
 }

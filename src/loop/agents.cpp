@@ -176,17 +176,4 @@ Roadmap combine_agent_changes(const Roadmap& parent, const std::vector<AgentChan
     return combined;
 }
 
-std::string agent_prompt_note(const std::string& region, const StepRegistry& registry)
-{
-    std::string names;
-    for (const StepDefinition& step : registry.steps())
-        if (step_region(std::string(step.name)) == region)
-            names += (names.empty() ? "" : ", ") + std::string(step.name);
-    return fmt::format("\n## Your region: {}\n\n"
-                       "You are the {} agent: other agents work on the other regions of the OS at the same time. "
-                       "Change only the steps of the region {} ({}); keep every other step, in order, exactly as it "
-                       "is{}. A reply that changes another region's step is rejected.\n",
-        region, region, region, names, region == "layout" ? "" : ", and the metadata too");
-}
-
 } // namespace pxos

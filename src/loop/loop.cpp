@@ -166,6 +166,7 @@ private:
         std::string& failure);
     std::optional<AcceptedReply> ask_llm(int generation, int candidate, const std::string& reflection,
         const Asked& asked, int& calls, std::string& failure);
+    PromptContext prompt_context(int generation, const Evaluated& parent) const;
     enum class CallResult { Replied, Retry, GiveUp };
     struct Call {
         CallResult result;
@@ -289,15 +290,41 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
     return { CallResult::Replied, outcome.out };
 }
 
+// What the prompt of a proposal from `parent` is made of: its text, its
+// evaluation and sources, the last attempts, the best candidates the
+// islands and the archive keep, and its metrics' deltas from its own parent.
+PromptContext Loop::prompt_context(int generation, const Evaluated& parent) const
+{
+    constexpr std::size_t kAttempts = 8;
+    constexpr std::size_t kTop = 5;
+    PromptContext context;
+    context.generation = generation;
+    context.roadmap_text = parent.text;
+    context.evaluation = &parent.evaluation;
+    if (auto sources = roadmap_sources(parent.roadmap, *m_options.files))
+        context.sources = std::move(*sources);
+    else
+        context.sources_error = sources.error().message();
+    context.recent = m_history->recent_attempts(kAttempts);
+    context.top = top_records(kTop);
+    if (const GenerationRecord* own = m_history->find_attempt(parent.id))
+        context.parent_deltas = own->metric_deltas;
+    context.registry = &m_registry;
+    context.budget_bytes = m_options.prompt_budget;
+    return context;
+}
+
 // Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
 // reply's exact errors go into the next prompt.
-std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const std::string& reflection,
+// (The reflection is written beside the generation; the prompt has its own
+// sections of the same facts.) An agent's prompt is its region's.
+std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const std::string& /*reflection*/,
     const Asked& asked, int& calls, std::string& failure)
 {
     const Evaluated& best = parent();
-    std::string base_prompt = build_prompt(best.text, best.evaluation, reflection, m_registry);
-    if (!asked.region.empty()) // (until the prompt is built from PromptContext::region)
-        base_prompt += agent_prompt_note(asked.region, m_registry);
+    PromptContext context = prompt_context(generation, best);
+    context.region = asked.region;
+    std::string base_prompt = build_prompt(context);
     std::string prompt = base_prompt;
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
         std::string stem = asked.region.empty()

@@ -93,7 +93,7 @@ TEST_CASE("each seed check fails on a purpose-made image, naming the place", "[e
     auto flat_palette = evaluate_changed([](auto& image) { image.fill_rect({ 0, 16, 512, 16 }, RGBA { 5, 5, 5, 255 }); });
     CHECK(pxos::test::check_of(flat_palette, "seed.opcode_palette_sufficient").message
         == "only 1 distinct colours among the 16 samples of row 24 at x = 0, 32, ...; at least 4 needed (paint the "
-           "opcode palette)");
+           "ISA palette: write_isa_palette)");
     CHECK_FALSE(flat_palette.seed.opcode_palette_sufficient);
     CHECK_FALSE(pxos::test::check_of(flat_palette, "structure.palette").passed);
     CHECK_FALSE(pxos::test::check_of(flat_palette, "kernel.boots").passed); // colours repeat: the machine refuses it

@@ -25,6 +25,26 @@ TEST_CASE("opcode colours are unique and opaque, the seed's eight keep the seed'
     CHECK(pxos::isa::kOpcodeCount * pxos::isa::kPaletteCellWidth <= 512);
 }
 
+TEST_CASE("an opcode's operands are named as its meaning uses them (JZ ra, imm: if ra == 0)", "[isa]")
+{
+    for (const auto& entry : pxos::isa::kOpcodes) {
+        INFO(entry.mnemonic);
+        std::string_view names = entry.operand_names;
+        int count = 0;
+        while (!names.empty()) {
+            std::size_t comma = names.find(", ");
+            std::string_view name = names.substr(0, comma);
+            CHECK(entry.doc.find(name) != std::string_view::npos);
+            ++count;
+            names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 2);
+        }
+        CHECK(count == entry.operand_count());
+    }
+    CHECK(pxos::isa::info(pxos::isa::Opcode::JZ).operand_names == "ra, imm");
+    CHECK(pxos::isa::reference_text().find(" 7  JZ       ra, imm          (128,128,128)  if ra == 0: pc = imm\n")
+        != std::string::npos);
+}
+
 TEST_CASE("every opcode assembles, disassembles and re-assembles to the same pixels", "[isa][asm]")
 {
     // One line per table row, with operands of the right kinds.

@@ -22,58 +22,61 @@ namespace pxos::isa {
 
 // Operand signature letters (PXOS_OPERAND_KINDS below): 'r' a register
 // r0..r15, 'i' a 32-bit immediate (number, address or label), 's' a special
-// register, 'p' an I/O port.
-// X(name, r, g, b, operands, privileged, doc)
+// register, 'p' an I/O port. `names` names each operand as `doc` uses it
+// (rd the register written, ra/rb/rs/rc/rx/ry/ri registers read, imm,
+// special, port); the reference tables, `pxos ops` and the loop's pxasm
+// cheat sheet show them, so an operand's name and its meaning agree.
+// X(name, r, g, b, operands, names, privileged, doc)
 #define PXOS_OPCODES(X)                                                                                               \
-    X(NOP, 0, 0, 0, "", false, "do nothing")                                                                          \
-    X(HALT, 255, 0, 0, "", true, "stop the machine; the kernel's r0 is the halt code")                               \
-    X(LOAD, 0, 255, 0, "rri", false, "rd = mem[ra + imm]")                                                            \
-    X(STORE, 0, 0, 255, "rri", false, "mem[ra + imm] = rs   (STORE rs, ra, imm)")                                    \
-    X(ADD, 255, 255, 0, "rrr", false, "rd = ra + rb")                                                                 \
-    X(SUB, 255, 0, 255, "rrr", false, "rd = ra - rb")                                                                 \
-    X(JMP, 0, 255, 255, "i", false, "pc = imm")                                                                       \
-    X(JZ, 128, 128, 128, "ri", false, "if ra == 0: pc = imm")                                                         \
-    X(LI, 255, 128, 0, "ri", false, "rd = imm")                                                                       \
-    X(MOV, 128, 255, 0, "rr", false, "rd = ra")                                                                       \
-    X(ADDI, 0, 128, 255, "rri", false, "rd = ra + imm")                                                               \
-    X(MUL, 255, 0, 128, "rrr", false, "rd = ra * rb (low 32 bits)")                                                   \
-    X(DIV, 128, 0, 255, "rrr", false, "rd = ra / rb, signed, toward zero; rb == 0 faults")                           \
-    X(MOD, 0, 255, 128, "rrr", false, "rd = ra % rb, signed; rb == 0 faults")                                         \
-    X(AND, 192, 64, 64, "rrr", false, "rd = ra & rb")                                                                 \
-    X(OR, 64, 192, 64, "rrr", false, "rd = ra | rb")                                                                  \
-    X(XOR, 64, 64, 192, "rrr", false, "rd = ra ^ rb")                                                                 \
-    X(NOT, 192, 192, 64, "rr", false, "rd = ~ra")                                                                     \
-    X(SHL, 192, 64, 192, "rrr", false, "rd = ra << (rb & 31)")                                                        \
-    X(SHR, 64, 192, 192, "rrr", false, "rd = ra >> (rb & 31), logical")                                               \
-    X(SAR, 255, 192, 128, "rrr", false, "rd = ra >> (rb & 31), arithmetic")                                           \
-    X(JNZ, 128, 192, 255, "ri", false, "if ra != 0: pc = imm")                                                        \
-    X(BEQ, 255, 128, 128, "rri", false, "if ra == rb: pc = imm")                                                      \
-    X(BNE, 128, 255, 128, "rri", false, "if ra != rb: pc = imm")                                                      \
-    X(BLT, 128, 128, 255, "rri", false, "if ra < rb (signed): pc = imm")                                              \
-    X(BGE, 255, 255, 128, "rri", false, "if ra >= rb (signed): pc = imm")                                             \
-    X(BLTU, 255, 128, 255, "rri", false, "if ra < rb (unsigned): pc = imm")                                           \
-    X(SLT, 128, 255, 255, "rrr", false, "rd = (ra < rb) ? 1 : 0, signed")                                             \
-    X(JMPR, 64, 64, 64, "r", false, "pc = ra")                                                                        \
-    X(CALL, 192, 192, 192, "i", false, "push pc of the next instruction; pc = imm")                                   \
-    X(CALLR, 96, 96, 160, "r", false, "push pc of the next instruction; pc = ra")                                     \
-    X(RET, 160, 96, 96, "", false, "pop pc")                                                                          \
-    X(PUSH, 96, 160, 96, "r", false, "sp = sp - 1; mem[sp] = ra")                                                     \
-    X(POP, 160, 160, 96, "r", false, "rd = mem[sp]; sp = sp + 1")                                                     \
-    X(SYSCALL, 255, 255, 255, "i", false, "trap to the kernel: pc = syscall_table[imm]")                              \
-    X(SYSRET, 96, 160, 160, "", true, "return to user mode at EPC")                                                   \
-    X(IN, 160, 96, 160, "rp", true, "rd = port[imm] (port 1: console input, -1 at end)")                              \
-    X(OUT, 224, 160, 32, "rp", true, "port[imm] = rs   (OUT rs, port; port 0: console output)")                      \
-    X(MFS, 32, 160, 224, "rs", true, "rd = special[imm]")                                                             \
-    X(MTS, 160, 32, 224, "rs", true, "special[imm] = rs   (MTS rs, special)")                                        \
-    X(UGET, 224, 32, 160, "rr", true, "rd = user_register[ra & 15]")                                                  \
-    X(USET, 32, 224, 160, "rr", true, "user_register[rd & 15] = ra   (USET rindex, rs)")                             \
-    X(PGET, 160, 224, 32, "rrr", false, "rd = pixel(x = ra, y = rb)")                                                 \
-    X(PSET, 224, 224, 160, "rrr", false, "pixel(x = ra, y = rb) = rc   (PSET rx, ry, rc)")                           \
-    X(LOADX, 96, 224, 224, "rrr", false, "rd = mem[ra + rb]")                                                         \
-    X(STOREX, 224, 96, 96, "rrr", false, "mem[ra + rb] = rs   (STOREX rs, ra, rb)")
+    X(NOP, 0, 0, 0, "", "", false, "do nothing")                                                                          \
+    X(HALT, 255, 0, 0, "", "", true, "stop the machine; the kernel's r0 is the halt code")                                \
+    X(LOAD, 0, 255, 0, "rri", "rd, ra, imm", false, "rd = mem[ra + imm]")                                                 \
+    X(STORE, 0, 0, 255, "rri", "rs, ra, imm", false, "mem[ra + imm] = rs")                                                \
+    X(ADD, 255, 255, 0, "rrr", "rd, ra, rb", false, "rd = ra + rb")                                                       \
+    X(SUB, 255, 0, 255, "rrr", "rd, ra, rb", false, "rd = ra - rb")                                                       \
+    X(JMP, 0, 255, 255, "i", "imm", false, "pc = imm")                                                                    \
+    X(JZ, 128, 128, 128, "ri", "ra, imm", false, "if ra == 0: pc = imm")                                                  \
+    X(LI, 255, 128, 0, "ri", "rd, imm", false, "rd = imm")                                                                \
+    X(MOV, 128, 255, 0, "rr", "rd, ra", false, "rd = ra")                                                                 \
+    X(ADDI, 0, 128, 255, "rri", "rd, ra, imm", false, "rd = ra + imm")                                                    \
+    X(MUL, 255, 0, 128, "rrr", "rd, ra, rb", false, "rd = ra * rb (low 32 bits)")                                         \
+    X(DIV, 128, 0, 255, "rrr", "rd, ra, rb", false, "rd = ra / rb, signed, toward zero; rb == 0 faults")                  \
+    X(MOD, 0, 255, 128, "rrr", "rd, ra, rb", false, "rd = ra % rb, signed; rb == 0 faults")                               \
+    X(AND, 192, 64, 64, "rrr", "rd, ra, rb", false, "rd = ra & rb")                                                       \
+    X(OR, 64, 192, 64, "rrr", "rd, ra, rb", false, "rd = ra | rb")                                                        \
+    X(XOR, 64, 64, 192, "rrr", "rd, ra, rb", false, "rd = ra ^ rb")                                                       \
+    X(NOT, 192, 192, 64, "rr", "rd, ra", false, "rd = ~ra")                                                               \
+    X(SHL, 192, 64, 192, "rrr", "rd, ra, rb", false, "rd = ra << (rb & 31)")                                              \
+    X(SHR, 64, 192, 192, "rrr", "rd, ra, rb", false, "rd = ra >> (rb & 31), logical")                                     \
+    X(SAR, 255, 192, 128, "rrr", "rd, ra, rb", false, "rd = ra >> (rb & 31), arithmetic")                                 \
+    X(JNZ, 128, 192, 255, "ri", "ra, imm", false, "if ra != 0: pc = imm")                                                 \
+    X(BEQ, 255, 128, 128, "rri", "ra, rb, imm", false, "if ra == rb: pc = imm")                                           \
+    X(BNE, 128, 255, 128, "rri", "ra, rb, imm", false, "if ra != rb: pc = imm")                                           \
+    X(BLT, 128, 128, 255, "rri", "ra, rb, imm", false, "if ra < rb (signed): pc = imm")                                   \
+    X(BGE, 255, 255, 128, "rri", "ra, rb, imm", false, "if ra >= rb (signed): pc = imm")                                  \
+    X(BLTU, 255, 128, 255, "rri", "ra, rb, imm", false, "if ra < rb (unsigned): pc = imm")                                \
+    X(SLT, 128, 255, 255, "rrr", "rd, ra, rb", false, "rd = (ra < rb) ? 1 : 0, signed")                                   \
+    X(JMPR, 64, 64, 64, "r", "ra", false, "pc = ra")                                                                      \
+    X(CALL, 192, 192, 192, "i", "imm", false, "push pc of the next instruction; pc = imm")                                \
+    X(CALLR, 96, 96, 160, "r", "ra", false, "push pc of the next instruction; pc = ra")                                   \
+    X(RET, 160, 96, 96, "", "", false, "pop pc")                                                                          \
+    X(PUSH, 96, 160, 96, "r", "rs", false, "sp = sp - 1; mem[sp] = rs")                                                   \
+    X(POP, 160, 160, 96, "r", "rd", false, "rd = mem[sp]; sp = sp + 1")                                                   \
+    X(SYSCALL, 255, 255, 255, "i", "imm", false, "trap to the kernel: pc = syscall_table[imm]")                           \
+    X(SYSRET, 96, 160, 160, "", "", true, "return to user mode at EPC")                                                   \
+    X(IN, 160, 96, 160, "rp", "rd, port", true, "rd = the next input of port (port 1: console input, -1 at end)")         \
+    X(OUT, 224, 160, 32, "rp", "rs, port", true, "port = rs (port 0: console output, the low byte)")                      \
+    X(MFS, 32, 160, 224, "rs", "rd, special", true, "rd = special")                                                       \
+    X(MTS, 160, 32, 224, "rs", "rs, special", true, "special = rs")                                                       \
+    X(UGET, 224, 32, 160, "rr", "rd, ri", true, "rd = user_register[ri & 15]")                                            \
+    X(USET, 32, 224, 160, "rr", "ri, rs", true, "user_register[ri & 15] = rs")                                            \
+    X(PGET, 160, 224, 32, "rrr", "rd, rx, ry", false, "rd = pixel(x = rx, y = ry)")                                       \
+    X(PSET, 224, 224, 160, "rrr", "rx, ry, rc", false, "pixel(x = rx, y = ry) = rc")                                      \
+    X(LOADX, 96, 224, 224, "rrr", "rd, ra, rb", false, "rd = mem[ra + rb]")                                               \
+    X(STOREX, 224, 96, 96, "rrr", "rs, ra, rb", false, "mem[ra + rb] = rs")
 
 enum class Opcode : std::uint8_t {
-#define PXOS_OPCODE_ENUM(name, r, g, b, operands, privileged, doc) name,
+#define PXOS_OPCODE_ENUM(name, r, g, b, operands, names, privileged, doc) name,
     PXOS_OPCODES(PXOS_OPCODE_ENUM)
 #undef PXOS_OPCODE_ENUM
 };
@@ -125,6 +128,7 @@ struct OpcodeInfo {
     std::string_view mnemonic;
     RGBA color;
     std::string_view signature; // one letter per operand, see above
+    std::string_view operand_names; // "rd, ra, imm": one name per operand, as `doc` uses them
     bool privileged;
     std::string_view doc;
 
@@ -140,8 +144,8 @@ struct OpcodeInfo {
 };
 
 inline constexpr std::array kOpcodes {
-#define PXOS_OPCODE_INFO(name, r, g, b, operands, privileged, doc)                                                     \
-    OpcodeInfo { Opcode::name, #name, RGBA { r, g, b, 255 }, operands, privileged, doc },
+#define PXOS_OPCODE_INFO(name, r, g, b, operands, names, privileged, doc)                                              \
+    OpcodeInfo { Opcode::name, #name, RGBA { r, g, b, 255 }, operands, names, privileged, doc },
     PXOS_OPCODES(PXOS_OPCODE_INFO)
 #undef PXOS_OPCODE_INFO
 };

@@ -62,8 +62,4 @@ struct AgentChange {
 // metadata and output come from the layout agent, else from the parent.
 Roadmap combine_agent_changes(const Roadmap& parent, const std::vector<AgentChange>& changes);
 
-// The part of an agent's prompt that says which region it works on and
-// which steps it may change (with the registry's steps of that region).
-std::string agent_prompt_note(const std::string& region, const StepRegistry& registry);
-
 } // namespace pxos

@@ -45,6 +45,7 @@ struct LoopOptions {
     int max_llm_calls = -1;  // -1: no cap
     double max_seconds = 0;  // 0: no cap
     bool until_max = false;
+    std::size_t prompt_budget = 32 * 1024; // bytes of an LLM prompt, at most (--prompt-budget)
     // The population (pxos/loop/population.hpp): islands, each proposing
     // `candidates` per generation, their migration, the archive's bins.
     int islands = 1;

@@ -1,8 +1,15 @@
-// The text the loop hands an LLM: the best roadmap so far, its evaluation,
-// a reflection (JSON: the failing checks and the last attempts), the build
-// steps it may use, the machine, and the reply format the proposer parses
-// (pxos/loop/proposer.hpp). Pure text in, text out: the prompt is also the
-// reply cache's key, so the same state gives the same prompt byte for byte.
+// The text the loop hands an LLM, built from a PromptContext: the task and
+// what to optimise, the parent roadmap with its steps numbered, the pxasm
+// sources it uses with line numbers (named as patches name them), its run,
+// its metrics and gates, the last attempts and the top candidates, a pxasm
+// cheat sheet generated from the ISA and ABI tables, the step registry as a
+// compact table, and the reply format. The main design decision: a byte
+// budget. The parts are trimmed least useful first (registry details, old
+// attempts, the console's middle, then sources beyond the kernel's top
+// file, which rotate by generation so a loop sees them all) and the prompt
+// says what it left out and how big that was. Pure text in, text out: the
+// prompt is also the reply cache's key, so the same context gives the same
+// prompt byte for byte.
 #pragma once
 
 #include "pxos/eval/evaluator.hpp"
@@ -36,11 +43,27 @@ struct PromptContext {
     // An agent's region ("kernel", "programs", "layout"; empty: the whole OS):
     // only that region's sources and metrics, and it may change only its steps.
     std::string region;
+    // The parent's metrics minus its own parent's (its record's metric_deltas; empty: unknown).
+    std::vector<MetricDelta> parent_deltas;
+    std::string sources_error; // why roadmap_sources() failed, said in the prompt; empty when it did not
 };
 
-// The first prompt of a proposal.
-std::string build_prompt(const std::string& roadmap_text, const EvalResult& evaluation, const std::string& reflection,
-    const StepRegistry& registry);
+// The prompt of a proposal: at most context.budget_bytes bytes.
+std::string build_prompt(const PromptContext& context);
+
+// The pxasm cheat sheet, generated from the ISA and ABI tables (opcodes with
+// their operands, encoding, registers, system calls, errors), with each
+// calling convention the sources state ("; Calling convention" comments)
+// and an example program. `example`: with it or without.
+enum class CheatSheetExample { With, Without };
+std::string pxasm_cheat_sheet(const std::vector<RoadmapSource>& sources, CheatSheetExample example);
+
+// The step registry as a compact table, one line a step and one a parameter
+// (type, range, default), at a level of detail.
+enum class RegistryDetail { Docs, Params, Names };
+std::string step_registry_table(const StepRegistry& registry, RegistryDetail detail,
+    const std::string& region = {});
+
 
 // The prompt of a retry: the first one, then the rejected reply (numbered
 // lines, trimmed to a bound, saying so) and its exact errors (bounded too).

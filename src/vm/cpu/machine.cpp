@@ -328,7 +328,7 @@ Machine::Exit Machine::run_chunk(std::uint64_t budget)
 #if PXOS_COMPUTED_GOTO
     static void* const kLabels[] = {
         &&op_undecoded,
-#define PXOS_LABEL(name, red, green, blue, operands, privileged, doc) &&op_##name,
+#define PXOS_LABEL(name, red, green, blue, operands, names, privileged, doc) &&op_##name,
         PXOS_OPCODES(PXOS_LABEL)
 #undef PXOS_LABEL
             && op_invalid,

@@ -42,7 +42,7 @@ const std::vector<Layer> kLayers {
     { "roadmap", { "src/roadmap", "include/pxos/roadmap" }, { "vm" } },
     { "steps", { "steps" }, { "roadmap", "store" } },
     { "view", { "src/view", "include/pxos/view" }, { "abi" } },
-    { "eval", { "src/eval", "include/pxos/eval" }, { "vm" } },
+    { "eval", { "src/eval", "include/pxos/eval" }, { "vm", "store" } },
     { "loop", { "src/loop", "include/pxos/loop" }, { "roadmap", "eval", "view" } },
     { "host_posix", { "src/host/posix", "include/pxos/host/posix" }, { "loop" } },
     { "cli", { "src/cli" }, { "host_posix", "steps" } },

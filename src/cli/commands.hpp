@@ -78,7 +78,8 @@ struct EvalCommandOptions {
     bool json = false;
     std::string min_score; // "N" or "N%"
     std::string only_group;
-    bool markdown = false; // print the rubric's tables (docs/EVAL.md) instead; no image
+    std::string baseline_path; // --baseline IMAGE: each metric's delta against that image's evaluation
+    bool markdown = false; // print the rubric's and metrics' tables (docs/EVAL.md) instead; no image
     CapValues caps = evaluation_caps();
 };
 int run_eval_command(const EvalCommandOptions& options);

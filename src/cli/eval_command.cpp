@@ -1,8 +1,10 @@
-// `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP]`, `pxos eval --markdown`
+// `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP] [--baseline IMAGE]`,
+// `pxos eval --markdown`
 #include "commands.hpp"
 #include "terminal.hpp"
 
 #include "pxos/eval/evaluator.hpp"
+#include "pxos/eval/metrics.hpp"
 #include "pxos/eval/rubric.hpp"
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/host/posix/thread_executor.hpp"
@@ -42,7 +44,7 @@ Result<Threshold> parse_threshold(std::string text)
 int run_eval_command(const EvalCommandOptions& options)
 {
     if (options.markdown) {
-        std::fputs(rubric_markdown().c_str(), stdout);
+        std::fputs((rubric_markdown() + "\n" + metrics_markdown()).c_str(), stdout);
         return 0;
     }
     std::optional<Threshold> threshold;
@@ -58,7 +60,9 @@ int run_eval_command(const EvalCommandOptions& options)
             return report_error(Error::usage(fmt::format("--only '{}' is not a group (groups: {})", options.only_group,
                 fmt::join(groups, ", "))));
     }
-    const std::string inputs[] = { options.image_path };
+    std::vector<std::string> inputs { options.image_path };
+    if (!options.baseline_path.empty())
+        inputs.push_back(options.baseline_path);
     if (!options.output_path.empty()) {
         if (auto checked = check_output_path(options.output_path); !checked)
             return report_error(checked.error());
@@ -76,17 +80,25 @@ int run_eval_command(const EvalCommandOptions& options)
     ThreadExecutor executor;
     eval_options.executor = &executor;
     EvalResult result = evaluate(*image, options.image_path, eval_options);
+    std::optional<EvalResult> baseline;
+    if (!options.baseline_path.empty()) {
+        auto other = load_png(host_files(), options.baseline_path, PngLimits::from_caps(options.caps));
+        if (!other)
+            return report_error(other.error());
+        baseline = evaluate(*other, options.baseline_path, eval_options);
+    }
+    const EvalResult* compared = baseline ? &*baseline : nullptr;
 
     if (result.timed_out)
         std::fprintf(stderr, "pxos eval: %s: stopped: the evaluation reached %s; the checks still running failed\n",
             options.image_path.c_str(), cap_text(Cap::EvalSeconds, eval_options.max_seconds).c_str());
-    std::string json = eval_result_to_json(result);
+    std::string json = eval_result_to_json(result, compared);
     if (options.json)
         std::fputs(json.c_str(), stdout);
     else
-        print_report(eval_result_to_text(result));
+        print_report(eval_result_to_text(result, compared));
     if (!options.output_path.empty()) {
-        StagedOutputs outputs(host_files(), { std::begin(inputs), std::end(inputs) });
+        StagedOutputs outputs(host_files(), inputs);
         if (auto written = outputs.write(options.output_path, json); !written)
             return report_error(written.error());
         if (auto committed = outputs.commit(); !committed)

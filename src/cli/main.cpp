@@ -161,7 +161,7 @@ const std::vector<CommandEntry>& command_table()
         },
         {
             "eval",
-            "Score an image: seed checks, structure, kernel, real execution and isolation probes",
+            "Score an image: gates (seed checks, structure, kernel, real execution, isolation probes), then metrics",
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.eval;
                 CLI::Option* image = command.add_option("image", options.image_path, "PNG image to evaluate")->required();
@@ -175,7 +175,7 @@ const std::vector<CommandEntry>& command_table()
                             options.markdown = true;
                             image->required(false);
                         },
-                        "Print the rubric's tables (those of docs/EVAL.md) instead of evaluating an image")
+                        "Print the rubric's and the metrics' tables (those of docs/EVAL.md) instead of evaluating an image")
                     ->excludes(image)
                     ->excludes(output);
                 command.add_flag("--json", options.json, "Print the JSON result instead of the summary");
@@ -183,6 +183,8 @@ const std::vector<CommandEntry>& command_table()
                     "Exit 1 when the score is below N points, or below N% with a percent sign");
                 command.add_option("--only", options.only_group,
                     "Run one group: seed, structure, kernel, execution or isolation");
+                command.add_option("--baseline", options.baseline_path,
+                    "Also evaluate this image and show each metric's delta against it");
                 add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::EvalSeconds });
                 command.footer("Exit status: 0 evaluated (and at or above --min-score), 1 below --min-score, "
                                "2 usage, 65 unreadable image. An image that is not an OS just scores low.");

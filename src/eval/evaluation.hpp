@@ -20,6 +20,7 @@
 #include <fmt/ranges.h>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -143,6 +144,45 @@ struct Probe {
     std::string guarded_name;
 };
 
+// The metrics' runs (metrics_measure.cpp, efficiency.cpp): a copy of an
+// image booted with console input and run to its halt, `max_steps` or the
+// deadline. With `watch_steps`, the process table is read every that many
+// steps: `max_ready_wait` is the longest a process stayed ready (not
+// running) across consecutive readings, in steps.
+struct MetricRun {
+    bool booted = false;
+    std::string boot_error;
+    RunResult result;
+    std::string output;
+    std::vector<ProcessInfo> processes;
+    bool timed_out = false;
+    std::uint64_t max_ready_wait = 0;
+    std::uint32_t max_ready_wait_pid = 0;
+};
+MetricRun run_metric_image(const SimulatedVRAM& image, const std::string& name, const std::string& input,
+    std::uint64_t max_steps, Deadline& deadline, std::uint64_t watch_steps = 0);
+
+// Instructions per operation of one efficiency probe (efficiency.cpp): the
+// probe processes run alone in a copy of the image (every other slot
+// freed), once doing `count` operations and once doing none; the value is
+// the difference of the two runs' steps over the operations.
+struct OperationProbe {
+    std::string_view key;    // the metric's key
+    std::string_view what;   // "getpid calls"
+    std::uint32_t count = 0; // operations of the measuring run
+    // The probes' sources for a run of `operations` operations (one per process).
+    std::vector<std::string> (*sources)(std::uint32_t operations);
+};
+std::span<const OperationProbe> operation_probes();
+// The copy of `image` with only these processes (each a pxasm source), or why not.
+Result<SimulatedVRAM> image_with_only(const SimulatedVRAM& image, const BootHeader& header,
+    const std::vector<std::string>& sources);
+
+// Puts the probe's program into a free slot and 4 free rows (below the
+// processes, above the display) of a copy of the image: fills in image,
+// pid and base, or problem. (probes.cpp; the robustness probes use it too)
+void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h);
+
 // The message of every check that needs a boot, on an image that does not.
 inline constexpr std::string_view kSkippedNoBoot = "skipped: the image does not boot (see kernel.boots)";
 
@@ -187,6 +227,9 @@ public:
     void check_privileged(Check& check);
     void check_endless_loop(Check& check);
     void check_syscall_table_write(Check& check);
+    // the cascade's second stage (metrics_measure.cpp): after every gate passed
+    void run_metrics();
+    void fill_run_figures();
 
 private:
     bool wanted(CheckGroup group) const

@@ -1,13 +1,11 @@
 // The evaluation's frame: the groups run in the rubric's order (rubric.cpp),
 // each check added from its row and filled in by its function; then the
-// score, and the result as JSON or text.
+// score, then the cascade's second stage (the metrics, metrics_measure.cpp).
+// The result as JSON or text: eval_report.cpp.
 #include "pxos/eval/evaluator.hpp"
 
-#include "base/json_writer.hpp"
 #include "eval/evaluation.hpp"
 
-#include <cmath>
-#include <nlohmann/json.hpp>
 
 namespace pxos {
 
@@ -67,73 +65,31 @@ EvalResult Evaluation::run()
         m_result.max_score += check.max_points;
     }
     m_result.score_pct = m_result.max_score ? 100.0 * m_result.score / m_result.max_score : 0.0;
+    fill_run_figures();
+    // The cascade: the costly metrics only once every gate passed.
+    MetricsResult& metrics = m_result.metrics;
+    if (!m_options.metrics)
+        metrics.skipped = "metrics off: gates only";
+    else if (!m_options.only_group.empty())
+        metrics.skipped = fmt::format("--only {}: the metrics need every gate", m_options.only_group);
+    else if (m_result.score != m_result.max_score)
+        metrics.skipped = fmt::format("gates {}/{}: the metrics are measured once every gate passes",
+            m_result.score, m_result.max_score);
+    else if (m_deadline.passed()) {
+        m_result.timed_out = true;
+        metrics.skipped = "the evaluation reached " + m_deadline.cap() + " before the metrics";
+    } else
+        run_metrics();
+    if (!metrics.measured)
+        for (const MetricRow& row : metric_table())
+            metrics.values.push_back({ std::string(row.key), false, 0, 0, metrics.skipped });
     return std::move(m_result);
 }
-
-namespace {
-
-nlohmann::ordered_json evidence_json(const std::vector<Evidence>& evidence)
-{
-    nlohmann::ordered_json object = nlohmann::ordered_json::object();
-    for (const Evidence& item : evidence) {
-        if (auto* integer = std::get_if<std::int64_t>(&item.value))
-            object[item.key] = *integer;
-        else if (auto* text = std::get_if<std::string>(&item.value))
-            object[item.key] = *text;
-        else
-            object[item.key] = std::get<std::vector<std::int64_t>>(item.value);
-    }
-    return object;
-}
-
-} // namespace
 
 EvalResult evaluate(const SimulatedVRAM& image, const std::string& image_name, const EvalOptions& options)
 {
     Evaluation evaluation(image, image_name, options);
     return evaluation.run();
-}
-
-std::string eval_result_to_json(const EvalResult& result)
-{
-    nlohmann::ordered_json root;
-    root["metadata_initialized"] = result.seed.metadata_initialized;
-    root["opcode_palette_unique_colors"] = result.seed.opcode_palette_unique_colors;
-    root["opcode_palette_sufficient"] = result.seed.opcode_palette_sufficient;
-    root["hello_program_pixels"] = result.seed.hello_program_pixels;
-    root["hello_program_exists"] = result.seed.hello_program_exists;
-    root["regions_checked"] = result.seed.regions_checked;
-    root["regions_ok"] = result.seed.regions_ok;
-    root["all_regions_ok"] = result.seed.all_regions_ok;
-    root["score"] = result.score;
-    root["max_score"] = result.max_score;
-    root["score_pct"] = std::round(result.score_pct * 100.0) / 100.0;
-    nlohmann::ordered_json checks = nlohmann::ordered_json::array();
-    for (const Check& check : result.checks) {
-        nlohmann::ordered_json entry;
-        entry["id"] = check.id;
-        entry["group"] = check.group;
-        entry["passed"] = check.passed;
-        entry["points"] = check.points;
-        entry["max_points"] = check.max_points;
-        entry["message"] = check.message;
-        entry["evidence"] = evidence_json(check.evidence);
-        checks.push_back(std::move(entry));
-    }
-    root["checks"] = std::move(checks);
-    if (result.timed_out) // only then: the JSON of an evaluation that finished stays as it was
-        root["timed_out"] = true;
-    return write_json(root, JsonLayout::Indented) + "\n";
-}
-
-std::string eval_result_to_text(const EvalResult& result)
-{
-    std::string text;
-    for (const Check& check : result.checks)
-        text += fmt::format("[{}] {:<32} {}/{}  {}\n", check.passed ? "PASS" : "FAIL", check.id, check.points,
-            check.max_points, check.message);
-    text += fmt::format("score {}/{} ({:.1f}%)\n", result.score, result.max_score, result.score_pct);
-    return text;
 }
 
 } // namespace pxos

@@ -30,7 +30,12 @@ std::string syscall_table_probe(const BootHeader& h, int width)
         table_x - h.display.x, table_y - h.display.y, table_x, table_y);
 }
 
-// Puts the probe's program into a free slot and free rows of a copy.
+
+// Where each isolation check's probe is in run_probes's list.
+enum ProbeIndex : std::size_t { kKernelWriteProbe, kPrivilegedProbe, kEndlessLoopProbe, kSyscallTableWriteProbe };
+
+} // namespace
+
 void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
 {
     int width = image.width();
@@ -70,11 +75,6 @@ void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
     probe.pid = abi::pid_of_slot(*slot);
     probe.base = spec.base;
 }
-
-// Where each isolation check's probe is in run_probes's list.
-enum ProbeIndex : std::size_t { kKernelWriteProbe, kPrivilegedProbe, kEndlessLoopProbe, kSyscallTableWriteProbe };
-
-} // namespace
 
 // Passes when the probe was stopped (the expected fault, or preemption for
 // an endless loop) while every original process ended as it did alone.

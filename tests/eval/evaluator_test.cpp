@@ -205,7 +205,7 @@ TEST_CASE("odd images are evaluated without a crash, and max_score never changes
     }
 }
 
-TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then the checks", "[eval]")
+TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then the checks, the gates and the metrics", "[eval]")
 {
     pxos::EvalOptions options;
     options.only_group = "seed";
@@ -224,7 +224,7 @@ TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then 
     CHECK(keys
         == std::vector<std::string> { "metadata_initialized", "opcode_palette_unique_colors", "opcode_palette_sufficient",
             "hello_program_pixels", "hello_program_exists", "regions_checked", "regions_ok", "all_regions_ok", "score",
-            "max_score", "score_pct", "checks" });
+            "max_score", "score_pct", "checks", "gates", "metrics" });
     std::vector<std::string> check_keys;
     for (const auto& item : json["checks"][0].items())
         check_keys.push_back(item.key());

@@ -106,9 +106,17 @@ const std::vector<std::string>& eval_groups();
 
 EvalResult evaluate(const SimulatedVRAM& image, const std::string& image_name, const EvalOptions& options = {});
 
-// JSON: the seed's keys, score, max_score, score_pct, checks (stable order).
-std::string eval_result_to_json(const EvalResult& result);
-// One line per check, then "score/max_score (pct%)".
-std::string eval_result_to_text(const EvalResult& result);
+// JSON: the seed's keys, score, max_score, score_pct, checks (stable
+// order), then "gates" {score, max_score, passed} and "metrics" {measured,
+// skipped, combined_score, values: [{key, value, unit, direction, weight,
+// ratio, baseline, message}], capabilities}. With `baseline` (the
+// evaluation of a --baseline image) each value gets "delta" (value minus
+// the baseline image's, when both were measured) and "metrics" gets
+// "compared_to" {image, combined_score, delta}.
+std::string eval_result_to_json(const EvalResult& result, const EvalResult* baseline = nullptr);
+// One line per check, then "score/max_score (pct%)"; then the metrics
+// table (key, value, unit, ratio, and the delta against `baseline`) and
+// combined_score, or why the metrics were skipped.
+std::string eval_result_to_text(const EvalResult& result, const EvalResult* baseline = nullptr);
 
 } // namespace pxos

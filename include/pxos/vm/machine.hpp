@@ -189,6 +189,18 @@ public:
     // Runs until the kernel halts, a kernel fault, or `max_steps` more
     // instructions (the budget). Can be called again to continue.
     RunResult run(std::uint64_t max_steps);
+    // A copy of this machine between runs: its memory, registers, step
+    // count, results and console so far, and its input string; running the
+    // copy goes on exactly as this machine would. Observers, sinks and the
+    // input source are not copied (none is set on the copy). The scenario
+    // suite forks its sessions from one boot so.
+    std::unique_ptr<Machine> clone() const;
+    // Makes this machine what `other` is (as clone() would), reusing this
+    // one's memory and decode cache: only the words that differ are copied
+    // (and their decoded slots dropped). Both must come from the same boot
+    // (one a clone of the other, or both of a third): else nothing changes
+    // and it returns false.
+    bool reset_to(const Machine& other);
 
     const SimulatedVRAM& vram() const { return m_vram; }
     const BootHeader& header() const { return m_header; }
@@ -234,7 +246,9 @@ private:
     void write_console(char c);
     void enter_kernel(std::uint32_t cause, std::uint32_t pc, std::uint32_t address);
 
+    void copy_state(const Machine& other);
     SimulatedVRAM m_vram;
+    std::uint64_t m_boot_id = 0; // the boot it comes from (clones keep it)
     BootHeader m_header;
     Palette m_palette;
     std::uint32_t* m_memory;

@@ -3,6 +3,8 @@
 #include "pxos/vm/trap_entry.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <iterator>
 #include <fmt/format.h>
 
@@ -90,6 +92,8 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
     , m_header(header)
     , m_palette(std::move(palette))
 {
+    static std::atomic<std::uint64_t> boots { 0 };
+    m_boot_id = ++boots;
     m_memory = m_vram.mutable_words();
     m_memory_words = std::uint32_t(m_vram.pixel_count());
     // calloc: the slots start as kUndecoded (0), and the pages of memory no
@@ -108,6 +112,60 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
 }
 
 Machine::~Machine() = default;
+
+std::unique_ptr<Machine> Machine::clone() const
+{
+    // A fresh decode cache: between runs it holds only decoded slots and the
+    // end fences (run_chunk takes its user fences down when it returns), so
+    // the copy decodes what it runs again, lazily, and runs the same.
+    std::unique_ptr<Machine> copy(new Machine(m_vram, m_header, m_palette));
+    copy->copy_state(*this);
+    copy->m_boot_id = m_boot_id;
+    return copy;
+}
+
+bool Machine::reset_to(const Machine& other)
+{
+    if (other.m_boot_id != m_boot_id)
+        return false;
+    // A decoded slot depends only on the words under it (and the palette),
+    // so the slots of the words that are the same stay right.
+    // Blocks compared with memcmp first: most of memory is the same.
+    const std::uint32_t* from = other.m_memory;
+    constexpr std::uint32_t kBlock = 256;
+    for (std::uint32_t begin = 0; begin < m_memory_words; begin += kBlock) {
+        std::uint32_t end = std::min(begin + kBlock, m_memory_words);
+        if (std::memcmp(m_memory + begin, from + begin, std::size_t(end - begin) * sizeof(std::uint32_t)) == 0)
+            continue;
+        for (std::uint32_t address = begin; address < end; ++address)
+            if (m_memory[address] != from[address]) {
+                m_memory[address] = from[address];
+                invalidate(address);
+            }
+    }
+    copy_state(other);
+    return true;
+}
+
+void Machine::copy_state(const Machine& other)
+{
+    Machine* copy = this;
+    const Machine& m = other;
+    copy->m_active = m.m_active;
+    copy->m_inactive = m.m_inactive;
+    copy->m_specials = m.m_specials;
+    copy->m_pc = m.m_pc;
+    copy->m_user_mode = m.m_user_mode;
+    copy->m_halted = m.m_halted;
+    copy->m_steps = m.m_steps;
+    copy->m_slice_end = m.m_slice_end;
+    copy->m_result = m.m_result;
+    copy->m_output = m.m_output;
+    copy->m_console_bytes = m.m_console_bytes;
+    copy->m_record_limits = m.m_record_limits;
+    copy->m_input = m.m_input;
+    copy->m_input_position = m.m_input_position;
+}
 
 void Machine::FreeSlots::operator()(Slot* slots) const
 {

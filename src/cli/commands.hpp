@@ -94,6 +94,9 @@ struct LoopCommandOptions {
     int retries = 2;
     int candidates = 1;
     int jobs = 1;
+    int islands = 1;
+    int migrate_every = 5;
+    int archive_bins = 4;
     std::uint64_t seed = 1;
     bool resume = false;
     bool replay = false;

@@ -69,6 +69,9 @@ int run_loop_command(const LoopCommandOptions& options)
     loop.retries = options.retries;
     loop.candidates = options.candidates;
     loop.jobs = options.jobs;
+    loop.islands = options.islands;
+    loop.migrate_every = options.migrate_every;
+    loop.archive_bins = options.archive_bins;
     loop.seed = options.seed;
     loop.resume = options.resume;
     loop.replay = options.replay;

@@ -218,6 +218,18 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("--jobs", options.jobs, "Proposals built and evaluated at once")
                     ->check(CLI::Range(1, 64))
                     ->default_val(options.jobs);
+                command.add_option("--islands", options.islands,
+                    "Islands, each with its own best and --candidates proposals per generation")
+                    ->check(CLI::Range(1, 16))
+                    ->default_val(options.islands);
+                command.add_option("--migrate-every", options.migrate_every,
+                    "Every M generations each island's best moves to the next island (0: never)")
+                    ->check(CLI::Range(0, 1000000))
+                    ->default_val(options.migrate_every);
+                command.add_option("--archive-bins", options.archive_bins,
+                    "MAP-Elites archive cells per doubling of kernel_words and of workload_steps")
+                    ->check(CLI::Range(1, 64))
+                    ->default_val(options.archive_bins);
                 command.add_option("--seed", options.seed, "Seed of the heuristic proposer")->default_val(options.seed);
                 command.add_flag("--resume", options.resume, "Continue the loop in --out-dir after its last generation");
                 command.add_flag("--replay", options.replay, "Take LLM replies from the out-dir's cache only");

@@ -1,6 +1,8 @@
 #include "pxos/loop/generation.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <set>
 
 namespace pxos {
 
@@ -8,92 +10,118 @@ bool better(const Evaluated& a, const Evaluated& b)
 {
     if (a.evaluation.score != b.evaluation.score)
         return a.evaluation.score > b.evaluation.score;
-    return a.text.size() < b.text.size();
+    double ca = a.evaluation.metrics.combined_score, cb = b.evaluation.metrics.combined_score;
+    if (ca != cb)
+        return ca > cb;
+    if (a.evaluation.run.faults != b.evaluation.run.faults)
+        return a.evaluation.run.faults < b.evaluation.run.faults;
+    return a.id < b.id;
 }
 
-std::shared_ptr<const Evaluated> Population::evaluated(const std::string& text) const
+std::vector<std::string> lost_capabilities(const EvalResult& before, const EvalResult& after)
 {
-    auto known = m_evaluated.find(text);
-    return known == m_evaluated.end() ? nullptr : known->second;
+    if (!after.metrics.measured)
+        return {};
+    std::set<std::string> kept(after.metrics.capabilities.begin(), after.metrics.capabilities.end());
+    std::set<std::string> lost;
+    for (const std::string& capability : before.metrics.capabilities)
+        if (!kept.count(capability))
+            lost.insert(capability);
+    return { lost.begin(), lost.end() };
 }
 
-void Population::remember(std::shared_ptr<const Evaluated> evaluated)
+std::string text_hash(std::string_view canonical)
 {
-    std::string text = evaluated->text;
-    m_evaluated[text] = std::move(evaluated);
-}
-
-void Population::restore_best(int generation, std::shared_ptr<const Evaluated> best)
-{
-    m_best_generation = generation;
-    m_best = best;
-    remember(std::move(best));
-}
-
-void Population::keep(int generation, std::shared_ptr<const Evaluated> chosen, GenerationRecord& record)
-{
-    m_seen.insert(chosen->text);
-    if (!m_evaluated.count(chosen->text))
-        m_evaluated[chosen->text] = chosen;
-    record.score = chosen->evaluation.score;
-    record.max_score = chosen->evaluation.max_score;
-    if (!m_best || better(*chosen, *m_best)) {
-        m_best_generation = generation;
-        m_best = std::move(chosen);
+    std::uint64_t hash = 1469598103934665603ull;
+    for (unsigned char c : canonical) {
+        hash ^= c;
+        hash *= 1099511628211ull;
     }
-    record.best_generation = m_best_generation;
-    record.best_score = m_best->evaluation.score;
+    return fmt::format("{:016x}", hash);
 }
 
-Triage triage(const std::vector<std::optional<std::string>>& canonical, const Population& population)
+GenerationRecord attempt_record(int generation, std::size_t index, const Proposal& proposal)
 {
-    Triage result;
-    for (std::size_t i = 0; i < canonical.size(); ++i) {
-        if (!canonical[i])
-            continue;
-        if (auto known = population.evaluated(*canonical[i])) {
-            result.known.push_back({ i, std::move(known) }); // a duplicate: not evaluated twice
-            continue;
-        }
-        bool repeated = std::any_of(result.fresh.begin(), result.fresh.end(),
-            [&](std::size_t f) { return canonical[f] == canonical[i]; });
-        if (repeated)
-            continue;
-        result.fresh.push_back(i);
-    }
-    return result;
+    GenerationRecord attempt;
+    attempt.generation = generation;
+    attempt.candidate = int(index) + 1;
+    attempt.parent = proposal.parent;
+    attempt.parent_candidate = proposal.parent_candidate;
+    attempt.island = proposal.island;
+    attempt.proposer = proposal.proposer;
+    attempt.fallback = proposal.fallback;
+    attempt.llm_calls = proposal.llm_calls;
+    attempt.note = proposal.note;
+    attempt.model = proposal.model;
+    attempt.rationale = proposal.rationale;
+    return attempt;
 }
 
-Selection select_proposal(int generation, std::vector<Proposal> proposals, const std::vector<Scored>& scored,
-    const Population& population)
+void score_attempt(GenerationRecord& attempt, const Evaluated& candidate, const Evaluated& parent)
 {
-    Selection selection;
-    GenerationRecord& record = selection.record;
-    record.generation = generation;
-    record.parent = population.best_generation();
-    std::vector<Scored> results = scored;
-    if (results.empty()) {
-        // Every proposal was invalid: carry the best forward, saying so.
-        results.push_back({ 0, population.best() });
-        proposals[0].note += "; no valid proposal, the best roadmap carries on";
+    const EvalResult& child = candidate.evaluation;
+    const EvalResult& from = parent.evaluation;
+    attempt.score = child.score;
+    attempt.max_score = child.max_score;
+    attempt.combined_score = child.metrics.combined_score;
+    attempt.faults = int(std::min<std::uint64_t>(child.run.faults, 1u << 30));
+    attempt.gate_delta = child.score - from.score;
+    attempt.combined_delta = child.metrics.combined_score - from.metrics.combined_score;
+    attempt.metric_deltas.clear();
+    for (const MetricValue& value : child.metrics.values) {
+        if (!value.measured)
+            continue;
+        for (const MetricValue& before : from.metrics.values)
+            if (before.key == value.key && before.measured)
+                attempt.metric_deltas.push_back({ value.key, value.value, value.value - before.value });
     }
-    std::size_t best_index = 0;
-    for (std::size_t i = 1; i < results.size(); ++i)
-        if (better(*results[i].evaluated, *results[best_index].evaluated))
-            best_index = i;
-    selection.chosen = results[best_index].evaluated;
-    const Evaluated& chosen = *selection.chosen;
-    const Proposal& proposal = proposals[results[best_index].proposal];
-    record.proposer = population.seen(chosen.text) ? "duplicate" : proposal.proposer;
-    record.fallback = proposal.fallback;
-    for (const Proposal& p : proposals)
-        record.llm_calls += p.llm_calls;
-    record.note = proposal.note;
-    if (record.proposer == "duplicate")
-        record.note += " (same as an earlier generation)";
-    if (!chosen.error.empty()) // e.g. an include a proposal may not read: say why it scored 0
-        record.note += "; it did not build: " + chosen.error;
-    return selection;
+    attempt.lost = lost_capabilities(from, child);
+    attempt.regression = !attempt.lost.empty();
+    attempt.text_hash = text_hash(candidate.text);
+    if (!candidate.error.empty()) // e.g. an include a proposal may not read: say why it scored 0
+        attempt.note += "; it did not build: " + candidate.error;
+}
+
+std::string attempt_file_text(const GenerationRecord& attempt, const std::string& folder, const std::string& text)
+{
+    return fmt::format("# pxos loop generation {} candidate {} (island {}, parent generation {} candidate {}): score "
+                       "{}/{}, proposer {}\n# files named here resolve relative to {}\n",
+               attempt.generation, attempt.candidate, attempt.island, attempt.parent, attempt.parent_candidate,
+               attempt.score, attempt.max_score, attempt.proposer, folder)
+        + text;
+}
+
+std::optional<std::size_t> choose_attempt(const std::vector<std::shared_ptr<const Evaluated>>& fresh,
+    const std::vector<bool>& regression)
+{
+    std::optional<std::size_t> chosen;
+    for (std::size_t f = 0; f < fresh.size(); ++f) {
+        bool kept = !regression[f];
+        if (!chosen || (kept && regression[*chosen]) || (kept == !regression[*chosen] && better(*fresh[f], *fresh[*chosen])))
+            chosen = f;
+    }
+    return chosen;
+}
+
+GenerationRecord carried_on(GenerationRecord record, const Evaluated& best)
+{
+    record.candidate = 0;
+    record.parent = best.id.generation;
+    record.parent_candidate = best.id.candidate;
+    record.proposer = "duplicate";
+    record.score = best.evaluation.score;
+    record.max_score = best.evaluation.max_score;
+    record.combined_score = best.evaluation.metrics.combined_score;
+    record.faults = int(std::min<std::uint64_t>(best.evaluation.run.faults, 1u << 30));
+    record.gate_delta = 0;
+    record.combined_delta = 0;
+    record.metric_deltas.clear();
+    record.regression = false;
+    record.lost.clear();
+    record.outcome = "carried on";
+    record.reason = "no valid new proposal";
+    record.note += "; no valid proposal, the best roadmap carries on (same as an earlier generation)";
+    return record;
 }
 
 } // namespace pxos

@@ -5,6 +5,9 @@
 #include "pxos/base/limits.hpp"
 #include "pxos/base/file_system.hpp"
 #include "pxos/loop/generation.hpp"
+#include "pxos/loop/population.hpp"
+#include "pxos/loop/text_diff.hpp"
+#include "out_dir.hpp"
 #include "pxos/loop/history.hpp"
 #include "pxos/image/png_io.hpp"
 #include "pxos/loop/proposer.hpp"
@@ -36,6 +39,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
+PopulationOptions population_options(const LoopOptions& options)
+{
+    PopulationOptions population;
+    population.islands = std::max(1, options.islands);
+    population.migrate_every = options.migrate_every;
+    population.archive_bins = std::max(1, options.archive_bins);
+    population.seed = options.seed;
+    return population;
+}
+
+std::string attempt_name(int generation, int candidate, std::string_view extension)
+{
+    return fmt::format("attempts/gen{:03}.c{}.{}", generation, candidate, extension);
+}
+
+// A roadmap diff this long or shorter stays in the record; a longer one gets a file.
+constexpr std::size_t kInlineDiffBytes = 1500;
+
 std::string generation_name(std::string_view prefix, int generation, std::string_view extension)
 {
     return fmt::format("{}.gen{:03}.{}", prefix, generation, extension);
@@ -47,7 +68,7 @@ std::string generation_name(std::string_view prefix, int generation, std::string
 Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOptions& options,
     const ReadConfinement& reads)
 {
-    Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {} };
+    Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {}, {} };
     result.roadmap.path = options.roadmap_path;
     BuildOptions build_options;
     build_options.limits = options.limits.vram;
@@ -84,25 +105,6 @@ std::string reply_problem(const CommandOutcome& outcome)
     return {};
 }
 
-// Creates the out-dir and takes its lock (DIR/loop.lock): a second loop on
-// the same out-dir, resumed or fresh, stops here naming the first one's pid.
-Result<std::unique_ptr<FileLock>> lock_out_dir(FileSystem& files, const std::string& out_dir)
-{
-    auto created = files.create_folders(out_dir);
-    FileKind kind = files.kind_of(out_dir);
-    if (kind != FileKind::Directory) {
-        if (kind == FileKind::Regular)
-            return Error::io(out_dir, "the out-dir is a file, not a directory");
-        if (kind == FileKind::Fifo)
-            return Error::io(out_dir, "the out-dir is a FIFO, not a directory");
-        if (kind != FileKind::Missing)
-            return Error::io(out_dir, "the out-dir is not a directory");
-        return Error::io(out_dir, "cannot create the out-dir: "
-                + (created ? std::error_code().message() : created.error().diagnostics().front().message));
-    }
-    return files.lock((fs::path(out_dir) / "loop.lock").string(), "the out-dir is in use by another pxos loop");
-}
-
 class Loop {
 public:
     Loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm, LoopObserver& observer, Clock& clock)
@@ -112,6 +114,7 @@ public:
         , m_observer(observer)
         , m_clock(clock)
         , m_replies(*options.files, path("cache"))
+        , m_population(population_options(options))
     {
     }
 
@@ -127,11 +130,13 @@ private:
     // Where a proposal's files (and their includes) may be read from.
     ReadConfinement proposal_reads() const { return ReadConfinement { folder() }; }
 
-    // A generation's choice, before it is kept and written.
+    // A generation's choice, before it is written.
     struct Outcome {
         std::shared_ptr<const Evaluated> chosen;
+        std::shared_ptr<const Evaluated> parent; // the chosen one's (null for the first generation)
         GenerationRecord record;
         std::string reflection; // empty for the first generation
+        std::vector<std::pair<std::string, std::string>> files; // the attempts' roadmaps and diffs: name, text
     };
     Result<std::unique_ptr<FileLock>> take_out_dir();
     Result<void> resume();
@@ -139,13 +144,15 @@ private:
     std::string stop_reason(double started);
     Result<Outcome> first_generation();
     Outcome next_generation(int generation);
-    std::vector<Scored> evaluate_fresh(const std::vector<std::size_t>& fresh,
+    std::vector<std::shared_ptr<const Evaluated>> evaluate_fresh(int generation, const std::vector<std::size_t>& fresh,
         std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical);
+    void record_diff(Outcome& outcome, GenerationRecord& attempt, const Evaluated& parent, const Evaluated& child);
     Result<double> persist(Outcome& outcome, double generation_started);
-    Result<void> write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
-        const std::string& reflection);
+    Result<void> write_generation(const Outcome& outcome, GenerationRecord& record);
+    Result<Elite> restore_candidate(CandidateId id, std::map<CandidateId, Elite>& restored);
+    Result<void> resume_population(const GenerationRecord& last);
 
-    Proposal propose(int generation, int candidate, const std::string& reflection);
+    Proposal propose(int generation, int candidate, const std::string& reflection, const ParentChoice& parent);
     std::optional<std::string> ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
         std::string& failure);
     enum class CallResult { Replied, Retry, GiveUp };
@@ -156,6 +163,18 @@ private:
     Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem, int& calls);
     Result<std::string> accept_reply(const std::string& reply) const;
     void report_unwritten(int generation, const Result<void>& written);
+    // The parent of the proposal being made (ask_llm and accept_reply work on it).
+    const Evaluated& parent() const { return *m_parent; }
+    // For the prompt (PromptContext::top): the records of the best candidates
+    // the islands and the archive keep, best first. PromptContext::recent is
+    // m_history->recent_attempts(count).
+    std::vector<GenerationRecord> top_records(std::size_t count) const
+    {
+        std::vector<GenerationRecord> top;
+        for (const Elite& elite : m_population.top(count))
+            top.push_back(elite.record);
+        return top;
+    }
 
     const LoopOptions& m_options;
     const StepRegistry& m_registry;
@@ -165,19 +184,21 @@ private:
     ReplyCache m_replies;
     std::optional<History> m_history;
     Population m_population;
+    const Evaluated* m_parent = nullptr;
     int m_llm_calls_total = 0;
     bool m_llm_budget_spent = false;
 };
 
-Result<void> Loop::write_generation(int generation, int parent, const Evaluated& chosen, GenerationRecord& record,
-    const std::string& reflection)
+Result<void> Loop::write_generation(const Outcome& outcome, GenerationRecord& record)
 {
+    const Evaluated& chosen = *outcome.chosen;
+    int generation = record.generation;
     record.roadmap_file = generation_name("ROADMAP_VRAM_OS", generation, "yaml");
     record.image_file = generation_name("vram_os_stage1", generation, "png");
     record.eval_file = generation_name("vram_os_stage1", generation, "json");
     std::string header = fmt::format("# pxos loop generation {} (parent {}): score {}/{}, proposer {}\n"
                                      "# files named here resolve relative to {}\n",
-        generation, parent, chosen.evaluation.score, chosen.evaluation.max_score, record.proposer, folder());
+        generation, record.parent, chosen.evaluation.score, chosen.evaluation.max_score, record.proposer, folder());
     if (!chosen.error.empty())
         header += "# this roadmap did not build: " + chosen.error + "\n";
     PXOS_TRY(m_options.files->write_file_atomic(path(record.roadmap_file), header + chosen.text));
@@ -188,18 +209,15 @@ Result<void> Loop::write_generation(int generation, int parent, const Evaluated&
     else
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
-    if (chosen.image && parent > 0) {
-        auto parent_image = load_png(*m_options.files, path(generation_name("vram_os_stage1", parent, "png")),
-            PngLimits { m_options.limits.vram, PngLimits::kDefaultMaxFileBytes });
-        if (parent_image) {
-            record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
-            PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
-                difference_picture(*parent_image, *chosen.image), executor));
-        }
+    if (chosen.image && outcome.parent && outcome.parent->image) {
+        record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
+        PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
+            difference_picture(*outcome.parent->image, *chosen.image), executor));
     }
     PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
-    if (!reflection.empty())
-        PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")), reflection));
+    if (!outcome.reflection.empty())
+        PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")),
+            outcome.reflection));
     return {};
 }
 
@@ -216,7 +234,7 @@ void Loop::report_unwritten(int generation, const Result<void>& written)
 // The canonical roadmap a reply proposes, or the errors to feed back.
 Result<std::string> Loop::accept_reply(const std::string& reply) const
 {
-    const Evaluated& best = *m_population.best();
+    const Evaluated& best = parent();
     auto text = roadmap_text_from_reply(reply, best.roadmap, m_options.limits.yaml);
     if (!text)
         return std::move(text).error();
@@ -260,7 +278,7 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
 std::optional<std::string> Loop::ask_llm(int generation, int candidate, const std::string& reflection, int& calls,
     std::string& failure)
 {
-    const Evaluated& best = *m_population.best();
+    const Evaluated& best = parent();
     std::string base_prompt = build_prompt(best.text, best.evaluation, reflection, m_registry);
     std::string prompt = base_prompt;
     for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
@@ -293,10 +311,14 @@ std::optional<std::string> Loop::ask_llm(int generation, int candidate, const st
     return std::nullopt;
 }
 
-Proposal Loop::propose(int generation, int candidate, const std::string& reflection)
+Proposal Loop::propose(int generation, int candidate, const std::string& reflection, const ParentChoice& choice)
 {
     Proposal proposal;
-    const Evaluated& best = *m_population.best();
+    const Evaluated& best = *choice.parent.evaluated;
+    m_parent = &best;
+    proposal.island = choice.island;
+    proposal.parent = choice.parent.id().generation;
+    proposal.parent_candidate = choice.parent.id().candidate;
     std::uint64_t seed = m_options.seed * 1000003ull + std::uint64_t(generation) * 131ull + std::uint64_t(candidate);
     if (m_options.proposer == ProposerKind::Copy) {
         proposal.text = best.text;
@@ -323,33 +345,99 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
     return proposal;
 }
 
-// After --resume: every roadmap seen so far, and the best one, re-evaluated.
+// A candidate of the resumed loop, rebuilt from its roadmap file and
+// evaluated again (the evaluation is deterministic), once per candidate.
+Result<Elite> Loop::restore_candidate(CandidateId id, std::map<CandidateId, Elite>& restored)
+{
+    if (auto found = restored.find(id); found != restored.end())
+        return found->second;
+    const GenerationRecord* attempt = m_history->find_attempt(id);
+    if (!attempt)
+        return Error::bad_input(m_history->path(), fmt::format("cannot resume: {} is not in the history", candidate_name(id)));
+    auto text = m_options.files->read_file_text(path(attempt->roadmap_file), m_options.limits.max_file_bytes,
+        Cap::RoadmapFile);
+    if (!text)
+        return std::move(text).error();
+    auto roadmap = validate_proposal(*m_options.files, *text, path(attempt->roadmap_file), folder(), m_registry,
+        m_options.limits);
+    if (!roadmap)
+        return std::move(roadmap).error();
+    std::string canonical = roadmap_to_yaml(*roadmap);
+    Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
+    evaluated.id = id;
+    Elite elite { std::make_shared<const Evaluated>(std::move(evaluated)), *attempt };
+    restored.emplace(id, elite);
+    return elite;
+}
+
+// The islands, archive and best of the last complete generation's line.
+Result<void> Loop::resume_population(const GenerationRecord& last)
+{
+    std::map<CandidateId, Elite> restored;
+    std::vector<Elite> islands;
+    for (const IslandRecord& island : last.islands) {
+        auto elite = restore_candidate(island.best, restored);
+        if (!elite)
+            return std::move(elite).error();
+        islands.push_back(std::move(*elite));
+    }
+    std::map<Cell, Elite> archive;
+    for (const ArchiveCellRecord& cell : last.archive) {
+        auto elite = restore_candidate(cell.elite, restored);
+        if (!elite)
+            return std::move(elite).error();
+        archive.emplace(Cell { cell.x, cell.y }, std::move(*elite));
+    }
+    auto best = restore_candidate(CandidateId { last.best_generation, last.best_candidate }, restored);
+    if (!best)
+        return std::move(best).error();
+    m_population.restore(std::move(islands), std::move(archive), std::move(*best));
+    for (const GenerationRecord& record : m_history->records())
+        for (const GenerationRecord& attempt : record.attempts)
+            if (!attempt.text_hash.empty())
+                m_population.mark_known(attempt.text_hash, CandidateId { attempt.generation, attempt.candidate });
+    return {};
+}
+
+// After --resume: the population of the last complete generation, its
+// candidates evaluated again. A loop.jsonl from before the islands (no
+// "islands" in its lines) resumes as that loop did: its best on every island.
 Result<void> Loop::resume()
 {
     const std::vector<GenerationRecord>& records = m_history->records();
     if (records.empty())
         return {};
     const GenerationRecord& last = records.back();
-    int best_generation = last.best_generation;
-    for (const GenerationRecord& record : records) {
-        auto text = m_options.files->read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
-        if (!text)
-            return std::move(text).error();
-        auto roadmap = validate_proposal(*m_options.files, *text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
-        if (!roadmap)
-            continue;
-        std::string canonical = roadmap_to_yaml(*roadmap);
-        m_population.mark_seen(canonical);
-        if (record.generation == best_generation)
-            m_population.restore_best(best_generation, std::make_shared<const Evaluated>(
-                build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads())));
+    if (!last.islands.empty()) {
+        PXOS_TRY(resume_population(last));
+    } else {
+        int best_generation = last.best_generation;
+        std::shared_ptr<const Evaluated> best;
+        for (const GenerationRecord& record : records) {
+            auto text = m_options.files->read_file_text(path(record.roadmap_file), m_options.limits.max_file_bytes, Cap::RoadmapFile);
+            if (!text)
+                return std::move(text).error();
+            auto roadmap = validate_proposal(*m_options.files, *text, path(record.roadmap_file), folder(), m_registry, m_options.limits);
+            if (!roadmap)
+                continue;
+            std::string canonical = roadmap_to_yaml(*roadmap);
+            m_population.mark_known(text_hash(canonical), CandidateId { record.generation, 1 });
+            if (record.generation == best_generation) {
+                Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
+                evaluated.id = CandidateId { best_generation, 1 };
+                best = std::make_shared<const Evaluated>(std::move(evaluated));
+            }
+        }
+        if (!best)
+            return Error::bad_input(m_history->path(),
+                fmt::format("cannot resume: the best generation {}'s roadmap is missing", best_generation));
+        GenerationRecord attempt = records[std::size_t(best_generation - 1)];
+        Elite elite { best, attempt };
+        m_population.restore(std::vector<Elite>(std::size_t(std::max(1, m_options.islands)), elite), {}, elite);
     }
-    const Evaluated* best = m_population.best().get();
-    if (!best)
-        return Error::bad_input(m_history->path(),
-            fmt::format("cannot resume: the best generation {}'s roadmap is missing", best_generation));
+    const Evaluated& best = *m_population.best().evaluated;
     m_observer.note(fmt::format("resuming after generation {} (best: generation {}, {}/{})", last.generation,
-        best_generation, best->evaluation.score, best->evaluation.max_score));
+        best.id.generation, best.evaluation.score, best.evaluation.max_score));
     return {};
 }
 
@@ -363,27 +451,42 @@ std::string Loop::stop_reason(double started)
     return {};
 }
 
-// Generation 1: the roadmap given on the command line.
+// Generation 1: the roadmap given on the command line, every island's start.
 Result<Loop::Outcome> Loop::first_generation()
 {
     auto roadmap = load_roadmap(*m_options.files, m_options.roadmap_path, m_registry, m_options.limits);
     if (!roadmap)
         return std::move(roadmap).error();
     std::string canonical = roadmap_to_yaml(*roadmap);
+    Evaluated given = build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {});
+    given.id = CandidateId { 1, 1 };
     Outcome outcome;
-    outcome.chosen = std::make_shared<const Evaluated>(
-        build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {}));
-    outcome.record.generation = 1;
-    outcome.record.proposer = "given";
-    outcome.record.note = "the roadmap given on the command line";
+    outcome.chosen = std::make_shared<const Evaluated>(std::move(given));
+    Proposal proposal;
+    proposal.proposer = "given";
+    proposal.note = "the roadmap given on the command line";
+    GenerationRecord attempt = attempt_record(1, 0, proposal);
+    score_attempt(attempt, *outcome.chosen, *outcome.chosen);
+    attempt.roadmap_file = generation_name("ROADMAP_VRAM_OS", 1, "yaml");
+    attempt.outcome = "given";
+    auto cell = m_population.cell_of(outcome.chosen->evaluation);
+    attempt.has_cell = cell.has_value();
+    if (cell) {
+        attempt.cell_x = cell->x;
+        attempt.cell_y = cell->y;
+    }
+    m_population.start(Elite { outcome.chosen, attempt });
+    outcome.record = attempt;
+    outcome.record.attempts = { attempt };
+    m_population.describe(outcome.record);
     return outcome;
 }
 
 // Builds and evaluates the new roadmaps, jobs at a time, in order.
-std::vector<Scored> Loop::evaluate_fresh(const std::vector<std::size_t>& fresh,
-    std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical)
+std::vector<std::shared_ptr<const Evaluated>> Loop::evaluate_fresh(int generation,
+    const std::vector<std::size_t>& fresh, std::vector<std::optional<Roadmap>>& roadmaps,
+    const std::vector<std::optional<std::string>>& canonical)
 {
-    std::vector<Scored> scored;
     std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
     std::vector<std::optional<Evaluated>> evaluations(fresh.size());
     SerialExecutor serial;
@@ -392,50 +495,120 @@ std::vector<Scored> Loop::evaluate_fresh(const std::vector<std::size_t>& fresh,
         evaluations[i] = build_and_evaluate(std::move(*roadmaps[fresh[i]]), *canonical[fresh[i]], m_options,
             proposal_reads());
     });
+    std::vector<std::shared_ptr<const Evaluated>> evaluated;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-        auto evaluated = std::make_shared<const Evaluated>(std::move(*evaluations[i]));
-        m_population.remember(evaluated);
-        scored.push_back({ fresh[i], evaluated });
+        evaluations[i]->id = CandidateId { generation, int(fresh[i]) + 1 };
+        evaluated.push_back(std::make_shared<const Evaluated>(std::move(*evaluations[i])));
     }
-    return scored;
+    return evaluated;
 }
 
-// Generation 2 on: proposals from the best so far, each new roadmap built
-// and evaluated once, the best of them chosen.
+// The attempt's roadmap diff from its parent's: in the record when short, else in a file.
+void Loop::record_diff(Outcome& outcome, GenerationRecord& attempt, const Evaluated& parent, const Evaluated& child)
+{
+    std::string diff = unified_diff(parent.text, child.text, candidate_name(parent.id), candidate_name(child.id));
+    if (diff.size() <= kInlineDiffBytes) {
+        attempt.text_diff = std::move(diff);
+        return;
+    }
+    attempt.text_diff_file = attempt_name(attempt.generation, attempt.candidate, "diff");
+    outcome.files.emplace_back(attempt.text_diff_file, std::move(diff));
+}
+
+// Generation 2 on: for each island `candidates` proposals, each from the
+// island's best or an elite of the archive; each new roadmap built and
+// evaluated once in the whole loop; every attempt offered to the population
+// and recorded; then the migration when it is due. The generation's files
+// are those of its best attempt.
 Loop::Outcome Loop::next_generation(int generation)
 {
     Outcome outcome;
-    outcome.reflection = reflection_json(generation, m_population.best()->evaluation, m_population.best_generation(),
-        m_history->records());
+    const Evaluated& best = *m_population.best().evaluated;
+    outcome.reflection = reflection_json(generation, best.evaluation, best.id.generation, m_history->records());
+    std::vector<ParentChoice> parents = m_population.choose_parents(generation, std::max(1, m_options.candidates));
     std::vector<Proposal> proposals;
-    for (int candidate = 1; candidate <= std::max(1, m_options.candidates); ++candidate)
-        proposals.push_back(propose(generation, candidate, outcome.reflection));
+    for (std::size_t i = 0; i < parents.size(); ++i)
+        proposals.push_back(propose(generation, int(i) + 1, outcome.reflection, parents[i]));
+    m_parent = nullptr;
     std::vector<std::optional<Roadmap>> roadmaps(proposals.size());
     std::vector<std::optional<std::string>> canonical(proposals.size());
+    std::vector<std::string> invalid(proposals.size());
     for (std::size_t i = 0; i < proposals.size(); ++i) {
         auto roadmap = validate_proposal(*m_options.files, proposals[i].text, "proposal.yaml", folder(), m_registry, m_options.limits);
         if (!roadmap) {
-            proposals[i].note += " (invalid: " + roadmap.error().message() + ")";
+            invalid[i] = roadmap.error().message();
+            proposals[i].note += " (invalid: " + invalid[i] + ")";
             continue;
         }
         canonical[i] = roadmap_to_yaml(*roadmap);
         roadmaps[i] = std::move(*roadmap);
     }
-    Triage sorted = triage(canonical, m_population);
-    std::vector<Scored> scored = std::move(sorted.known);
-    for (Scored& evaluated : evaluate_fresh(sorted.fresh, roadmaps, canonical))
-        scored.push_back(std::move(evaluated));
-    Selection selection = select_proposal(generation, std::move(proposals), scored, m_population);
-    outcome.chosen = std::move(selection.chosen);
-    outcome.record = std::move(selection.record);
+    Triage sorted = triage(generation, canonical, [this](const std::string& hash) { return m_population.known(hash); });
+    std::vector<std::shared_ptr<const Evaluated>> fresh = evaluate_fresh(generation, sorted.fresh, roadmaps, canonical);
+
+    // The generation's choice: its best attempt, one that lost nothing before one that did.
+    std::vector<GenerationRecord> attempts;
+    for (std::size_t i = 0; i < proposals.size(); ++i)
+        attempts.push_back(attempt_record(generation, i, proposals[i]));
+    std::vector<bool> regression;
+    for (std::size_t f = 0; f < fresh.size(); ++f) {
+        GenerationRecord& attempt = attempts[sorted.fresh[f]];
+        score_attempt(attempt, *fresh[f], *parents[sorted.fresh[f]].parent.evaluated);
+        regression.push_back(attempt.regression);
+    }
+    std::optional<std::size_t> chosen = choose_attempt(fresh, regression); // into fresh
+    for (std::size_t i = 0; i < proposals.size(); ++i)
+        if (!invalid[i].empty()) {
+            attempts[i].outcome = "invalid";
+            attempts[i].reason = invalid[i];
+        }
+    for (const Triage::Duplicate& duplicate : sorted.duplicates) {
+        GenerationRecord& attempt = attempts[duplicate.proposal];
+        attempt.outcome = "duplicate";
+        attempt.reason = "the same roadmap as " + candidate_name(duplicate.of) + " (not evaluated again)";
+        attempt.text_hash = text_hash(*canonical[duplicate.proposal]);
+    }
+    for (std::size_t f = 0; f < fresh.size(); ++f) {
+        GenerationRecord& attempt = attempts[sorted.fresh[f]];
+        const Evaluated& parent = *parents[sorted.fresh[f]].parent.evaluated;
+        attempt.roadmap_file = chosen == f ? generation_name("ROADMAP_VRAM_OS", generation, "yaml")
+                                           : attempt_name(generation, attempt.candidate, "yaml");
+        if (chosen != f)
+            outcome.files.emplace_back(attempt.roadmap_file, attempt_file_text(attempt, folder(), fresh[f]->text));
+        record_diff(outcome, attempt, parent, *fresh[f]);
+        m_population.mark_known(attempt.text_hash, fresh[f]->id);
+        m_population.admit(fresh[f], attempt);
+    }
+
+    GenerationRecord& record = outcome.record;
+    if (chosen) {
+        outcome.chosen = fresh[*chosen];
+        outcome.parent = parents[sorted.fresh[*chosen]].parent.evaluated;
+        record = attempts[sorted.fresh[*chosen]];
+    } else {
+        // Every proposal was invalid or a duplicate: the best carries on, saying so.
+        outcome.chosen = m_population.best().evaluated;
+        record = carried_on(attempts[0], *outcome.chosen);
+    }
+    record.llm_calls = 0;
+    for (const Proposal& proposal : proposals)
+        record.llm_calls += proposal.llm_calls;
+    record.migrations = m_population.migrate(generation);
+    record.attempts = std::move(attempts);
+    m_population.describe(record);
     return outcome;
 }
 
-// The generation's files and timing, and last the line that makes it count as complete.
+// The generation's files and timing, and last the line that makes it count
+// as complete: the population after it (islands, archive, best) is in that
+// line, so a loop killed before it resumes from the generation before.
 Result<double> Loop::persist(Outcome& outcome, double generation_started)
 {
     GenerationRecord& record = outcome.record;
-    PXOS_TRY(write_generation(record.generation, record.parent, *outcome.chosen, record, outcome.reflection));
+    (void)m_options.files->create_folders(path("attempts"));
+    for (const auto& [name, text] : outcome.files)
+        PXOS_TRY(m_options.files->write_file_atomic(path(name), text));
+    PXOS_TRY(write_generation(outcome, record));
     double milliseconds = m_clock.now_ms() - generation_started;
     PXOS_TRY(append_line(*m_options.files, path("timings.jsonl"),
         write_json(nlohmann::json({ { "generation", record.generation }, { "milliseconds", milliseconds } }),
@@ -458,16 +631,19 @@ Result<std::unique_ptr<FileLock>> Loop::take_out_dir()
     return lock;
 }
 
-// How the run ended, the best generation, and the report.
+// How the run ended, the best candidate, and the report.
 Result<void> Loop::finish(LoopSummary& summary)
 {
     if (summary.stop_reason.empty())
         summary.stop_reason = fmt::format("{} generations done", m_options.generations);
-    if (const auto best = m_population.best()) {
-        summary.best_generation = m_population.best_generation();
-        summary.best_score = best->evaluation.score;
-        summary.max_score = best->evaluation.max_score;
-        summary.best_roadmap_file = path(generation_name("ROADMAP_VRAM_OS", m_population.best_generation(), "yaml"));
+    if (m_population.started()) {
+        const Elite& best = m_population.best();
+        summary.best_generation = best.id().generation;
+        summary.best_candidate = best.id().candidate;
+        summary.best_score = best.evaluated->evaluation.score;
+        summary.max_score = best.evaluated->evaluation.max_score;
+        summary.best_combined_score = best.evaluated->evaluation.metrics.combined_score;
+        summary.best_roadmap_file = path(best.record.roadmap_file);
     }
     return write_loop_report(*m_options.files, m_options.out_dir);
 }
@@ -493,16 +669,14 @@ Result<LoopSummary> Loop::run()
         auto outcome = generation == 1 ? first_generation() : Result<Outcome>(next_generation(generation));
         if (!outcome)
             return std::move(outcome).error();
-        m_population.keep(generation, outcome->chosen, outcome->record);
         auto milliseconds = persist(*outcome, generation_started);
         if (!milliseconds)
             return std::move(milliseconds).error();
         summary.generations.push_back(outcome->record);
         m_observer.generation_done(outcome->record, *milliseconds);
-        const Evaluated& best = *m_population.best();
+        const Evaluated& best = *m_population.best().evaluated;
         if (m_options.until_max && best.evaluation.score == best.evaluation.max_score) {
-            summary.stop_reason
-                = fmt::format("full score at generation {} (--until-max)", m_population.best_generation());
+            summary.stop_reason = fmt::format("full score at generation {} (--until-max)", best.id.generation);
             break;
         }
     }

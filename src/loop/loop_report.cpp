@@ -1,10 +1,14 @@
 // report.html: one self-contained page (no network) showing a loop at a
-// glance: the score per generation as an inline SVG chart, then each
+// glance: the score per generation as an inline SVG chart, the best of each
+// island per generation and the MAP-Elites archive as SVG pictures, every
+// attempt with its deltas and why it lost (report_charts.cpp), then each
 // generation's image (scaled up, pixels crisp), score, note and the diff of
 // its roadmap from its parent's.
 #include "pxos/loop/loop.hpp"
 
 #include "pxos/base/file_system.hpp"
+#include "pxos/loop/text_diff.hpp"
+#include "report_charts.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -15,21 +19,6 @@
 namespace pxos {
 
 namespace {
-
-std::string escape_html(std::string_view text)
-{
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string base64(const std::vector<std::uint8_t>& bytes)
 {
@@ -59,29 +48,6 @@ std::vector<std::string> lines_of(const std::string& text)
         if (line.rfind("# ", 0) != 0) // the generation header comments
             lines.push_back(line);
     return lines;
-}
-
-// A line diff (longest common subsequence): "  " kept, "- " removed, "+ " added.
-std::vector<std::string> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b)
-{
-    std::size_t n = a.size(), m = b.size();
-    std::vector<std::vector<int>> common(n + 1, std::vector<int>(m + 1, 0));
-    for (std::size_t i = n; i-- > 0;)
-        for (std::size_t j = m; j-- > 0;)
-            common[i][j] = a[i] == b[j] ? common[i + 1][j + 1] + 1 : std::max(common[i + 1][j], common[i][j + 1]);
-    std::vector<std::string> out;
-    std::size_t i = 0, j = 0;
-    while (i < n || j < m) {
-        if (i < n && j < m && a[i] == b[j]) {
-            out.push_back("  " + a[i]);
-            ++i, ++j;
-        } else if (j < m && (i == n || common[i][j + 1] >= common[i + 1][j])) {
-            out.push_back("+ " + b[j++]);
-        } else {
-            out.push_back("- " + a[i++]);
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -145,13 +111,21 @@ Result<void> write_loop_report(FileSystem& files, const std::string& out_dir)
                        "img{image-rendering:pixelated;image-rendering:crisp-edges;border:1px solid #444}"
                        ".gen{display:flex;gap:24px;border-top:1px solid #333;padding:16px 0}"
                        "pre{background:#111;padding:8px;font-size:12px;overflow:auto;max-height:360px}"
-                       ".add{color:#8bc34a}.del{color:#ef5350}.best{color:#ffd54f}</style></head><body>\n";
+                       ".add{color:#8bc34a}.del{color:#ef5350}.best{color:#ffd54f}"
+                       "table.attempts{border-collapse:collapse;font-size:12px;margin:8px 0}"
+                       ".attempts td,.attempts th{border:1px solid #333;padding:3px 6px;vertical-align:top;text-align:left}"
+                       ".attempts pre{max-height:200px}</style></head><body>\n";
     int best_generation = records.empty() ? 0 : records.back().value("best_generation", 0);
     html += fmt::format("<h1>pxos loop</h1><p>{} generations; best: generation {} with {}/{}. "
                         "<span style='color:#4fc3f7'>&#9679;</span> score, "
                         "<span style='color:#8bc34a'>&#9473;</span> best so far.</p>\n",
         records.size(), best_generation, records.empty() ? 0 : records.back().value("best_score", 0), max_score);
     html += svg + "\n";
+    html += "<h2>Islands</h2><p>The best of each island after each generation.</p>\n" + island_curves_svg(records) + "\n";
+    html += "<h2>Archive</h2><p>MAP-Elites cells after the last generation, coloured by their elite's "
+            "combined_score (hover for the elite).</p>\n"
+        + (records.empty() ? std::string() : archive_svg(records.back())) + "\n";
+    html += "<h2>Attempts</h2>\n" + attempts_table(records, read) + "\n";
     for (const auto& record : records) {
         int generation = record.value("generation", 0);
         int parent = record.value("parent", 0);
@@ -172,10 +146,18 @@ Result<void> write_loop_report(FileSystem& files, const std::string& out_dir)
             record.value("score", 0), record.value("max_score", 0), escape_html(record.value("proposer", "")),
             record.value("fallback", false) ? " (fallback)" : "", parent, diff_link, escape_html(record.value("note", "")));
         std::string roadmap = read(record.value("roadmap", ""));
+        // The parent's roadmap: its attempt's file (a loop from before the attempts: its generation's).
         std::string parent_roadmap;
-        for (const auto& other : records)
-            if (other.value("generation", 0) == parent)
-                parent_roadmap = read(other.value("roadmap", ""));
+        int parent_candidate = record.value("parent_candidate", 1);
+        for (const auto& other : records) {
+            if (other.value("generation", 0) != parent)
+                continue;
+            std::string file = other.value("roadmap", "");
+            for (const auto& attempt : other.value("attempts", nlohmann::json::array()))
+                if (attempt.value("candidate", 0) == parent_candidate)
+                    file = attempt.value("roadmap", file);
+            parent_roadmap = read(file);
+        }
         html += "<pre>";
         for (const std::string& change : diff_lines(lines_of(parent_roadmap), lines_of(roadmap))) {
             std::string css = change[0] == '+' ? "add" : change[0] == '-' ? "del" : "";

@@ -42,11 +42,108 @@ TEST_CASE("a history line is one compact JSON object with every field, in order"
     pxos::GenerationRecord r = record(2, 22);
     r.fallback = true;
     r.diff_file = "vram_os_stage1.gen002.diff.png";
+    // The keys of a loop from before the population first, as they were, then the candidate's and the population's.
     CHECK(pxos::history_line(r)
         == "{\"generation\":2,\"parent\":1,\"score\":22,\"max_score\":22,\"best_score\":22,\"best_generation\":2,"
            "\"proposer\":\"heuristic\",\"fallback\":true,\"llm_calls\":2,\"note\":\"a \\\"quoted\\\" note\","
            "\"roadmap\":\"ROADMAP_VRAM_OS.gen002.yaml\",\"image\":\"vram_os_stage1.gen002.png\","
-           "\"eval\":\"vram_os_stage1.gen002.json\",\"diff\":\"vram_os_stage1.gen002.diff.png\"}");
+           "\"eval\":\"vram_os_stage1.gen002.json\",\"diff\":\"vram_os_stage1.gen002.diff.png\","
+           "\"candidate\":1,\"parent_candidate\":0,\"island\":0,\"model\":\"\",\"rationale\":\"\",\"combined_score\":0.0,"
+           "\"faults\":0,\"gate_delta\":0,\"combined_delta\":0.0,\"metric_deltas\":[],\"regression\":false,\"lost\":[],"
+           "\"outcome\":\"\",\"reason\":\"\",\"hash\":\"\",\"text_diff\":\"\",\"text_diff_file\":\"\",\"cell\":null,"
+           "\"best_candidate\":0,\"best_combined_score\":0.0,\"islands\":[],\"archive\":[],\"archive_features\":[],\"archive_bins\":0,"
+           "\"migrations\":[],"
+           "\"attempts\":[]}");
+}
+
+TEST_CASE("a line's attempts, islands, archive and migrations read back as written", "[loop][history]")
+{
+    pxos::GenerationRecord line = record(3, 22);
+    line.candidate = 2;
+    line.parent_candidate = 1;
+    line.island = 1;
+    line.combined_score = 1.0625;
+    line.best_candidate = 2;
+    line.best_combined_score = 1.0625;
+    line.islands = { { { 3, 2 }, 1.0625, 22 }, { { 1, 1 }, 0.75, 21 } };
+    line.archive = { { 40, 78, { 3, 2 }, 1.0625, 22 }, { -1, 3, { 2, 1 }, 0.5, 22 } };
+    line.migrations = { "island 0 -> 1: generation 3 candidate 2" };
+    line.archive_features = { "kernel_words", "workload_steps" };
+    line.archive_bins = 4;
+    pxos::GenerationRecord attempt;
+    attempt.generation = 3;
+    attempt.candidate = 1;
+    attempt.parent = 2;
+    attempt.parent_candidate = 1;
+    attempt.island = 0;
+    attempt.proposer = "llm";
+    attempt.model = "fast";
+    attempt.rationale = "drop the primes demo";
+    attempt.score = 22;
+    attempt.max_score = 22;
+    attempt.combined_score = 1.5;
+    attempt.faults = 3;
+    attempt.gate_delta = 0;
+    attempt.combined_delta = 0.25;
+    attempt.metric_deltas = { { "kernel_words", 900, -100 } };
+    attempt.regression = true;
+    attempt.lost = { "scenario.primes" };
+    attempt.outcome = "regression";
+    attempt.reason = "it lost what its parent could do: scenario.primes";
+    attempt.text_hash = "00112233445566ff";
+    attempt.text_diff = "--- a\n+++ b\n@@ -1,1 +1,0 @@\n-x\n";
+    attempt.text_diff_file = "";
+    attempt.has_cell = true;
+    attempt.cell_x = 39;
+    attempt.cell_y = -2;
+    attempt.roadmap_file = "attempts/gen003.c1.yaml";
+    line.attempts = { attempt };
+    auto records = pxos::parse_history(lines({ record(1, 3), record(2, 22), line }), "loop.jsonl");
+    REQUIRE(records.ok());
+    const pxos::GenerationRecord& back = records->at(2);
+    CHECK(pxos::history_line(back) == pxos::history_line(line)); // every field survives
+    CHECK(back.island == 1);
+    CHECK(back.islands.size() == 2);
+    CHECK(back.islands[1].best == pxos::CandidateId { 1, 1 });
+    CHECK(back.archive[1].x == -1);
+    CHECK(back.archive[0].elite == pxos::CandidateId { 3, 2 });
+    REQUIRE(back.attempts.size() == 1);
+    const pxos::GenerationRecord& a = back.attempts[0];
+    CHECK(a.lost == std::vector<std::string> { "scenario.primes" });
+    CHECK(a.regression);
+    CHECK(a.metric_deltas[0].delta == -100);
+    CHECK(a.has_cell);
+    CHECK(a.cell_y == -2);
+    CHECK(a.rationale == "drop the primes demo");
+    CHECK(a.combined_score == 1.5);
+    CHECK(a.roadmap_file == "attempts/gen003.c1.yaml");
+}
+
+TEST_CASE("a history gives the last attempts newest last and finds an attempt by its candidate", "[loop][history]")
+{
+    pxos::test::ScratchDirectory scratch;
+    auto history = pxos::History::open(pxos::test::files(), scratch.file("loop.jsonl"), pxos::ResumeMode::Refuse);
+    REQUIRE(history.ok());
+    REQUIRE(history->append(record(1, 3)).ok()); // a line without attempts counts as its one attempt
+    pxos::GenerationRecord second = record(2, 22);
+    for (int c = 1; c <= 3; ++c) {
+        pxos::GenerationRecord attempt = record(2, 20 + c);
+        attempt.candidate = c;
+        second.attempts.push_back(attempt);
+    }
+    REQUIRE(history->append(second).ok());
+    auto recent = history->recent_attempts(3);
+    REQUIRE(recent.size() == 3);
+    CHECK(recent[0].candidate == 1);
+    CHECK(recent[2].candidate == 3);
+    auto all = history->recent_attempts(10);
+    REQUIRE(all.size() == 4);
+    CHECK(all[0].generation == 1);
+    REQUIRE(history->find_attempt({ 2, 2 }) != nullptr);
+    CHECK(history->find_attempt({ 2, 2 })->score == 22);
+    CHECK(history->find_attempt({ 1, 1 })->generation == 1);
+    CHECK(history->find_attempt({ 2, 4 }) == nullptr);
+    CHECK(history->find_attempt({ 3, 1 }) == nullptr);
 }
 
 TEST_CASE("history lines read back as the records they were written from", "[loop][history]")
@@ -82,6 +179,12 @@ TEST_CASE("history lines read back as the records they were written from", "[loo
         "loop.jsonl");
     REQUIRE(old.ok());
     CHECK(old->at(0).diff_file.empty());
+    // ... nor a candidate's fields or the population's: the defaults.
+    CHECK(old->at(0).candidate == 1);
+    CHECK(old->at(0).combined_score == 0);
+    CHECK(old->at(0).attempts.empty());
+    CHECK(old->at(0).islands.empty());
+    CHECK_FALSE(old->at(0).has_cell);
 }
 
 TEST_CASE("a torn last history line is dropped, blank lines skipped", "[loop][history]")

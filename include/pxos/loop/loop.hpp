@@ -45,6 +45,11 @@ struct LoopOptions {
     int max_llm_calls = -1;  // -1: no cap
     double max_seconds = 0;  // 0: no cap
     bool until_max = false;
+    // The population (pxos/loop/population.hpp): islands, each proposing
+    // `candidates` per generation, their migration, the archive's bins.
+    int islands = 1;
+    int migrate_every = 5;
+    int archive_bins = 4;
     EvalOptions eval; // its executor runs each evaluation's own runs
     // Builds and evaluates the proposals (jobs at a time) and encodes the
     // PNGs; not owned; nullptr: one after the other. The result is the same.
@@ -62,7 +67,9 @@ struct LoopOptions {
 struct LoopSummary {
     std::vector<GenerationRecord> generations; // this run's (after --resume: the new ones)
     int best_generation = 0;
+    int best_candidate = 0;
     int best_score = 0;
+    double best_combined_score = 0;
     int max_score = 0;
     std::string stop_reason;
     std::string best_roadmap_file;

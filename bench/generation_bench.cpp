@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 namespace pxos::bench {
 
@@ -114,6 +115,39 @@ private:
     double m_last_cpu = cpu_ms();
 };
 
+// Issue 15's check of the same run: the best combined_score never went
+// down and rose at least once, and report.html has the islands' curves and
+// the archive's grid; the bench fails otherwise.
+BenchRow climb_row(FileSystem& files, const std::string& out_dir)
+{
+    auto text = need(files.read_file_text(out_dir + "/loop.jsonl", 64 << 20), "loop.jsonl");
+    std::vector<double> best;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+        std::size_t end = std::min(text.find('\n', begin), text.size());
+        auto line = nlohmann::json::parse(text.substr(begin, end - begin));
+        best.push_back(line.value("best_combined_score", 0.0));
+        begin = end + 1;
+    }
+    int rises = 0;
+    for (std::size_t i = 1; i < best.size(); ++i) {
+        if (best[i] < best[i - 1])
+            fail(fmt::format("the best combined_score went down at generation {}: {} -> {}", i + 1, best[i - 1],
+                best[i]));
+        rises += best[i] > best[i - 1];
+    }
+    if (best.size() < 2 || rises == 0)
+        fail(fmt::format("the best combined_score never rose in {} generations", best.size()));
+    auto report = need(files.read_file_text(out_dir + "/report.html", 64 << 20), "report.html");
+    for (const char* part : { "aria-label='best per island'", "aria-label='archive'" })
+        if (report.find(part) == std::string::npos)
+            fail(fmt::format("report.html lacks the svg with {}", part));
+    return { "loop best combined_score after the run", best.back(), "",
+        fmt::format("from {:.4f}, rose {} times in {} generations, never down; report.html has the islands' curves "
+                    "and the archive",
+            best.front(), rises, best.size()) };
+}
+
 } // namespace
 
 std::vector<BenchRow> generation_rows(const GenerationBenchOptions& options)
@@ -156,6 +190,7 @@ std::vector<BenchRow> generation_rows(const GenerationBenchOptions& options)
         rows.push_back({ "loop generation, full cascade (CPU)", median(cpus), "ms", "CPU time of every thread" });
         rows.push_back({ "loop generation 1 (the given roadmap)", recorder.first_ms, "ms",
             "load, build, evaluate, files (no proposal)" });
+        rows.push_back(climb_row(files, out_dir.string()));
     }
 
     // Its parts, one at a time, on the default roadmap and its image.
@@ -184,6 +219,12 @@ std::vector<BenchRow> generation_rows(const GenerationBenchOptions& options)
     add("generation part: build", time_part(runs, [&] {
         (void)need(build_roadmap(roadmap, build_options), "build");
     }), "kernel and programs assembled, store written");
+    AssemblyCache assemblies;
+    BuildOptions cached = build_options;
+    cached.assemblies = &assemblies;
+    add("generation part: build, assemblies cached", time_part(runs, [&] {
+        (void)need(build_roadmap(roadmap, cached), "build");
+    }), "as the loop builds: the same sources assembled once (pxos/asm/assembly_cache.hpp)");
     add("generation part: evaluate, gates only", time_part(runs, [&] {
         (void)evaluate(built.vram, "bench.png", gates_only);
     }), "the rubric: its runs and isolation probes");

@@ -3,9 +3,9 @@
 //
 // Which levers are in the table was measured on the default roadmap
 // (Release `pxos eval --json` of variants; docs/LOOP.md, "What the heuristic
-// can move"): the time slice trades fairness_max_wait against the switches
-// the workload pays for, and the order of the processes moves both a
-// little. Process placement (memory_rows, stack_words), the store's
+// can move"): the time slice moves workload_steps (the switches it pays
+// for) and fairness_max_wait a little, the order of the processes moves
+// fairness_max_wait a lot (mostly for the worse). Process placement (memory_rows, stack_words), the store's
 // log_blocks and inode_blocks and the colours moved no metric, so they are
 // not levers: a proposal that changes them would only cost an evaluation.
 #include "pxos/loop/heuristic.hpp"
@@ -25,10 +25,10 @@ namespace {
 
 constexpr std::array kLevers {
     HeuristicLever { LeverId::QuantumShorter, "quantum-shorter", "install_kernel", "quantum",
-        "the kernel's time slice times 1/2, 2/3 or 4/5", "fairness_max_wait",
+        "the kernel's time slice times 1/2, 2/3, 3/4, 4/5, 7/8 or 15/16", "fairness_max_wait",
         "more timer interrupts and switches: workload_steps" },
     HeuristicLever { LeverId::QuantumLonger, "quantum-longer", "install_kernel", "quantum",
-        "the kernel's time slice times 5/4, 3/2 or 2", "workload_steps",
+        "the kernel's time slice times 16/15, 8/7, 5/4, 4/3, 3/2 or 2", "workload_steps",
         "a ready process waits longer: fairness_max_wait" },
     HeuristicLever { LeverId::ProcessEarlier, "process-earlier", "add_process", "",
         "one process swapped with the one before it (its slot, pid and memory rows come earlier)",
@@ -140,8 +140,9 @@ std::optional<std::string> move_lever(Roadmap& roadmap, const EvalResult& evalua
             for (std::size_t k = 1; k < processes.size(); ++k)
                 options.push_back({ &lever, processes[k], std::int64_t(processes[k - 1]) });
         } else {
-            static constexpr int kShorter[][2] = { { 1, 2 }, { 2, 3 }, { 4, 5 } };
-            static constexpr int kLonger[][2] = { { 5, 4 }, { 3, 2 }, { 2, 1 } };
+            // Steps of several sizes, so a walk from the best rarely proposes what it proposed before.
+            static constexpr int kShorter[][2] = { { 1, 2 }, { 2, 3 }, { 3, 4 }, { 4, 5 }, { 7, 8 }, { 15, 16 } };
+            static constexpr int kLonger[][2] = { { 16, 15 }, { 8, 7 }, { 5, 4 }, { 4, 3 }, { 3, 2 }, { 2, 1 } };
             const auto& factors = lever.id == LeverId::QuantumShorter ? kShorter : kLonger;
             for (std::size_t i = 0; i < roadmap.steps.size(); ++i) {
                 const StepCall& call = roadmap.steps[i];

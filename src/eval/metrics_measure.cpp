@@ -228,7 +228,8 @@ void Evaluation::run_metrics()
     MetricsResult& metrics = m_result.metrics;
     const std::uint64_t max_steps = m_options.max_steps;
     std::span<const OperationProbe> probes = operation_probes();
-    enum Task : std::size_t { kUsertests, kWorkload, kScenarios, kRobustness, kProbeRuns };
+    // The longest runs first, so two cores finish together.
+    enum Task : std::size_t { kScenarios, kUsertests, kWorkload, kRobustness, kProbeRuns };
     const std::size_t task_count = kProbeRuns + 2 * probes.size();
     Measured usertests, workload, fairness;
     SuiteOutcome scenarios, robustness;

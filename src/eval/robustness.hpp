@@ -28,7 +28,7 @@ struct RobustnessProbe {
     std::string guarded_name;
     // A run goes on this long after the probe ended (the others keep
     // running: the kernel goes on), within kMaxSteps in all.
-    static constexpr std::uint64_t kMarginSteps = 20'000;
+    static constexpr std::uint64_t kMarginSteps = 10'000;
     static constexpr std::uint64_t kMaxSteps = 2'000'000;
 };
 

@@ -1,6 +1,7 @@
 // Runs the real pxos binary: exit codes, stdout, stderr and files written
 // (and not written).
 #include "pxos/eval/rubric.hpp"
+#include "pxos/eval/metrics.hpp"
 #include "pxos/isa/isa.hpp"
 #include "pxos/image/png_io.hpp"
 
@@ -329,6 +330,20 @@ TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates",
     auto written = nlohmann::json::parse(pxos::test::read_text(scratch.file("out.json")));
     CHECK(written["score"] == 22);
     CHECK(written["checks"].size() == 20);
+    // The gates, then the metrics and combined_score; --baseline adds the deltas.
+    CHECK(full.out.find("score 22/22 (100.0%)\n\nmetric ") != std::string::npos);
+    CHECK(full.out.find("\ncombined_score 1.000\n") != std::string::npos);
+    CHECK(written["metrics"]["combined_score"] == 1);
+    auto compared = run_pxos("eval os.png --baseline seed.png --json", scratch.path());
+    CHECK(compared.exit_code == 0);
+    auto deltas = nlohmann::json::parse(compared.out);
+    CHECK(deltas["metrics"]["compared_to"]["image"] == "seed.png");
+    CHECK(deltas["metrics"]["compared_to"]["delta"] == 1); // the seed image passes no gate: no metrics
+    CHECK(deltas["metrics"]["values"][0]["delta"].is_null());
+    auto same = run_pxos("eval os.png --baseline os.png", scratch.path());
+    CHECK(same.out.find("\nusertests_passed ") != std::string::npos);
+    CHECK(same.out.find("combined_score 1.000 (+0.000 against os.png)\n") != std::string::npos);
+    CHECK(run_pxos("eval os.png --baseline missing.png", scratch.path()).exit_code == 65);
 
     auto json = run_pxos("eval seed.png --json", scratch.path());
     CHECK(json.exit_code == 0);
@@ -363,12 +378,12 @@ TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates",
     CHECK(run_pxos("eval missing.png", scratch.path()).exit_code == 65);
 }
 
-TEST_CASE("pxos eval --markdown prints the rubric's tables, with no image", "[cli][eval][rubric]")
+TEST_CASE("pxos eval --markdown prints the rubric's and the metrics' tables, with no image", "[cli][eval][rubric]")
 {
     ScratchDirectory scratch;
     auto markdown = run_pxos("eval --markdown", scratch.path());
     CHECK(markdown.exit_code == 0);
-    CHECK(markdown.out == pxos::rubric_markdown());
+    CHECK(markdown.out == pxos::rubric_markdown() + "\n" + pxos::metrics_markdown());
     CHECK(markdown.err.empty());
     CHECK(scratch.list().empty());
 
@@ -380,7 +395,7 @@ TEST_CASE("pxos eval --markdown prints the rubric's tables, with no image", "[cl
     CHECK(without.exit_code == 2);
     CHECK(without.err == "image is required\nRun with --help for more information.\n");
     auto help = run_pxos("eval --help", scratch.path());
-    CHECK(help.out.find("Print the rubric's tables (those of docs/EVAL.md) instead of evaluating an image")
+    CHECK(help.out.find("Print the rubric's and the metrics' tables (those of docs/EVAL.md) instead of evaluating an image")
         != std::string::npos);
 }
 

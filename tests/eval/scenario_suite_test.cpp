@@ -97,7 +97,7 @@ TEST_CASE("the scenario files compiled in parse, with at least 30 scenarios", "[
         INFO(program);
         CHECK(found);
     }
-    for (const Scenario& s : *scenarios) {
+    for (const Scenario& s : scenarios.value()) {
         INFO(s.file << ":" << s.line << " " << s.id);
         CHECK_FALSE(s.checks.empty());
     }

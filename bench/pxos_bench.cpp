@@ -1,8 +1,10 @@
 // pxos benchmarks: medians over repeated runs, printed as a table and
 // written as JSON. Whole-process figures spawn the real binary (what a user
 // or CI script pays); the rest call the core library in process.
-//   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick]
+//   pxos_bench --pxos build-release/pxos [--json bench/results.json] [--quick] [--only generation]
+// --only generation: only the loop's generation (bench/generation_bench.cpp).
 #include "base/json_writer.hpp"
+#include "generation_bench.hpp"
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/host/posix/file_system.hpp"
@@ -83,12 +85,41 @@ void spawn_and_wait(const std::vector<std::string>& arguments)
     }
 }
 
-struct Row {
-    std::string name;
-    double value;
-    std::string unit;
-    std::string note;
-};
+using Row = pxos::bench::BenchRow;
+
+// The table on stdout, and the JSON file when asked for.
+void report(const std::vector<Row>& rows, const std::string& json_path)
+{
+    std::printf("%-40s %12s  %-5s  %s\n", "benchmark (median)", "value", "unit", "note");
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (const Row& row : rows) {
+        std::printf("%-40s %12.3f  %-5s  %s\n", row.name.c_str(), row.value, row.unit.c_str(), row.note.c_str());
+        results.push_back({ { "name", row.name }, { "value", row.value }, { "unit", row.unit }, { "note", row.note } });
+    }
+    if (!json_path.empty()) {
+        nlohmann::ordered_json root;
+        root["machine"] = { { "cores", sysconf(_SC_NPROCESSORS_ONLN) } };
+        root["results"] = results;
+        std::ofstream(json_path) << pxos::write_json(root, pxos::JsonLayout::Indented) << "\n";
+    }
+}
+
+// The loop's generation (bench/generation_bench.cpp), its out-dir on tmpfs
+// when there is one: the loop's work, without the disk's fsyncs.
+std::vector<Row> generation_rows(bool quick)
+{
+    std::filesystem::path scratch = (std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm")
+                                                                              : std::filesystem::temp_directory_path())
+        / fmt::format("pxos-bench-generation-{}", getpid());
+    std::filesystem::create_directories(scratch);
+    pxos::bench::GenerationBenchOptions options;
+    options.generations = quick ? 6 : 31;
+    options.part_runs = quick ? 3 : 15;
+    options.scratch = scratch.string();
+    std::vector<Row> rows = pxos::bench::generation_rows(options);
+    std::filesystem::remove_all(scratch);
+    return rows;
+}
 
 pxos::SimulatedVRAM build_default(int width, int height)
 {
@@ -110,6 +141,7 @@ int main(int argc, char** argv)
     std::string pxos_binary = "build-release/pxos";
     std::string json_path;
     bool quick = false;
+    bool only_generation = false;
     for (int i = 1; i < argc; ++i) {
         std::string argument = argv[i];
         if (argument == "--pxos" && i + 1 < argc)
@@ -118,10 +150,17 @@ int main(int argc, char** argv)
             json_path = argv[++i];
         else if (argument == "--quick")
             quick = true;
+        else if (argument == "--only" && i + 1 < argc && std::string(argv[i + 1]) == "generation")
+            only_generation = true, ++i;
         else {
-            std::fprintf(stderr, "usage: pxos_bench [--pxos PATH] [--json OUT.json] [--quick]\n");
+            std::fprintf(stderr, "usage: pxos_bench [--pxos PATH] [--json OUT.json] [--quick] [--only generation]\n");
             return 2;
         }
+    }
+    std::vector<Row> rows = generation_rows(quick);
+    if (only_generation) {
+        report(rows, json_path);
+        return 0;
     }
     int process_runs = quick ? 5 : 31;
     int heavy_runs = quick ? 3 : 9;
@@ -134,7 +173,6 @@ int main(int argc, char** argv)
                                   "  - step: init_background\n  - step: layout_regions\n  - step: write_boot_banner\n"
                                   "  - step: write_opcode_palette\n  - step: write_hello_program\n";
 
-    std::vector<Row> rows;
     rows.push_back({ "pxos --version start-up", median_ms(process_runs, [&] { spawn_and_wait({ pxos_binary, "--version" }); }),
         "ms", "per process" });
     rows.push_back({ "pxos build default roadmap (512x512)",
@@ -270,17 +308,6 @@ int main(int argc, char** argv)
     }
     std::filesystem::remove_all(scratch);
 
-    std::printf("%-40s %12s  %-5s  %s\n", "benchmark (median)", "value", "unit", "note");
-    nlohmann::ordered_json results = nlohmann::ordered_json::array();
-    for (const Row& row : rows) {
-        std::printf("%-40s %12.3f  %-5s  %s\n", row.name.c_str(), row.value, row.unit.c_str(), row.note.c_str());
-        results.push_back({ { "name", row.name }, { "value", row.value }, { "unit", row.unit }, { "note", row.note } });
-    }
-    if (!json_path.empty()) {
-        nlohmann::ordered_json root;
-        root["machine"] = { { "cores", sysconf(_SC_NPROCESSORS_ONLN) } };
-        root["results"] = results;
-        std::ofstream(json_path) << pxos::write_json(root, pxos::JsonLayout::Indented) << "\n";
-    }
+    report(rows, json_path);
     return 0;
 }

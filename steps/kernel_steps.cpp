@@ -6,6 +6,7 @@
 #include "pxos/abi/boot_header.hpp"
 #include "pxos/abi/process.hpp"
 #include "pxos/asm/assembler.hpp"
+#include "pxos/asm/assembly_cache.hpp"
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/isa/decoder.hpp"
 #include "pxos/base/file_system.hpp"
@@ -50,7 +51,9 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     // of a file against the file's (docs/PXASM.md).
     if (has_source) {
         options.include_folder = step.roadmap_folder();
-        return assemble(step.string(source_param), fmt::format("{}({})", step.where(), source_param), options);
+        std::string name = fmt::format("{}({})", step.where(), source_param);
+        return step.assemblies() ? step.assemblies()->assemble(step.string(source_param), name, options)
+                                 : assemble(step.string(source_param), name, options);
     }
     std::string file = step.string(file_param);
     if (file.empty())
@@ -73,7 +76,7 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
                 return std::string(*included);
             return Error::bad_input(path, "not a built-in source");
         };
-        return assemble(*text, file, options);
+        return step.assemblies() ? step.assemblies()->assemble(*text, file, options) : assemble(*text, file, options);
     }
     // The name as given goes through the rule on paths before it is joined
     // and normalised (which would fold "k.pxasm\0/.." away).
@@ -83,7 +86,8 @@ Result<Program> assemble_step_source(StepContext& step, std::string_view file_pa
     std::filesystem::path path(file);
     if (path.is_relative())
         path = std::filesystem::path(step.roadmap_folder()) / path;
-    return assemble_file(path.lexically_normal().string(), options);
+    std::string normal = path.lexically_normal().string();
+    return step.assemblies() ? step.assemblies()->assemble_file(normal, options) : assemble_file(normal, options);
 }
 
 Result<void> write_isa_palette(StepContext& step)

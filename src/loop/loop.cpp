@@ -78,6 +78,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     build_options.code_limits = options.code_limits;
     build_options.code_limits.reads = reads;
     build_options.files = options.files;
+    build_options.assemblies = options.assemblies;
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -802,7 +803,13 @@ Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& reg
 {
     if (!options.files)
         return Error::internal("run_loop: LoopOptions::files is not set");
-    Loop loop(options, registry, llms, observer, clock);
+    // The generations' builds share their sources: each is assembled once
+    // (pxos/asm/assembly_cache.hpp).
+    AssemblyCache assemblies;
+    LoopOptions with_cache = options;
+    if (!with_cache.assemblies)
+        with_cache.assemblies = &assemblies;
+    Loop loop(with_cache, registry, llms, observer, clock);
     return loop.run();
 }
 

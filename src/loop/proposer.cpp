@@ -1,5 +1,7 @@
 #include "pxos/loop/proposer.hpp"
 
+#include "pxos/loop/heuristic.hpp"
+
 #include "pxos/asm/builtin_sources.hpp"
 #include "pxos/eval/rubric.hpp"
 #include "pxos/base/file_system.hpp"
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <fmt/ranges.h>
 
@@ -115,42 +118,10 @@ HeuristicProposal propose_heuristic(const Roadmap& best, const EvalResult& evalu
     }
 
     if (notes.empty()) {
-        // Nothing to repair: explore by changing one parameter of a step the
-        // roadmap has (a colour, or the kernel's time slice).
-        std::mt19937_64 random(seed);
-        std::vector<std::pair<StepCall*, std::string_view>> options;
-        for (StepCall& call : next.steps) {
-            if (call.definition->name == "init_background")
-                options.emplace_back(&call, "background_color");
-            if (call.definition->name == "write_boot_banner")
-                options.emplace_back(&call, "boot_banner_color");
-            if (call.definition->name == "install_kernel")
-                options.emplace_back(&call, "quantum");
-        }
-        if (!options.empty()) {
-            auto [call, chosen] = options[random() % options.size()];
-            auto param = chosen; // a plain variable: lambdas below capture it (clang 14 cannot capture bindings)
-            ParamValue value;
-            if (param == "quantum") {
-                constexpr std::int64_t kQuanta[] = { 250, 500, 1000, 2000, 4000 };
-                value = kQuanta[random() % std::size(kQuanta)];
-            } else if (param == "boot_banner_color") {
-                value = RGBA { std::uint8_t(64 + random() % 192), std::uint8_t(64 + random() % 192),
-                    std::uint8_t(64 + random() % 192), 255 };
-            } else {
-                value = RGBA { std::uint8_t(random() % 48), std::uint8_t(random() % 48), std::uint8_t(random() % 48),
-                    255 };
-            }
-            auto existing = std::find_if(call->params.begin(), call->params.end(),
-                [&](const auto& entry) { return entry.first == param; });
-            if (existing != call->params.end())
-                existing->second = value;
-            else
-                call->params.emplace_back(std::string(param), value);
-            notes.push_back(fmt::format("explored: {}.{} = {}", call->definition->name, param, format_param_value(value)));
-        } else {
-            notes.push_back("nothing to repair or explore; copied the best roadmap");
-        }
+        // Nothing to repair (the gates are full): move one lever that aims
+        // at a metric (pxos/loop/heuristic.hpp).
+        auto moved = move_lever(next, evaluation, seed);
+        notes.push_back(moved ? *moved : std::string("nothing to repair or move; copied the best roadmap"));
     }
     HeuristicProposal proposal;
     proposal.roadmap_yaml = roadmap_to_yaml(next);

@@ -84,7 +84,7 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
         for (const auto& [name, value] : call.params)
             context.set(name, value);
         StepContext step(vram, context, *call.definition, call.params, result.source_map, options.code_limits,
-            call.location.to_string(), options.files);
+            call.location.to_string(), options.files, options.assemblies);
         auto outcome = call.definition->function(step);
         if (vram.refused_write()) {
             vram.set_observer(nullptr);

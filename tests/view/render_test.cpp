@@ -99,7 +99,11 @@ TEST_CASE("compare_images counts changes per region with bounds and the first pi
     CHECK(pxos::difference_to_text(sized, "s.png", "a.png")
         == "sizes differ: s.png is 4x4, a.png is 512x512; comparing the 4x4 overlap\nthe overlap is equal\n");
 
+    REQUIRE(a.write_pixel(300, 300, RGBA { 200, 101, 43, 128 }).ok());
+    REQUIRE(b.write_pixel(300, 300, RGBA { 200, 101, 43, 128 }).ok());
     auto picture = pxos::difference_picture(a, b);
     CHECK(picture.pixel_unchecked(5, 40) == RGBA { 255, 0, 255, 255 });
+    CHECK(picture.pixel_unchecked(11, 401) == RGBA { 255, 0, 255, 255 });
     CHECK(picture.pixel_unchecked(100, 100) == RGBA { 0, 0, 0, 255 }); // dimmed black stays black
+    CHECK(picture.pixel_unchecked(300, 300) == RGBA { 50, 25, 10, 255 }); // a quarter of each channel, opaque
 }

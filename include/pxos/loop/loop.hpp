@@ -12,6 +12,7 @@
 #pragma once
 
 #include "pxos/asm/assembler.hpp"
+#include "pxos/asm/assembly_cache.hpp"
 #include "pxos/base/clock.hpp"
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/base/executor.hpp"
@@ -60,6 +61,9 @@ struct LoopOptions {
     // Every file the loop reads, writes and locks (the out-dir, the roadmaps
     // and what they name); not owned, required.
     FileSystem* files = nullptr;
+    // Remembers assemblies across the generations' builds (not owned; null:
+    // run_loop keeps one of its own for the run).
+    AssemblyCache* assemblies = nullptr;
 };
 
 struct LoopSummary {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pxos/asm/assembler.hpp"
+#include "pxos/asm/assembly_cache.hpp"
 #include "pxos/base/clock.hpp"
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/roadmap/roadmap.hpp"
@@ -59,6 +60,8 @@ struct BuildOptions {
     WriteObserver* write_observer = nullptr;
     // Where steps read the files they name (kernel_file, program_file, includes); not owned.
     FileSystem* files = nullptr;
+    // Remembers the steps' assemblies across builds (the loop's); not owned; null: none.
+    AssemblyCache* assemblies = nullptr;
 };
 
 Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& options = {});

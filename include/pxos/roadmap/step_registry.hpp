@@ -20,6 +20,7 @@ namespace pxos {
 
 struct StepDefinition;
 struct CodeLimits;
+class AssemblyCache;
 class SourceMap;
 
 // What a running step sees: the VRAM, the context, and typed access to its
@@ -29,7 +30,7 @@ public:
     using OwnParams = std::vector<std::pair<std::string, ParamValue>>;
     StepContext(SimulatedVRAM& vram, BuildContext& context, const StepDefinition& definition,
         const OwnParams& own_params, SourceMap& source_map, const CodeLimits& code_limits, std::string where,
-        FileSystem* files = nullptr)
+        FileSystem* files = nullptr, AssemblyCache* assemblies = nullptr)
         : m_vram(vram)
         , m_context(context)
         , m_definition(definition)
@@ -38,6 +39,7 @@ public:
         , m_code_limits(code_limits)
         , m_where(std::move(where))
         , m_files(files)
+        , m_assemblies(assemblies)
     {
     }
 
@@ -49,6 +51,8 @@ public:
     const CodeLimits& code_limits() const { return m_code_limits; }
     // Where the step reads the files its parameters name (not owned; null: none).
     FileSystem* files() const { return m_files; }
+    // Where the step's assemblies are remembered across builds (not owned; null: assemble every time).
+    AssemblyCache* assemblies() const { return m_assemblies; }
     // The roadmap entry running ("roadmap.yaml:12:5"), for messages.
     const std::string& where() const { return m_where; }
     // True when this entry of the roadmap gave the parameter itself.
@@ -76,6 +80,7 @@ private:
     const CodeLimits& m_code_limits;
     std::string m_where;
     FileSystem* m_files;
+    AssemblyCache* m_assemblies;
 };
 
 using StepFunction = Result<void> (*)(StepContext&);

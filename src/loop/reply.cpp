@@ -411,9 +411,9 @@ Result<AcceptedReply> parse_reply(std::string_view reply_text, const ReplyContex
     std::vector<std::string> notes;
     std::optional<std::string> yaml;
     if (chosen) {
-        notes.push_back(fmt::format("used the {} of {} fenced block{} ({}, line {})", ordinal(chosen->number),
-            fences.size(), fences.size() == 1 ? "" : "s", chosen->tag.empty() ? "untagged" : chosen->tag,
-            chosen->open_line));
+        if (fences.size() > 1) // with a choice, say which block was read
+            notes.push_back(fmt::format("used the {} of {} fenced blocks ({}, line {})", ordinal(chosen->number),
+                fences.size(), chosen->tag.empty() ? "untagged" : chosen->tag, chosen->open_line));
         yaml = padded_text(lines, chosen->first, chosen->end, chosen->indent);
     } else if (!has_patches) {
         notes.push_back("no fenced block: read the whole reply as YAML");

@@ -1,4 +1,5 @@
 #include "report_charts.hpp"
+#include "base/json_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -208,7 +209,7 @@ std::string attempts_table(const std::vector<nlohmann::json>& records,
             std::string css = outcome == "best" ? "best" : outcome == "regression" ? "del" : "";
             std::string reason = attempt.value("reason", "");
             if (!attempt.value("lost", nlohmann::json::array()).empty())
-                reason += " [lost: " + attempt["lost"].dump() + "]";
+                reason += " [lost: " + write_json(attempt["lost"], JsonLayout::Compact) + "]";
             std::string model = attempt.value("model", "");
             std::string diff = attempt.value("text_diff", "");
             if (diff.empty() && !attempt.value("text_diff_file", "").empty())

@@ -4,9 +4,9 @@
 # ISA palette, the hello blocks, the kernel, a hello process, a drawing
 # process: each raises the gates). With all of them there it changes
 # nothing (moves step 1 to 1).
-has() { grep -q -- "- step: $1$" "$prompt"; }
+has() { grep -Eq -- "- step: $1( |$)" "$prompt"; }
 prompt="$1"
-processes=$(grep -c -- "- step: add_process\$" "$prompt")
+processes=$(grep -Ec -- "- step: add_process( |$)" "$prompt")
 if ! has write_isa_palette; then edit='add: {step: write_isa_palette}'
 elif ! has write_hello_program; then edit='add: {step: write_hello_program}'
 elif ! has install_kernel; then edit='add: {step: install_kernel}'

@@ -416,10 +416,10 @@ TEST_CASE("agents for kernel and programs (--agent): each gets its region's prom
     CHECK(lines[1]["attempts"][0]["improved"] == true);
     std::string kernel_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.kernel.a1.prompt.txt"));
     std::string programs_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.programs.a1.prompt.txt"));
-    CHECK(kernel_prompt.find("\n## Your region: kernel\n") != std::string::npos);
-    CHECK(kernel_prompt.find("## Your region: programs") == std::string::npos);
-    CHECK(programs_prompt.find("\n## Your region: programs\n") != std::string::npos);
-    CHECK(programs_prompt.find("## Your region: kernel") == std::string::npos);
+    CHECK(kernel_prompt.find("You are the agent of the kernel region:") != std::string::npos);
+    CHECK(kernel_prompt.find("You are the agent of the programs region:") == std::string::npos);
+    CHECK(programs_prompt.find("You are the agent of the programs region:") != std::string::npos);
+    CHECK(programs_prompt.find("You are the agent of the kernel region:") == std::string::npos);
     // One candidate, both changes, evaluated once: its evaluation is of the combined roadmap.
     CHECK_FALSE(std::filesystem::exists(scratch.path() / "loop/llm/gen002.c2.kernel.a1.prompt.txt"));
     std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
@@ -461,7 +461,8 @@ TEST_CASE("an agent that changes another region's step is rejected with the step
     std::string expected = "reply.yaml: error: step 2 (write_isa_palette) is in the region layout and is not the "
                            "parent's step there: the kernel agent may change only its region's steps (install_kernel)";
     std::string retry = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.kernel.a2.prompt.txt"));
-    CHECK(retry.find("## Your previous reply was rejected\n" + expected) != std::string::npos);
+    CHECK(retry.find("## Your previous reply was rejected\n") != std::string::npos);
+    CHECK(retry.find("\nIts errors:\n" + expected) != std::string::npos);
     REQUIRE_FALSE(observer.notes.empty());
     CHECK_THAT(observer.notes.front(), Catch::StartsWith("generation 2: the kernel agent: the reply was rejected: " + expected));
     std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));

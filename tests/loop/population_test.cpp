@@ -98,7 +98,7 @@ TEST_CASE("a candidate that deletes a demo process is a regression and never bec
     CHECK(population.best().id() == pxos::CandidateId { 2, 2 });
 }
 
-TEST_CASE("each island keeps its own best; the best of all is the best of the islands", "[population]")
+TEST_CASE("each island keeps its own best, and the best of all is the best of the islands", "[population]")
 {
     pxos::Population population = started(3);
     REQUIRE(population.islands().size() == 3);

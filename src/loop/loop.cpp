@@ -1,30 +1,6 @@
 #include "pxos/loop/loop.hpp"
 
-#include "base/json_writer.hpp"
-#include "pxos/roadmap/build.hpp"
-#include "pxos/base/limits.hpp"
-#include "pxos/base/file_system.hpp"
-#include "pxos/loop/agents.hpp"
-#include "pxos/loop/generation.hpp"
-#include "pxos/loop/population.hpp"
-#include "pxos/loop/text_diff.hpp"
-#include "out_dir.hpp"
-#include "pxos/loop/history.hpp"
-#include "pxos/image/png_io.hpp"
-#include "pxos/loop/proposer.hpp"
-#include "pxos/view/render.hpp"
-#include "pxos/loop/prompt.hpp"
-#include "pxos/loop/reply.hpp"
-#include "pxos/loop/reply_cache.hpp"
-#include "pxos/loop/sources.hpp"
-
-#include <algorithm>
-#include <filesystem>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
-#include <memory>
-#include <optional>
+#include "loop_run.hpp"
 
 namespace pxos {
 
@@ -38,19 +14,11 @@ std::string_view proposer_name(ProposerKind kind)
     return "unknown";
 }
 
+} // namespace pxos
+
+namespace pxos::loop_run {
+
 namespace {
-
-namespace fs = std::filesystem;
-
-PopulationOptions population_options(const LoopOptions& options)
-{
-    PopulationOptions population;
-    population.islands = std::max(1, options.islands);
-    population.migrate_every = options.migrate_every;
-    population.archive_bins = std::max(1, options.archive_bins);
-    population.seed = options.seed;
-    return population;
-}
 
 std::string attempt_name(int generation, int candidate, std::string_view extension)
 {
@@ -59,11 +27,6 @@ std::string attempt_name(int generation, int candidate, std::string_view extensi
 
 // A roadmap diff this long or shorter stays in the record; a longer one gets a file.
 constexpr std::size_t kInlineDiffBytes = 1500;
-
-std::string generation_name(std::string_view prefix, int generation, std::string_view extension)
-{
-    return fmt::format("{}.gen{:03}.{}", prefix, generation, extension);
-}
 
 // Builds and evaluates a roadmap; files resolve against the original folder.
 // `reads`: the roadmap given on the command line reads anywhere, a proposed
@@ -92,116 +55,22 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     return result;
 }
 
-// What went wrong with an LLM call, or empty when it replied.
-std::string reply_problem(const CommandOutcome& outcome)
+} // namespace
+
+PopulationOptions population_options(const LoopOptions& options)
 {
-    if (!outcome.start_error.empty())
-        return outcome.start_error;
-    if (outcome.timed_out)
-        return "the LLM command timed out (its process group was killed)";
-    if (outcome.too_large)
-        return "the LLM reply was over " + cap_text(Cap::LlmReply, outcome.reply_cap);
-    if (outcome.exit_code != 0)
-        return fmt::format("the LLM command exited with {}", outcome.exit_code);
-    if (outcome.out.find_first_not_of(" \t\r\n") == std::string::npos)
-        return "the LLM reply was empty";
-    return {};
+    PopulationOptions population;
+    population.islands = std::max(1, options.islands);
+    population.migrate_every = options.migrate_every;
+    population.archive_bins = std::max(1, options.archive_bins);
+    population.seed = options.seed;
+    return population;
 }
 
-class Loop {
-public:
-    Loop(const LoopOptions& options, const StepRegistry& registry, const LlmClients& llms, LoopObserver& observer,
-        Clock& clock)
-        : m_options(options)
-        , m_registry(registry)
-        , m_llms(llms)
-        , m_observer(observer)
-        , m_clock(clock)
-        , m_replies(*options.files, path("cache"))
-        , m_population(population_options(options))
-    {
-    }
-
-    Result<LoopSummary> run();
-
-private:
-    std::string path(const std::string& name) const { return (fs::path(m_options.out_dir) / name).string(); }
-    std::string folder() const
-    {
-        std::string parent = fs::path(m_options.roadmap_path).parent_path().string();
-        return parent.empty() ? "." : parent;
-    }
-    // Where a proposal's files (and their includes) may be read from.
-    ReadConfinement proposal_reads() const { return ReadConfinement { folder() }; }
-
-    // A generation's choice, before it is written.
-    struct Outcome {
-        std::shared_ptr<const Evaluated> chosen;
-        std::shared_ptr<const Evaluated> parent; // the chosen one's (null for the first generation)
-        GenerationRecord record;
-        std::string reflection; // empty for the first generation
-        std::vector<std::pair<std::string, std::string>> files; // the attempts' roadmaps and diffs: name, text
-    };
-    Result<std::unique_ptr<FileLock>> take_out_dir();
-    Result<void> resume();
-    Result<void> finish(LoopSummary& summary);
-    std::string stop_reason(double started);
-    Result<Outcome> first_generation();
-    Outcome next_generation(int generation);
-    std::vector<std::shared_ptr<const Evaluated>> evaluate_fresh(int generation, const std::vector<std::size_t>& fresh,
-        std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical);
-    void record_diff(Outcome& outcome, GenerationRecord& attempt, const Evaluated& parent, const Evaluated& child);
-    Result<double> persist(Outcome& outcome, double generation_started);
-    Result<void> write_generation(const Outcome& outcome, GenerationRecord& record);
-    Result<Elite> restore_candidate(CandidateId id, std::map<CandidateId, Elite>& restored);
-    Result<void> resume_population(const GenerationRecord& last);
-
-    // Who an LLM call asks: a model, or an agent (its region set).
-    struct Asked {
-        std::string name; // the model's, or the agent's region
-        LlmClient* client = nullptr;
-        std::string region; // empty for a model
-    };
-    Proposal propose(int generation, int candidate, const std::string& reflection, const ParentChoice& parent);
-    bool propose_by_agents(int generation, int candidate, const std::string& reflection, Proposal& proposal,
-        std::string& failure);
-    std::optional<AcceptedReply> ask_llm(int generation, int candidate, const std::string& reflection,
-        const Asked& asked, int& calls, std::string& failure);
-    PromptContext prompt_context(int generation, const Evaluated& parent) const;
-    enum class CallResult { Replied, Retry, GiveUp };
-    struct Call {
-        CallResult result;
-        std::string text; // the reply, or why there is none
-    };
-    Call call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem,
-        const Asked& asked, int& calls);
-    Result<AcceptedReply> accept_reply(const std::string& reply) const;
-    void report_unwritten(int generation, const Result<void>& written);
-    // The parent of the proposal being made (ask_llm and accept_reply work on it).
-    const Evaluated& parent() const { return *m_parent; }
-    // For the prompt (PromptContext::top): the records of the best candidates
-    // the islands and the archive keep, best first. PromptContext::recent is
-    // m_history->recent_attempts(count).
-    std::vector<GenerationRecord> top_records(std::size_t count) const
-    {
-        std::vector<GenerationRecord> top;
-        for (const Elite& elite : m_population.top(count))
-            top.push_back(elite.record);
-        return top;
-    }
-
-    const LoopOptions& m_options;
-    const StepRegistry& m_registry;
-    const LlmClients& m_llms;
-    LoopObserver& m_observer;
-    Clock& m_clock;
-    ReplyCache m_replies;
-    std::optional<History> m_history;
-    Population m_population;
-    const Evaluated* m_parent = nullptr;
-    int m_llm_calls_total = 0;
-    bool m_llm_budget_spent = false;
-};
+std::string generation_name(std::string_view prefix, int generation, std::string_view extension)
+{
+    return fmt::format("{}.gen{:03}.{}", prefix, generation, extension);
+}
 
 Result<void> Loop::write_generation(const Outcome& outcome, GenerationRecord& record)
 {
@@ -233,225 +102,6 @@ Result<void> Loop::write_generation(const Outcome& outcome, GenerationRecord& re
         PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")),
             outcome.reflection));
     return {};
-}
-
-// A file of the LLM's transcript or cache that cannot be written costs a
-// record (or a reply --replay would find), not the loop: it is said, and
-// the loop goes on.
-void Loop::report_unwritten(int generation, const Result<void>& written)
-{
-    if (!written)
-        m_observer.note(fmt::format("generation {}: {} (the loop goes on without it)", generation,
-            written.error().message()));
-}
-
-// The canonical roadmap a reply proposes (patches on the parent's sources,
-// edits, or a whole roadmap), or the errors to feed back, at their places in
-// the reply.
-Result<AcceptedReply> Loop::accept_reply(const std::string& reply) const
-{
-    const Evaluated& best = parent();
-    // A parent whose sources cannot all be read (a proposal that named a
-    // missing file) still takes edits and whole roadmaps: patches then find
-    // no source to apply to, and say so.
-    auto sources = roadmap_sources(best.roadmap, *m_options.files);
-    const std::vector<RoadmapSource> none;
-    ReplyContext context { &best.roadmap, sources ? &*sources : &none, &m_registry, m_options.files, folder(),
-        m_options.limits };
-    return parse_reply(reply, context);
-}
-
-// One real call of the LLM command (no reply was cached for the prompt):
-// counted against the budget, its reply and stderr kept under llm/, a good
-// reply cached.
-Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt, const std::string& stem,
-    const Asked& asked, int& calls)
-{
-    std::string prompt_file = path(stem + ".prompt.txt");
-    if (m_options.replay)
-        return { CallResult::GiveUp, fmt::format("--replay: no cached reply for {}", prompt_file) };
-    if (m_options.max_llm_calls >= 0 && m_llm_calls_total >= m_options.max_llm_calls) {
-        m_llm_budget_spent = true;
-        return { CallResult::GiveUp, fmt::format("the LLM call budget ({} calls) is spent", m_options.max_llm_calls) };
-    }
-    if (!asked.client)
-        return { CallResult::GiveUp, "no LLM command (--llm-cmd or PXOS_LLM_CMD)" };
-    ++calls;
-    ++m_llm_calls_total;
-    CommandOutcome outcome = asked.client->run(prompt, m_options.files->absolute_path(prompt_file));
-    report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".reply.txt"), outcome.out));
-    if (!outcome.err.empty())
-        report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
-    if (std::string problem = reply_problem(outcome); !problem.empty()) {
-        m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
-        m_clock.sleep_for(double(50 << std::min(attempt, 5)));
-        return { CallResult::Retry, problem };
-    }
-    report_unwritten(generation, m_replies.store(reply_key(asked.name, prompt), outcome.out));
-    return { CallResult::Replied, outcome.out };
-}
-
-// What the prompt of a proposal from `parent` is made of: its text, its
-// evaluation and sources, the last attempts, the best candidates the
-// islands and the archive keep, and its metrics' deltas from its own parent.
-PromptContext Loop::prompt_context(int generation, const Evaluated& parent) const
-{
-    constexpr std::size_t kAttempts = 8;
-    constexpr std::size_t kTop = 5;
-    PromptContext context;
-    context.generation = generation;
-    context.roadmap_text = parent.text;
-    context.evaluation = &parent.evaluation;
-    if (auto sources = roadmap_sources(parent.roadmap, *m_options.files))
-        context.sources = std::move(*sources);
-    else
-        context.sources_error = sources.error().message();
-    context.recent = m_history->recent_attempts(kAttempts);
-    context.top = top_records(kTop);
-    if (const GenerationRecord* own = m_history->find_attempt(parent.id))
-        context.parent_deltas = own->metric_deltas;
-    context.registry = &m_registry;
-    context.budget_bytes = m_options.prompt_budget;
-    return context;
-}
-
-// Up to 1 + retries attempts; each prompt is kept under llm/, a rejected
-// reply's exact errors go into the next prompt.
-// (The reflection is written beside the generation; the prompt has its own
-// sections of the same facts.) An agent's prompt is its region's.
-std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const std::string& /*reflection*/,
-    const Asked& asked, int& calls, std::string& failure)
-{
-    const Evaluated& best = parent();
-    PromptContext context = prompt_context(generation, best);
-    context.region = asked.region;
-    std::string base_prompt = build_prompt(context);
-    std::string prompt = base_prompt;
-    for (int attempt = 1; attempt <= m_options.retries + 1; ++attempt) {
-        std::string stem = asked.region.empty()
-            ? fmt::format("llm/gen{:03}.c{}.a{}", generation, candidate, attempt)
-            : fmt::format("llm/gen{:03}.c{}.{}.a{}", generation, candidate, asked.region, attempt);
-        std::string prompt_file = path(stem + ".prompt.txt");
-        report_unwritten(generation, m_options.files->write_file_atomic(prompt_file, prompt));
-        std::optional<std::string> reply = m_replies.find(reply_key(asked.name, prompt));
-        if (reply) {
-            ++calls; // a reply used, as in the run that cached it (the budget counts real calls only)
-        } else {
-            Call call = call_llm(generation, attempt, prompt, stem, asked, calls);
-            if (call.result != CallResult::Replied) {
-                failure = call.text;
-                if (call.result == CallResult::GiveUp)
-                    return std::nullopt;
-                continue;
-            }
-            reply = std::move(call.text);
-        }
-        auto accepted = accept_reply(*reply);
-        if (accepted && !asked.region.empty())
-            if (auto in_region
-                = agent_roadmap(accepted->text, best.roadmap, asked.region, m_registry, m_options.limits);
-                !in_region)
-                accepted = std::move(in_region).error();
-        if (accepted)
-            return std::move(*accepted);
-        std::string error;
-        for (const Diagnostic& diagnostic : accepted.error().diagnostics())
-            error += diagnostic.format() + "\n";
-        failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
-        m_observer.note(fmt::format("generation {}: {}{} (attempt {})", generation,
-            asked.region.empty() ? "" : "the " + asked.region + " agent: ", failure, attempt));
-        prompt = retry_prompt(base_prompt, *reply, error);
-    }
-    return std::nullopt;
-}
-
-Proposal Loop::propose(int generation, int candidate, const std::string& reflection, const ParentChoice& choice)
-{
-    Proposal proposal;
-    const Evaluated& best = *choice.parent.evaluated;
-    m_parent = &best;
-    proposal.island = choice.island;
-    proposal.parent = choice.parent.id().generation;
-    proposal.parent_candidate = choice.parent.id().candidate;
-    std::uint64_t seed = m_options.seed * 1000003ull + std::uint64_t(generation) * 131ull + std::uint64_t(candidate);
-    if (m_options.proposer == ProposerKind::Copy) {
-        proposal.text = best.text;
-        proposal.proposer = "copy";
-        proposal.note = "copied the best roadmap (the seed's behaviour)";
-        return proposal;
-    }
-    if (m_options.proposer == ProposerKind::Llm && !m_llms.agents.empty()) {
-        std::string failure;
-        if (propose_by_agents(generation, candidate, reflection, proposal, failure))
-            return proposal;
-        proposal.fallback = true;
-        proposal.note = fmt::format("the agents failed ({}); the heuristic proposed instead: ", failure);
-    } else if (m_options.proposer == ProposerKind::Llm) {
-        // The bandit's pick, from the records of the generations before this one.
-        Asked asked { "llm", nullptr, {} };
-        if (!m_llms.models.empty()) {
-            const NamedLlm& model = m_llms.models[pick_model(model_stats(m_llms.models, m_history->records()),
-                m_options.seed, generation, candidate)];
-            asked = Asked { model.name, model.client, {} };
-        }
-        proposal.model = asked.name;
-        std::string failure;
-        auto accepted = ask_llm(generation, candidate, reflection, asked, proposal.llm_calls, failure);
-        if (accepted) {
-            proposal.text = std::move(accepted->text);
-            proposal.proposer = "llm";
-            proposal.note = (m_llms.models.size() > 1 ? "proposed by the model " + asked.name : "proposed by the LLM")
-                + (accepted->note.empty() ? std::string() : ": " + accepted->note);
-            proposal.rationale = std::move(accepted->rationale);
-            return proposal;
-        }
-        proposal.fallback = true;
-        proposal.note = fmt::format("LLM failed ({}); the heuristic proposed instead: ", failure);
-    }
-    HeuristicProposal heuristic = propose_heuristic(best.roadmap, best.evaluation, m_registry, seed);
-    proposal.text = heuristic.roadmap_yaml;
-    proposal.proposer = "heuristic";
-    proposal.note += heuristic.note;
-    return proposal;
-}
-
-// Every agent asked in region order; the changes of those that replied
-// combine into the proposal (Proposal::model names them, "kernel+programs").
-// False when none replied (`failure` says why).
-bool Loop::propose_by_agents(int generation, int candidate, const std::string& reflection, Proposal& proposal,
-    std::string& failure)
-{
-    std::vector<Roadmap> proposed;
-    std::vector<std::string> regions, failures, asked;
-    proposed.reserve(m_llms.agents.size());
-    for (const NamedLlm& agent : m_llms.agents) {
-        std::string why;
-        asked.push_back(agent.name);
-        auto accepted = ask_llm(generation, candidate, reflection, Asked { agent.name, agent.client, agent.name },
-            proposal.llm_calls, why);
-        auto roadmap = accepted
-            ? agent_roadmap(accepted->text, parent().roadmap, agent.name, m_registry, m_options.limits)
-            : Result<Roadmap>(Error::internal(why));
-        if (accepted && !accepted->rationale.empty())
-            proposal.rationale += (proposal.rationale.empty() ? "" : "\n") + agent.name + ": " + accepted->rationale;
-        if (!roadmap) {
-            failures.push_back(fmt::format("the {} agent: {}", agent.name, roadmap.error().message()));
-            continue;
-        }
-        proposed.push_back(std::move(*roadmap));
-        regions.push_back(agent.name);
-    }
-    proposal.model = fmt::format("{}", fmt::join(proposed.empty() ? asked : regions, "+"));
-    failure = fmt::format("{}", fmt::join(failures, "; "));
-    if (proposed.empty())
-        return false;
-    std::vector<AgentChange> changes;
-    for (std::size_t i = 0; i < proposed.size(); ++i)
-        changes.push_back({ regions[i], &proposed[i] });
-    proposal.text = roadmap_to_yaml(combine_agent_changes(parent().roadmap, changes));
-    proposal.proposer = "llm";
-    proposal.note = "proposed by the agents " + proposal.model + (failures.empty() ? "" : " (" + failure + ")");
-    return true;
 }
 
 // A candidate of the resumed loop, rebuilt from its roadmap file and
@@ -796,7 +446,9 @@ Result<LoopSummary> Loop::run()
     return summary;
 }
 
-} // namespace
+} // namespace pxos::loop_run
+
+namespace pxos {
 
 Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, const LlmClients& llms,
     LoopObserver& observer, Clock& clock)
@@ -809,7 +461,7 @@ Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& reg
     LoopOptions with_cache = options;
     if (!with_cache.assemblies)
         with_cache.assemblies = &assemblies;
-    Loop loop(with_cache, registry, llms, observer, clock);
+    loop_run::Loop loop(with_cache, registry, llms, observer, clock);
     return loop.run();
 }
 

@@ -85,6 +85,8 @@ TEST_CASE("no instruction length is written as a number in vm/: the interpreter 
 {
     auto files = vm_sources();
     REQUIRE(std::find(files.begin(), files.end(), "src/vm/cpu/machine.cpp") != files.end());
+    REQUIRE(std::find(files.begin(), files.end(), "src/vm/cpu/interpreter.cpp") != files.end());
+    REQUIRE(std::find(files.begin(), files.end(), "src/vm/cpu/slots.hpp") != files.end());
     REQUIRE(std::find(files.begin(), files.end(), "include/pxos/vm/machine.hpp") != files.end());
     std::vector<std::string> findings;
     for (const auto& file : files) {

@@ -225,3 +225,84 @@ done:
     CHECK(run.registers[0] == 99);
     CHECK(run.registers[1] == 2);
 }
+
+namespace {
+
+// Rewrites its own code: the LI at `patched` runs with 7, is changed to 42
+// and runs again; the NOP at `stop` becomes a HALT before it is reached.
+const char* const kSelfModifying = R"(
+    LI r5, 0
+patched:
+    LI r3, 7
+    JNZ r5, done
+    LI r5, 1
+    LI r1, patched + 2
+    LI r2, 42
+    STORE r2, r1, 0
+    JMP patched
+done:
+    LI r0, 1
+    LI r1, stop
+    LI r2, halt_colour
+    LOAD r2, r2, 0
+    STORE r2, r1, 0
+stop:
+    NOP
+    LI r0, 2
+    HALT
+halt_colour:
+    .color 255, 0, 0
+)";
+
+} // namespace
+
+TEST_CASE("reset_to undoes a run's stores, its decoded code included, and the run goes as a fresh copy's",
+    "[machine][clone]")
+{
+    auto prefix = run_snippet(kSelfModifying, 1); // LI r5 ran; the patched LI is next
+    REQUIRE(prefix.result.reason == pxos::StopReason::BudgetExhausted);
+    pxos::Machine& origin = *prefix.machine;
+    auto fresh = origin.clone();
+    pxos::RunResult expected = fresh->run(100000);
+    REQUIRE(expected.reason == pxos::StopReason::Halted);
+    REQUIRE(fresh->registers(false)[3] == 42);
+
+    auto copy = origin.clone();
+    REQUIRE(copy->run(100000).steps == expected.steps); // it patched both code words, decoded as patched
+    REQUIRE(pxos::first_difference(origin.vram(), copy->vram()));
+    REQUIRE(copy->reset_to(origin)); // only the words it stored to are compared
+    CHECK_FALSE(pxos::first_difference(origin.vram(), copy->vram()));
+    CHECK_FALSE(pxos::first_difference(origin.state(), copy->state()));
+    // The LI decoded with 42 was dropped: it runs with 7 again.
+    copy->run(1);
+    CHECK(copy->registers(false)[3] == 7);
+    pxos::RunResult again = copy->run(100000);
+    CHECK(again.reason == expected.reason);
+    CHECK(again.steps == expected.steps);
+    CHECK(copy->registers(false) == fresh->registers(false));
+    CHECK_FALSE(pxos::first_difference(fresh->vram(), copy->vram()));
+}
+
+TEST_CASE("reset_to a machine that ran after the copy was made, or to another copy, compares all of memory",
+    "[machine][clone]")
+{
+    auto prefix = run_snippet(kSelfModifying, 1);
+    pxos::Machine& origin = *prefix.machine;
+    auto unchanged = origin.clone();  // never runs: stored nothing
+    auto sibling = origin.clone();
+    auto other_copy = origin.clone();
+    REQUIRE(other_copy->run(100000).reason == pxos::StopReason::Halted);
+
+    // Reset to a sibling that ran: this copy's own record (nothing stored) says nothing about it.
+    REQUIRE(sibling->reset_to(*other_copy));
+    CHECK_FALSE(pxos::first_difference(other_copy->vram(), sibling->vram()));
+    CHECK_FALSE(pxos::first_difference(other_copy->state(), sibling->state()));
+
+    // The origin runs on after the copy was made: its code words change under the copy.
+    REQUIRE(origin.run(100000).reason == pxos::StopReason::Halted);
+    REQUIRE(pxos::first_difference(origin.vram(), unchanged->vram()));
+    REQUIRE(unchanged->reset_to(origin));
+    CHECK_FALSE(pxos::first_difference(origin.vram(), unchanged->vram()));
+    CHECK_FALSE(pxos::first_difference(origin.state(), unchanged->state()));
+    CHECK(unchanged->halted());
+}

@@ -257,6 +257,19 @@ private:
         void operator()(Slot* slots) const;
     };
     std::unique_ptr<Slot[], FreeSlots> m_slots;
+    std::size_t m_slot_count = 0;
+    // Per block of slots (cpu::kSlotBlockShift): whether this machine decoded
+    // any there. A machine's slot array goes back to a pool when it ends,
+    // cleared only in those blocks (machine.cpp).
+    std::vector<std::uint8_t> m_decoded_blocks;
+    // reset_to's bookkeeping. This machine's memory equalled the memory of
+    // machine m_synced_instance at that one's m_memory_version
+    // m_synced_version, but for the blocks of words (cpu::kDirtyShift) set
+    // in m_dirty_blocks, which the run's stores mark.
+    std::vector<std::uint8_t> m_dirty_blocks;
+    std::uint64_t m_instance = 0;       // unique per Machine
+    std::uint64_t m_memory_version = 0; // moves on whenever this memory may change
+    std::uint64_t m_synced_instance = 0, m_synced_version = 0;
 
     // The running mode's registers sit at a fixed place (the interpreter
     // addresses them from `this`, saving a host register); a mode switch

@@ -1,5 +1,5 @@
 // The fast interpreter from outside: booting it, and reading its state, its
-// processes and why it stopped. The hot loop is in machine.cpp.
+// processes and why it stopped. The hot loop is in interpreter.cpp.
 #include "pxos/vm/machine.hpp"
 
 namespace pxos {

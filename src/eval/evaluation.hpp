@@ -88,7 +88,10 @@ struct RunOutcome {
     RunResult result;
     std::string output;
     std::vector<ProcessInfo> processes;
-    std::optional<SimulatedVRAM> after;
+    // The machine after its run, kept rather than copying its memory out:
+    // its vram is the after-image.
+    std::shared_ptr<const Machine> machine;
+    const SimulatedVRAM* after() const { return machine ? &machine->vram() : nullptr; }
     bool timed_out = false; // stopped at the evaluation's time cap
 };
 
@@ -122,11 +125,41 @@ private:
     bool m_passed = false;
 };
 
+// The fairness metric's reading of the process table every
+// kFairnessWatchSteps steps of a run, counted from its boot: how long each
+// slot has been ready without running, and the longest such wait.
+inline constexpr std::uint64_t kFairnessWatchSteps = 1000; // the metric's granularity (its row says so)
+struct FairnessWatch {
+    std::vector<std::uint64_t> waiting; // per slot, in steps
+    std::uint64_t max_wait = 0;
+    std::uint32_t max_wait_pid = 0;
+    std::uint64_t readings = 0;
+    std::uint64_t ready_steps = 0; // the sum over readings of its steps times the slots ready at it
+    // Reads the table after `steps` more steps (the reading before it).
+    void read(const Machine& machine, std::uint64_t steps);
+};
+
+// The image's boot up to its first read of the console, as the gates' own
+// run passes it (it stops there, keeps a copy and goes on): the scenario
+// suite and the workload go on from the copy instead of booting again,
+// which gives what booting again would (the read is the first thing the
+// console input can change).
+struct BootPrefix {
+    std::shared_ptr<const Machine> machine; // stopped before the read
+    RunResult result;                       // the run so far
+    FairnessWatch watch;                    // as read at the last multiple of kFairnessWatchSteps
+    std::uint64_t watched_to = 0;           // that multiple
+};
+
 // Runs an image to its end, `max_steps`, or the deadline. With
 // `finished_pids`, stops as soon as every one of those processes has
 // ended (the others may loop). (scenarios.cpp)
-RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
+RunOutcome run_image(SimulatedVRAM image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
     const std::vector<std::uint32_t>* finished_pids = nullptr);
+// run_image with no console input and no finished_pids, also filling in
+// `prefix` when the run reads the console before it ends. (scenarios.cpp)
+RunOutcome run_image_keeping_boot(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps,
+    Deadline& deadline, std::optional<BootPrefix>& prefix);
 
 // A hostile process injected into a copy of the image.
 struct Probe {
@@ -158,9 +191,13 @@ struct MetricRun {
     bool timed_out = false;
     std::uint64_t max_ready_wait = 0;
     std::uint32_t max_ready_wait_pid = 0;
+    FairnessWatch watch; // with the fairness watch: its readings
 };
-MetricRun run_metric_image(const SimulatedVRAM& image, const std::string& name, const std::string& input,
-    std::uint64_t max_steps, Deadline& deadline, std::uint64_t watch_steps = 0);
+MetricRun run_metric_image(SimulatedVRAM image, const std::string& name, const std::string& input,
+    std::uint64_t max_steps, Deadline& deadline, bool watch = false);
+// The same run of the image the prefix is the boot of, gone on from it.
+MetricRun run_metric_from(const BootPrefix& prefix, const std::string& input, std::uint64_t max_steps,
+    Deadline& deadline, bool watch = false);
 
 // Instructions per operation of one efficiency probe (efficiency.cpp): the
 // probe processes run alone in a copy of the image (every other slot
@@ -263,6 +300,7 @@ private:
     std::optional<Palette> m_palette; // the booted image's
     std::optional<RunOutcome> m_baseline;
     std::optional<RunOutcome> m_second; // the determinism run
+    std::optional<BootPrefix> m_boot;   // the baseline's boot, up to its first console read
     std::vector<Probe> m_probes;      // run_probes's, in the order of the isolation checks
 };
 

@@ -22,9 +22,11 @@ struct SuiteOutcome {
 
 // The scenario suite (roadmaps/scenarios/, compiled into the binary): each
 // scenario boots a copy of the image, types its console input into it and
-// compares the output and pixels it expects. (src/eval/scenario_suite.cpp)
+// compares the output and pixels it expects; with `boot` (the image's boot
+// up to its first console read, as the gates' run kept it), from there
+// instead of booting its own. (src/eval/scenario_suite.cpp)
 SuiteOutcome run_scenario_suite(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps,
-    Deadline& deadline, Executor* executor);
+    Deadline& deadline, Executor* executor, const BootPrefix* boot = nullptr);
 
 // The hostile probes of the robustness metric: bad pointers into system
 // calls, spawn without end, writes at the store; each passes when the

@@ -21,7 +21,6 @@ namespace pxos {
 
 namespace {
 
-constexpr std::uint64_t kFairnessWatchSteps = 1000; // the fairness metric's granularity (its row says so)
 constexpr std::size_t kConsoleHeadBytes = 2048;
 constexpr std::size_t kConsoleTailBytes = 2048;
 constexpr std::string_view kUsertestsPath = "/bin/usertests";
@@ -172,21 +171,35 @@ std::string stopped_text(const MetricRun& run, std::uint64_t max_steps, Deadline
 
 } // namespace
 
-MetricRun run_metric_image(const SimulatedVRAM& image, const std::string& name, const std::string& input,
-    std::uint64_t max_steps, Deadline& deadline, std::uint64_t watch_steps)
+void FairnessWatch::read(const Machine& machine, std::uint64_t steps)
 {
-    MetricRun run;
-    auto machine = Machine::boot(image, name);
-    if (!machine) {
-        run.boot_error = first_message(machine.error());
-        return run;
+    const BootHeader& h = machine.header();
+    waiting.resize(h.process_slots, 0);
+    const std::uint32_t* table = machine.vram().words() + h.process_table;
+    ++readings;
+    for (std::uint32_t slot = 0; slot < h.process_slots; ++slot) {
+        if (table[std::size_t(slot) * h.pcb_words + int(isa::PcbField::State)] != std::uint32_t(isa::ProcessState::Ready)) {
+            waiting[slot] = 0;
+            continue;
+        }
+        waiting[slot] += steps;
+        ready_steps += steps;
+        if (waiting[slot] > max_wait) {
+            max_wait = waiting[slot];
+            max_wait_pid = abi::pid_of_slot(slot);
+        }
     }
-    run.booted = true;
-    Machine& m = **machine;
-    m.set_input(input);
-    const BootHeader& h = m.header();
-    const std::uint64_t chunk_steps = watch_steps ? watch_steps : EvalOptions::kDeadlineCheckSteps;
-    std::vector<std::uint64_t> waiting(h.process_slots, 0);
+}
+
+namespace {
+
+// The metric run's loop from `machine` as it is: chunks up to each next
+// multiple of kFairnessWatchSteps after `watched_to` (when watching), the
+// deadline checked between them.
+void go_on(Machine& m, std::uint64_t max_steps, Deadline& deadline, FairnessWatch* watch, std::uint64_t watched_to,
+    MetricRun& run)
+{
+    const std::uint64_t chunk_steps = watch ? kFairnessWatchSteps : EvalOptions::kDeadlineCheckSteps;
     std::uint64_t since_deadline_check = 0;
     while (m.steps() < max_steps) {
         if (since_deadline_check >= EvalOptions::kDeadlineCheckSteps || since_deadline_check == 0) {
@@ -198,28 +211,52 @@ MetricRun run_metric_image(const SimulatedVRAM& image, const std::string& name, 
             }
         }
         std::uint64_t before = m.steps();
-        run.result = m.run(std::min(chunk_steps, max_steps - before));
+        std::uint64_t chunk_start = watch ? watched_to : before;
+        run.result = m.run(std::min(chunk_start + chunk_steps, max_steps) - before);
         since_deadline_check += m.steps() - before;
-        if (watch_steps) {
-            const std::uint32_t* table = m.vram().words() + h.process_table;
-            for (std::uint32_t slot = 0; slot < h.process_slots; ++slot) {
-                if (table[std::size_t(slot) * h.pcb_words + int(isa::PcbField::State)]
-                    != std::uint32_t(isa::ProcessState::Ready)) {
-                    waiting[slot] = 0;
-                    continue;
-                }
-                waiting[slot] += m.steps() - before;
-                if (waiting[slot] > run.max_ready_wait) {
-                    run.max_ready_wait = waiting[slot];
-                    run.max_ready_wait_pid = abi::pid_of_slot(slot);
-                }
-            }
+        if (watch) {
+            watch->read(m, m.steps() - chunk_start);
+            watched_to = m.steps();
         }
         if (run.result.reason != StopReason::BudgetExhausted)
             break;
     }
+    if (watch) {
+        run.max_ready_wait = watch->max_wait;
+        run.max_ready_wait_pid = watch->max_wait_pid;
+        run.watch = *watch;
+    }
     run.output = m.console_output();
     run.processes = m.processes();
+}
+
+} // namespace
+
+MetricRun run_metric_image(SimulatedVRAM image, const std::string& name, const std::string& input,
+    std::uint64_t max_steps, Deadline& deadline, bool watch)
+{
+    MetricRun run;
+    auto machine = Machine::boot(std::move(image), name);
+    if (!machine) {
+        run.boot_error = first_message(machine.error());
+        return run;
+    }
+    run.booted = true;
+    (*machine)->set_input(input);
+    FairnessWatch watching;
+    go_on(**machine, max_steps, deadline, watch ? &watching : nullptr, 0, run);
+    return run;
+}
+
+MetricRun run_metric_from(const BootPrefix& prefix, const std::string& input, std::uint64_t max_steps,
+    Deadline& deadline, bool watch)
+{
+    MetricRun run;
+    run.booted = true;
+    std::unique_ptr<Machine> machine = prefix.machine->clone();
+    machine->set_input(input);
+    FairnessWatch watching = prefix.watch;
+    go_on(*machine, max_steps, deadline, watch ? &watching : nullptr, prefix.watched_to, run);
     return run;
 }
 
@@ -248,7 +285,7 @@ void Evaluation::run_metrics()
                     + first_message(image.error());
                 return;
             }
-            MetricRun run = run_metric_image(*image, m_name, "usertests\n", max_steps, m_deadline);
+            MetricRun run = run_metric_image(std::move(*image), m_name, "usertests\n", max_steps, m_deadline);
             std::vector<std::string> names = passed_tests(run.output);
             usertests.steps = run.result.steps;
             usertests.timed_out = run.timed_out;
@@ -263,8 +300,8 @@ void Evaluation::run_metrics()
             return;
         }
         case kWorkload: {
-            MetricRun run = run_metric_image(m_image, m_name, workload_input, max_steps, m_deadline,
-                kFairnessWatchSteps);
+            MetricRun run = m_boot ? run_metric_from(*m_boot, workload_input, max_steps, m_deadline, true)
+                                   : run_metric_image(m_image, m_name, workload_input, max_steps, m_deadline, true);
             workload.steps = run.result.steps;
             workload.timed_out = fairness.timed_out = run.timed_out;
             bool halted = run.result.reason == StopReason::Halted && !run.timed_out;
@@ -282,7 +319,7 @@ void Evaluation::run_metrics()
             return;
         }
         case kScenarios:
-            scenarios = run_scenario_suite(m_image, m_name, max_steps, m_deadline, nullptr);
+            scenarios = run_scenario_suite(m_image, m_name, max_steps, m_deadline, nullptr, m_boot ? &*m_boot : nullptr);
             return;
         case kRobustness:
             robustness = run_robustness_probes(m_image, m_name, max_steps, m_deadline, nullptr);
@@ -296,7 +333,7 @@ void Evaluation::run_metrics()
                 probe_problems[index] = first_message(image.error());
                 return;
             }
-            probe_runs[index] = run_metric_image(*image, m_name, "", max_steps, m_deadline);
+            probe_runs[index] = run_metric_image(std::move(*image), m_name, "", max_steps, m_deadline);
             return;
         }
         }

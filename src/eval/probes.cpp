@@ -96,8 +96,8 @@ void Evaluation::judge(Check& check, const Probe& probe)
     std::vector<std::string> problems;
     if (run.result.reason == StopReason::KernelPanic)
         problems.push_back("kernel panic: " + describe_fault(*run.result.panic, width, nullptr));
-    for (std::uint32_t address = probe.guarded_begin; address < probe.guarded_end && run.after; ++address)
-        if (run.after->words()[address] != m_image.words()[address]) {
+    for (std::uint32_t address = probe.guarded_begin; address < probe.guarded_end && run.after(); ++address)
+        if (run.after()->words()[address] != m_image.words()[address]) {
             problems.push_back(fmt::format("the probe changed the {} at {}", probe.guarded_name,
                 format_address(address, width)));
             break;
@@ -166,7 +166,7 @@ std::optional<std::string> Evaluation::run_probes()
         Probe& probe = probes[i];
         inject(probe, m_image, *m_header);
         if (probe.image)
-            probe.run = run_image(*probe.image, m_name, budget, m_deadline,
+            probe.run = run_image(std::move(*probe.image), m_name, budget, m_deadline,
                 probe.expected_cause ? nullptr : &original_pids);
     });
     m_probes.assign(std::make_move_iterator(std::begin(probes)), std::make_move_iterator(std::end(probes)));

@@ -22,12 +22,6 @@ namespace pxos {
 
 namespace {
 
-// Stops the machine at its first read of the console.
-class StopAtFirstRead final : public ConsoleInput {
-public:
-    int next_byte() override { return kStop; }
-};
-
 std::vector<std::string> split_lines(const std::string& output)
 {
     std::vector<std::string> lines;
@@ -219,7 +213,7 @@ std::string output_tail(const std::string& output, std::size_t keep)
 }
 
 SuiteOutcome run_scenario_suite(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps,
-    Deadline& deadline, Executor* executor)
+    Deadline& deadline, Executor* executor, const BootPrefix* boot)
 {
     SuiteOutcome outcome;
     const auto& scenarios = builtin_scenarios();
@@ -230,22 +224,28 @@ SuiteOutcome run_scenario_suite(const SimulatedVRAM& image, const std::string& n
         return outcome;
     }
     outcome.total = int(scenarios->size());
-    auto booted = Machine::boot(image, name);
-    if (!booted) {
-        outcome.failures.push_back("the image does not boot: " + booted.error().message());
-        return outcome;
-    }
-    std::unique_ptr<Machine> prefix = std::move(*booted);
-    StopAtFirstRead stop;
-    prefix->set_input_source(&stop);
+    std::shared_ptr<const Machine> prefix;
     RunResult prefix_result;
-    if (!run_until(*prefix, max_steps, deadline, prefix_result)) {
-        outcome.failures.push_back(fmt::format("the boot was stopped at step {}: the evaluation reached {}",
-            prefix->steps(), deadline.cap()));
-        outcome.steps = prefix->steps();
-        return outcome;
+    if (boot) {
+        prefix = boot->machine;
+        prefix_result = boot->result;
+    } else {
+        auto booted = Machine::boot(image, name);
+        if (!booted) {
+            outcome.failures.push_back("the image does not boot: " + booted.error().message());
+            return outcome;
+        }
+        StopAtFirstRead stop;
+        (*booted)->set_input_source(&stop);
+        if (!run_until(**booted, max_steps, deadline, prefix_result)) {
+            outcome.failures.push_back(fmt::format("the boot was stopped at step {}: the evaluation reached {}",
+                (*booted)->steps(), deadline.cap()));
+            outcome.steps = (*booted)->steps();
+            return outcome;
+        }
+        (*booted)->set_input_source(nullptr);
+        prefix = std::move(*booted);
     }
-    prefix->set_input_source(nullptr);
     if (prefix_result.reason == StopReason::Interrupted)
         prefix_result.reason = StopReason::BudgetExhausted; // it goes on in each scenario
 

@@ -1,6 +1,7 @@
 // The image's own runs (the scenario of the execution group: booted and
 // run twice, the second run on another core) and the checks that read them.
 #include "eval/evaluation.hpp"
+#include "eval/suite_support.hpp"
 
 #include "pxos/isa/isa.hpp"
 #include "pxos/vm/run_report.hpp"
@@ -9,11 +10,11 @@
 
 namespace pxos {
 
-RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
+RunOutcome run_image(SimulatedVRAM image, const std::string& name, std::uint64_t max_steps, Deadline& deadline,
     const std::vector<std::uint32_t>* finished_pids)
 {
     RunOutcome outcome;
-    auto machine = Machine::boot(image, name);
+    auto machine = Machine::boot(std::move(image), name);
     if (!machine)
         return outcome;
     {
@@ -43,7 +44,59 @@ RunOutcome run_image(const SimulatedVRAM& image, const std::string& name, std::u
     }
     outcome.output = (*machine)->console_output();
     outcome.processes = (*machine)->processes();
-    outcome.after = (*machine)->vram();
+    outcome.machine = std::move(*machine);
+    return outcome;
+}
+
+RunOutcome run_image_keeping_boot(const SimulatedVRAM& image, const std::string& name, std::uint64_t max_steps,
+    Deadline& deadline, std::optional<BootPrefix>& prefix)
+{
+    RunOutcome outcome;
+    auto booted = Machine::boot(image, name);
+    if (!booted)
+        return outcome;
+    Machine& machine = **booted;
+    // The boot, read as the workload's fairness watch reads it (chunks of
+    // kFairnessWatchSteps from step 0), until the first console read.
+    StopAtFirstRead stop;
+    machine.set_input_source(&stop);
+    FairnessWatch watch;
+    RunResult last; // the run's latest result
+    std::uint64_t since_deadline_check = 0;
+    while (machine.steps() < max_steps) {
+        if (since_deadline_check >= EvalOptions::kDeadlineCheckSteps || since_deadline_check == 0) {
+            since_deadline_check = 0;
+            if (deadline.passed())
+                break; // the loop below stops the run
+        }
+        std::uint64_t before = machine.steps();
+        RunResult result = machine.run(std::min(kFairnessWatchSteps, max_steps - before));
+        since_deadline_check += machine.steps() - before;
+        if (result.reason == StopReason::Interrupted) {
+            prefix = BootPrefix { machine.clone(), result, watch, before };
+            break;
+        }
+        last = result;
+        watch.read(machine, machine.steps() - before);
+        if (result.reason != StopReason::BudgetExhausted)
+            break;
+    }
+    machine.set_input_source(nullptr);
+    // On to the end with no input, as run_image runs it.
+    while (!machine.halted() && machine.steps() < max_steps) {
+        if (deadline.passed()) {
+            outcome.timed_out = true;
+            last = machine.run(0);
+            break;
+        }
+        last = machine.run(std::min(EvalOptions::kDeadlineCheckSteps, max_steps - machine.steps()));
+        if (last.reason != StopReason::BudgetExhausted)
+            break;
+    }
+    outcome.result = last;
+    outcome.output = machine.console_output();
+    outcome.processes = machine.processes();
+    outcome.machine = std::move(*booted);
     return outcome;
 }
 
@@ -55,8 +108,10 @@ std::optional<std::string> Evaluation::run_twice()
     SerialExecutor serial;
     Executor& executor = m_options.executor ? *m_options.executor : serial;
     executor.run_all(2, 2, [this](std::size_t run_index) {
-        std::optional<RunOutcome>& outcome = run_index == 0 ? m_baseline : m_second;
-        outcome = run_image(m_image, m_name, m_options.max_steps, m_deadline);
+        if (run_index == 0)
+            m_baseline = run_image_keeping_boot(m_image, m_name, m_options.max_steps, m_deadline, m_boot);
+        else
+            m_second = run_image(m_image, m_name, m_options.max_steps, m_deadline);
     });
     const RunOutcome& run = *m_baseline;
     if (run.timed_out) {
@@ -117,7 +172,7 @@ void Evaluation::check_display_changed(Check& display)
     std::int64_t changed = 0;
     for (int y = area.y; y < area.y + area.height; ++y)
         for (int x = area.x; x < area.x + area.width; ++x)
-            changed += !(m_image.pixel_unchecked(x, y) == run.after->pixel_unchecked(x, y));
+            changed += !(m_image.pixel_unchecked(x, y) == run.after()->pixel_unchecked(x, y));
     display.evidence = { { "display", std::vector<std::int64_t> { area.x, area.y, area.width, area.height } },
         { "changed_pixels", changed } };
     if (changed > 0)
@@ -153,14 +208,14 @@ void Evaluation::check_deterministic(Check& deterministic)
                                 again.result.steps, m_deadline.cap()));
         return;
     }
-    bool same = again.output == run.output && again.result.steps == run.result.steps && *again.after == *run.after;
+    bool same = again.output == run.output && again.result.steps == run.result.steps && *again.after() == *run.after();
     deterministic.evidence = { { "steps", std::int64_t(run.result.steps) } };
     if (same)
         pass(deterministic, "two boots gave the same output, pixels and step count");
     else
         fail(deterministic, fmt::format("two boots differ: steps {} vs {}, output {}, pixels {}", run.result.steps,
                                 again.result.steps, again.output == run.output ? "same" : "different",
-                                *again.after == *run.after ? "same" : "different"));
+                                *again.after() == *run.after() ? "same" : "different"));
 }
 
 } // namespace pxos

@@ -15,6 +15,12 @@ namespace pxos {
 // Returns false when the deadline stopped it.
 bool run_until(Machine& machine, std::uint64_t until_steps, Deadline& deadline, RunResult& result);
 
+// Stops the machine at its first read of the console (the IN does not run).
+class StopAtFirstRead final : public ConsoleInput {
+public:
+    int next_byte() override { return kStop; }
+};
+
 // What is wrong with the store of an after-image (store::check, after
 // recovering a call the run cut off), one "; "-separated text; empty when
 // nothing is, or when the image has no store and `before` had none either.

@@ -3,6 +3,7 @@
 // scenarios it should, malformed scenario files are file:line errors, and a
 // probe's verdict fails when its damage is real.
 #include "eval/metric_runs.hpp"
+#include "pxos/asm/builtin_sources.hpp"
 #include "eval/robustness.hpp"
 #include "eval/scenario_file.hpp"
 #include "eval/suite_support.hpp"
@@ -336,5 +337,50 @@ TEST_CASE("a robustness probe's verdict fails when its damage is real", "[scenar
         run.output = "nothing";
         CHECK_THAT(robustness_verdict(*write_probe, run, image, "x.png").value_or(""),
             Catch::Contains("lacks \"Hello from pxOS!\""));
+    }
+}
+
+TEST_CASE("the scenario suite and the workload gone on from the gates' boot give what booting again gives",
+    "[scenarios][metrics]")
+{
+    std::string workload(pxos::builtin_source("eval/workload.txt").value_or(""));
+    REQUIRE_FALSE(workload.empty());
+    std::string quantum_text = default_roadmap_text();
+    std::size_t at = quantum_text.find("quantum: 1000");
+    REQUIRE(at != std::string::npos);
+    quantum_text.replace(at, 13, "quantum: 730"); // other time slices: another fairness and workload
+    for (const SimulatedVRAM& image : { default_image(), build_text(quantum_text) }) {
+        Deadline deadline(nullptr, 600);
+        std::optional<BootPrefix> boot;
+        RunOutcome baseline = run_image_keeping_boot(image, "x.png", 100'000'000, deadline, boot);
+        REQUIRE(boot);
+        CHECK(boot->machine->steps() > 0);
+        CHECK(boot->watched_to % kFairnessWatchSteps == 0);
+        // The gates' run itself is the run without the stop at the read.
+        RunOutcome plain = run_image(image, "x.png", 100'000'000, deadline);
+        CHECK(baseline.result.steps == plain.result.steps);
+        CHECK(baseline.result.reason == plain.result.reason);
+        CHECK(baseline.output == plain.output);
+        CHECK(*baseline.after() == *plain.after());
+
+        SuiteOutcome forked = run_scenario_suite(image, "x.png", 100'000'000, deadline, nullptr, &*boot);
+        SuiteOutcome alone = run_scenario_suite(image, "x.png", 100'000'000, deadline, nullptr);
+        CHECK(forked.passed == alone.passed);
+        CHECK(forked.passed_ids == alone.passed_ids);
+        CHECK(forked.failures == alone.failures);
+        CHECK(forked.steps == alone.steps);
+
+        MetricRun from_boot = run_metric_from(*boot, workload, 100'000'000, deadline, true);
+        MetricRun booted = run_metric_image(image, "x.png", workload, 100'000'000, deadline, true);
+        CHECK(from_boot.result.steps == booted.result.steps);
+        CHECK(from_boot.result.reason == booted.result.reason);
+        CHECK(from_boot.max_ready_wait == booted.max_ready_wait);
+        CHECK(from_boot.max_ready_wait_pid == booted.max_ready_wait_pid);
+        CHECK(from_boot.output == booted.output);
+        CHECK(from_boot.max_ready_wait > 0);
+        // Read at the same steps: as many readings, seeing the same ready slots.
+        CHECK(from_boot.watch.readings == booted.watch.readings);
+        CHECK(from_boot.watch.ready_steps == booted.watch.ready_steps);
+        CHECK(from_boot.watch.readings > boot->watch.readings);
     }
 }

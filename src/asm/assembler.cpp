@@ -36,6 +36,26 @@ Result<Program> Assembler::run(std::string_view source, const std::string& file)
 {
     if (within_read_caps(SourceLocation { file, 1, 1 }, source.size()))
         parse_file(source, file, 0);
+    return finish();
+}
+
+Result<std::vector<Statement>> Assembler::parse(std::string_view source, const std::string& file)
+{
+    if (within_read_caps(SourceLocation { file, 1, 1 }, source.size()))
+        parse_file(source, file, 0);
+    if (!m_diagnostics.empty())
+        return Error(ErrorKind::BadInput, std::move(m_diagnostics));
+    return std::move(m_statements);
+}
+
+Result<Program> Assembler::assemble_statements(const std::vector<Statement>& statements)
+{
+    m_parsed = &statements;
+    return finish();
+}
+
+Result<Program> Assembler::finish()
+{
     if (m_diagnostics.empty())
         layout();
     if (m_diagnostics.empty())
@@ -46,7 +66,8 @@ Result<Program> Assembler::run(std::string_view source, const std::string& file)
             [](const auto& a, const auto& b) { return a.first.address < b.first.address; });
         std::uint64_t memory = std::uint64_t(m_options.vram_width) * std::uint64_t(m_options.vram_height);
         for (std::size_t i = 0; i < m_emitted.size(); ++i) {
-            const auto& [word, location] = m_emitted[i];
+            const AssembledWord& word = m_emitted[i].first;
+            const SourceLocation& location = *m_emitted[i].second;
             if (word.address >= memory) {
                 error(location, fmt::format("address {} is outside the {}x{} VRAM", word.address, m_options.vram_width,
                                     m_options.vram_height));
@@ -61,7 +82,7 @@ Result<Program> Assembler::run(std::string_view source, const std::string& file)
             if (i > 0 && m_emitted[i - 1].first.address == word.address) {
                 error(location, fmt::format("address {} {} is written twice (first by {})", word.address,
                                     format_address(word.address, m_options.vram_width),
-                                    m_emitted[i - 1].second.to_string()));
+                                    m_emitted[i - 1].second->to_string()));
                 break;
             }
         }
@@ -69,9 +90,10 @@ Result<Program> Assembler::run(std::string_view source, const std::string& file)
     if (!m_diagnostics.empty())
         return Error(ErrorKind::BadInput, std::move(m_diagnostics));
 
+    m_program.words.reserve(m_emitted.size());
     for (const auto& [word, location] : m_emitted) {
         m_program.words.push_back(word);
-        m_program.source_map.add(word.address, location.file, location.line);
+        m_program.source_map.add(word.address, location->file, location->line);
     }
     std::sort(m_relocations.begin(), m_relocations.end());
     m_program.relocations = std::move(m_relocations);

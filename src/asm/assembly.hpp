@@ -53,6 +53,13 @@ public:
     }
 
     Result<Program> run(std::string_view source, const std::string& file);
+    // The two halves of run, for AssemblyCache. Parsing reads the source
+    // and its includes into statements and depends on no symbol, origin or
+    // VRAM size (only on the text, the include folder and the read limits).
+    Result<std::vector<Statement>> parse(std::string_view source, const std::string& file);
+    // The passes over statements an assembler with the same source,
+    // includes and limits parsed; `statements` must outlive the call.
+    Result<Program> assemble_statements(const std::vector<Statement>& statements);
 
 private:
     void error(Diagnostic diagnostic)
@@ -101,6 +108,7 @@ private:
     std::optional<Value> operand_value(const isa::OpcodeInfo& info, int index, const std::vector<Token>& tokens,
         const SourceLocation& location);
     // relocated: the word holds an address inside the program (relocatable mode).
+    // `location` is a statement's: it lives as long as the statements.
     void put(std::uint32_t address, std::uint32_t word, const SourceLocation& location, bool relocated = false);
     std::optional<std::uint32_t> word_value(std::int64_t value, const SourceLocation& location);
     std::optional<std::uint32_t> org_address(const Statement& statement);
@@ -113,7 +121,8 @@ private:
     // (labels, and constants defined from one).
     std::set<std::string> m_address_symbols;
     std::vector<std::uint32_t> m_relocations;
-    std::vector<Statement> m_statements;
+    std::vector<Statement> m_statements;           // what parsing makes
+    const std::vector<Statement>* m_parsed = &m_statements; // what the passes read
     std::vector<Diagnostic> m_diagnostics;
     std::int64_t m_address = 0;
     Program m_program;
@@ -123,7 +132,9 @@ private:
     std::uint64_t m_source_bytes = 0;
     bool m_read_cap_reported = false;
     int m_expression_depth = 0;
-    std::vector<std::pair<AssembledWord, SourceLocation>> m_emitted;
+    std::vector<std::pair<AssembledWord, const SourceLocation*>> m_emitted; // into *m_parsed
+    // The passes, sorting and checking the words, and the program.
+    Result<Program> finish();
 };
 
 inline std::string lower(std::string text)

@@ -124,7 +124,7 @@ std::int64_t Assembler::directive_size(const Statement& statement)
 void Assembler::layout()
 {
     m_address = m_options.origin;
-    for (Statement& statement : m_statements) {
+    for (const Statement& statement : *m_parsed) {
         switch (statement.kind) {
         case Statement::Kind::Label: {
             if (m_symbols.count(statement.name) && m_label_locations.count(statement.name)) {
@@ -182,10 +182,10 @@ void Assembler::put(std::uint32_t address, std::uint32_t word, const SourceLocat
     if (m_emitted.size() >= m_options.limits.max_words) {
         if (m_emitted.size() == m_options.limits.max_words)
             error(location, "program is over " + cap_text(Cap::ProgramWords, m_options.limits.max_words));
-        m_emitted.push_back({ { address, word }, location });
+        m_emitted.push_back({ { address, word }, &location });
         return;
     }
-    m_emitted.push_back({ { address, word }, location });
+    m_emitted.push_back({ { address, word }, &location });
 }
 
 std::optional<Value> Assembler::operand_value(const isa::OpcodeInfo& info, int index,
@@ -288,7 +288,7 @@ void Assembler::emit()
 {
     Palette palette = Palette::canonical();
     m_address = m_options.origin;
-    for (const Statement& statement : m_statements) {
+    for (const Statement& statement : *m_parsed) {
         switch (statement.kind) {
         case Statement::Kind::Label: break;
         case Statement::Kind::Instruction: {

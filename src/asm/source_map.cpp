@@ -12,11 +12,17 @@ namespace pxos {
 
 void SourceMap::add(std::uint32_t address, const std::string& file, int line)
 {
-    auto found = std::find(m_files.begin(), m_files.end(), file);
-    std::uint32_t index = std::uint32_t(found - m_files.begin());
-    if (found == m_files.end())
-        m_files.push_back(file);
-    m_entries[address] = { index, line };
+    // Words come in runs from one file: try the last one's first.
+    std::uint32_t index = m_last_file;
+    if (index >= m_files.size() || m_files[index] != file) {
+        auto found = std::find(m_files.begin(), m_files.end(), file);
+        index = std::uint32_t(found - m_files.begin());
+        if (found == m_files.end())
+            m_files.push_back(file);
+        m_last_file = index;
+    }
+    // Mostly in address order: a hint at the end makes each insert constant time.
+    m_entries.insert_or_assign(m_entries.end(), address, std::pair<std::uint32_t, int> { index, line });
 }
 
 std::optional<SourceLocation> SourceMap::find(std::uint32_t address) const

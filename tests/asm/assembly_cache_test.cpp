@@ -4,6 +4,7 @@
 #include "pxos/asm/assembly_cache.hpp"
 
 #include "pxos/base/memory_file_system.hpp"
+#include "pxos/isa/isa.hpp"
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -82,4 +83,56 @@ TEST_CASE("the assembly cache gives the same program for the same input and asse
     CHECK_FALSE(cache.assemble("main:\n    NOSUCH r1\n", "bad.pxasm", options).ok());
     CHECK_FALSE(cache.assemble("main:\n    NOSUCH r1\n", "bad.pxasm", options).ok());
     CHECK(cache.hits() == 2);
+}
+
+TEST_CASE("an assembly that differs only in its symbols, origin or VRAM size reuses the parse, and gives what "
+          "assembling afresh gives",
+    "[asm][cache]")
+{
+    pxos::MemoryFileSystem files;
+    files.add_file("/src/lib.pxasm", "helper:\n    LI r1, VALUE * 3\n    RET\n");
+    files.add_file("/src/main.pxasm",
+        ".include \"lib.pxasm\"\nmain:\n    CALL helper\n    .fill VALUE, 5\nend:\n    JMP end\n");
+    pxos::AssembleOptions options;
+    options.files = &files;
+    options.predefined["VALUE"] = 2;
+    pxos::AssemblyCache cache;
+    REQUIRE(cache.assemble_file("/src/main.pxasm", options).ok());
+    CHECK(cache.parse_hits() == 0);
+
+    // The symbol moves a label (.fill VALUE words) and changes an operand;
+    // the origin and the width move every address.
+    for (auto [value, origin, width] : { std::tuple { 9, 0u, 512 }, std::tuple { 9, 300u, 512 }, std::tuple { 4, 300u, 64 } }) {
+        options.predefined["VALUE"] = value;
+        options.origin = origin;
+        options.vram_width = width;
+        auto plain = pxos::assemble_file("/src/main.pxasm", options);
+        REQUIRE(plain.ok());
+        std::uint64_t parses = cache.parse_hits();
+        auto cached = cache.assemble_file("/src/main.pxasm", options);
+        REQUIRE(cached.ok());
+        CHECK(cache.parse_hits() == parses + 1);
+        CHECK(values(*cached) == values(*plain));
+        CHECK(cached->symbols == plain->symbols);
+        CHECK(cached->words.front().address == plain->words.front().address);
+        CHECK(cached->source_map.find(cached->words.front().address)->to_string()
+            == plain->source_map.find(plain->words.front().address)->to_string());
+    }
+    // helper (LI, RET), CALL, then VALUE (4) words of .fill
+    CHECK(*cache.assemble_file("/src/main.pxasm", options)->symbol("end")
+        == 300 + pxos::isa::info(pxos::isa::Opcode::LI).length() + pxos::isa::info(pxos::isa::Opcode::RET).length()
+            + pxos::isa::info(pxos::isa::Opcode::CALL).length() + 4);
+
+    // An include that changed is parsed again, and its error (not the old parse) comes back.
+    files.add_file("/src/lib.pxasm", "helper:\n    NOSUCH r1\n");
+    options.predefined["VALUE"] = 5;
+    std::uint64_t parses = cache.parse_hits();
+    auto broken = cache.assemble_file("/src/main.pxasm", options);
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().message().find("NOSUCH") != std::string::npos);
+    CHECK(cache.parse_hits() == parses);
+    // An error of the passes (a symbol that makes the program too big) is not kept either.
+    files.add_file("/src/lib.pxasm", "helper:\n    LI r1, VALUE * 3\n    RET\n");
+    options.predefined["VALUE"] = 1 << 30;
+    CHECK_FALSE(cache.assemble_file("/src/main.pxasm", options).ok());
 }

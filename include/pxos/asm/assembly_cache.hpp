@@ -8,6 +8,11 @@
 // assembling again would give, and a file that changed or may no longer be
 // read is a miss (assembled again, with its error). Only successes are
 // kept. Safe to share between threads.
+//
+// It also keeps each source's parse (its statements), which depends on the
+// text, its includes and the read limits but on no symbol: an assembly
+// that differs from an earlier one only in its predefined symbols, origin
+// or VRAM size (the loop's quantum, a program moved) runs only the passes.
 #pragma once
 
 #include "pxos/asm/assembler.hpp"
@@ -36,6 +41,8 @@ public:
 
     std::uint64_t hits() const;
     std::uint64_t misses() const;
+    // Misses that took an earlier parse (counted in misses() too).
+    std::uint64_t parse_hits() const;
 
 private:
     struct Entry {
@@ -45,8 +52,15 @@ private:
     std::size_t m_max_entries;
     mutable std::mutex m_mutex;
     std::map<std::string, Entry> m_entries; // by the source, its name and the options
+    struct Parsed;
+    struct ParseEntry {
+        std::vector<std::pair<std::string, std::string>> includes;
+        std::shared_ptr<const Parsed> parsed;
+    };
+    std::map<std::string, ParseEntry> m_parses; // by the source, its name, include folder and read limits
     std::uint64_t m_hits = 0;
     std::uint64_t m_misses = 0;
+    std::uint64_t m_parse_hits = 0;
 };
 
 } // namespace pxos

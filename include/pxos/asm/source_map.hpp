@@ -38,6 +38,7 @@ private:
     std::vector<std::string> m_files;
     // address -> (file index, line)
     std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
+    std::uint32_t m_last_file = 0; // the file of the latest add()
     std::map<std::string, std::uint32_t> m_labels;
 };
 

@@ -10,7 +10,7 @@
 
 namespace pxos {
 
-void SourceMap::add(std::uint32_t address, const std::string& file, int line)
+std::uint32_t SourceMap::file_index(const std::string& file)
 {
     // Words come in runs from one file: try the last one's first.
     std::uint32_t index = m_last_file;
@@ -21,22 +21,61 @@ void SourceMap::add(std::uint32_t address, const std::string& file, int line)
             m_files.push_back(file);
         m_last_file = index;
     }
-    // Mostly in address order: a hint at the end makes each insert constant time.
-    m_entries.insert_or_assign(m_entries.end(), address, std::pair<std::uint32_t, int> { index, line });
+    return index;
+}
+
+void SourceMap::set(std::uint32_t address, std::uint32_t file, int line)
+{
+    if (m_entries.empty() || m_entries.back().address < address) {
+        m_entries.push_back({ address, file, line });
+        return;
+    }
+    auto at = std::lower_bound(m_entries.begin(), m_entries.end(), address,
+        [](const Entry& entry, std::uint32_t value) { return entry.address < value; });
+    if (at != m_entries.end() && at->address == address)
+        *at = { address, file, line };
+    else
+        m_entries.insert(at, { address, file, line });
+}
+
+void SourceMap::add(std::uint32_t address, const std::string& file, int line)
+{
+    set(address, file_index(file), line);
 }
 
 std::optional<SourceLocation> SourceMap::find(std::uint32_t address) const
 {
-    auto found = m_entries.find(address);
-    if (found == m_entries.end())
+    auto at = std::lower_bound(m_entries.begin(), m_entries.end(), address,
+        [](const Entry& entry, std::uint32_t value) { return entry.address < value; });
+    if (at == m_entries.end() || at->address != address)
         return std::nullopt;
-    return SourceLocation { m_files[found->second.first], found->second.second, 0 };
+    return SourceLocation { m_files[at->file], at->line, 0 };
 }
 
 void SourceMap::merge(const SourceMap& other)
 {
-    for (const auto& [address, entry] : other.m_entries)
-        add(address, other.m_files[entry.first], entry.second);
+    // The other's entries win where both have one (as adding them would).
+    std::vector<std::uint32_t> files;
+    files.reserve(other.m_files.size());
+    for (const std::string& file : other.m_files)
+        files.push_back(file_index(file));
+    if (m_entries.empty() || other.m_entries.empty() || m_entries.back().address < other.m_entries.front().address) {
+        for (const Entry& entry : other.m_entries)
+            m_entries.push_back({ entry.address, files[entry.file], entry.line });
+    } else {
+        std::vector<Entry> merged;
+        merged.reserve(m_entries.size() + other.m_entries.size());
+        auto mine = m_entries.begin();
+        for (const Entry& entry : other.m_entries) {
+            for (; mine != m_entries.end() && mine->address < entry.address; ++mine)
+                merged.push_back(*mine);
+            if (mine != m_entries.end() && mine->address == entry.address)
+                ++mine;
+            merged.push_back({ entry.address, files[entry.file], entry.line });
+        }
+        merged.insert(merged.end(), mine, m_entries.end());
+        m_entries = std::move(merged);
+    }
     for (const auto& [name, address] : other.m_labels)
         m_labels[name] = address;
 }
@@ -54,7 +93,9 @@ std::string SourceMap::to_json() const
         if (run_count)
             runs.push_back({ run_start, run_count, run_entry.first, run_entry.second });
     };
-    for (const auto& [address, entry] : m_entries) {
+    for (const Entry& word : m_entries) {
+        std::uint32_t address = word.address;
+        std::pair<std::uint32_t, int> entry { word.file, word.line };
         if (run_count && address == run_start + run_count && entry == run_entry) {
             ++run_count;
             continue;
@@ -72,6 +113,8 @@ std::string SourceMap::to_json() const
 
 Result<SourceMap> SourceMap::from_json(std::string_view text, const std::string& name)
 {
+    // A word per entry: no image has more than 2^26 (the largest build).
+    constexpr std::size_t kMaxEntries = std::size_t(1) << 26;
     try {
         auto root = nlohmann::json::parse(text);
         SourceMap map;
@@ -83,11 +126,23 @@ Result<SourceMap> SourceMap::from_json(std::string_view text, const std::string&
             auto count = run.at(1).get<std::uint32_t>();
             auto file = run.at(2).get<std::uint32_t>();
             auto line = run.at(3).get<int>();
-            if (file >= map.m_files.size() || count > (1u << 26))
+            if (file >= map.m_files.size() || count > kMaxEntries - map.m_entries.size())
                 return Error::bad_input(name, "source map run names a file that is not listed or is too long");
             for (std::uint32_t i = 0; i < count; ++i)
-                map.m_entries[start + i] = { file, line };
+                map.m_entries.push_back({ start + i, file, line });
         }
+        // In any order in the file: sorted once, the last run naming an address wins.
+        std::stable_sort(map.m_entries.begin(), map.m_entries.end(),
+            [](const Entry& a, const Entry& b) { return a.address < b.address; });
+        std::vector<Entry> unique;
+        unique.reserve(map.m_entries.size());
+        for (const Entry& entry : map.m_entries) {
+            if (!unique.empty() && unique.back().address == entry.address)
+                unique.back() = entry;
+            else
+                unique.push_back(entry);
+        }
+        map.m_entries = std::move(unique);
         if (root.contains("labels"))
             map.m_labels = root.at("labels").get<std::map<std::string, std::uint32_t>>();
         return map;

@@ -183,6 +183,42 @@ TEST_CASE("source maps survive JSON", "[asm]")
     CHECK_FALSE(pxos::SourceMap::from_json("{\"files\": 3}", "bad.json").ok());
 }
 
+TEST_CASE("a source map takes words in any order: the latest entry of an address wins, merges interleave", "[asm]")
+{
+    pxos::SourceMap map;
+    map.add(10, "a.pxasm", 1);
+    map.add(12, "a.pxasm", 2);
+    map.add(11, "b.pxasm", 7); // out of order
+    map.add(12, "b.pxasm", 8); // again
+    CHECK(map.find(11)->to_string() == "b.pxasm:7");
+    CHECK(map.find(12)->to_string() == "b.pxasm:8");
+    CHECK_FALSE(map.find(13));
+    pxos::SourceMap other;
+    other.add(5, "c.pxasm", 3);
+    other.add(11, "c.pxasm", 4);
+    other.add(20, "a.pxasm", 9);
+    map.merge(other);
+    CHECK(map.find(5)->to_string() == "c.pxasm:3");
+    CHECK(map.find(10)->to_string() == "a.pxasm:1");
+    CHECK(map.find(11)->to_string() == "c.pxasm:4"); // the merged map's entry wins
+    CHECK(map.find(12)->to_string() == "b.pxasm:8");
+    CHECK(map.find(20)->to_string() == "a.pxasm:9");
+    CHECK(map.files() == std::vector<std::string> { "a.pxasm", "b.pxasm", "c.pxasm" });
+    auto restored = pxos::SourceMap::from_json(map.to_json(), "map.json");
+    REQUIRE(restored.ok());
+    for (std::uint32_t address : { 5u, 10u, 11u, 12u, 20u })
+        CHECK(restored->find(address)->to_string() == map.find(address)->to_string());
+    // Runs in any order in a file, overlapping: the later run wins.
+    auto unordered = pxos::SourceMap::from_json(
+        R"({"files": ["x", "y"], "runs": [[100, 4, 0, 1], [50, 2, 1, 2], [102, 1, 1, 3]]})", "u.json");
+    REQUIRE(unordered.ok());
+    CHECK(unordered->find(50)->to_string() == "y:2");
+    CHECK(unordered->find(101)->to_string() == "x:1");
+    CHECK(unordered->find(102)->to_string() == "y:3");
+    CHECK(unordered->find(103)->to_string() == "x:1");
+    CHECK_FALSE(unordered->find(104));
+}
+
 TEST_CASE("deeply nested expressions are an error at their place, not a stack overflow", "[asm][malformed]")
 {
     // 20,000 levels overflowed the recursive evaluator (SIGSEGV) before the limit.

@@ -35,9 +35,21 @@ public:
     static Result<SourceMap> from_json(std::string_view text, const std::string& name);
 
 private:
+    // The file index of `file`, added to the list when new.
+    std::uint32_t file_index(const std::string& file);
+    // Sets the entry of `address`; appending when it is past the last one.
+    void set(std::uint32_t address, std::uint32_t file, int line);
+
     std::vector<std::string> m_files;
-    // address -> (file index, line)
-    std::map<std::uint32_t, std::pair<std::uint32_t, int>> m_entries;
+    struct Entry {
+        std::uint32_t address;
+        std::uint32_t file; // index into m_files
+        int line;
+        bool operator==(const Entry&) const = default;
+    };
+    // Sorted by address, one per address: a program's words come in order,
+    // so building it appends, and a copy is one allocation.
+    std::vector<Entry> m_entries;
     std::uint32_t m_last_file = 0; // the file of the latest add()
     std::map<std::string, std::uint32_t> m_labels;
 };

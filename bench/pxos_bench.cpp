@@ -8,6 +8,7 @@
 #include "builtin_steps.hpp"
 #include "pxos/roadmap/build.hpp"
 #include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/memory.hpp"
 #include "pxos/vm/machine.hpp"
 #include "pxos/host/posix/thread_executor.hpp"
 #include "pxos/image/png_io.hpp"
@@ -138,6 +139,7 @@ pxos::SimulatedVRAM build_default(int width, int height)
 
 int main(int argc, char** argv)
 {
+    pxos::keep_freed_blocks_for_reuse(); // as pxos's main does
     std::string pxos_binary = "build-release/pxos";
     std::string json_path;
     bool quick = false;

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
+#include "pxos/host/posix/memory.hpp"
 #include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/base/suggest.hpp"
 #include "pxos/base/text.hpp"
@@ -481,6 +482,7 @@ pxos::FileSystem& pxos::cli::host_files()
 
 int main(int argc, char** argv)
 {
+    pxos::keep_freed_blocks_for_reuse();
     // A command holds each file it writes open until it commits them all
     // (StagedOutputs): a build with --frames and thousands of steps needs
     // more descriptors than the usual soft limit of 1024. pxos uses no select().

@@ -94,7 +94,7 @@ Result<SimulatedVRAM> image_with_only(const SimulatedVRAM& image, const BootHead
         options.vram_width = width;
         options.vram_height = copy.height();
         options.origin = spec.base;
-        auto program = assemble(sources[slot], "probe.pxasm", options);
+        auto program = probe_assemblies().assemble(sources[slot], "probe.pxasm", options);
         if (!program)
             return Error::bad_input("", "internal: the probe does not assemble: " + program.error().message());
         PXOS_TRY(abi::place_process(copy, h.process_table, spec,

@@ -6,6 +6,7 @@
 // the execution checks, probes.cpp the isolation probes.
 #pragma once
 
+#include "pxos/asm/assembly_cache.hpp"
 #include "pxos/base/clock.hpp"
 #include "pxos/base/executor.hpp"
 #include "pxos/base/limits.hpp"
@@ -214,6 +215,11 @@ std::span<const OperationProbe> operation_probes();
 // The copy of `image` with only these processes (each a pxasm source), or why not.
 Result<SimulatedVRAM> image_with_only(const SimulatedVRAM& image, const BootHeader& header,
     const std::vector<std::string>& sources);
+
+// The evaluator's own programs (probes, the spawn bomb), assembled once per
+// source and layout for the whole process: each evaluation injects the same
+// ones into every image of the same size. (probes.cpp)
+AssemblyCache& probe_assemblies();
 
 // Puts the probe's program into a free slot and 4 free rows (below the
 // processes, above the display) of a copy of the image: fills in image,

@@ -35,6 +35,12 @@ enum ProbeIndex : std::size_t { kKernelWriteProbe, kPrivilegedProbe, kEndlessLoo
 
 } // namespace
 
+AssemblyCache& probe_assemblies()
+{
+    static AssemblyCache cache(256);
+    return cache;
+}
+
 void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
 {
     int width = image.width();
@@ -62,7 +68,7 @@ void inject(Probe& probe, const SimulatedVRAM& image, const BootHeader& h)
     options.vram_width = width;
     options.vram_height = copy.height();
     options.origin = spec.base;
-    auto program = assemble(probe.source, "probe.pxasm", options);
+    auto program = probe_assemblies().assemble(probe.source, "probe.pxasm", options);
     if (!program) {
         probe.problem = "internal: the probe does not assemble: " + program.error().message();
         return;

@@ -306,3 +306,101 @@ TEST_CASE("reset_to a machine that ran after the copy was made, or to another co
     CHECK_FALSE(pxos::first_difference(origin.state(), unchanged->state()));
     CHECK(unchanged->halted());
 }
+
+namespace {
+
+struct Finished {
+    pxos::RunResult result;
+    std::string output;
+    pxos::MachineState state;
+    pxos::SimulatedVRAM after;
+};
+
+Finished run_to_end(pxos::Machine& machine, const std::string& input)
+{
+    machine.set_input(input);
+    pxos::RunResult result = machine.run(50'000'000);
+    return { result, machine.console_output(), machine.state(), machine.vram() };
+}
+
+void check_same(const Finished& reused, const Finished& fresh)
+{
+    CHECK(reused.result.reason == fresh.result.reason);
+    CHECK(reused.result.steps == fresh.result.steps);
+    CHECK(reused.result.syscalls == fresh.result.syscalls);
+    CHECK(reused.result.fault_count == fresh.result.fault_count);
+    CHECK(reused.output == fresh.output);
+    CHECK(pxos::first_difference(fresh.state, reused.state).value_or("") == "");
+    CHECK(pxos::first_difference(fresh.after, reused.after).value_or("") == "");
+}
+
+} // namespace
+
+TEST_CASE("boot_reusing a finished machine gives what a fresh boot of the new image gives", "[machine][clone]")
+{
+    pxos::SimulatedVRAM first = build_os({ { "main:\n    LI r1, 7\n    SYSCALL SYS_EXIT\n" } }).vram;
+    pxos::SimulatedVRAM second = build_os({ { "main:\n    LI r1, 0\nloop:\n    ADDI r1, r1, 1\n    LI r2, 5000\n    BLT r1, r2, loop\n"
+                                                "    SYSCALL SYS_EXIT\n" },
+                                              { "main: JMP main" } },
+        700)
+                                     .vram;
+    REQUIRE(first.width() == second.width());
+    REQUIRE(first.height() == second.height());
+    auto used = pxos::Machine::boot(first, "first.png");
+    REQUIRE(used.ok());
+    (*used)->set_input("left over");
+    pxos::RunResult ran = (*used)->run(50'000'000);
+    REQUIRE(ran.steps > 0);
+    auto reused = pxos::Machine::boot_reusing(std::move(*used), second, "second.png");
+    REQUIRE(reused.ok());
+    CHECK((*reused)->steps() == 0);
+    CHECK((*reused)->console_output().empty());
+    auto fresh = pxos::Machine::boot(second, "second.png");
+    REQUIRE(fresh.ok());
+    CHECK(pxos::first_difference((*fresh)->state(), (*reused)->state()).value_or("") == "");
+    Finished fresh_run = run_to_end(**fresh, "");
+    check_same(run_to_end(**reused, ""), fresh_run);
+
+    // Again from the machine that ran `second`: the same image, its code already decoded.
+    auto again = pxos::Machine::boot_reusing(std::move(*reused), second, "second.png");
+    REQUIRE(again.ok());
+    check_same(run_to_end(**again, ""), fresh_run);
+
+    // Another palette: two opcodes' colours swapped. The words decoded under
+    // the old one must not run as they did (a fresh boot says how they run).
+    pxos::SimulatedVRAM swapped = second;
+    auto header = pxos::read_header(second, "second.png");
+    REQUIRE(header.ok());
+    auto cell = [&](pxos::isa::Opcode opcode) {
+        std::uint32_t address = header->palette + std::uint32_t(opcode) * header->palette_cell_width;
+        return std::pair { int(address % std::uint32_t(second.width())), int(address / std::uint32_t(second.width())) };
+    };
+    auto [lx, ly] = cell(pxos::isa::Opcode::LI);
+    auto [ax, ay] = cell(pxos::isa::Opcode::ADDI);
+    pxos::RGBA li = second.pixel_unchecked(lx, ly), addi = second.pixel_unchecked(ax, ay);
+    for (int i = 0; i < int(header->palette_cell_width); ++i) {
+        REQUIRE(swapped.write_pixel(lx + i, ly, addi).ok());
+        REQUIRE(swapped.write_pixel(ax + i, ay, li).ok());
+    }
+    auto fresh_swapped = pxos::Machine::boot(swapped, "swapped.png");
+    REQUIRE(fresh_swapped.ok());
+    Finished swapped_run = run_to_end(**fresh_swapped, "");
+    CHECK(swapped_run.result.steps != fresh_run.result.steps);
+    auto reused_swapped = pxos::Machine::boot_reusing(std::move(*again), swapped, "swapped.png");
+    REQUIRE(reused_swapped.ok());
+    check_same(run_to_end(**reused_swapped, ""), swapped_run);
+
+    // An image of another size: a new machine.
+    pxos::SimulatedVRAM tall = pxos::test::build_roadmap_file(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")).vram;
+    REQUIRE(tall.height() != second.height());
+    auto other_size = pxos::Machine::boot_reusing(std::move(*reused_swapped), tall, "tall.png");
+    REQUIRE(other_size.ok());
+    CHECK((*other_size)->vram().height() == tall.height());
+    auto fresh_tall = pxos::Machine::boot(tall, "tall.png");
+    REQUIRE(fresh_tall.ok());
+    check_same(run_to_end(**other_size, ""), run_to_end(**fresh_tall, ""));
+    // An image that does not boot is an error, as boot says.
+    pxos::SimulatedVRAM blank = pxos::SimulatedVRAM::create(second.width(), second.height()).value();
+    auto refused = pxos::Machine::boot_reusing(pxos::Machine::boot(second, "s.png").value(), blank, "blank.png");
+    CHECK_FALSE(refused.ok());
+}

@@ -83,6 +83,12 @@ private:
     std::size_t m_bytes = 0;
 };
 
+std::uint64_t next_boot()
+{
+    static std::atomic<std::uint64_t> boots { 0 };
+    return ++boots;
+}
+
 std::uint64_t next_instance()
 {
     static std::atomic<std::uint64_t> instances { 0 };
@@ -96,8 +102,7 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
     , m_header(header)
     , m_palette(std::move(palette))
 {
-    static std::atomic<std::uint64_t> boots { 0 };
-    m_boot_id = ++boots;
+    m_boot_id = next_boot();
     m_instance = next_instance();
     m_memory = m_vram.mutable_words();
     m_memory_words = std::uint32_t(m_vram.pixel_count());
@@ -114,11 +119,80 @@ Machine::Machine(SimulatedVRAM image, BootHeader header, Palette palette)
     }
     m_decoded_blocks.assign((m_slot_count >> kSlotBlockShift) + 1, 0);
     m_dirty_blocks.assign((std::size_t(m_memory_words) >> kDirtyShift) + 1, 0);
-    std::uint32_t width = std::uint32_t(m_vram.width());
-    m_display_begin = std::uint32_t(header.display.y) * width + std::uint32_t(header.display.x);
-    m_display_end = std::uint32_t(header.display.y + header.display.height - 1) * width
-        + std::uint32_t(header.display.x + header.display.width);
+    set_display_bounds();
     m_pc = header.kernel_entry;
+}
+
+void Machine::set_display_bounds()
+{
+    std::uint32_t width = std::uint32_t(m_vram.width());
+    m_display_begin = std::uint32_t(m_header.display.y) * width + std::uint32_t(m_header.display.x);
+    m_display_end = std::uint32_t(m_header.display.y + m_header.display.height - 1) * width
+        + std::uint32_t(m_header.display.x + m_header.display.width);
+}
+
+void Machine::reinitialise(const SimulatedVRAM& image, const BootHeader& header, Palette palette)
+{
+    // Decoded slots hold the palette's meaning of their words: another
+    // palette drops them all (the pool's clearing, in place).
+    if (!(palette == m_palette)) {
+        const std::size_t block = std::size_t(1) << kSlotBlockShift;
+        for (std::size_t b = 0; b < m_decoded_blocks.size(); ++b)
+            if (m_decoded_blocks[b]) {
+                std::size_t begin = b * block;
+                std::size_t end = std::min(begin + block, std::size_t(kSlotPadding) + m_memory_words);
+                if (begin < end)
+                    std::memset(static_cast<void*>(m_slots.get() + begin), 0, (end - begin) * sizeof(Slot));
+                m_decoded_blocks[b] = 0;
+            }
+    }
+    // The words that differ, with their slots dropped (as reset_to does).
+    const std::uint32_t* from = image.words();
+    const std::uint32_t block = std::uint32_t(1) << kDirtyShift;
+    for (std::uint32_t begin = 0; begin < m_memory_words; begin += block) {
+        std::uint32_t end = std::min(begin + block, m_memory_words);
+        if (std::memcmp(m_memory + begin, from + begin, std::size_t(end - begin) * sizeof(std::uint32_t)) == 0)
+            continue;
+        for (std::uint32_t address = begin; address < end; ++address)
+            if (m_memory[address] != from[address]) {
+                m_memory[address] = from[address];
+                invalidate(address);
+            }
+    }
+    m_header = header;
+    m_palette = std::move(palette);
+    set_display_bounds();
+    m_boot_id = next_boot();
+    std::fill(m_dirty_blocks.begin(), m_dirty_blocks.end(), std::uint8_t(0));
+    ++m_memory_version;
+    m_synced_instance = m_synced_version = 0;
+    // Every other member as a new machine has it.
+    m_active = {};
+    m_inactive = {};
+    m_specials = {};
+    m_pc = header.kernel_entry;
+    m_user_mode = false;
+    m_halted = false;
+    m_steps = 0;
+    m_slice_end = 0;
+    m_span = 0;
+    m_fence_begin = m_fence_end = 0;
+    m_stack_lo = m_stack_span = 0;
+    m_fetch_span = 0;
+    m_bad_jump_relative = 0;
+    m_trap_cause = m_trap_pc = m_trap_address = 0;
+    m_result = RunResult {};
+    m_output.clear();
+    m_console_bytes = 0;
+    m_record_limits = RunRecordLimits {};
+    m_input.clear();
+    m_input_position = 0;
+    m_input_source = nullptr;
+    m_console = nullptr;
+    m_trace = nullptr;
+    m_store_observer = nullptr;
+    m_load_observer = nullptr;
+    m_trap_observer = nullptr;
 }
 
 Machine::~Machine()

@@ -110,12 +110,16 @@ Result<Program> assemble(std::string_view source, const std::string& file, const
     return assembler.run(source, file);
 }
 
-Result<Program> assemble_file(const std::string& path, const AssembleOptions& options)
+Result<std::string> read_source_file(const std::string& path, const AssembleOptions& options)
 {
     if (!options.files)
         return Error::internal(fmt::format("assemble_file({}): no file system to read it from", path));
-    auto text = options.files->read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile,
-        options.limits.reads);
+    return options.files->read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile, options.limits.reads);
+}
+
+Result<Program> assemble_file(const std::string& path, const AssembleOptions& options)
+{
+    auto text = read_source_file(path, options);
     if (!text)
         return std::move(text).error();
     return assemble(*text, path, options);

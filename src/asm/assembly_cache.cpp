@@ -145,11 +145,7 @@ Result<Program> AssemblyCache::assemble(std::string_view source, const std::stri
 
 Result<Program> AssemblyCache::assemble_file(const std::string& path, const AssembleOptions& options)
 {
-    // As pxos::assemble_file reads it.
-    if (!options.files)
-        return Error::internal(fmt::format("assemble_file({}): no file system to read it from", path));
-    auto text = options.files->read_file_text(path, options.limits.max_source_bytes, Cap::SourceFile,
-        options.limits.reads);
+    auto text = read_source_file(path, options); // as pxos::assemble_file reads it
     if (!text)
         return std::move(text).error();
     return assemble(*text, path, options);

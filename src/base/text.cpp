@@ -180,4 +180,21 @@ std::string escape_for_terminal(std::string_view text, TerminalLayout layout)
     return out + escaper.finish();
 }
 
+std::vector<std::string_view> split_lines(std::string_view text, LineSplit how)
+{
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start < text.size() || (how.keep_final_empty && start == text.size())) {
+        std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        if (how.strip_cr && !line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        lines.push_back(line);
+        if (end == text.size())
+            break;
+        start = end + 1;
+    }
+    return lines;
+}
+
 } // namespace pxos

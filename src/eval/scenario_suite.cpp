@@ -15,29 +15,13 @@
 
 #include "pxos/store/store.hpp"
 #include "pxos/vm/run_report.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 
 namespace pxos {
 
 namespace {
-
-std::vector<std::string> split_lines(const std::string& output)
-{
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start <= output.size()) {
-        std::size_t end = output.find('\n', start);
-        if (end == std::string::npos) {
-            if (start < output.size())
-                lines.push_back(output.substr(start));
-            break;
-        }
-        lines.push_back(output.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
 
 std::string escaped(const std::string& text)
 {
@@ -78,7 +62,7 @@ std::optional<std::string> judge_scenario(const Scenario& s, const RunResult& re
         else if (result.halt_code != *s.halt)
             problems.push_back(fmt::format("the kernel halted with code {}, not {}", result.halt_code, *s.halt));
     }
-    std::vector<std::string> lines = split_lines(output);
+    std::vector<std::string_view> lines = split_lines(output);
     std::size_t next = 0;
     for (const ScenarioLine& expected : s.expect) {
         std::size_t found = next;

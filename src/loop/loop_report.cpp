@@ -8,6 +8,7 @@
 
 #include "pxos/base/file_system.hpp"
 #include "pxos/loop/text_diff.hpp"
+#include "pxos/base/text.hpp"
 #include "report_charts.hpp"
 
 #include <algorithm>
@@ -42,11 +43,9 @@ std::string base64(const std::vector<std::uint8_t>& bytes)
 std::vector<std::string> lines_of(const std::string& text)
 {
     std::vector<std::string> lines;
-    std::istringstream stream(text);
-    std::string line;
-    while (std::getline(stream, line))
+    for (std::string_view line : split_lines(text))
         if (line.rfind("# ", 0) != 0) // the generation header comments
-            lines.push_back(line);
+            lines.emplace_back(line);
     return lines;
 }
 

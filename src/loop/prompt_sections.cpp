@@ -1,6 +1,7 @@
 #include "prompt_sections.hpp"
 
 #include "pxos/eval/rubric.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,20 +17,6 @@ std::string clipped(const std::string& text)
 {
     std::string line = text.substr(0, text.find('\n'));
     return line.size() > kNoteBytes ? line.substr(0, kNoteBytes - 3) + "..." : line;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text)
-{
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
 }
 
 // A number as a person reads it: integers without a fraction, others to 4
@@ -63,7 +50,7 @@ std::vector<std::string> step_names(const std::string& roadmap_text)
     std::vector<std::string> names;
     bool in_steps = false;
     std::size_t indent = std::string::npos;
-    for (std::string_view line : lines_of(roadmap_text)) {
+    for (std::string_view line : split_lines(roadmap_text)) {
         std::size_t first = line.find_first_not_of(' ');
         if (first == std::string_view::npos || line[first] == '#')
             continue;
@@ -148,7 +135,7 @@ std::string roadmap_section(const PromptContext& context, const std::vector<std:
     std::size_t step = 0;
     std::size_t indent = std::string::npos;
     std::size_t elided_indent = std::string::npos; // within an inline source's block scalar
-    for (std::string_view line : lines_of(context.roadmap_text)) {
+    for (std::string_view line : split_lines(context.roadmap_text)) {
         std::string out(line);
         std::size_t first = line.find_first_not_of(' ');
         if (elided_indent != std::string::npos) {
@@ -190,12 +177,12 @@ std::string roadmap_section(const PromptContext& context, const std::vector<std:
 
 std::size_t line_count(const std::string& text)
 {
-    return lines_of(text).size();
+    return split_lines(text).size();
 }
 
 std::string numbered_source(const RoadmapSource& source, std::size_t lines)
 {
-    std::vector<std::string_view> all = lines_of(source.text);
+    std::vector<std::string_view> all = split_lines(source.text);
     std::size_t width = fmt::format("{}", all.size()).size();
     std::string text;
     for (std::size_t i = 0; i < all.size() && i < lines; ++i)
@@ -207,7 +194,7 @@ std::string source_summary(const RoadmapSource& source)
 {
     std::string sentence;
     std::vector<std::string> routines;
-    for (std::string_view line : lines_of(source.text)) {
+    for (std::string_view line : split_lines(source.text)) {
         if (line.empty() || line[0] != ';')
             break; // the header comment ends
         line.remove_prefix(1);
@@ -246,7 +233,7 @@ std::string run_section(const EvalResult& evaluation, std::size_t console_lines)
     text += fmt::format("{} steps, {} system calls, {} faults, {}.\n", run.steps, run.syscalls, run.faults,
         run.halt_code < 0 ? std::string("did not halt") : fmt::format("halted with {}", run.halt_code));
     auto excerpt = [&](const std::string& console, bool head) {
-        std::vector<std::string_view> lines = lines_of(console);
+        std::vector<std::string_view> lines = split_lines(console);
         std::size_t keep = std::min(lines.size(), console_lines);
         std::size_t from = head ? 0 : lines.size() - keep;
         std::string shown;

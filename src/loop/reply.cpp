@@ -2,6 +2,7 @@
 
 #include "loop/reply_patch.hpp"
 #include "pxos/loop/proposer.hpp"
+#include "pxos/base/text.hpp"
 #include "roadmap/yaml_document.hpp"
 
 #include <algorithm>
@@ -387,7 +388,7 @@ Result<AcceptedReply> parse_reply(std::string_view reply_text, const ReplyContex
         return Error::internal("parse_reply: the context needs base, sources and registry");
     const std::string reply_file(kReplyFile);
     std::string text = blank_think(reply_text);
-    std::vector<std::string_view> lines = reply::split_lines(text);
+    std::vector<std::string_view> lines = split_lines(text, { .strip_cr = true });
     reply::FoundPatches found = reply::find_patches(lines);
     std::vector<Diagnostic> errors = std::move(found.errors);
     std::vector<Fence> fences = find_fences(lines, found.in_patch);
@@ -550,7 +551,7 @@ std::string reply_format_help()
 
 std::string numbered_reply_excerpt(std::string_view reply, std::size_t max_bytes)
 {
-    std::vector<std::string_view> lines = reply::split_lines(reply);
+    std::vector<std::string_view> lines = split_lines(reply, { .strip_cr = true });
     constexpr std::size_t kMaxLine = 300;
     std::vector<std::string> shown;
     for (std::size_t i = 0; i < lines.size(); ++i) {

@@ -6,6 +6,7 @@
 #include "loop/reply_patch.hpp"
 
 #include "pxos/asm/builtin_sources.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -40,22 +41,6 @@ std::optional<IncludeLine> include_of(std::string_view line)
     if (close == std::string_view::npos)
         return std::nullopt;
     return IncludeLine { first, std::string(line.substr(open + 1, close - open - 1)), std::string(line.substr(close + 1)) };
-}
-
-std::vector<std::string_view> lines_of(std::string_view text)
-{
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        lines.push_back(text.substr(start, end - start));
-        if (end == text.size())
-            break;
-        start = end + 1;
-    }
-    return lines;
 }
 
 class Inliner {
@@ -98,7 +83,7 @@ public:
     {
         if (depth > kMaxDepth)
             return false;
-        for (std::string_view line : lines_of(text)) {
+        for (std::string_view line : split_lines(text, { .keep_final_empty = true })) {
             auto include = include_of(line);
             if (!include)
                 continue;
@@ -130,7 +115,7 @@ public:
         if (m_patched.texts.count(name))
             used.insert(name);
         std::string out;
-        std::vector<std::string_view> lines = lines_of(text);
+        std::vector<std::string_view> lines = split_lines(text, { .keep_final_empty = true });
         for (std::size_t i = 0; i < lines.size(); ++i) {
             std::string_view line = lines[i];
             auto include = include_of(line);

@@ -1,6 +1,7 @@
 #include "loop/reply_patch.hpp"
 
 #include "pxos/base/suggest.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -298,7 +299,7 @@ Attempt apply_once(std::string& text, const std::vector<std::string>& search, co
             attempt.places.push_back(line_of_offset(text, at));
         return attempt;
     }
-    std::vector<std::string_view> lines = split_lines(text);
+    std::vector<std::string_view> lines = split_lines(text, { .strip_cr = true });
     auto by_right = [](std::string_view line) { return trim_right(line); };
     auto by_both = [](std::string_view line) { return trim(line); };
     std::vector<std::size_t> found = line_matches(lines, search, by_right);
@@ -346,23 +347,6 @@ MarkerKind marker_of(std::string_view line)
     if (c == '<')
         return rest == "SEARCH" ? MarkerKind::Search : MarkerKind::None;
     return rest == "REPLACE" ? MarkerKind::Replace : MarkerKind::None;
-}
-
-std::vector<std::string_view> split_lines(std::string_view text)
-{
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
-        lines.push_back(line);
-        start = end + 1;
-    }
-    return lines;
 }
 
 FoundPatches find_patches(const std::vector<std::string_view>& lines)
@@ -528,7 +512,7 @@ Patched apply_patches(std::vector<PatchBlock>& blocks, const std::vector<Roadmap
                     block.search.size() == 1 ? fmt::format("{}", block.line + 1)
                                              : fmt::format("{}-{}", block.line + 1, block.line + int(block.search.size())),
                     block.source,
-                    nearest_left-- > 0 ? nearest_text(block, block.search, split_lines(text))
+                    nearest_left-- > 0 ? nearest_text(block, block.search, split_lines(text, { .strip_cr = true }))
                                        : std::string("(the nearest text is shown for the first blocks only)")));
             continue;
         }

@@ -27,9 +27,6 @@ enum class MarkerKind { None, Search, Divider, Replace };
 // after '<' and '>', trailing spaces allowed.
 MarkerKind marker_of(std::string_view line);
 
-// The reply's lines (1-based: lines[0] is line 1), '\r' dropped.
-std::vector<std::string_view> split_lines(std::string_view text);
-
 struct PatchBlock {
     int number = 0;    // 1-based among the reply's patches
     int line = 0;      // the SEARCH marker's line in the reply

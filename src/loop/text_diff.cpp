@@ -1,4 +1,5 @@
 #include "pxos/loop/text_diff.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -6,15 +7,17 @@
 
 namespace pxos {
 
-std::vector<std::string> split_lines(const std::string& text)
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text)
 {
     std::vector<std::string> lines;
-    std::istringstream stream(text);
-    std::string line;
-    while (std::getline(stream, line))
-        lines.push_back(line);
+    for (std::string_view line : split_lines(text))
+        lines.emplace_back(line);
     return lines;
 }
+
+} // namespace
 
 std::vector<std::string> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b)
 {
@@ -61,7 +64,7 @@ std::string unified_diff(const std::string& a, const std::string& b, const std::
 {
     if (a == b)
         return {};
-    std::vector<std::string> lines = diff_lines(split_lines(a), split_lines(b));
+    std::vector<std::string> lines = diff_lines(lines_of(a), lines_of(b));
     std::string out = "--- " + a_name + "\n+++ " + b_name + "\n";
     std::size_t count = lines.size();
     std::size_t ctx = std::size_t(std::max(context, 0));

@@ -135,3 +135,18 @@ TEST_CASE("pxos run escapes the guest's control characters and bad bytes on a te
     REQUIRE(std::system(command.c_str()) == 0);
     CHECK(pxos::test::read_text(scratch.file("terminal.txt")) == "bad \\xff byte\r\n"); // the pty turns \n into \r\n
 }
+
+TEST_CASE("split_lines: a newline ends a line, the final empty one and carriage returns as asked", "[text]")
+{
+    using V = std::vector<std::string_view>;
+    CHECK(pxos::split_lines("") == V {});
+    CHECK(pxos::split_lines("a") == V { "a" });
+    CHECK(pxos::split_lines("a\nb\n") == V { "a", "b" });
+    CHECK(pxos::split_lines("a\n\nb") == V { "a", "", "b" });
+    CHECK(pxos::split_lines("\n") == V { "" });
+    CHECK(pxos::split_lines("a\r\nb\r\n") == V { "a\r", "b\r" });
+    CHECK(pxos::split_lines("a\r\nb\r\r\n", { .strip_cr = true }) == V { "a", "b\r" });
+    CHECK(pxos::split_lines("a\nb\n", { .keep_final_empty = true }) == V { "a", "b", "" });
+    CHECK(pxos::split_lines("", { .keep_final_empty = true }) == V { "" });
+    CHECK(pxos::split_lines("a", { .keep_final_empty = true }) == V { "a" });
+}

@@ -94,6 +94,9 @@ struct AssembleOptions {
 
 Result<Program> assemble(std::string_view source, const std::string& file, const AssembleOptions& options = {});
 Result<Program> assemble_file(const std::string& path, const AssembleOptions& options = {});
+// The text assemble_file assembles: `path` read through options.files
+// within the source file cap and the read confinement.
+Result<std::string> read_source_file(const std::string& path, const AssembleOptions& options);
 
 // Writes the program's words into the VRAM (addresses must be inside it).
 Result<void> write_program(const Program& program, SimulatedVRAM& vram);

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pxos {
 
@@ -59,5 +60,15 @@ private:
 
 // The terminal rule above, on a whole text.
 std::string escape_for_terminal(std::string_view text, TerminalLayout layout = TerminalLayout::OneLine);
+
+// The lines of `text`, split at each '\n'. A '\n' ends a line, so "a\nb\n"
+// is {"a", "b"}; with keep_final_empty it is {"a", "b", ""} (joining the
+// lines with '\n' gives the text back). With strip_cr a '\r' that ends a
+// line is dropped (text from Windows editors and LLM replies).
+struct LineSplit {
+    bool strip_cr = false;
+    bool keep_final_empty = false;
+};
+std::vector<std::string_view> split_lines(std::string_view text, LineSplit how = {});
 
 } // namespace pxos

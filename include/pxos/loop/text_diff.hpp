@@ -20,6 +20,4 @@ std::vector<std::string> diff_lines(const std::vector<std::string>& a, const std
 std::string unified_diff(const std::string& a, const std::string& b, const std::string& a_name,
     const std::string& b_name, int context = 2);
 
-std::vector<std::string> split_lines(const std::string& text);
-
 } // namespace pxos

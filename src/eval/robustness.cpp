@@ -315,7 +315,7 @@ SuiteOutcome run_robustness_probes(const SimulatedVRAM& image, const std::string
     const std::uint64_t budget = std::min<std::uint64_t>(max_steps, RobustnessProbe::kMaxSteps);
     SerialExecutor serial;
     Executor& run_on = executor ? *executor : serial;
-    auto run_probe = [&](std::size_t i, std::unique_ptr<Machine>& used) {
+    run_on.run_all(probes.size(), probes.size(), [&](std::size_t i) {
         const RobustnessProbe& spec = probes[i];
         Probe probe;
         probe.what = spec.id;
@@ -330,7 +330,7 @@ SuiteOutcome run_robustness_probes(const SimulatedVRAM& image, const std::string
                 ran[i].failure = problem;
                 return;
             }
-        auto machine = Machine::boot_reusing(std::move(used), *probe.image, name);
+        auto machine = Machine::boot(std::move(*probe.image), name);
         if (!machine) {
             ran[i].failure = "the probe's copy does not boot: " + machine.error().message();
             return;
@@ -365,15 +365,6 @@ SuiteOutcome run_robustness_probes(const SimulatedVRAM& image, const std::string
         run.after = &(*machine)->vram();
         run.original_pids = original_pids;
         ran[i].failure = robustness_verdict(spec, run, image, name);
-        used = std::move(*machine);
-    };
-    // One machine per task, booted again for each of its probes
-    // (Machine::boot_reusing: the images differ only in the probe's rows).
-    const std::size_t tasks = std::clamp<std::size_t>(run_on.concurrency(), 1, std::max<std::size_t>(1, probes.size()));
-    run_on.run_all(tasks, tasks, [&](std::size_t task) {
-        std::unique_ptr<Machine> used;
-        for (std::size_t i = task; i < probes.size(); i += tasks)
-            run_probe(i, used);
     });
     for (std::size_t i = 0; i < ran.size(); ++i) {
         outcome.steps += ran[i].steps;

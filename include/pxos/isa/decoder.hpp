@@ -36,8 +36,6 @@ public:
     // The colour word that means `opcode` here (0 when the palette lacks it).
     std::uint32_t word_for(isa::Opcode opcode) const { return m_words[std::size_t(opcode)]; }
     int size() const { return int(m_opcodes.size()); }
-    // The same colours for the same opcodes (the map is made from the words).
-    bool operator==(const Palette& other) const { return m_words == other.m_words && size() == other.size(); }
 
 private:
     std::unordered_map<std::uint32_t, isa::Opcode> m_opcodes;

@@ -174,15 +174,6 @@ class Machine {
 public:
     // Checks the header and palette of the image; the machine owns the VRAM.
     static Result<std::unique_ptr<Machine>> boot(SimulatedVRAM image, const std::string& image_name);
-    // Machine::boot(image), made out of `used` (a machine of an image of the
-    // same size, finished with) when there is one: only the words that
-    // differ from its memory are copied, and its decoded code is kept where
-    // the words and the palette are the same, so the many runs of images
-    // that differ a little (the evaluator's probes) cost no new memory.
-    // The machine it gives is in every way the one boot would give: no
-    // input, observers, sinks or record limits of the old one remain.
-    static Result<std::unique_ptr<Machine>> boot_reusing(std::unique_ptr<Machine> used, const SimulatedVRAM& image,
-        const std::string& image_name);
     ~Machine();
 
     void set_input(std::string input) { m_input = std::move(input), m_input_position = 0; }
@@ -243,8 +234,6 @@ public:
 
 private:
     Machine(SimulatedVRAM image, BootHeader header, Palette palette);
-    // What the constructor sets, again, for boot_reusing: memory made equal to `image`.
-    void reinitialise(const SimulatedVRAM& image, const BootHeader& header, Palette palette);
     void set_display_bounds();
 
     enum class Exit : std::uint8_t { Budget, Trap, ModeSwitch, Halt, Panic, Interrupted };

@@ -12,18 +12,6 @@ Result<std::unique_ptr<Machine>> Machine::boot(SimulatedVRAM image, const std::s
     return std::unique_ptr<Machine>(new Machine(std::move(image), boot_image->header, std::move(boot_image->palette)));
 }
 
-Result<std::unique_ptr<Machine>> Machine::boot_reusing(std::unique_ptr<Machine> used, const SimulatedVRAM& image,
-    const std::string& image_name)
-{
-    if (!used || used->m_vram.width() != image.width() || used->m_vram.height() != image.height())
-        return boot(image, image_name);
-    auto boot_image = read_boot_image(image, image_name);
-    if (!boot_image)
-        return std::move(boot_image).error();
-    used->reinitialise(image, boot_image->header, std::move(boot_image->palette));
-    return used;
-}
-
 std::uint32_t Machine::special(isa::Special which) const
 {
     if (which == isa::Special::Ticks)

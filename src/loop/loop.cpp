@@ -368,11 +368,13 @@ Result<double> Loop::persist(Outcome& outcome, double generation_started)
     for (const auto& [name, text] : outcome.files)
         PXOS_TRY(m_options.files->write_file_atomic(path(name), text));
     PXOS_TRY(write_generation(outcome, record));
+    PXOS_TRY(m_history->append(record));
+    // The generation's time, its history line included (its timing line
+    // comes after: a loop killed between the two loses only that line).
     double milliseconds = m_clock.now_ms() - generation_started;
     PXOS_TRY(append_line(*m_options.files, path("timings.jsonl"),
         write_json(nlohmann::json({ { "generation", record.generation }, { "milliseconds", milliseconds } }),
             JsonLayout::Compact)));
-    PXOS_TRY(m_history->append(record));
     return milliseconds;
 }
 

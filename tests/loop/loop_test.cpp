@@ -2,6 +2,7 @@
 // commands (tests/fake_llm/*.sh): good replies, edit lists, chatter,
 // garbage, invalid roadmaps, escapes, hangs, failures, floods; resume and
 // replay.
+#include "loop/loop_support.hpp"
 #include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/loop/loop.hpp"
 #include "pxos/loop/proposer.hpp"
@@ -37,17 +38,7 @@ struct LoopRun {
 
 pxos::LoopOptions options_for(const pxos::test::ScratchDirectory& scratch, int generations)
 {
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml");
-    options.generations = generations;
-    options.out_dir = scratch.file("loop");
-    options.retries = 1;
-    options.files = &pxos::test::files();
-    // On threads, as the CLI runs it (stateless: one for every test).
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
-    return options;
+    return pxos::test::loop_options(scratch, "ROADMAP_MINIMAL.yaml", generations, pxos::ProposerKind::Heuristic);
 }
 
 pxos::Result<pxos::LoopSummary> run(const pxos::LoopOptions& options, const std::string& fake = "",
@@ -55,22 +46,11 @@ pxos::Result<pxos::LoopSummary> run(const pxos::LoopOptions& options, const std:
 {
     std::unique_ptr<pxos::LlmClient> llm;
     if (!fake.empty())
-        llm = std::make_unique<pxos::ShellLlmClient>("sh '" + pxos::test::source_path("tests/fake_llm/" + fake) + "' {prompt_file}",
-            timeout, std::size_t(1) << 20);
+        llm = std::make_unique<pxos::ShellLlmClient>(pxos::test::fake_llm_command(fake), timeout, std::size_t(1) << 20);
     RecordingObserver fallback_observer;
     pxos::SteadyClock clock;
     return pxos::run_loop(options, pxos::steps::builtin_registry(), llm.get(), observer ? *observer : fallback_observer,
         clock);
-}
-
-std::vector<nlohmann::json> history(const pxos::test::ScratchDirectory& scratch)
-{
-    std::vector<nlohmann::json> lines;
-    std::istringstream text(pxos::test::read_text(scratch.file("loop/loop.jsonl")));
-    std::string line;
-    while (std::getline(text, line))
-        lines.push_back(nlohmann::json::parse(line));
-    return lines;
 }
 
 } // namespace
@@ -82,7 +62,7 @@ TEST_CASE("the heuristic loop grows the minimal roadmap to full score, best neve
     auto summary = run(options);
     REQUIRE(summary.ok());
     CHECK(summary->best_score == summary->max_score);
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 5);
     int best = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -121,7 +101,7 @@ TEST_CASE("LLM replies: a whole roadmap, an edit list, chatter around fenced blo
         options.proposer = pxos::ProposerKind::Llm;
         auto summary = run(options, fake);
         REQUIRE(summary.ok());
-        auto lines = history(scratch);
+        auto lines = pxos::test::loop_history(scratch);
         REQUIRE(lines.size() == 2);
         CHECK(lines[1]["proposer"] == "llm");
         CHECK(lines[1]["fallback"] == false);
@@ -159,7 +139,7 @@ TEST_CASE("bad LLM replies are retried with the error, then the heuristic takes 
         RecordingObserver observer;
         auto summary = run(options, c.fake, &observer);
         REQUIRE(summary.ok());
-        auto lines = history(scratch);
+        auto lines = pxos::test::loop_history(scratch);
         REQUIRE(lines.size() == 2);
         CHECK(lines[1]["proposer"] == "heuristic");
         CHECK(lines[1]["fallback"] == true);
@@ -183,7 +163,7 @@ TEST_CASE("a hanging LLM command is killed at the timeout, with its whole proces
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     REQUIRE(summary.ok());
     CHECK(seconds < 5);
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     CHECK(lines[1]["note"].get<std::string>().find("timed out (its process group was killed)") != std::string::npos);
 }
 
@@ -194,7 +174,7 @@ TEST_CASE("the exact error goes back to the LLM, which can then get it right", "
     options.proposer = pxos::ProposerKind::Llm;
     auto summary = run(options, "learns.sh");
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     CHECK(lines[1]["proposer"] == "llm");
     CHECK(lines[1]["llm_calls"] == 2);
     std::string second_prompt = pxos::test::read_text(scratch.file("loop/llm/gen002.c1.a2.prompt.txt"));
@@ -220,7 +200,7 @@ TEST_CASE("loop --resume continues after the last complete generation, an existi
     auto resumed = run(options);
     REQUIRE(resumed.ok());
     CHECK(resumed->generations.size() == 3);
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 6);
     for (std::size_t i = 0; i < lines.size(); ++i)
         CHECK(lines[i]["generation"] == int(i + 1));
@@ -257,7 +237,7 @@ TEST_CASE("the LLM call budget stops the loop cleanly", "[loop][llm]")
     auto summary = run(options, "garbage.sh");
     REQUIRE(summary.ok());
     CHECK(summary->stop_reason == "the LLM call budget (1 calls) is spent");
-    CHECK(history(scratch).size() == 2);
+    CHECK(pxos::test::loop_history(scratch).size() == 2);
 }
 
 TEST_CASE("several candidates per generation, evaluated two at a time, duplicates are not evaluated twice", "[loop]")
@@ -274,7 +254,7 @@ TEST_CASE("several candidates per generation, evaluated two at a time, duplicate
     auto copy = options_for(copies, 3);
     copy.proposer = pxos::ProposerKind::Copy;
     REQUIRE(run(copy).ok());
-    auto lines = history(copies);
+    auto lines = pxos::test::loop_history(copies);
     CHECK(lines[1]["proposer"] == "duplicate");
     CHECK(lines[2]["proposer"] == "duplicate");
     CHECK(lines[2]["score"] == lines[0]["score"]);
@@ -337,7 +317,7 @@ TEST_CASE("the loop takes the reply of a command whose child keeps stdout open, 
     auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &client, observer, clock);
     REQUIRE(summary.ok());
     CHECK(seconds_since(started) < 10);
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 2);
     CHECK(lines[1]["proposer"] == "llm");
     CHECK(lines[1]["fallback"] == false);
@@ -422,7 +402,7 @@ TEST_CASE("a second loop on a locked out-dir stops, naming the holder's pid, and
     options.resume = true;
     auto resumed = run(options);
     REQUIRE(resumed.ok());
-    CHECK(history(scratch).size() == 4);
+    CHECK(pxos::test::loop_history(scratch).size() == 4);
     CHECK(pxos::test::read_text(scratch.file("loop/loop.lock")) == std::to_string(::getpid()) + "\n");
 }
 
@@ -536,7 +516,7 @@ TEST_CASE("an LLM transcript file or cached reply that cannot be written is note
     RecordingObserver observer;
     auto summary = run(options, "edits.sh", &observer);
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 2);
     CHECK(lines[1]["proposer"] == "llm");
     CHECK(lines[1]["score"] == 22);
@@ -615,7 +595,7 @@ TEST_CASE("the LLM retry backoff doubles from 100 ms to 1.6 s on the loop's cloc
     REQUIRE(observer.notes.size() == 7);
     CHECK(observer.notes[0] == "generation 2: the LLM command exited with 3 (attempt 1); retrying");
     CHECK(observer.notes[6] == "generation 2: the LLM command exited with 3 (attempt 7); retrying");
-    CHECK(history(scratch)[1]["fallback"] == true);
+    CHECK(pxos::test::loop_history(scratch)[1]["fallback"] == true);
     // Waiting for real would take 6.3 s on top of the two builds and evaluations.
     INFO("the loop took " << seconds << " s");
     CHECK(seconds < 6.3);

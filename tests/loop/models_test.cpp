@@ -4,6 +4,7 @@
 // it can, idles.sh never does, kernel_agent.sh and programs_agent.sh answer
 // only their region's prompt, trespass.sh changes a step outside its region
 // until told.
+#include "loop/loop_support.hpp"
 #include "pxos/host/posix/shell_llm_client.hpp"
 #include "pxos/loop/agents.hpp"
 #include "pxos/loop/loop.hpp"
@@ -28,22 +29,7 @@ public:
 
 pxos::LoopOptions options_for(const pxos::test::ScratchDirectory& scratch, int generations)
 {
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml");
-    options.generations = generations;
-    options.out_dir = scratch.file("loop");
-    options.retries = 1;
-    options.proposer = pxos::ProposerKind::Llm;
-    options.files = &pxos::test::files();
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
-    return options;
-}
-
-std::string fake_command(const std::string& fake)
-{
-    return "sh '" + pxos::test::source_path("tests/fake_llm/" + fake) + "' {prompt_file}";
+    return pxos::test::loop_options(scratch, "ROADMAP_MINIMAL.yaml", generations, pxos::ProposerKind::Llm);
 }
 
 // The clients of a run: models NAME -> fake script with weights, agents REGION -> fake script.
@@ -53,7 +39,7 @@ struct Clients {
 
     pxos::LlmClient* client(const std::string& fake)
     {
-        owned.push_back(std::make_unique<pxos::ShellLlmClient>(fake_command(fake), 5.0, std::size_t(1) << 20));
+        owned.push_back(std::make_unique<pxos::ShellLlmClient>(pxos::test::fake_llm_command(fake), 5.0, std::size_t(1) << 20));
         return owned.back().get();
     }
     Clients& model(const std::string& name, double weight, const std::string& fake)
@@ -77,16 +63,6 @@ pxos::Result<pxos::LoopSummary> run(const pxos::LoopOptions& options, const pxos
     if (!summary)
         UNSCOPED_INFO(summary.error().message());
     return summary;
-}
-
-std::vector<nlohmann::json> history(const pxos::test::ScratchDirectory& scratch)
-{
-    std::vector<nlohmann::json> lines;
-    std::istringstream text(pxos::test::read_text(scratch.file("loop/loop.jsonl")));
-    std::string line;
-    while (std::getline(text, line))
-        lines.push_back(nlohmann::json::parse(line));
-    return lines;
 }
 
 // The model each generation from 2 on asked, in order.
@@ -324,7 +300,7 @@ TEST_CASE("two weighted models: the bandit asks the one that improves more often
     clients.model("idle", 2, "idles.sh").model("climb", 1, "climbs.sh");
     auto summary = run(options, clients.llms);
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 8);
     // The idle model leads on its weight until its candidates keep failing.
     CHECK(picks(lines) == "idle idle idle climb climb climb climb");
@@ -361,7 +337,7 @@ TEST_CASE("two weighted models: the bandit asks the one that improves more often
     stopped.resume = true;
     auto resumed = run(stopped, again.llms);
     REQUIRE(resumed.ok());
-    CHECK(picks(history(third)) == picks(lines));
+    CHECK(picks(pxos::test::loop_history(third)) == picks(lines));
     CHECK(pxos::model_stats_text(resumed->models) == pxos::model_stats_text(summary->models));
 }
 
@@ -375,7 +351,7 @@ TEST_CASE("two candidates per generation: each asks its own pick, both count, a 
     clients.model("idle", 1, "idles.sh").model("climb", 1, "climbs.sh");
     auto summary = run(options, clients.llms);
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 4);
     int climbs = 0, improved = 0;
     for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -405,7 +381,7 @@ TEST_CASE("agents for kernel and programs (--agent): each gets its region's prom
     clients.agent("kernel", "kernel_agent.sh").agent("programs", "programs_agent.sh");
     auto summary = run(options, clients.llms);
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 2);
     CHECK(lines[1]["proposer"] == "llm");
     CHECK(lines[1]["fallback"] == false);
@@ -454,7 +430,7 @@ TEST_CASE("an agent that changes another region's step is rejected with the step
     RecordingObserver observer;
     auto summary = run(options, clients.llms, &observer);
     REQUIRE(summary.ok());
-    auto lines = history(scratch);
+    auto lines = pxos::test::loop_history(scratch);
     CHECK(lines[1]["model"] == "kernel");
     CHECK(lines[1]["llm_calls"] == 2);
     CHECK(lines[1]["fallback"] == false);
@@ -476,7 +452,7 @@ TEST_CASE("an agent that changes another region's step is rejected with the step
     wrong.agent("programs", "kernel_agent.sh"); // answers only a kernel prompt
     auto failing_summary = run(failing, wrong.llms);
     REQUIRE(failing_summary.ok());
-    auto failed = history(other);
+    auto failed = pxos::test::loop_history(other);
     CHECK(failed[1]["proposer"] == "heuristic");
     CHECK(failed[1]["fallback"] == true);
     CHECK(failed[1]["model"] == "programs");
@@ -491,8 +467,8 @@ TEST_CASE("pxos loop with a weighted --llm-cmd list and with --agent, and its us
 {
     pxos::test::ScratchDirectory scratch;
     std::string roadmap = "'" + pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml") + "'";
-    std::string idle = "\"idle=2:" + fake_command("idles.sh") + "\"";
-    std::string climb = "\"climb=1:" + fake_command("climbs.sh") + "\"";
+    std::string idle = "\"idle=2:" + pxos::test::fake_llm_command("idles.sh") + "\"";
+    std::string climb = "\"climb=1:" + pxos::test::fake_llm_command("climbs.sh") + "\"";
     auto models = pxos::test::run_pxos("loop --llm-cmd " + idle + " --llm-cmd " + climb + " " + roadmap
             + " 8 --out-dir out",
         scratch.path());
@@ -503,7 +479,7 @@ TEST_CASE("pxos loop with a weighted --llm-cmd list and with --agent, and its us
                         "4 improved\n"));
 
     auto agents = pxos::test::run_pxos("loop " + roadmap + " 2 --out-dir agents --agent \"programs="
-            + fake_command("programs_agent.sh") + "\" --agent \"kernel=" + fake_command("kernel_agent.sh") + "\"",
+            + pxos::test::fake_llm_command("programs_agent.sh") + "\" --agent \"kernel=" + pxos::test::fake_llm_command("kernel_agent.sh") + "\"",
         scratch.path());
     REQUIRE(agents.exit_code == 0);
     CHECK_THAT(agents.err, Catch::Contains("proposed by the agents kernel+programs"));
@@ -511,7 +487,7 @@ TEST_CASE("pxos loop with a weighted --llm-cmd list and with --agent, and its us
 
     // An agent's CMD may name a model: it uses that model's command.
     auto named = pxos::test::run_pxos("loop " + roadmap + " 2 --out-dir named --llm-cmd \"k=1:"
-            + fake_command("kernel_agent.sh") + "\" --agent kernel=k",
+            + pxos::test::fake_llm_command("kernel_agent.sh") + "\" --agent kernel=k",
         scratch.path());
     REQUIRE(named.exit_code == 0);
     CHECK_THAT(named.err, Catch::Contains("proposed by the agents kernel"));

@@ -4,6 +4,7 @@
 // gates), patches that do not apply (the block, why, the nearest text),
 // unknown sources, the fence chosen, the rationale, edits' errors at their
 // lines in the reply naming the step.
+#include "loop/loop_support.hpp"
 #include "pxos/loop/reply.hpp"
 
 #include "builtin_steps.hpp"
@@ -126,27 +127,13 @@ const std::string kGetpidPatch = "kernel.pxasm\n"
 std::vector<nlohmann::json> run_loop_with(const pxos::test::ScratchDirectory& scratch, const std::string& fake,
     int generations)
 {
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml");
-    options.generations = generations;
-    options.out_dir = scratch.file("loop");
-    options.retries = 1;
-    options.proposer = pxos::ProposerKind::Llm;
-    options.files = &pxos::test::files();
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
-    pxos::ShellLlmClient llm("sh '" + pxos::test::source_path("tests/fake_llm/" + fake) + "' {prompt_file}", 10,
-        std::size_t(1) << 20);
+    pxos::LoopOptions options = pxos::test::loop_options(scratch, "ROADMAP_VRAM_OS.yaml", generations, pxos::ProposerKind::Llm);
+    pxos::ShellLlmClient llm(pxos::test::fake_llm_command(fake), 10, std::size_t(1) << 20);
     pxos::LoopObserver observer;
     pxos::SteadyClock clock;
     auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &llm, observer, clock);
     REQUIRE(summary);
-    std::vector<nlohmann::json> lines;
-    std::istringstream text(pxos::test::read_text(scratch.file("loop/loop.jsonl")));
-    for (std::string line; std::getline(text, line);)
-        lines.push_back(nlohmann::json::parse(line));
-    return lines;
+    return pxos::test::loop_history(scratch);
 }
 
 } // namespace

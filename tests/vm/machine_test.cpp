@@ -123,10 +123,11 @@ TEST_CASE("the step budget ends any run, and a run can be continued", "[machine]
     CHECK(more.steps == 1500);
 }
 
-TEST_CASE("self-modifying code runs the new pixels, even where decoded before", "[machine]")
-{
-    // The LI at `patched` runs once with 7, is rewritten to 42, and runs again.
-    auto run = run_snippet(R"(
+namespace {
+
+// Rewrites its own code: the LI at `patched` runs with 7, is changed to 42
+// and runs again; the NOP at `stop` becomes a HALT before it is reached.
+const char* const kSelfModifying = R"(
     LI r5, 0
 patched:
     LI r3, 7
@@ -137,7 +138,6 @@ patched:
     STORE r2, r1, 0
     JMP patched
 done:
-    ; now turn the NOP below into a HALT: r0 must stay 1
     LI r0, 1
     LI r1, stop
     LI r2, halt_colour
@@ -149,7 +149,14 @@ stop:
     HALT
 halt_colour:
     .color 255, 0, 0
-)");
+)";
+
+} // namespace
+
+TEST_CASE("self-modifying code runs the new pixels, even where decoded before", "[machine]")
+{
+    // The LI at `patched` runs once with 7, is rewritten to 42, and runs again.
+    auto run = run_snippet(kSelfModifying);
     CHECK(run.result.reason == pxos::StopReason::Halted);
     CHECK(run.registers[3] == 42);
     CHECK(run.registers[0] == 1);
@@ -226,35 +233,6 @@ done:
     CHECK(run.registers[1] == 2);
 }
 
-namespace {
-
-// Rewrites its own code: the LI at `patched` runs with 7, is changed to 42
-// and runs again; the NOP at `stop` becomes a HALT before it is reached.
-const char* const kSelfModifying = R"(
-    LI r5, 0
-patched:
-    LI r3, 7
-    JNZ r5, done
-    LI r5, 1
-    LI r1, patched + 2
-    LI r2, 42
-    STORE r2, r1, 0
-    JMP patched
-done:
-    LI r0, 1
-    LI r1, stop
-    LI r2, halt_colour
-    LOAD r2, r2, 0
-    STORE r2, r1, 0
-stop:
-    NOP
-    LI r0, 2
-    HALT
-halt_colour:
-    .color 255, 0, 0
-)";
-
-} // namespace
 
 TEST_CASE("reset_to undoes a run's stores, its decoded code included, and the run goes as a fresh copy's",
     "[machine][clone]")

@@ -34,6 +34,14 @@ std::string signed_number(double value, int digits)
 
 } // namespace
 
+// Decimals enough to tell apart labels `step` apart (at least 3, at most 8).
+int label_digits(double step)
+{
+    if (!(step > 0))
+        return 3;
+    return std::clamp(int(std::ceil(-std::log10(step))), 3, 8);
+}
+
 std::string escape_html(std::string_view text)
 {
     std::string out;
@@ -84,12 +92,15 @@ std::string island_curves_svg(const std::vector<nlohmann::json>& records)
     std::string svg = fmt::format("<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{}' "
                                   "style='background:#111' role='img' aria-label='best per island'>",
         width, height);
+    // As many decimals as the tick step needs for five different labels
+    // (combined scores of a climbing loop differ in the third or fourth).
+    int digits = combined ? label_digits((high - low) / 4) : 0;
     for (int tick = 0; tick <= 4; ++tick) {
         double v = low + (high - low) * tick / 4;
         svg += fmt::format("<line x1='{}' y1='{:.1f}' x2='{}' y2='{:.1f}' stroke='#333'/>", left, y_of(v), width - right,
             y_of(v));
         svg += fmt::format("<text x='{}' y='{:.1f}' fill='#aaa' font-size='10' text-anchor='end'>{:.{}f}</text>",
-            left - 4, y_of(v) + 3, v, combined ? 3 : 0);
+            left - 4, y_of(v) + 3, v, digits);
     }
     for (std::size_t i = 0; i < records.size(); ++i)
         if (records.size() <= 40 || i % (records.size() / 20 + 1) == 0)
@@ -185,8 +196,9 @@ std::string archive_svg(const nlohmann::json& last)
     for (int i = 0; i < 10; ++i)
         svg += fmt::format("<rect x='{}' y='{}' width='14' height='{}' fill='{}'/>", lx, top + (9 - i) * 12, 12,
             heat(i / 9.0));
-    svg += fmt::format("<text x='{}' y='{}' fill='#aaa' font-size='10'>{:.3f}</text>", lx + 18, top + 10, high);
-    svg += fmt::format("<text x='{}' y='{}' fill='#aaa' font-size='10'>{:.3f}</text>", lx + 18, top + 120, low);
+    int digits = label_digits(high - low);
+    svg += fmt::format("<text x='{}' y='{}' fill='#aaa' font-size='10'>{:.{}f}</text>", lx + 18, top + 10, high, digits);
+    svg += fmt::format("<text x='{}' y='{}' fill='#aaa' font-size='10'>{:.{}f}</text>", lx + 18, top + 120, low, digits);
     svg += fmt::format("<text x='{}' y='{}' fill='#aaa' font-size='10'>combined</text>", lx - 4, top + 136);
     return svg + "</svg>";
 }
@@ -215,14 +227,20 @@ std::string attempts_table(const std::vector<nlohmann::json>& records,
             if (diff.empty() && !attempt.value("text_diff_file", "").empty())
                 diff = read(attempt.value("text_diff_file", ""));
             std::string rationale = attempt.value("rationale", "");
-            html += fmt::format("<tr><td>{}.{}</td><td>{}</td><td>{}.{}</td><td>{}{}</td><td>{} ({})</td>"
-                                "<td>{:.4f} ({})</td><td>{}</td><td>{}</td><td class='{}'>{}</td><td>{}{}{}{}</td></tr>\n",
+            // A duplicate was not evaluated again: it has no figures of its own (the reason names the earlier one).
+            bool evaluated = outcome != "duplicate";
+            std::string gates = evaluated ? fmt::format("{} ({})", attempt.value("score", 0),
+                                                signed_number(attempt.value("gate_delta", 0), 0))
+                                          : "&mdash;";
+            std::string combined = evaluated ? fmt::format("{:.4f} ({})", attempt.value("combined_score", 0.0),
+                                                   signed_number(attempt.value("combined_delta", 0.0), 4))
+                                             : "&mdash;";
+            html += fmt::format("<tr><td>{}.{}</td><td>{}</td><td>{}.{}</td><td>{}{}</td><td>{}</td>"
+                                "<td>{}</td><td>{}</td><td>{}</td><td class='{}'>{}</td><td>{}{}{}{}</td></tr>\n",
                 attempt.value("generation", 0), attempt.value("candidate", 0), attempt.value("island", 0),
                 attempt.value("parent", 0), attempt.value("parent_candidate", 0),
                 escape_html(attempt.value("proposer", "")), model.empty() ? "" : " (" + escape_html(model) + ")",
-                attempt.value("score", 0), signed_number(attempt.value("gate_delta", 0), 0),
-                attempt.value("combined_score", 0.0), signed_number(attempt.value("combined_delta", 0.0), 4),
-                attempt.value("faults", 0), escape_html(deltas), css, escape_html(outcome), escape_html(reason),
+                gates, combined, evaluated ? std::to_string(attempt.value("faults", 0)) : std::string("&mdash;"), escape_html(deltas), css, escape_html(outcome), escape_html(reason),
                 reason.empty() ? "" : "<br>", "<small>" + escape_html(attempt.value("note", "")) + "</small>",
                 (rationale.empty() ? "" : "<br><i>rationale: " + escape_html(rationale) + "</i>")
                     + (diff.empty() ? "" : "<details><summary>roadmap diff</summary><pre>" + escape_html(diff) + "</pre></details>"));

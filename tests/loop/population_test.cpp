@@ -320,6 +320,49 @@ TEST_CASE("report.html shows each island's curve, the archive as a heat map with
     CHECK(report.find("<script") == std::string::npos);
 }
 
+TEST_CASE("report.html: the island chart's labels tell close scores apart, a duplicate attempt shows no figures",
+    "[population][report]")
+{
+    pxos::test::ScratchDirectory scratch;
+    std::string text;
+    for (int generation = 1; generation <= 3; ++generation) {
+        pxos::GenerationRecord line;
+        line.generation = generation;
+        line.parent = generation - 1;
+        line.score = line.best_score = line.max_score = 22;
+        line.best_generation = generation;
+        line.proposer = "heuristic";
+        line.roadmap_file = "missing.yaml";
+        line.islands = { { { generation, 1 }, 1.0 + 0.00095 * (generation - 1), 22 } };
+        pxos::GenerationRecord attempt;
+        attempt.generation = generation;
+        attempt.candidate = 1;
+        attempt.proposer = "heuristic";
+        attempt.outcome = generation == 2 ? "duplicate" : "lower";
+        attempt.score = generation == 2 ? 0 : 22;
+        attempt.combined_score = generation == 2 ? 0 : 1.0;
+        line.attempts = { attempt };
+        text += pxos::history_line(line) + "\n";
+    }
+    scratch.write("loop.jsonl", text);
+    REQUIRE(pxos::write_loop_report(pxos::test::files(), scratch.path().string()).ok());
+    std::string report = pxos::test::read_text(scratch.file("report.html"));
+    std::size_t chart = report.find("aria-label='best per island'");
+    REQUIRE(chart != std::string::npos);
+    std::string svg = report.substr(chart, report.find("</svg>", chart) - chart);
+    std::set<std::string> labels;
+    const std::string marker = "text-anchor='end'>";
+    for (std::size_t at = svg.find(marker); at != std::string::npos; at = svg.find(marker, at + 1))
+        labels.insert(svg.substr(at + marker.size(), svg.find('<', at) - at - marker.size()));
+    CHECK(labels.size() == 5);
+    CHECK(labels.count("1.0000"));
+    CHECK(labels.count("1.0019"));
+    // The duplicate's row: a dash for its gates, combined score and faults, not 0 (0).
+    CHECK(report.find("<td>&mdash;</td><td>&mdash;</td><td>&mdash;</td><td></td><td class=''>duplicate</td>")
+        != std::string::npos);
+    CHECK(report.find("<td>22 (0)</td><td>1.0000 (0.0000)</td>") != std::string::npos);
+}
+
 #include "builtin_steps.hpp"
 #include "pxos/host/posix/thread_executor.hpp"
 

@@ -180,6 +180,21 @@ std::string escape_for_terminal(std::string_view text, TerminalLayout layout)
     return out + escaper.finish();
 }
 
+std::string_view trim(std::string_view text)
+{
+    std::size_t first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos)
+        return {};
+    std::size_t last = text.find_last_not_of(" \t\r");
+    return text.substr(first, last - first + 1);
+}
+
+std::string_view trim_right(std::string_view text)
+{
+    std::size_t last = text.find_last_not_of(" \t\r");
+    return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
+}
+
 std::vector<std::string_view> split_lines(std::string_view text, LineSplit how)
 {
     std::vector<std::string_view> lines;

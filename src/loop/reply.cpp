@@ -20,15 +20,6 @@ using reply::StepOrigin;
 
 constexpr std::size_t kMaxRationale = 2000;
 
-std::string_view trim(std::string_view text)
-{
-    std::size_t first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos)
-        return {};
-    std::size_t last = text.find_last_not_of(" \t\r");
-    return text.substr(first, last - first + 1);
-}
-
 // <think> sections blanked, their line breaks kept: the reply's lines stay
 // numbered as the model wrote them (and as llm/*.reply.txt holds them).
 std::string blank_think(std::string_view reply)

@@ -11,21 +11,6 @@ namespace pxos::reply {
 
 namespace {
 
-std::string_view trim(std::string_view text)
-{
-    std::size_t first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos)
-        return {};
-    std::size_t last = text.find_last_not_of(" \t\r");
-    return text.substr(first, last - first + 1);
-}
-
-std::string_view trim_right(std::string_view text)
-{
-    std::size_t last = text.find_last_not_of(" \t\r");
-    return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
-}
-
 bool is_fence(std::string_view line)
 {
     std::string_view text = trim(line);

@@ -5,10 +5,10 @@
 // A Debug build runs kDebugGenerations of them (the interpreter is ~20x
 // slower there); `make bench` runs the full 30 on the Release build
 // (pxos_bench's generation rows check the same, bench/generation_bench.cpp).
+#include "loop/loop_support.hpp"
 #include "pxos/loop/loop.hpp"
 
 #include "builtin_steps.hpp"
-#include "pxos/host/posix/thread_executor.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -31,25 +31,15 @@ TEST_CASE("heuristic generations from the default roadmap: the best combined_sco
     "[loop][heuristic]")
 {
     pxos::test::ScratchDirectory scratch;
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml");
-    options.generations = kGenerations;
-    options.out_dir = scratch.file("loop");
-    options.proposer = pxos::ProposerKind::Heuristic;
+    pxos::LoopOptions options
+        = pxos::test::loop_options(scratch, "ROADMAP_VRAM_OS.yaml", kGenerations, pxos::ProposerKind::Heuristic);
     options.islands = 2;
-    options.files = &pxos::test::files();
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
     Quiet quiet;
     pxos::SteadyClock clock;
     auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), nullptr, quiet, clock);
     REQUIRE(summary.ok());
 
-    std::istringstream text(pxos::test::read_text(scratch.file("loop/loop.jsonl")));
-    std::vector<nlohmann::json> lines;
-    for (std::string line; std::getline(text, line);)
-        lines.push_back(nlohmann::json::parse(line));
+    std::vector<nlohmann::json> lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == std::size_t(kGenerations));
     double first = lines.front()["best_combined_score"].get<double>();
     CHECK(first == Approx(1.0).margin(0.001)); // the default image is the metrics' baseline

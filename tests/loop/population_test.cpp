@@ -1,6 +1,7 @@
 // The population alone, on hand-made evaluations: islands with their own
 // bests, the best of all, regressions that are kept nowhere, the MAP-Elites
 // archive's cells, migration on a ring, parents from both, duplicates.
+#include "loop/loop_support.hpp"
 #include "pxos/loop/population.hpp"
 
 #include <catch2/catch.hpp>
@@ -266,18 +267,29 @@ TEST_CASE("a restored population is the one it was, a loop with more islands sta
 #include "pxos/loop/loop.hpp"
 #include "test_support.hpp"
 
+namespace {
+
+// A history line of generation `generation`, 22/22 and best, for the report's tests.
+pxos::GenerationRecord full_score_line(int generation)
+{
+    pxos::GenerationRecord line;
+    line.generation = generation;
+    line.parent = generation - 1;
+    line.score = line.best_score = line.max_score = 22;
+    line.best_generation = generation;
+    line.proposer = "heuristic";
+    line.roadmap_file = "missing.yaml";
+    return line;
+}
+
+} // namespace
+
 TEST_CASE("report.html shows each island's curve, the archive as a heat map with labelled axes, and every attempt", "[population][report]")
 {
     pxos::test::ScratchDirectory scratch;
     std::string text;
     for (int generation = 1; generation <= 3; ++generation) {
-        pxos::GenerationRecord line;
-        line.generation = generation;
-        line.parent = generation - 1;
-        line.score = line.best_score = line.max_score = 22;
-        line.best_generation = generation;
-        line.proposer = "heuristic";
-        line.roadmap_file = "missing.yaml";
+        pxos::GenerationRecord line = full_score_line(generation);
         line.islands = { { { generation, 1 }, 1.0 + 0.1 * generation, 22 }, { { 1, 1 }, 1.0, 22 },
             { { generation, 3 }, 0.9 + 0.05 * generation, 22 } };
         line.archive = { { 40, 78, { generation, 1 }, 1.0 + 0.1 * generation, 22 }, { 38, 79, { 1, 1 }, 1.0, 22 } };
@@ -326,13 +338,7 @@ TEST_CASE("report.html: the island chart's labels tell close scores apart, a dup
     pxos::test::ScratchDirectory scratch;
     std::string text;
     for (int generation = 1; generation <= 3; ++generation) {
-        pxos::GenerationRecord line;
-        line.generation = generation;
-        line.parent = generation - 1;
-        line.score = line.best_score = line.max_score = 22;
-        line.best_generation = generation;
-        line.proposer = "heuristic";
-        line.roadmap_file = "missing.yaml";
+        pxos::GenerationRecord line = full_score_line(generation);
         line.islands = { { { generation, 1 }, 1.0 + 0.00095 * (generation - 1), 22 } };
         pxos::GenerationRecord attempt;
         attempt.generation = generation;
@@ -364,7 +370,6 @@ TEST_CASE("report.html: the island chart's labels tell close scores apart, a dup
 }
 
 #include "builtin_steps.hpp"
-#include "pxos/host/posix/thread_executor.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -375,38 +380,23 @@ namespace {
 class QuietObserver final : public pxos::LoopObserver {
 };
 
-std::vector<nlohmann::json> loop_lines(const std::string& file)
-{
-    std::vector<nlohmann::json> lines;
-    std::istringstream text(pxos::test::read_text(file));
-    std::string line;
-    while (std::getline(text, line))
-        lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
 
 } // namespace
 
 TEST_CASE("a loop with islands records every attempt with its island, parent, outcome and diff", "[population][loop]")
 {
     pxos::test::ScratchDirectory scratch;
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_MINIMAL.yaml");
-    options.generations = 3;
-    options.out_dir = scratch.file("loop");
+    pxos::LoopOptions options
+        = pxos::test::loop_options(scratch, "ROADMAP_MINIMAL.yaml", 3, pxos::ProposerKind::Heuristic);
     options.islands = 2;
     options.candidates = 2;
     options.migrate_every = 2;
-    options.files = &pxos::test::files();
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
     QuietObserver observer;
     pxos::SteadyClock clock;
     auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), nullptr, observer, clock);
     REQUIRE(summary.ok());
     CHECK(summary->best_score == 22);
-    auto lines = loop_lines(scratch.file("loop/loop.jsonl"));
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 3);
     CHECK(lines[0]["attempts"].size() == 1);
     CHECK(lines[0]["attempts"][0]["outcome"] == "given");
@@ -453,23 +443,14 @@ TEST_CASE("a loop with islands records every attempt with its island, parent, ou
 TEST_CASE("an LLM that deletes the primes process never becomes best: its attempt is a regression", "[population][loop][llm]")
 {
     pxos::test::ScratchDirectory scratch;
-    pxos::LoopOptions options;
-    options.roadmap_path = pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml");
-    options.generations = 2;
-    options.out_dir = scratch.file("loop");
-    options.proposer = pxos::ProposerKind::Llm;
+    pxos::LoopOptions options = pxos::test::loop_options(scratch, "ROADMAP_VRAM_OS.yaml", 2, pxos::ProposerKind::Llm);
     options.retries = 0;
-    options.files = &pxos::test::files();
-    static pxos::ThreadExecutor threads;
-    options.executor = &threads;
-    options.eval.executor = &threads;
-    pxos::ShellLlmClient llm("sh '" + pxos::test::source_path("tests/fake_llm/deletes_process.sh") + "'", 30,
-        std::size_t(1) << 20);
+    pxos::ShellLlmClient llm(pxos::test::fake_llm_command("deletes_process.sh"), 30, std::size_t(1) << 20);
     QuietObserver observer;
     pxos::SteadyClock clock;
     auto summary = pxos::run_loop(options, pxos::steps::builtin_registry(), &llm, observer, clock);
     REQUIRE(summary.ok());
-    auto lines = loop_lines(scratch.file("loop/loop.jsonl"));
+    auto lines = pxos::test::loop_history(scratch);
     REQUIRE(lines.size() == 2);
     // The default roadmap: full gates, its metrics measured, the primes scenario among what it can do.
     REQUIRE(lines[0]["score"] == 22);

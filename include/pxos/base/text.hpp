@@ -61,6 +61,11 @@ private:
 // The terminal rule above, on a whole text.
 std::string escape_for_terminal(std::string_view text, TerminalLayout layout = TerminalLayout::OneLine);
 
+// `text` without its leading and trailing spaces, tabs and '\r' (trim), or
+// only its trailing ones (trim_right).
+std::string_view trim(std::string_view text);
+std::string_view trim_right(std::string_view text);
+
 // The lines of `text`, split at each '\n'. A '\n' ends a line, so "a\nb\n"
 // is {"a", "b"}; with keep_final_empty it is {"a", "b", ""} (joining the
 // lines with '\n' gives the text back). With strip_cr a '\r' that ends a

@@ -24,6 +24,20 @@ FileSystem& host_files();
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
+// --color: auto is colour on a terminal when NO_COLOR is unset.
+enum class ColorMode { Auto, Always, Never };
+
+// What every command takes the same way (-q/-v, --color); main.cpp sets it
+// before the command runs.
+struct CommonOptions {
+    Verbosity verbosity = Verbosity::Normal;
+    ColorMode color = ColorMode::Auto;
+};
+void set_common_options(const CommonOptions& options);
+const CommonOptions& common_options();
+// Whether to write colour to the stream `fd` (1 or 2) under --color.
+bool use_color(int fd);
+
 // The caps of eval and loop: each run of an image gets EvalOptions' budget.
 inline CapValues evaluation_caps()
 {

@@ -6,9 +6,9 @@
 JOBS    ?= 2
 BUILD   ?= build
 RELEASE ?= build-release
-PXOS    := $(RELEASE)/pxos
+PXOS    ?= $(RELEASE)/pxos
 
-.PHONY: all setup build release install demo test test-core test-sanitize fuzz bench bench-generation clean
+.PHONY: all setup build release install demo demo-steps test test-core test-sanitize fuzz bench bench-generation clean
 
 all: build
 
@@ -33,7 +33,11 @@ install: release
 
 # The main job: build the default roadmap into a bootable image, score it, boot it
 # (the old demo, then a scripted shell session typed at its console).
+# (demo-steps alone runs them with PXOS=..., as the README test does.)
 demo: release
+	@$(MAKE) --no-print-directory demo-steps
+
+demo-steps:
 	$(PXOS) build roadmaps/ROADMAP_VRAM_OS.yaml --report artifacts/ROADMAP_VRAM_OS.build.json
 	$(PXOS) eval artifacts/vram_os.png artifacts/vram_os.eval.json --min-score 100%
 	$(PXOS) run artifacts/vram_os.png --input roadmaps/demo_session.txt --out artifacts/vram_os.after.png

@@ -115,6 +115,14 @@ std::vector<std::uint8_t> read_bytes(const std::string& path)
     return std::vector<std::uint8_t>(text.begin(), text.end());
 }
 
+std::string shell_quoted(const std::string& text)
+{
+    std::string out = "'";
+    for (char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 CommandResult run_shell(const std::string& command, const std::filesystem::path& cwd)
 {
     ScratchDirectory capture;

@@ -13,6 +13,10 @@
 
 namespace pxos {
 
+// The layout version of every JSON document a command prints or writes
+// (its "schema" key, the first): raised when a key changes meaning or goes.
+inline constexpr int kJsonSchema = 1;
+
 enum class JsonLayout {
     Compact,  // one line: JSON Lines, source maps
     Indented, // two spaces: reports a person reads

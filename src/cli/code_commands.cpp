@@ -1,6 +1,7 @@
 // Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`, `pxos abi`.
 #include "commands.hpp"
 #include "terminal.hpp"
+#include "base/json_writer.hpp"
 
 #include "pxos/abi/boot_header.hpp"
 #include "pxos/abi/symbols.hpp"
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace pxos::cli {
@@ -128,6 +130,8 @@ int disassemble_program_file_command(const DisasmCommandOptions& options, std::s
     if (!options.region.empty() || !options.at.empty() || options.count)
         return report_error(Error::usage("--region, --at and --count pick pixels of an image; a program file is "
                                          "listed whole"));
+    if (options.json)
+        return report_error(Error::usage("--json lists the pixels of an image; a program file is listed as pxasm"));
     auto words = bytes_to_words(bytes, options.image_path);
     if (!words)
         return report_error(words.error());
@@ -186,12 +190,38 @@ int run_disasm_command(const DisasmCommandOptions& options)
     }
     if (options.count && options.at.empty())
         count = std::min(count, options.count);
+    if (options.json) {
+        nlohmann::ordered_json words = nlohmann::ordered_json::array();
+        for (const DisassembledWord& word : disassembly(*image, start, count, palette))
+            words.push_back({ { "at", { word.address % width, word.address / width } }, { "address", word.address },
+                { "length", word.length }, { "text", word.text } });
+        nlohmann::ordered_json document { { "schema", kJsonSchema }, { "image", options.image_path },
+            { "width", width }, { "words", std::move(words) } };
+        print_result(write_json(document, JsonLayout::Indented) + "\n");
+        return 0;
+    }
     std::fputs(disassemble(*image, start, count, palette).c_str(), stdout);
     return 0;
 }
 
 int run_ops_command(const OpsCommandOptions& options)
 {
+    if (options.json) {
+        nlohmann::ordered_json opcodes = nlohmann::ordered_json::array();
+        for (const isa::OpcodeInfo& op : isa::kOpcodes) {
+            nlohmann::ordered_json operands = nlohmann::ordered_json::array();
+            for (int i = 0; i < op.operand_count(); ++i)
+                operands.push_back(isa::info(op.operand_kind(i)).name);
+            opcodes.push_back({ { "mnemonic", op.mnemonic },
+                { "color", { op.color.r, op.color.g, op.color.b, op.color.a } }, { "operands", std::move(operands) },
+                { "operand_names", op.operand_names }, { "length", op.length() }, { "privileged", op.privileged },
+                { "doc", op.doc } });
+        }
+        nlohmann::ordered_json document { { "schema", kJsonSchema }, { "isa_version", isa::kVersion },
+            { "opcodes", std::move(opcodes) } };
+        std::fputs((write_json(document, JsonLayout::Indented) + "\n").c_str(), stdout);
+        return 0;
+    }
     std::fputs((options.markdown ? isa::reference_markdown() : isa::reference_text()).c_str(), stdout);
     return 0;
 }

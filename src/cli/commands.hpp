@@ -193,12 +193,14 @@ struct DisasmCommandOptions {
     std::string region;
     std::string at; // "X,Y"
     std::uint32_t count = 0;
+    bool json = false; // one object per instruction, coordinates as [x, y]
     CapValues caps;
 };
 int run_disasm_command(const DisasmCommandOptions& options);
 
 struct OpsCommandOptions {
     bool markdown = false;
+    bool json = false;
 };
 int run_ops_command(const OpsCommandOptions& options);
 
@@ -226,6 +228,7 @@ int run_fs_command(const FsCommandOptions& options);
 
 struct StepsCommandOptions {
     bool json = false;
+    bool markdown = false; // the steps table of docs/ROADMAP_FORMAT.md
 };
 int run_steps_command(const StepsCommandOptions& options);
 

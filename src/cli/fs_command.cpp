@@ -83,6 +83,7 @@ int run_check(const FsCommandOptions& options, const store::StoreWords& words)
         text += fmt::format("{}: store: {}\n", options.image_path, note);
     if (options.json) {
         nlohmann::ordered_json json;
+        json["schema"] = kJsonSchema;
         json["image"] = options.image_path;
         json["clean"] = report.clean();
         json["notes"] = report.notes;
@@ -120,10 +121,12 @@ Result<int> run_read(const FsCommandOptions& options, store::Store& fs)
         if (!entries)
             return std::move(entries).error();
         if (options.json) {
-            nlohmann::ordered_json json = nlohmann::ordered_json::array();
+            nlohmann::ordered_json listed = nlohmann::ordered_json::array();
             for (const store::DirEntry& entry : *entries)
-                json.push_back({ { "name", entry.name }, { "type", type_word(entry.type) }, { "inode", entry.inode },
+                listed.push_back({ { "name", entry.name }, { "type", type_word(entry.type) }, { "inode", entry.inode },
                     { "links", entry.links }, { "size", entry.size } });
+            nlohmann::ordered_json json { { "schema", kJsonSchema }, { "image", options.image_path }, { "path", path },
+                { "entries", std::move(listed) } };
             print_result(write_json(json, JsonLayout::Indented) + "\n");
             return 0;
         }

@@ -35,7 +35,8 @@ int run_limits_command(const LimitsCommandOptions& options)
             caps.push_back({ { "cap", info.name }, { "flag", info.flag }, { "unit", info.unit },
                 { "default", info.default_units }, { "maximum", info.max_units }, { "protects", info.protects },
                 { "commands", commands_of(options, info) } });
-        text = write_json(caps, JsonLayout::Indented) + "\n";
+        nlohmann::ordered_json document { { "schema", kJsonSchema }, { "caps", std::move(caps) } };
+        text = write_json(document, JsonLayout::Indented) + "\n";
     } else if (options.markdown) {
         text = "| Cap | Flag | Default | Up to | Protects | Commands |\n|---|---|---|---|---|---|\n";
         for (const CapInfo& info : kCaps)

@@ -16,6 +16,25 @@ int run_steps_command(const StepsCommandOptions& options)
         return 0;
     }
     std::string text;
+    if (options.markdown) {
+        text = "| Step | Module | What it does | Parameters |\n|---|---|---|---|\n";
+        for (const StepDefinition& step : registry.steps()) {
+            std::string name = fmt::format("`{}`", step.name);
+            for (std::string_view alias : step.aliases)
+                name += fmt::format(" (alias `{}`)", alias);
+            std::string params;
+            for (const ParamSpec& param : step.params) {
+                std::string range;
+                if (param.type == ParamType::Integer)
+                    range = fmt::format(", {}..{}", param.minimum, param.maximum);
+                params += fmt::format("{}`{}` ({}{}, default `{}`): {}", params.empty() ? "" : "<br>", param.name,
+                    param_type_name(param.type), range, format_param_value(param.default_value), param.doc);
+            }
+            text += fmt::format("| {} | {} | {} | {} |\n", name, step.module, step.summary, params.empty() ? "none" : params);
+        }
+        std::fputs(text.c_str(), stdout);
+        return 0;
+    }
     for (const StepDefinition& step : registry.steps()) {
         text += fmt::format("{}  ({}", step.name, step.module);
         for (std::string_view alias : step.aliases)

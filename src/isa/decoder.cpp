@@ -114,26 +114,35 @@ std::string format_address(std::uint32_t address, int width)
     return fmt::format("({},{})", address % std::uint32_t(width), address / std::uint32_t(width));
 }
 
+std::vector<DisassembledWord> disassembly(const SimulatedVRAM& vram, std::uint32_t start, std::uint32_t count,
+    const Palette& palette)
+{
+    std::uint64_t end = std::min<std::uint64_t>(std::uint64_t(start) + count, vram.pixel_count());
+    std::vector<DisassembledWord> lines;
+    for (std::uint32_t address = start; address < end;) {
+        auto instruction = decode(vram.words(), std::size_t(end), address, palette);
+        DisassembledWord line { address, 1, {} };
+        if (instruction) {
+            line.text = format_instruction(*instruction);
+            line.length = instruction->length();
+        } else {
+            line.text = fmt::format(".word 0x{:08x}", vram.words()[address]);
+        }
+        address += std::uint32_t(line.length);
+        lines.push_back(std::move(line));
+    }
+    return lines;
+}
+
 std::string disassemble(const SimulatedVRAM& vram, std::uint32_t start, std::uint32_t count, const Palette& palette)
 {
     int width = vram.width();
-    std::uint64_t end = std::min<std::uint64_t>(std::uint64_t(start) + count, vram.pixel_count());
     std::string text = fmt::format(".org {}, {}\n", start % std::uint32_t(width), start / std::uint32_t(width));
-    std::uint32_t address = start;
-    while (address < end) {
-        auto instruction = decode(vram.words(), std::size_t(end), address, palette);
-        std::string line;
-        int length = 1;
-        if (instruction) {
-            line = "    " + format_instruction(*instruction);
-            length = instruction->length();
-        } else {
-            line = fmt::format("    .word 0x{:08x}", vram.words()[address]);
-        }
+    for (const DisassembledWord& word : disassembly(vram, start, count, palette)) {
+        std::string line = "    " + word.text;
         if (line.size() < 32)
             line.resize(32, ' ');
-        text += line + fmt::format(" ; {}\n", format_address(address, width));
-        address += std::uint32_t(length);
+        text += line + fmt::format(" ; {}\n", format_address(word.address, width));
     }
     return text;
 }

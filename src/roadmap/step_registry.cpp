@@ -162,6 +162,7 @@ std::string StepRegistry::to_json() const
         steps.push_back(std::move(entry));
     }
     nlohmann::ordered_json root;
+    root["schema"] = kJsonSchema;
     root["steps"] = std::move(steps);
     return write_json(root, JsonLayout::Indented) + "\n";
 }

@@ -272,7 +272,9 @@ TEST_CASE("pxos limits lists every cap, docs/LIMITS.md holds its table", "[cli][
 
     auto json = run_pxos("limits --json", scratch.path());
     REQUIRE(json.exit_code == 0);
-    auto caps = nlohmann::json::parse(json.out);
+    auto document = nlohmann::json::parse(json.out);
+    CHECK(document["schema"] == 1);
+    auto caps = document["caps"];
     REQUIRE(caps.size() == pxos::kCaps.size());
     for (std::size_t i = 0; i < caps.size(); ++i) {
         CHECK(caps[i]["flag"] == std::string(pxos::kCaps[i].flag));

@@ -190,7 +190,12 @@ TEST_CASE("pxos steps lists the registry as text and JSON", "[cli]")
     auto json = run_pxos("steps --json", scratch.path());
     CHECK(json.exit_code == 0);
     auto parsed = nlohmann::json::parse(json.out);
+    CHECK(parsed["schema"] == 1);
     CHECK(parsed["steps"].size() >= 5);
+    auto markdown = run_pxos("steps --markdown", scratch.path());
+    CHECK(markdown.exit_code == 0);
+    INFO("regenerate the table with: pxos steps --markdown");
+    CHECK(pxos::test::read_text(pxos::test::source_path("docs/ROADMAP_FORMAT.md")).find(markdown.out) != std::string::npos);
 }
 
 TEST_CASE("pxos run boots the default image: three processes, exit 0, the drawing saved", "[cli][run]")

@@ -14,6 +14,7 @@
 using pxos::test::CommandResult;
 using pxos::test::run_pxos;
 using pxos::test::run_shell;
+using pxos::test::shell_quoted;
 using pxos::test::ScratchDirectory;
 
 namespace {
@@ -32,11 +33,6 @@ std::vector<std::string> listed_commands()
         if (std::smatch match; std::regex_search(line, match, row))
             names.push_back(match[1]);
     return names;
-}
-
-std::string quoted(const std::string& text)
-{
-    return "'" + text + "'";
 }
 
 // `words` completed by the bash completion script at `script`, as bash
@@ -180,13 +176,13 @@ TEST_CASE("cmake --install (make install) puts the binary, the man page, complet
 {
     ScratchDirectory scratch;
     std::filesystem::path build = std::filesystem::path(PXOS_BINARY).parent_path();
-    CommandResult installed = run_shell("cmake --install " + quoted(build.string()) + " --prefix " + quoted(scratch.file("p")),
+    CommandResult installed = run_shell("cmake --install " + shell_quoted(build.string()) + " --prefix " + shell_quoted(scratch.file("p")),
         scratch.path());
     INFO(installed.out << installed.err);
     REQUIRE(installed.exit_code == 0);
-    CommandResult version = run_shell(quoted(scratch.file("p/bin/pxos")) + " --version", scratch.path());
+    CommandResult version = run_shell(shell_quoted(scratch.file("p/bin/pxos")) + " --version", scratch.path());
     CHECK(version.out == std::string("pxos ") + PXOS_VERSION + "\n");
-    CommandResult man = run_shell("MANWIDTH=80 man -l -P cat " + quoted(scratch.file("p/share/man/man1/pxos.1")),
+    CommandResult man = run_shell("MANWIDTH=80 man -l -P cat " + shell_quoted(scratch.file("p/share/man/man1/pxos.1")),
         scratch.path());
     CHECK(man.exit_code == 0);
     CHECK(man.out.find("pxos run [OPTIONS] IMAGE.png") != std::string::npos);

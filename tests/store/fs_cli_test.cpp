@@ -43,8 +43,9 @@ TEST_CASE("pxos fs ls, cat and check read the store", "[store][cli]")
     CHECK(check.out == "os.png: store is clean: 1 files, 1 directories, 16 of 256 blocks used\n");
     auto json = run_pxos("fs os.png ls /README --json", scratch.path());
     CHECK(json.out
-        == "[\n  {\n    \"name\": \"README\",\n    \"type\": \"file\",\n    \"inode\": 2,\n    \"links\": 1,\n    "
-           "\"size\": 6\n  }\n]\n");
+        == "{\n  \"schema\": 1,\n  \"image\": \"os.png\",\n  \"path\": \"/README\",\n  \"entries\": [\n    {\n"
+           "      \"name\": \"README\",\n      \"type\": \"file\",\n      \"inode\": 2,\n      \"links\": 1,\n"
+           "      \"size\": 6\n    }\n  ]\n}\n");
 }
 
 TEST_CASE("pxos fs put and get round-trip bytes and words, and mkdir and rm change the PNG", "[store][cli]")

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 namespace pxos {
@@ -59,6 +60,15 @@ std::string format_instruction(const Instruction& instruction);
 
 // "(x,y)" for an address in a VRAM of this width.
 std::string format_address(std::uint32_t address, int width);
+
+// One instruction (or a `.word` where none decodes) of a disassembly.
+struct DisassembledWord {
+    std::uint32_t address = 0;
+    int length = 1; // words
+    std::string text; // "LI r1, 1", ".word 0x0000002a"
+};
+std::vector<DisassembledWord> disassembly(const SimulatedVRAM& vram, std::uint32_t start, std::uint32_t count,
+    const Palette& palette);
 
 // pxasm text for `count` words from `start`: instructions where they decode,
 // `.word` otherwise. Assembling the text gives back the same pixels.

@@ -2,6 +2,7 @@
 // one translation unit: it is the slowest header to compile). Each command's
 // work lives in its own file behind commands.hpp.
 #include "commands.hpp"
+#include "std_streams.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/host/posix/memory.hpp"
@@ -124,9 +125,14 @@ const std::vector<CommandEntry>& command_table()
             "Boot an image and run its kernel and processes; guest output on stdout",
             [](CLI::App& command, ParsedOptions& parsed) {
                 auto& options = parsed.run;
-                command.add_option("image", options.image_path, "PNG image to boot")->required();
-                command.add_option("--input", options.input_path, "File whose bytes are the console input");
-                command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG")
+                command.add_option("image", options.image_path,
+                    "PNG image to boot, or a program to run under the default kernel: pxasm source, a program "
+                    "file (pxos asm --program) or a pxos asm image; - reads stdin")
+                    ->required();
+                command.add_option("--input", options.input_path,
+                    "File whose bytes are the console input (- is stdin; default: stdin when it is not a terminal)");
+                command.add_option("-o,--output,--out", options.output_path,
+                    "Write the VRAM after the run (or at Ctrl-C) as a PNG to this file (- is stdout)")
                     ->check(output_name());
                 command.add_option("--source-map", options.source_map_path,
                     "pxasm source map (default: <image>.srcmap.json beside the image, written by pxos build)");
@@ -476,7 +482,8 @@ void on_fatal_signal(int signal)
 
 pxos::FileSystem& pxos::cli::host_files()
 {
-    static pxos::PosixFileSystem files; // no state of its own: one for the process
+    static pxos::PosixFileSystem disk; // no state of its own: one for the process
+    static pxos::cli::StdStreamFileSystem files(disk); // `-` is stdin or stdout (std_streams.hpp)
     return files;
 }
 

@@ -172,10 +172,17 @@ Result<BootableImage> build_program_image(const ProgramParam& program, const std
     if (!built) {
         // The program's own errors read as `pxos asm` prints them (file:line:col: message).
         std::string prefix = fmt::format("step {} '{}': ", program_step, roadmap->steps.back().label);
+        // add_process was given the file's absolute path (the roadmap's
+        // folder is not the working one): the place names it as given.
         std::vector<Diagnostic> diagnostics = built.error().diagnostics();
-        for (Diagnostic& diagnostic : diagnostics)
+        for (Diagnostic& diagnostic : diagnostics) {
             if (diagnostic.message.rfind(prefix, 0) == 0)
                 diagnostic.message.erase(0, prefix.size());
+            if (program.name == "program_file" && diagnostic.location.file == program.value) {
+                diagnostic.location.file = name;
+                diagnostic.where = diagnostic.location.to_string();
+            }
+        }
         return Error(built.error().kind(), std::move(diagnostics));
     }
     return BootableImage { std::move(built->vram), name, std::move(built->source_map), true };

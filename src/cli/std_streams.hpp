@@ -57,6 +57,12 @@ private:
 // stdout is a terminal ("-o -: stdout is a terminal; redirect it (> FILE, | CMD)").
 Result<void> check_output_target(const std::string& path, std::span<const std::string> inputs, OutputKind kind);
 
+// How messages name an output: "stdout" for `-`, else the path.
+inline std::string shown_output_name(const std::string& path)
+{
+    return is_std_stream(path) ? std::string("stdout") : path;
+}
+
 // Prints "PATH\n" (the file a command wrote) as print_result does, unless
 // the output went to stdout itself.
 void print_written_path(const std::string& path);

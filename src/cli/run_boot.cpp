@@ -185,6 +185,8 @@ Result<BootableImage> build_program_image(const ProgramParam& program, const std
         }
         return Error(built.error().kind(), std::move(diagnostics));
     }
+    if (program.name == "program_file")
+        built->source_map.rename_file(program.value, name);
     return BootableImage { std::move(built->vram), name, std::move(built->source_map), true };
 }
 
@@ -206,8 +208,7 @@ Result<BootableImage> load_bootable(const std::string& path, const CapValues& ca
 {
     const std::string name = is_std_stream(path) ? std::string("stdin") : path;
     const bool pxasm_name = std::filesystem::path(path).extension() == ".pxasm";
-    std::uint64_t max_bytes = std::max(caps.get(Cap::PngFile), caps.get(Cap::SourceFile));
-    auto bytes = host_files().read_file_bytes(path, pxasm_name ? caps.get(Cap::SourceFile) : max_bytes,
+    auto bytes = host_files().read_file_bytes(path, caps.get(pxasm_name ? Cap::SourceFile : Cap::PngFile),
         pxasm_name ? Cap::SourceFile : Cap::PngFile);
     if (!bytes)
         return std::move(bytes).error();
@@ -215,8 +216,6 @@ Result<BootableImage> load_bootable(const std::string& path, const CapValues& ca
     if (!pxasm_name && !has_program_magic(*bytes)) {
         // Not a PNG from stdin: pxasm text. A file must be a PNG (or named .pxasm).
         if (starts_with_png_signature(*bytes) || !is_std_stream(path)) {
-            if (bytes->size() > caps.get(Cap::PngFile))
-                return Error::bad_input(name, "file is over the PNG file cap (raise it with --max-png-mib)");
             auto decoded = decode_png(*bytes, name, PngLimits::from_caps(caps));
             if (!decoded)
                 return std::move(decoded).error();

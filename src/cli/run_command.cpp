@@ -188,17 +188,26 @@ RunResult run_in_pieces(Machine& machine, std::uint64_t max_steps, StderrTrace* 
     return result;
 }
 
-// "pid 2 was running, at (3,240) prog.pxasm:5" or "the kernel was running, at (x,y) ...".
+// "pid 2 was running, at (3,240) prog.pxasm:5"; in the kernel, the pc the
+// process trapped at (EPC) and where the kernel is; "the kernel was
+// running, at ..." before any process ran.
 std::string running_text(const Machine& machine, const SourceMap* map)
 {
     int width = machine.vram().width();
-    std::string where = format_address(machine.pc(), width);
-    if (map)
-        if (auto location = map->find(machine.pc()))
-            where += " " + location->to_string();
+    auto place = [&](std::uint32_t pc) {
+        std::string where = format_address(pc, width);
+        if (map)
+            if (auto location = map->find(pc))
+                where += " " + location->to_string();
+        return where;
+    };
+    std::uint32_t pid = machine.special(isa::Special::Pid);
     if (machine.user_mode())
-        return fmt::format("pid {} was running, at {}", machine.special(isa::Special::Pid), where);
-    return fmt::format("the kernel was running, at {}", where);
+        return fmt::format("pid {} was running, at {}", pid, place(machine.pc()));
+    if (pid == 0)
+        return fmt::format("the kernel was running, at {}", place(machine.pc()));
+    return fmt::format("pid {} was running, at {} (the kernel at {})", pid, place(machine.special(isa::Special::Epc)),
+        place(machine.pc()));
 }
 
 } // namespace

@@ -137,7 +137,11 @@ Result<std::optional<ProgramParam>> program_param(const std::string& path, const
     auto header = read_header(*image, name);
     if (header)
         return std::optional<ProgramParam>();
-    if (is_std_stream(path))
+    // An image with the header's magic is an OS image, however broken its header.
+    const bool has_magic = image->width() > int(isa::HeaderField::Magic) && image->height() > isa::kHeaderRow
+        && image->words()[std::size_t(isa::kHeaderRow) * std::size_t(image->width()) + std::size_t(isa::HeaderField::Magic)]
+            == isa::kMagic;
+    if (is_std_stream(path) || has_magic)
         return std::move(header).error();
     auto plain = plain_program_image(*image, path, caps, header.error());
     if (!plain)

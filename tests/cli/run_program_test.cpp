@@ -68,6 +68,9 @@ TEST_CASE("pxos run boots a program file and a plain pxos asm image as its sourc
     auto source = run_pxos("run " + quoted(echo_source()) + " --input in.txt --json", scratch.path());
     CHECK(source.exit_code == 0);
     CHECK(source.out.find("\"console\": \"ABC\\nXYZ\\n\"") != std::string::npos);
+    // The summary's shape: a schema version, places as [x, y].
+    CHECK(source.out.rfind("{\n  \"schema\": 1,\n  \"stop\": \"halted\",", 0) == 0);
+    CHECK(source.out.find("\"base\": [\n") != std::string::npos);
     for (const char* image : { "echo.pxex", "echo.png" }) {
         INFO(image);
         auto run = run_pxos(std::string("run ") + image + " --input in.txt --json", scratch.path());

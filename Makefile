@@ -40,7 +40,7 @@ demo: release
 demo-steps:
 	$(PXOS) build roadmaps/ROADMAP_VRAM_OS.yaml --report artifacts/ROADMAP_VRAM_OS.build.json
 	$(PXOS) eval artifacts/vram_os.png artifacts/vram_os.eval.json --min-score 100%
-	$(PXOS) run artifacts/vram_os.png --input roadmaps/demo_session.txt --out artifacts/vram_os.after.png
+	$(PXOS) run artifacts/vram_os.png --input roadmaps/demo_session.txt -o artifacts/vram_os.after.png
 	@echo "demo: the OS image is artifacts/vram_os.png; after its run (the shell session of roadmaps/demo_session.txt): artifacts/vram_os.after.png"
 
 # The whole test suite.

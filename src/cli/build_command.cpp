@@ -1,6 +1,7 @@
 // `pxos build ROADMAP.yaml [-o OUT.png] [--report OUT.json]`
 #include "commands.hpp"
 #include "screen.hpp"
+#include "std_streams.hpp"
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
@@ -135,12 +136,15 @@ int run_build_command(const BuildCommandOptions& options)
     // Everything the build writes is staged here and appears only when all of it has succeeded.
     StagedOutputs outputs(host_files(), { options.roadmap_path });
     const std::string inputs[] = { options.roadmap_path };
+    if (is_std_stream(options.provenance_path))
+        return report_error(Error::usage("--provenance is written as the build goes: give it a file, not '-'"));
+    if (is_std_stream(output_path) && is_std_stream(options.report_path))
+        return report_error(Error::usage("-o - and --report - both write to stdout: give one of them a file"));
     for (const std::string* path : { &output_path, &options.report_path, &options.provenance_path }) {
         if (path->empty())
             continue;
-        if (auto checked = check_output_path(*path); !checked)
-            return report_error(checked.error());
-        if (auto checked = check_output_not_input(*path, inputs); !checked)
+        OutputKind kind = path == &options.report_path ? OutputKind::Text : OutputKind::Binary;
+        if (auto checked = check_output_target(*path, inputs, kind); !checked)
             return report_error(checked.error());
     }
 
@@ -184,7 +188,7 @@ int run_build_command(const BuildCommandOptions& options)
         if (auto staged = provenance.stage_file(outputs, options.provenance_path); !staged)
             return report_error(staged.error());
     // Pixel code in the image: write where it came from, for run and debug.
-    if (!built->source_map.empty()) {
+    if (!built->source_map.empty() && !is_std_stream(output_path)) {
         std::string map_path = source_map_path_for(output_path);
         if (auto written = outputs.write(map_path, built->source_map.to_json()); !written)
             return report_error(written.error());
@@ -201,7 +205,7 @@ int run_build_command(const BuildCommandOptions& options)
 
     spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
         built->vram.width(), built->vram.height(), save_ms);
-    print_result(output_path + "\n");
+    print_written_path(output_path);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 // Pixel code tools: `pxos asm`, `pxos disasm`, `pxos ops`, `pxos abi`.
 #include "commands.hpp"
+#include "std_streams.hpp"
 #include "terminal.hpp"
 #include "base/json_writer.hpp"
 
@@ -56,10 +57,10 @@ int write_program_file(const Program& program, const AsmCommandOptions& options,
         return report_error(written.error());
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
-    print_result(options.output_path + "\n");
+    print_written_path(options.output_path);
     std::fprintf(stderr, "assembled a program file of %zu words (%u code words, %zu relocation%s) into %s\n",
         words->size(), program.end_address(), program.relocations.size(), program.relocations.size() == 1 ? "" : "s",
-        escape_for_terminal(options.output_path).c_str());
+        escape_for_terminal(shown_output_name(options.output_path)).c_str());
     return 0;
 }
 
@@ -67,9 +68,7 @@ int run_asm_command(const AsmCommandOptions& options)
 {
     setup_logging(Verbosity::Normal);
     const std::string inputs[] = { options.source_path };
-    if (auto checked = check_output_path(options.output_path); !checked)
-        return report_error(checked.error());
-    if (auto checked = check_output_not_input(options.output_path, inputs); !checked)
+    if (auto checked = check_output_target(options.output_path, inputs, OutputKind::Binary); !checked)
         return report_error(checked.error());
     AssembleOptions assemble_options;
     assemble_options.limits = CodeLimits::from_caps(options.caps);
@@ -112,14 +111,15 @@ int run_asm_command(const AsmCommandOptions& options)
     ThreadExecutor executor;
     if (auto written = stage_png(outputs, options.output_path, vram, executor); !written)
         return report_error(written.error());
-    if (auto written = outputs.write(source_map_path_for(options.output_path), program->source_map.to_json());
-        !written)
-        return report_error(written.error());
+    if (!is_std_stream(options.output_path)) // a PNG on stdout has no place beside it for its map
+        if (auto written = outputs.write(source_map_path_for(options.output_path), program->source_map.to_json());
+            !written)
+            return report_error(written.error());
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
-    print_result(options.output_path + "\n");
+    print_written_path(options.output_path);
     std::fprintf(stderr, "assembled %zu words into %s (%dx%d)\n", program->words.size(),
-        escape_for_terminal(options.output_path).c_str(),
+        escape_for_terminal(shown_output_name(options.output_path)).c_str(),
         vram.width(), vram.height());
     return 0;
 }

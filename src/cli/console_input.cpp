@@ -21,11 +21,23 @@ struct termios g_saved_terminal;
 
 constexpr std::array kEndingSignals = { SIGTERM, SIGHUP, SIGQUIT, SIGABRT };
 struct sigaction g_old_interrupt;
+struct sigaction g_catcher_old_interrupt; // the handler before the InterruptCatcher's
+volatile std::sig_atomic_t g_catcher_active = 0;
 std::array<struct sigaction, kEndingSignals.size()> g_old_ending;
 
-void on_interrupt(int)
+// The first Ctrl-C asks the run to stop; a second one (the run did not
+// stop, or writing its files takes long) ends pxos with the handler the
+// catcher found (main's removes temporary files), the terminal restored.
+void on_interrupt(int signal)
 {
-    g_interrupted = 1;
+    if (!g_interrupted || !g_catcher_active) {
+        g_interrupted = 1;
+        return;
+    }
+    if (g_terminal_saved)
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+    ::sigaction(signal, &g_catcher_old_interrupt, nullptr);
+    ::raise(signal);
 }
 
 // Installed with SA_RESETHAND: restore the terminal, then the signal, raised
@@ -93,6 +105,25 @@ int FdConsoleInput::next_byte()
     }
     ++m_read;
     return byte;
+}
+
+InterruptCatcher::InterruptCatcher()
+{
+    g_interrupted = 0;
+    struct sigaction interrupt {};
+    interrupt.sa_handler = on_interrupt; // no SA_RESTART: a blocked read returns
+    sigemptyset(&interrupt.sa_mask);
+    ::sigaction(SIGINT, &interrupt, &g_catcher_old_interrupt);
+    // A SIGINT ignored before (nohup, `cmd &` in a shell) stays ignored.
+    if (g_catcher_old_interrupt.sa_handler == SIG_IGN)
+        ::sigaction(SIGINT, &g_catcher_old_interrupt, nullptr);
+    g_catcher_active = 1;
+}
+
+InterruptCatcher::~InterruptCatcher()
+{
+    g_catcher_active = 0;
+    ::sigaction(SIGINT, &g_catcher_old_interrupt, nullptr);
 }
 
 InteractiveTerminal::InteractiveTerminal()

@@ -57,7 +57,20 @@ private:
     bool m_active = false;
 };
 
-// Whether a Ctrl-C (SIGINT) came while an InteractiveTerminal was alive.
+// While alive: a Ctrl-C (SIGINT) only sets interrupted(), so a run stops
+// cleanly between its pieces; a second Ctrl-C ends pxos as the handler
+// before did (main's: temporary files removed), the terminal restored
+// first. The destructor puts the old handler back. One at a time.
+class InterruptCatcher {
+public:
+    InterruptCatcher();
+    ~InterruptCatcher();
+    InterruptCatcher(const InterruptCatcher&) = delete;
+    InterruptCatcher& operator=(const InterruptCatcher&) = delete;
+};
+
+// Whether a Ctrl-C (SIGINT) came while an InterruptCatcher or an
+// InteractiveTerminal was alive.
 bool interrupted();
 
 } // namespace pxos::cli

@@ -1,6 +1,7 @@
 // `pxos eval IMAGE.png [OUT.json] [--json] [--min-score N|N%] [--only GROUP] [--baseline IMAGE]`,
 // `pxos eval --markdown`
 #include "commands.hpp"
+#include "std_streams.hpp"
 #include "terminal.hpp"
 
 #include "pxos/eval/evaluator.hpp"
@@ -63,12 +64,9 @@ int run_eval_command(const EvalCommandOptions& options)
     std::vector<std::string> inputs { options.image_path };
     if (!options.baseline_path.empty())
         inputs.push_back(options.baseline_path);
-    if (!options.output_path.empty()) {
-        if (auto checked = check_output_path(options.output_path); !checked)
+    if (!options.output_path.empty())
+        if (auto checked = check_output_target(options.output_path, inputs, OutputKind::Text); !checked)
             return report_error(checked.error());
-        if (auto checked = check_output_not_input(options.output_path, inputs); !checked)
-            return report_error(checked.error());
-    }
 
     auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
     if (!image)
@@ -93,10 +91,14 @@ int run_eval_command(const EvalCommandOptions& options)
         std::fprintf(stderr, "pxos eval: %s: stopped: the evaluation reached %s; the checks still running failed\n",
             options.image_path.c_str(), cap_text(Cap::EvalSeconds, eval_options.max_seconds).c_str());
     std::string json = eval_result_to_json(result, compared);
-    if (options.json)
+    // OUTPUT `-` is the JSON on stdout (once): the summary then goes to stderr.
+    const bool json_to_stdout = is_std_stream(options.output_path);
+    if (options.json && !json_to_stdout)
         std::fputs(json.c_str(), stdout);
-    else
+    else if (!options.json && !json_to_stdout)
         print_report(eval_result_to_text(result, compared));
+    else if (!options.json)
+        std::fputs(escape_for_terminal(eval_result_to_text(result, compared), TerminalLayout::KeepLines).c_str(), stderr);
     if (!options.output_path.empty()) {
         StagedOutputs outputs(host_files(), inputs);
         if (auto written = outputs.write(options.output_path, json); !written)

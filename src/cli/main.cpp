@@ -4,6 +4,7 @@
 // completions are generated from this table (cli_reference.hpp).
 #include "cli_reference.hpp"
 #include "commands.hpp"
+#include "std_streams.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
 #include "pxos/host/posix/memory.hpp"
@@ -314,7 +315,8 @@ bool asks_for_help(int argc, char** argv)
 
 pxos::FileSystem& pxos::cli::host_files()
 {
-    static pxos::PosixFileSystem files; // no state of its own: one for the process
+    static pxos::PosixFileSystem disk; // no state of its own: one for the process
+    static pxos::cli::StdStreamFileSystem files(disk); // `-` is stdin or stdout (std_streams.hpp)
     return files;
 }
 

@@ -1,5 +1,6 @@
 // `pxos render` (images for people) and `pxos diff` (what changed).
 #include "commands.hpp"
+#include "std_streams.hpp"
 #include "terminal.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
@@ -22,11 +23,11 @@ Result<void> write_picture(const std::string& path, const SimulatedVRAM& picture
     return outputs.commit();
 }
 
-// check_output_path, and not one of the inputs: before any work is done.
+// A file that can be written and is not one of the inputs, or stdout (-)
+// when it is not a terminal: before any work is done.
 Result<void> check_picture_path(const std::string& path, std::span<const std::string> inputs)
 {
-    PXOS_TRY(check_output_path(path));
-    return check_output_not_input(path, inputs);
+    return check_output_target(path, inputs, OutputKind::Binary);
 }
 
 } // namespace
@@ -48,7 +49,7 @@ int run_render_command(const RenderCommandOptions& options)
         return report_error(picture.error());
     if (auto saved = write_picture(options.output_path, *picture, { options.image_path }); !saved)
         return report_error(saved.error());
-    print_result(options.output_path + "\n");
+    print_written_path(options.output_path);
     return 0;
 }
 
@@ -72,10 +73,17 @@ int run_diff_command(const DiffCommandOptions& options)
         return 2;
     }
     ImageDifference difference = compare_images(*a, *b);
+    // With the picture on stdout (-o -) the report goes to stderr.
+    std::FILE* report = is_std_stream(options.output_path) ? stderr : stdout;
     if (options.json)
-        std::fputs(difference_to_json(difference).c_str(), stdout);
-    else
+        std::fputs(difference_to_json(difference).c_str(), report);
+    else if (report == stdout)
         print_report(difference_to_text(difference, options.a_path, options.b_path));
+    else
+        std::fputs(escape_for_terminal(difference_to_text(difference, options.a_path, options.b_path),
+                       TerminalLayout::KeepLines)
+                       .c_str(),
+            stderr);
     if (!options.output_path.empty())
         if (auto saved = write_picture(options.output_path, difference_picture(*a, *b), { options.a_path, options.b_path });
             !saved) {

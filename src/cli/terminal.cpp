@@ -107,23 +107,25 @@ void print_result(std::string_view text)
     stream.finish();
 }
 
-ConsoleStream::ConsoleStream()
-    : m_terminal(::isatty(STDOUT_FILENO) == 1)
+ConsoleStream::ConsoleStream(std::FILE* stream)
+    : m_file(stream)
+    , m_terminal(::isatty(::fileno(stream)) == 1)
 {
 }
 
 void ConsoleStream::write(std::string_view bytes)
 {
-    if (m_terminal)
-        write_stdout(m_escaper.feed(bytes));
-    else
-        write_stdout(bytes);
+    std::string escaped = m_terminal ? m_escaper.feed(bytes) : std::string();
+    std::string_view text = m_terminal ? std::string_view(escaped) : bytes;
+    std::fwrite(text.data(), 1, text.size(), m_file);
 }
 
 void ConsoleStream::finish()
 {
-    if (m_terminal)
-        write_stdout(m_escaper.finish());
+    if (m_terminal) {
+        std::string rest = m_escaper.finish();
+        std::fwrite(rest.data(), 1, rest.size(), m_file);
+    }
 }
 
 } // namespace pxos::cli

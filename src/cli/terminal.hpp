@@ -10,6 +10,7 @@
 #include "pxos/base/diagnostic.hpp"
 #include "pxos/base/text.hpp"
 
+#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -39,11 +40,13 @@ void print_result(std::string_view text);
 // UTF-8) are shown escaped, so a guest cannot drive the terminal.
 class ConsoleStream {
 public:
-    ConsoleStream();
+    // On `stream` (stdout; stderr when stdout carries a PNG).
+    explicit ConsoleStream(std::FILE* stream = stdout);
     void write(std::string_view bytes);
     void finish(); // an unfinished UTF-8 sequence at the end, on a terminal
 
 private:
+    std::FILE* m_file;
     bool m_terminal;
     TerminalEscaper m_escaper { TerminalLayout::Console };
 };

@@ -103,6 +103,7 @@ std::string run_summary_json(const Machine& machine, const RunResult& result, co
         return entry;
     };
     nlohmann::ordered_json root;
+    root["schema"] = kRunSummarySchema;
     root["stop"] = stop_reason_name(result.reason);
     root["halt_code"] = result.halt_code;
     root["exit_status"] = run_exit_status(result);
@@ -118,7 +119,7 @@ std::string run_summary_json(const Machine& machine, const RunResult& result, co
             entry["exit_code"] = process.exit_code;
         if (process.state == std::uint32_t(isa::ProcessState::Faulted))
             entry["fault"] = isa::trap_cause_name(std::uint32_t(process.exit_code));
-        entry["memory"] = { { "base", format_address(process.base, width) },
+        entry["memory"] = { { "base", { process.base % std::uint32_t(width), process.base / std::uint32_t(width) } },
             { "words", process.limit - process.base } };
         processes.push_back(std::move(entry));
     }

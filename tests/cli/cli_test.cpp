@@ -692,7 +692,7 @@ TEST_CASE("pxos run --trace-json with filters, and --provenance-reads", "[cli][t
     CHECK(blame.out.find(fmt::format("kernel/file.pxasm:{} for pid 1 read (72,0,0,0)", loadx_line)) != std::string::npos);
 }
 
-TEST_CASE("an interrupted run leaves no temporary file behind and the next run removes a killed one's", "[cli][provenance]")
+TEST_CASE("a killed run leaves no temporary file behind and the next run removes a killed one's; Ctrl-C writes what it did", "[cli][provenance]")
 {
     ScratchDirectory scratch;
     scratch.write("spin.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"
@@ -700,6 +700,7 @@ TEST_CASE("an interrupted run leaves no temporary file behind and the next run r
                                "        main:\n            LI r2, buffer\n        again:\n            STORE r1, r2, 0\n"
                                "            ADDI r1, r1, 1\n            JMP again\n        buffer:\n            .word 0\n");
     REQUIRE(run_pxos("build spin.yaml -q -o spin.png", scratch.path()).exit_code == 0);
+    // SIGINT is a Ctrl-C: the run stops cleanly, exits 130 and writes its files (below).
     for (int signal : { SIGINT, SIGTERM, SIGKILL }) {
         INFO("signal " << signal);
         std::string image = scratch.file("spin.png"), log = scratch.file("spin.pxprov");
@@ -727,6 +728,13 @@ TEST_CASE("an interrupted run leaves no temporary file behind and the next run r
         kill(pid, signal);
         int status = 0;
         REQUIRE(waitpid(pid, &status, 0) == pid);
+        if (signal == SIGINT) {
+            CHECK(WIFEXITED(status));
+            CHECK(WEXITSTATUS(status) == 130);
+            CHECK(scratch.list() == std::vector<std::string> { "spin.png", "spin.pxprov", "spin.srcmap.json", "spin.yaml" });
+            std::filesystem::remove(log);
+            continue;
+        }
         CHECK(WIFSIGNALED(status));
         CHECK(WTERMSIG(status) == signal);
         if (signal == SIGKILL) // no handler runs: the next write of that file removes what is left

@@ -8,6 +8,7 @@
 #include "pxos/base/file_system.hpp"
 
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,12 @@ public:
     // The files the code came from, includes too ("builtin:" names as well).
     const std::vector<std::string>& files() const { return m_files; }
     void merge(const SourceMap& other);
+    // Names the file `from` as `to` from now on (a file read by its absolute
+    // path, shown as the user named it).
+    void rename_file(const std::string& from, const std::string& to)
+    {
+        std::replace(m_files.begin(), m_files.end(), from, to);
+    }
     // Labels, for debuggers: "schedule" (kernel) or "1:main" (process 1's).
     void add_label(const std::string& name, std::uint32_t address) { m_labels[name] = address; }
     const std::map<std::string, std::uint32_t>& labels() const { return m_labels; }

@@ -31,6 +31,10 @@ int run_exit_status(const RunResult& result);
 // `what` is plural ("faults", "bytes of console output").
 std::string not_kept_text(std::uint64_t count, std::string_view what, Cap cap, std::uint64_t limit);
 
+// The version of run_summary_json's shape (its "schema" key): raised when a
+// key changes meaning or shape. Places are [x, y] arrays.
+inline constexpr int kRunSummarySchema = 1;
+
 // Faults are the ones the run kept (fault_count and faults_not_kept say how
 // many more there were); console is the output kept
 // (console_bytes_not_kept: how much more the guest wrote).

@@ -24,6 +24,9 @@ FileSystem& host_files();
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
+// --color=auto|always|never; auto: colour only when the stream is a terminal and NO_COLOR is unset.
+enum class ColorMode { Auto, Always, Never };
+
 // The caps of eval and loop: each run of an image gets EvalOptions' budget.
 inline CapValues evaluation_caps()
 {
@@ -114,11 +117,12 @@ int run_loop_command(const LoopCommandOptions& options);
 struct ViewCommandOptions {
     std::string image_path;
     bool once = false;
-    int columns = 0; // --once: 0 means the terminal's, else 80
-    int rows = 0;
+    int columns = 0; // --once: 0 means the terminal's when stdout is one, else 80
+    int rows = 0;    // likewise, else 24
     bool outlines = false;
     bool window = false;    // --window: SDL2 desktop window
-    std::string screenshot; // --window --once --screenshot FILE
+    std::string screenshot; // --window --screenshot FILE: one frame saved, then exit
+    ColorMode color = ColorMode::Auto;
     CapValues caps;
 };
 int run_view_command(const ViewCommandOptions& options);

@@ -262,18 +262,27 @@ const std::vector<CommandEntry>& command_table()
                 auto& options = parsed.view;
                 command.add_option("image", options.image_path, "PNG image")->required();
                 command.add_flag("--once", options.once, "Print one frame and exit (also without a terminal)");
-                command.add_option("--cols", options.columns, "Columns of the --once frame (default 80)")
+                command.add_option("--cols", options.columns,
+                    "Columns of the --once frame (default: the terminal's, or 80 when stdout is not one)")
                     ->check(CLI::Range(1, 1000));
-                command.add_option("--rows", options.rows, "Rows of the --once frame, status line included (default 24)")
+                command.add_option("--rows", options.rows,
+                    "Rows of the --once frame, status line included (default: the terminal's, or 24)")
                     ->check(CLI::Range(2, 1000));
                 command.add_flag("--regions", options.outlines, "Start with region outlines and names on (key g)");
                 command.add_flag("--window", options.window, "A desktop window (SDL2) instead of the terminal, same keys");
                 command.add_option("--screenshot", options.screenshot,
-                    "With --window --once: save the window's pixels as a PNG (SDL_VIDEODRIVER=dummy works headless)")
+                    "With --window: save one frame's pixels as FILE.png and exit (SDL_VIDEODRIVER=dummy works headless)")
                     ->check(output_name());
+                command
+                    .add_option("--color", options.color,
+                        "auto (colour when stdout is a terminal and NO_COLOR is unset), always or never")
+                    ->transform(CLI::CheckedTransformer(std::map<std::string, pxos::cli::ColorMode> {
+                        { "auto", pxos::cli::ColorMode::Auto }, { "always", pxos::cli::ColorMode::Always },
+                        { "never", pxos::cli::ColorMode::Never } }));
                 add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-                command.footer("Keys: arrows or hjkl pan, + and - zoom (below 1:1 too), r reset, g regions, "
-                               "i inspector (pixel, region, instruction), q or Ctrl-C quit. NO_COLOR=1: plain characters.");
+                command.footer("Starts with the whole image on screen. Keys: arrows or hjkl pan, + and - zoom (below "
+                               "1:1 too), 1 for 1:1, r back to the whole image, g regions, i inspector (pixel, region, "
+                               "instruction), q or Ctrl-C quit. Without colour: plain characters.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_view_command(parsed.view); },
         },

@@ -3,8 +3,10 @@
 // SIGINT/SIGTERM and at exit, whatever happens.
 #pragma once
 
+#include "commands.hpp"
 #include "pxos/view/terminal_view.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +35,20 @@ private:
     std::vector<std::string> m_shown;
 };
 
-// The initial view state for this terminal and environment (NO_COLOR).
-ViewState initial_view(int columns, int rows);
+struct TerminalSize {
+    int columns;
+    int rows;
+};
+// The size of the terminal on `fd`; none when it is not a terminal.
+std::optional<TerminalSize> terminal_size(int fd);
+
+// Whether to draw in colour on stdout: always, never, or (auto) when stdout
+// is a terminal and NO_COLOR is unset.
+bool stdout_in_colour(ColorMode mode);
+
+// The initial view state for this terminal: the whole image (fit_view),
+// colour as `color` says.
+ViewState initial_view(int columns, int rows, int image_width, int image_height, bool color);
 
 } // namespace pxos::cli
 
@@ -62,6 +76,7 @@ private:
     ViewState m_state;
     std::chrono::steady_clock::time_point m_last_frame {};
     bool m_stopped = false;
+    bool m_fitted = false; // the first frame fits the image to the terminal
 };
 
 } // namespace pxos::cli

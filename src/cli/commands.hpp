@@ -162,6 +162,7 @@ struct DiffCommandOptions {
     std::string a_path;
     std::string b_path;
     std::string output_path; // -o DIFF.png
+    int scale = 0;           // --scale N for -o; 0: default_difference_scale
     bool json = false;
     CapValues caps;
 };

@@ -349,8 +349,11 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("a", options.a_path, "First PNG")->required();
                 command.add_option("b", options.b_path, "Second PNG")->required();
                 command.add_option("-o,--output", options.output_path,
-                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined")
+                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined, a legend below")
                     ->check(output_name());
+                command.add_option("--scale", options.scale,
+                    "Pixels per image pixel in the -o picture (default: 4, more for small images, less past 4096 pixels)")
+                    ->check(CLI::Range(1, 64));
                 command.add_flag("--json", options.json, "Print the difference as JSON");
                 add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
             },

@@ -8,6 +8,7 @@
 #include "pxos/view/render.hpp"
 
 #include <cstdio>
+#include <optional>
 
 namespace pxos::cli {
 
@@ -72,13 +73,24 @@ int run_diff_command(const DiffCommandOptions& options)
         return 2;
     }
     ImageDifference difference = compare_images(*a, *b);
+    std::optional<SimulatedVRAM> picture;
+    if (!options.output_path.empty()) {
+        DifferencePictureOptions drawing;
+        drawing.scale = options.scale;
+        drawing.limits = VRAMLimits::from_caps(options.caps);
+        auto drawn = difference_picture_for_people(*a, *b, difference, drawing);
+        if (!drawn) {
+            report_error(drawn.error());
+            return 2;
+        }
+        picture = std::move(*drawn);
+    }
     if (options.json)
         std::fputs(difference_to_json(difference).c_str(), stdout);
     else
         print_report(difference_to_text(difference, options.a_path, options.b_path));
-    if (!options.output_path.empty())
-        if (auto saved = write_picture(options.output_path, difference_picture(*a, *b), { options.a_path, options.b_path });
-            !saved) {
+    if (picture)
+        if (auto saved = write_picture(options.output_path, *picture, { options.a_path, options.b_path }); !saved) {
             report_error(saved.error());
             return 2;
         }

@@ -512,12 +512,24 @@ TEST_CASE("pxos blame tells a pixel's history from the build's and the run's pro
     auto drawn = run_pxos("blame after.png 1 385 --provenance os.pxprov --provenance run.pxprov --json", scratch.path());
     CHECK(drawn.exit_code == 0);
     auto json = nlohmann::json::parse(drawn.out);
+    CHECK(json["schema"] == 1);
+    CHECK(json["pixel"] == nlohmann::json::array({ 1, 385 }));
+    CHECK(json["value"] == nlohmann::json::array({ 0, 1, 2, 255 }));
+    CHECK(json["history"].back()["new"] == nlohmann::json::array({ 0, 1, 2, 255 }));
+    CHECK(json["history"].back()["old"].size() == 4);
     CHECK(json["consistent"] == true);
     CHECK(json["history"].back()["writer"].get<std::string>().find("roadmaps/kernel.pxasm:") != std::string::npos);
     CHECK(json["history"].back()["writer"].get<std::string>().find("for pid 3") != std::string::npos);
     auto region = run_pxos("blame after.png 0 0 --region program_area --provenance os.pxprov --provenance run.pxprov",
         scratch.path());
     CHECK(region.out.find("  4096 px  draw (step 22)") != std::string::npos);
+    auto region_json = nlohmann::json::parse(run_pxos("blame after.png --region program_area --provenance os.pxprov "
+                                                      "--provenance run.pxprov --json",
+        scratch.path())
+                                                 .out);
+    CHECK(region_json["schema"] == 1);
+    CHECK(region_json["at"] == nlohmann::json::array({ 0, 224 }));
+    CHECK(region_json["writers"][0]["pixels"].get<int>() > 0);
     auto rebuilt = run_pxos("blame os.png 10 2 --roadmap " + roadmap, ScratchDirectory().path());
     CHECK(rebuilt.exit_code == 65); // os.png is not in that folder
     auto stale = run_pxos("blame after.png 1 385 --provenance os.pxprov", scratch.path());

@@ -301,7 +301,9 @@ const std::vector<CommandEntry>& command_table()
                     { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile, Cap::FaultRecords,
                         Cap::ConsoleOutput });
                 command.footer("Commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, watch X,Y, "
-                               "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit.");
+                               "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit. At a "
+                               "terminal: arrows, Ctrl-A/E, Backspace edit; Up/Down history; Enter on an empty line "
+                               "repeats the last step, next or continue; Ctrl-D quits.");
             },
             [](const ParsedOptions& parsed) { return pxos::cli::run_debug_command(parsed.debug); },
         },

@@ -159,8 +159,6 @@ std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState
         return true;
     };
     int cell_rows = std::max(1, state.rows - 1);
-    int view_width = visible_pixels(state.columns, state.zoom);
-    int view_height = visible_pixels(2 * cell_rows, state.zoom);
     auto [cursor_x, cursor_y] = inspected_pixel(state, image.width(), image.height());
     int cursor_column = (cursor_x - state.origin_x) * scale.denominator / scale.numerator;
     int cursor_row = (cursor_y - state.origin_y) * scale.denominator / scale.numerator / 2;

@@ -1,6 +1,7 @@
 #include "line_editor.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <termios.h>
 #include <unistd.h>
@@ -151,6 +152,18 @@ std::string LineEditor::render(std::string_view prompt) const
 
 namespace {
 
+// The mode to restore when SIGTERM or SIGHUP ends pxos in the middle of a
+// line (Ctrl-C is a byte in raw mode, not a signal).
+termios g_cooked {};
+struct sigaction g_previous_term {}, g_previous_hangup {};
+
+void restore_and_die(int signal)
+{
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_cooked);
+    sigaction(signal, signal == SIGTERM ? &g_previous_term : &g_previous_hangup, nullptr);
+    raise(signal);
+}
+
 // Raw mode for one line: bytes as typed, no echo, Ctrl-C a byte (the editor
 // drops the line) rather than a signal; output processing stays on.
 class RawInput {
@@ -164,18 +177,30 @@ public:
         raw.c_iflag &= tcflag_t(~(IXON | ICRNL | INLCR));
         raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
+        g_cooked = m_saved;
+        struct sigaction restore {};
+        restore.sa_handler = restore_and_die;
+        sigemptyset(&restore.sa_mask);
+        sigaction(SIGTERM, &restore, &g_previous_term);
+        sigaction(SIGHUP, &restore, &g_previous_hangup);
+        m_handlers = true;
         m_active = tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0;
     }
     ~RawInput()
     {
+        if (!m_handlers)
+            return;
         if (m_active)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &m_saved);
+        sigaction(SIGTERM, &g_previous_term, nullptr);
+        sigaction(SIGHUP, &g_previous_hangup, nullptr);
     }
     RawInput(const RawInput&) = delete;
     RawInput& operator=(const RawInput&) = delete;
 
 private:
     termios m_saved {};
+    bool m_handlers = false; // SIGTERM and SIGHUP restore the terminal
     bool m_active = false;
 };
 

@@ -4,6 +4,7 @@
 #include "tmux_server.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
 
 using pxos::test::run_pxos;
@@ -52,6 +53,26 @@ TEST_CASE("pxos debug at a terminal: Up and Enter runs a command again, an empty
     CHECK(screen.find("unknown command") == std::string::npos);
     tmux.command("send-keys -t debug C-d");
     CHECK(wait_for_file(scratch.path() / "debug_exit.txt") == "exit=0\n");
+}
+
+TEST_CASE("pxos debug killed at its prompt leaves the terminal as it found it (echo, line mode)", "[cli][debugger][tmux]")
+{
+    REQUIRE(tmux_available());
+    ScratchDirectory scratch;
+    build_os(scratch);
+    scratch.write("debug.sh", "sh -c 'echo $$ > pid.txt; exec \"$0\" debug os.png' '" + std::string(PXOS_BINARY)
+            + "'\necho exit=$? > exit.txt\nstty -a > stty.txt\n");
+    TmuxServer tmux;
+    REQUIRE(tmux.started());
+    REQUIRE(tmux.start("debug", 100, 20, "cd '" + scratch.path().string() + "' && sh debug.sh; sleep 30"));
+    tmux.wait_for_screen("debug", "(pxdb) ");
+    int pid = std::stoi(wait_for_file(scratch.path() / "pid.txt"));
+    REQUIRE(pid > 1);
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    CHECK(wait_for_file(scratch.path() / "exit.txt") == "exit=143\n");
+    std::string modes = wait_for_file(scratch.path() / "stty.txt");
+    CHECK(modes.find(" icanon ") != std::string::npos);
+    CHECK(modes.find(" echo ") != std::string::npos);
 }
 
 TEST_CASE("pxos debug reads a pipe line by line: no prompt, and an empty line repeats nothing", "[cli][debugger]")

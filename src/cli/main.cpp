@@ -274,11 +274,14 @@ const std::vector<CommandEntry>& command_table()
                     "With --window: save one frame's pixels as FILE.png and exit (SDL_VIDEODRIVER=dummy works headless)")
                     ->check(output_name());
                 command
-                    .add_option("--color", options.color,
+                    .add_option_function<std::string>("--color",
+                        [&options](const std::string& when) {
+                            options.color = when == "always" ? pxos::cli::ColorMode::Always
+                                : when == "never"            ? pxos::cli::ColorMode::Never
+                                                             : pxos::cli::ColorMode::Auto;
+                        },
                         "auto (colour when stdout is a terminal and NO_COLOR is unset), always or never")
-                    ->transform(CLI::CheckedTransformer(std::map<std::string, pxos::cli::ColorMode> {
-                        { "auto", pxos::cli::ColorMode::Auto }, { "always", pxos::cli::ColorMode::Always },
-                        { "never", pxos::cli::ColorMode::Never } }));
+                    ->check(CLI::IsMember({ "auto", "always", "never" }));
                 add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
                 command.footer("Starts with the whole image on screen. Keys: arrows or hjkl pan, + and - zoom (below "
                                "1:1 too), 1 for 1:1, r back to the whole image, g regions, i inspector (pixel, region, "

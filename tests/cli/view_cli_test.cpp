@@ -48,7 +48,7 @@ std::vector<std::string> lines_of(const std::string& text)
 
 } // namespace
 
-TEST_CASE("pxos view --once to a file: plain characters, the whole image in 80x24; colour only with --color=always",
+TEST_CASE("pxos view --once to a file: plain characters, the whole image in 80x24, colour only with --color=always",
     "[cli][view]")
 {
     ScratchDirectory scratch;

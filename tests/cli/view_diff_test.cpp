@@ -10,7 +10,7 @@
 using pxos::test::run_pxos;
 using pxos::test::ScratchDirectory;
 
-TEST_CASE("pxos diff -o draws a one-pixel change as a scale x scale block with a legend; --json has schema 1",
+TEST_CASE("pxos diff -o draws a one-pixel change as a scale x scale block with a legend, and --json has schema 1",
     "[cli][diff]")
 {
     ScratchDirectory scratch;

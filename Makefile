@@ -8,7 +8,7 @@ BUILD   ?= build
 RELEASE ?= build-release
 PXOS    := $(RELEASE)/pxos
 
-.PHONY: all setup build release demo test test-core test-sanitize fuzz bench bench-generation clean
+.PHONY: all setup build release install demo test test-core test-sanitize fuzz bench bench-generation clean
 
 all: build
 
@@ -24,6 +24,12 @@ build: setup
 release: setup
 	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPXOS_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
+
+# Installs the binary, its manual page, the bash/zsh/fish completions and the
+# roadmaps under PREFIX: PREFIX/bin/pxos, PREFIX/share/man/man1/pxos.1, ...
+PREFIX ?= /usr/local
+install: release
+	@cmake --install $(RELEASE) --prefix "$(PREFIX)"
 
 # The main job: build the default roadmap into a bootable image, score it, boot it
 # (the old demo, then a scripted shell session typed at its console).

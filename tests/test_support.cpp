@@ -115,17 +115,22 @@ std::vector<std::uint8_t> read_bytes(const std::string& path)
     return std::vector<std::uint8_t>(text.begin(), text.end());
 }
 
-CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd)
+CommandResult run_shell(const std::string& command, const std::filesystem::path& cwd)
 {
     ScratchDirectory capture;
-    std::string command = "cd '" + cwd.string() + "' && '" + PXOS_BINARY + "' " + arguments + " >'"
-        + capture.file("out") + "' 2>'" + capture.file("err") + "' </dev/null";
-    int status = std::system(command.c_str());
+    std::string line = "cd '" + cwd.string() + "' && ( " + command + " ) >'" + capture.file("out") + "' 2>'"
+        + capture.file("err") + "' </dev/null";
+    int status = std::system(line.c_str());
     CommandResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     result.out = read_text(capture.file("out"));
     result.err = read_text(capture.file("err"));
     return result;
+}
+
+CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd)
+{
+    return run_shell(std::string("'") + PXOS_BINARY + "' " + arguments, cwd);
 }
 
 std::vector<std::uint8_t> png_chunk(const std::string& type, const std::vector<std::uint8_t>& data)

@@ -57,6 +57,8 @@ struct CommandResult {
     std::string err;
 };
 
+// Runs a /bin/sh command line in `cwd`, stdin /dev/null, capturing stdout and stderr.
+CommandResult run_shell(const std::string& command, const std::filesystem::path& cwd);
 // Runs the real pxos binary with `arguments` (already shell-quoted) in `cwd`.
 CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd);
 

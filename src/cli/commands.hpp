@@ -24,8 +24,19 @@ FileSystem& host_files();
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
-// --color=auto|always|never; auto: colour only when the stream is a terminal and NO_COLOR is unset.
+// --color: auto is colour on a terminal when NO_COLOR is unset.
 enum class ColorMode { Auto, Always, Never };
+
+// What every command takes the same way (-q/-v, --color); main.cpp sets it
+// before the command runs.
+struct CommonOptions {
+    Verbosity verbosity = Verbosity::Normal;
+    ColorMode color = ColorMode::Auto;
+};
+void set_common_options(const CommonOptions& options);
+const CommonOptions& common_options();
+// Whether to write colour to the stream `fd` (1 or 2) under --color.
+bool use_color(int fd);
 
 // The caps of eval and loop: each run of an image gets EvalOptions' budget.
 inline CapValues evaluation_caps()
@@ -122,7 +133,6 @@ struct ViewCommandOptions {
     bool outlines = false;
     bool window = false;    // --window: SDL2 desktop window
     std::string screenshot; // --window --screenshot FILE: one frame saved, then exit
-    ColorMode color = ColorMode::Auto;
     CapValues caps;
 };
 int run_view_command(const ViewCommandOptions& options);

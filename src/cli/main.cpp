@@ -1,6 +1,8 @@
 // The pxos binary: one table of subcommands, parsed with CLI11 (kept in this
 // one translation unit: it is the slowest header to compile). Each command's
-// work lives in its own file behind commands.hpp.
+// work lives in its own file behind commands.hpp; help, the man page and the
+// completions are generated from this table (cli_reference.hpp).
+#include "cli_reference.hpp"
 #include "commands.hpp"
 
 #include "pxos/host/posix/file_system.hpp"
@@ -14,10 +16,11 @@
 #include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <functional>
 #include <initializer_list>
 #include <iostream>
 #include <sstream>
-#include <functional>
 #include <string_view>
 #include <sys/resource.h>
 #include <vector>
@@ -26,8 +29,12 @@ namespace {
 
 using namespace std::string_view_literals;
 using pxos::Cap;
+using pxos::cli::CommandDoc;
+using pxos::cli::ExampleDoc;
+using pxos::cli::ExitCodeDoc;
 
 struct ParsedOptions {
+    pxos::cli::CommonOptions common;
     pxos::cli::BuildCommandOptions build;
     pxos::cli::RunCommandOptions run;
     pxos::cli::EvalCommandOptions eval;
@@ -44,14 +51,69 @@ struct ParsedOptions {
     pxos::cli::StepsCommandOptions steps;
     pxos::cli::FsCommandOptions fs;
     pxos::cli::LimitsCommandOptions limits;
+    std::string help_command;    // pxos help [COMMAND]
+    std::string completion_shell; // pxos completions SHELL
+    // What help, man and completions print: every command's CommandDoc
+    // (main fills it when one of them is named).
+    std::vector<CommandDoc> reference;
 };
 
-void add_verbosity_flags(CLI::App& command, pxos::cli::Verbosity& verbosity)
+// An option's metavariable: what help, the man page and the completions
+// call its value (FILE.png, N, DIR, X,Y). CLI11's own type names (TEXT,
+// UINT) are never shown.
+CLI::Option* meta(CLI::Option* option, std::string_view metavar)
 {
-    command.add_flag_callback("-q,--quiet", [&verbosity] { verbosity = pxos::cli::Verbosity::Quiet; },
+    option->option_text(std::string(metavar));
+    return option;
+}
+
+// "1-64", with large powers of two written as such.
+template<typename T>
+std::string range_text(T low, T high)
+{
+    auto number = [](T value) {
+        for (int power = 20; power < 63; ++power)
+            if (std::uint64_t(value) == std::uint64_t(1) << power)
+                return fmt::format("2^{}", power);
+        return fmt::format("{}", value);
+    };
+    return number(low) + "-" + number(high);
+}
+
+template<typename T>
+CLI::Validator in_range(T low, T high)
+{
+    return CLI::Range(low, high).description(range_text(low, high));
+}
+
+// A value from a fixed list: checked, and offered by the completions.
+CLI::Option* one_of(CLI::Option* option, std::initializer_list<std::string> values)
+{
+    option->check(CLI::IsMember(std::vector<std::string>(values)).description(""));
+    return meta(option, fmt::format("{}", fmt::join(values, "|")));
+}
+
+void add_common_flags(CLI::App& command, pxos::cli::CommonOptions& common)
+{
+    command.add_flag_callback("-q,--quiet", [&common] { common.verbosity = pxos::cli::Verbosity::Quiet; },
         "Print only warnings and errors on stderr");
-    command.add_flag_callback("-v,--verbose", [&verbosity] { verbosity = pxos::cli::Verbosity::Verbose; },
+    command.add_flag_callback("-v,--verbose", [&common] { common.verbosity = pxos::cli::Verbosity::Verbose; },
         "Print more detail on stderr");
+}
+
+// --color, on the commands that draw in the terminal.
+void add_color_option(CLI::App& command, pxos::cli::CommonOptions& common)
+{
+    one_of(command
+               .add_option_function<std::string>("--color",
+                   [&common](const std::string& value) {
+                       common.color = value == "always" ? pxos::cli::ColorMode::Always
+                           : value == "never"           ? pxos::cli::ColorMode::Never
+                                                        : pxos::cli::ColorMode::Auto;
+                   },
+                   "Colour: auto is on a terminal without NO_COLOR set")
+               ->default_str("auto"),
+        { "auto", "always", "never" });
 }
 
 // The flags of the caps a command applies, from the caps table (limits.hpp),
@@ -60,11 +122,14 @@ void add_cap_options(CLI::App& command, pxos::CapValues& caps, std::initializer_
 {
     for (pxos::Cap cap : which) {
         const pxos::CapInfo& info = pxos::cap_info(cap);
-        command
-            .add_option_function<std::uint64_t>(std::string(info.flag),
-                [&caps, cap, scale = info.scale](std::uint64_t units) { caps.set(cap, units * scale); },
-                fmt::format("{}, in {}", info.protects, info.unit))
-            ->check(CLI::Range(std::uint64_t(1), info.max_units))
+        std::string protects(info.protects);
+        if (!protects.empty() && protects[0] >= 'a' && protects[0] <= 'z')
+            protects[0] = char(protects[0] - 'a' + 'A');
+        meta(command.add_option_function<std::uint64_t>(std::string(info.flag),
+                 [&caps, cap, scale = info.scale](std::uint64_t units) { caps.set(cap, units * scale); },
+                 fmt::format("{}, in {}", protects, info.unit)),
+            "N")
+            ->check(in_range(std::uint64_t(1), info.max_units))
             ->default_str(std::to_string(caps.get(cap) / info.scale))
             ->group("Caps");
     }
@@ -83,399 +148,143 @@ const CLI::Validator& output_name()
 struct CommandEntry {
     std::string_view name;
     std::string_view summary;
+    std::string_view group;
     std::function<void(CLI::App&, ParsedOptions&)> define;
     std::function<int(const ParsedOptions&)> run;
+    std::vector<ExampleDoc> examples;
+    std::vector<ExitCodeDoc> exit_codes;
+    std::string_view notes = {};
 };
 
-const std::vector<CommandEntry>& command_table()
+constexpr std::string_view kMaking = "Making an OS image";
+constexpr std::string_view kRunning = "Running and looking inside";
+constexpr std::string_view kScoring = "Scoring and evolving";
+constexpr std::string_view kReference = "Reference tables";
+constexpr std::string_view kTool = "This tool";
+
+const ExitCodeDoc kUsage { 2, "usage error (an unknown option, a missing argument, a value out of range)" };
+const ExitCodeDoc kBadInput { 65, "bad input: the file named in the message (with its place) is not what it should be" };
+const ExitCodeDoc kCannotWrite { 74, "cannot read or write a file" };
+
+const std::vector<CommandEntry>& command_table();
+
+#include "command_table.inc"
+
+// The table's definitions of `entry`, read back from CLI11 as plain data.
+CommandDoc describe(const CLI::App& command, const CommandEntry& entry)
 {
-    static const std::vector<CommandEntry> table {
-        {
-            "build",
-            "Paint VRAM from a roadmap's steps; write the PNG (and a JSON report)",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.build;
-                command.add_option("roadmap", options.roadmap_path, "Roadmap YAML file")->required();
-                command.add_option("-o,--output", options.output_path,
-                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)")
-                    ->check(output_name());
-                command.add_option("--report", options.report_path,
-                    "Write a JSON build report (per step: duration, pixels written, context keys set)")
-                    ->check(output_name());
-                command.add_option("--frames", options.frames_dir,
-                    "Also write one PNG per step into DIR (frame_0001_<step>.png, ...)")
-                    ->check(output_name());
-                command.add_flag("--view", options.view, "Watch the VRAM being painted, live in the terminal");
-                command.add_option("--provenance", options.provenance_path,
-                    "Record every pixel write (step, old and new value) into FILE, for pxos blame")
-                    ->check(output_name());
-                command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
-                add_cap_options(command, options.caps,
-                    { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
-                        Cap::SourceIncludes, Cap::AssembledSource,
-                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
-                add_verbosity_flags(command, options.verbosity);
-                command.footer("Exit status: 0 built, 2 usage, 65 bad roadmap, 70 internal error, 74 cannot write.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_build_command(parsed.build); },
-        },
-        {
-            "run",
-            "Boot an image and run its kernel and processes; guest output on stdout",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.run;
-                command.add_option("image", options.image_path, "PNG image to boot")->required();
-                command.add_option("--input", options.input_path, "File whose bytes are the console input");
-                command.add_option("--out", options.output_path, "Write the VRAM after the run as a PNG")
-                    ->check(output_name());
-                command.add_option("--source-map", options.source_map_path,
-                    "pxasm source map (default: <image>.srcmap.json beside the image, written by pxos build)");
-                command.add_flag("--trace", options.trace, "Print every executed instruction on stderr");
-                command.add_option("--frames", options.frames_dir,
-                    "Write the VRAM as a PNG into DIR every --every steps (frame_000000.png, ...)")
-                    ->check(output_name());
-                command.add_flag("--view", options.view, "Watch the VRAM live in the terminal while the machine runs");
-                command.add_option("--provenance", options.provenance_path,
-                    "Record every word the machine stores (pid, pc, pxasm line, old and new) into FILE")
-                    ->check(output_name());
-                command.add_flag("--provenance-reads", options.provenance_reads,
-                    "With --provenance: log the words programs load too (which process looked at a pixel)");
-                command.add_flag("--trace-json", options.trace_json, "Like --trace, as JSON Lines (one object per instruction)");
-                command.add_option("--trace-pid", options.trace_pid, "Trace only this process's user-mode instructions");
-                command.add_option("--trace-region", options.trace_region, "Trace only instructions in this layout region");
-                command.add_option("--trace-from", options.trace_from, "Trace from this step on");
-                command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
-                command.add_option("--every", options.every, "Steps between frames")
-                    ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1) << 40))
-                    ->default_val(options.every);
-                command.add_flag("--json", options.json,
-                    "Print a JSON summary (processes, faults, steps, syscalls, console) instead of the console");
-                add_cap_options(command, options.caps,
-                    { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile, Cap::FaultRecords,
-                        Cap::ConsoleOutput, Cap::TraceLines });
-                add_verbosity_flags(command, options.verbosity);
-                command.footer("Exit status: 0 clean halt, 1 a process exited non-zero (or deadlock), 3 a process "
-                               "faulted, 4 step budget exhausted, 5 kernel panic, 65 not a bootable image, "
-                               "130 stopped by Ctrl-C.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_run_command(parsed.run); },
-        },
-        {
-            "eval",
-            "Score an image: gates (seed checks, structure, kernel, real execution, isolation probes), then metrics",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.eval;
-                CLI::Option* image = command.add_option("image", options.image_path, "PNG image to evaluate")->required();
-                CLI::Option* output = command
-                    .add_option("output", options.output_path, "Also write the result as JSON to this file")
-                    ->check(output_name());
-                // Callbacks run before CLI11 checks what is required: with --markdown no image is.
-                command
-                    .add_flag_callback("--markdown",
-                        [&options, image] {
-                            options.markdown = true;
-                            image->required(false);
-                        },
-                        "Print the rubric's and the metrics' tables (those of docs/EVAL.md) instead of evaluating an image")
-                    ->excludes(image)
-                    ->excludes(output);
-                command.add_flag("--json", options.json, "Print the JSON result instead of the summary");
-                command.add_option("--min-score", options.min_score,
-                    "Exit 1 when the score is below N points, or below N% with a percent sign");
-                command.add_option("--only", options.only_group,
-                    "Run one group: seed, structure, kernel, execution or isolation");
-                command.add_option("--baseline", options.baseline_path,
-                    "Also evaluate this image and show each metric's delta against it");
-                add_cap_options(command, options.caps, { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::EvalSeconds });
-                command.footer("Exit status: 0 evaluated (and at or above --min-score), 1 below --min-score, "
-                               "2 usage, 65 unreadable image. An image that is not an OS just scores low.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_eval_command(parsed.eval); },
-        },
-        {
-            "loop",
-            "Improve a roadmap: build -> eval -> reflect -> propose, N generations",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.loop;
-                command.add_option("roadmap", options.roadmap_path, "Roadmap YAML to start from (generation 1)");
-                command.add_option("generations", options.generations, "Number of generations, 1 and up");
-                command.add_option("--out-dir", options.out_dir, "Where generations, prompts and the report go")
-                    ->default_val(options.out_dir)
-                    ->check(output_name());
-                command.add_option("--llm-cmd", options.llm_commands,
-                       "LLM command run with /bin/sh -c, prompt on stdin ({prompt_file}: a file with it); "
-                       "repeatable as NAME=WEIGHT:CMD, a bandit picks one per call; default: $PXOS_LLM_CMD")
-                    ->allow_extra_args(false);
-                command.add_option("--agent", options.agents,
-                       "REGION=CMD (kernel, programs, layout): an agent per region, told only its part, its changes "
-                       "combined into one candidate; CMD may name an --llm-cmd model; repeatable")
-                    ->allow_extra_args(false);
-                command.add_option("--proposer", options.proposer,
-                    "llm, heuristic (offline) or copy (the seed's); default: llm when a command is set")
-                    ->check(CLI::IsMember({ "llm", "heuristic", "copy" }));
-                command.add_option("--llm-timeout", options.llm_timeout, "Seconds per LLM call; the process group is killed")
-                    ->default_val(options.llm_timeout);
-                command.add_option("--retries", options.retries, "Extra LLM attempts per proposal, with the error fed back")
-                    ->check(CLI::Range(0, 20))
-                    ->default_val(options.retries);
-                command.add_option("--candidates", options.candidates, "Proposals per generation; the best is kept")
-                    ->check(CLI::Range(1, 64))
-                    ->default_val(options.candidates);
-                command.add_option("--jobs", options.jobs, "Proposals built and evaluated at once")
-                    ->check(CLI::Range(1, 64))
-                    ->default_val(options.jobs);
-                command.add_option("--islands", options.islands,
-                    "Islands, each with its own best and --candidates proposals per generation")
-                    ->check(CLI::Range(1, 16))
-                    ->default_val(options.islands);
-                command.add_option("--migrate-every", options.migrate_every,
-                    "Every M generations each island's best moves to the next island (0: never)")
-                    ->check(CLI::Range(0, 1000000))
-                    ->default_val(options.migrate_every);
-                command.add_option("--archive-bins", options.archive_bins,
-                    "MAP-Elites archive cells per doubling of kernel_words and of workload_steps")
-                    ->check(CLI::Range(1, 64))
-                    ->default_val(options.archive_bins);
-                command.add_option("--seed", options.seed, "Seed of the heuristic proposer")->default_val(options.seed);
-                command.add_flag("--resume", options.resume, "Continue the loop in --out-dir after its last generation");
-                command.add_flag("--replay", options.replay, "Take LLM replies from the out-dir's cache only");
-                command.add_option("--max-llm-calls", options.max_llm_calls, "Stop when this many LLM calls are spent");
-                command.add_option("--max-seconds", options.max_seconds, "Stop after this many seconds");
-                command.add_flag("--until-max", options.until_max, "Stop at a full score");
-                command.add_option("--prompt-budget", options.prompt_budget,
-                    "Bytes of an LLM prompt, at most: the least useful parts are trimmed first, and it says so")
-                    ->check(CLI::Range(std::size_t(4096), std::size_t(16) << 20))
-                    ->default_val(options.prompt_budget);
-                command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
-                add_cap_options(command, options.caps,
-                    { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,
-                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels, Cap::EvalSeconds });
-                add_verbosity_flags(command, options.verbosity);
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_loop_command(parsed.loop); },
-        },
-        {
-            "view",
-            "Look at an image in the terminal: pan, zoom, region outlines, a pixel inspector",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.view;
-                command.add_option("image", options.image_path, "PNG image")->required();
-                command.add_flag("--once", options.once, "Print one frame and exit (also without a terminal)");
-                command.add_option("--cols", options.columns,
-                    "Columns of the --once frame (default: the terminal's, or 80 when stdout is not one)")
-                    ->check(CLI::Range(1, 1000));
-                command.add_option("--rows", options.rows,
-                    "Rows of the --once frame, status line included (default: the terminal's, or 24)")
-                    ->check(CLI::Range(2, 1000));
-                command.add_flag("--regions", options.outlines, "Start with region outlines and names on (key g)");
-                command.add_flag("--window", options.window, "A desktop window (SDL2) instead of the terminal, same keys");
-                command.add_option("--screenshot", options.screenshot,
-                    "With --window: save one frame's pixels as FILE.png and exit (SDL_VIDEODRIVER=dummy works headless)")
-                    ->check(output_name());
-                command
-                    .add_option_function<std::string>("--color",
-                        [&options](const std::string& when) {
-                            options.color = when == "always" ? pxos::cli::ColorMode::Always
-                                : when == "never"            ? pxos::cli::ColorMode::Never
-                                                             : pxos::cli::ColorMode::Auto;
-                        },
-                        "auto (colour when stdout is a terminal and NO_COLOR is unset), always or never")
-                    ->check(CLI::IsMember({ "auto", "always", "never" }));
-                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-                command.footer("Starts with the whole image on screen. Keys: arrows or hjkl pan, + and - zoom (below "
-                               "1:1 too), 1 for 1:1, r back to the whole image, g regions, i inspector (pixel, region, "
-                               "instruction), q or Ctrl-C quit. Without colour: plain characters.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_view_command(parsed.view); },
-        },
-        {
-            "debug",
-            "Step through pixel code: breakpoints, watchpoints, registers, processes, memory",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.debug;
-                command.add_option("image", options.image_path, "PNG image to boot")->required();
-                command.add_option("--commands", options.commands_path,
-                    "Run the commands in FILE (one a line) and print the transcript");
-                command.add_option("--source-map", options.source_map_path,
-                    "pxasm source map (default: <image>.srcmap.json beside the image)");
-                command.add_option("--input", options.input_path, "File whose bytes are the console input");
-                add_cap_options(command, options.caps,
-                    { Cap::StepBudget, Cap::VramMemory, Cap::PngFile, Cap::InputFile, Cap::FaultRecords,
-                        Cap::ConsoleOutput });
-                command.footer("Commands: step [n], next, continue, break X,Y | LABEL | syscall N | fault, watch X,Y, "
-                               "delete, regs, ps, disasm [X,Y] [n], mem X,Y [n], where, set rN=V, help, quit. At a "
-                               "terminal: arrows, Ctrl-A/E, Backspace edit; Up/Down history; Enter on an empty line "
-                               "repeats the last step, next or continue; Ctrl-D quits.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_debug_command(parsed.debug); },
-        },
-        {
-            "blame",
-            "Who wrote this pixel, and when: its history from the provenance of the build and the run",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.blame;
-                command.add_option("image", options.image_path, "PNG image")->required();
-                command.add_option("x", options.x, "Pixel x");
-                command.add_option("y", options.y, "Pixel y");
-                command.add_option("--provenance", options.provenance_paths,
-                    "Provenance files, the build's then the run's (default: <image>.pxprov beside the image)");
-                command.add_option("--roadmap", options.roadmap_path, "Without provenance: rebuild this roadmap to blame");
-                command.add_option("--region", options.region, "Summarise which writers touched a region, and how much");
-                command.add_flag("--json", options.json, "Print JSON");
-                add_cap_options(command, options.caps,
-                    { Cap::ProvenanceFile, Cap::VramMemory, Cap::PngFile, Cap::RoadmapFile, Cap::RoadmapSteps,
-                        Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,
-                        Cap::YamlNodes, Cap::YamlBytes, Cap::YamlDepth, Cap::BuildPixels });
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_blame_command(parsed.blame); },
-        },
-        {
-            "render",
-            "Upscale an image for people: crisp pixels, region outlines and names, a pixel grid",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.render;
-                command.add_option("image", options.image_path, "PNG image")->required();
-                command.add_option("-o,--output", options.output_path, "PNG to write")->required()->check(output_name());
-                command.add_option("--scale", options.scale, "Pixels per image pixel")
-                    ->check(CLI::Range(1, 64))
-                    ->default_val(options.scale);
-                command.add_flag("--labels", options.labels, "Outline the layout regions and write their names");
-                command.add_flag("--grid", options.grid, "Draw lines between pixels (scale 4 and up)");
-                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_render_command(parsed.render); },
-        },
-        {
-            "diff",
-            "Compare two images: per region, changed pixels and where; exit 0 equal, 1 different, 2 trouble",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.diff;
-                command.add_option("a", options.a_path, "First PNG")->required();
-                command.add_option("b", options.b_path, "Second PNG")->required();
-                command.add_option("-o,--output", options.output_path,
-                    "Write a picture: unchanged pixels dimmed, changed ones magenta, regions outlined, a legend below")
-                    ->check(output_name());
-                command.add_option("--scale", options.scale,
-                    "Pixels per image pixel in the -o picture (default: 4, more for small images, less past 4096 pixels)")
-                    ->check(CLI::Range(1, 64));
-                command.add_flag("--json", options.json, "Print the difference as JSON");
-                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_diff_command(parsed.diff); },
-        },
-        {
-            "asm",
-            "Assemble a pxasm file into a program image (PNG) and its source map",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.assemble;
-                command.add_option("source", options.source_path, "pxasm source file")->required();
-                command.add_option("-o,--output", options.output_path, "PNG to write (and <name>.srcmap.json beside it)")
-                    ->required()
-                    ->check(output_name());
-                command.add_option("--width", options.width, "Image width: addresses are y * width + x")
-                    ->check(CLI::Range(1, 16384))
-                    ->default_val(options.width);
-                command.add_option("--height", options.height, "Image height (default: the rows the program needs)")
-                    ->check(CLI::Range(0, 16384));
-                command.add_option("--origin", options.origin, "X,Y where code before any .org goes (default 0,0)");
-                command.add_flag("--program", options.program,
-                    "Write a program file (header, code assembled at offset 0, relocations: what spawn and exec "
-                    "load) instead of an image");
-                add_cap_options(command, options.caps,
-                    { Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource, Cap::VramMemory });
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_asm_command(parsed.assemble); },
-        },
-        {
-            "disasm",
-            "Disassemble pixels back into pxasm that re-assembles to the same pixels",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.disassemble;
-                command.add_option("image", options.image_path, "PNG image, or a program file (pxos asm --program)")
-                    ->required();
-                command.add_option("--region", options.region, "A layout region (kernel, program_area, ...)");
-                command.add_option("--at", options.at, "Start at X,Y");
-                command.add_option("--count", options.count, "Words to disassemble (default 16 with --at)");
-                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_disasm_command(parsed.disassemble); },
-        },
-        {
-            "ops",
-            "Print the instruction set: every opcode, its colour, operands and meaning",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                command.add_flag("--markdown", parsed.ops.markdown, "Print the reference tables of docs/ISA.md");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_ops_command(parsed.ops); },
-        },
-        {
-            "abi",
-            "Print the kernel ABI: the standard pxasm symbols (syscalls, traps, PCB, header, ...) and their values",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                command.add_flag("--markdown", parsed.abi.markdown,
-                    "Print the ABI tables of docs/ISA.md, then the system call table of docs/PXASM.md");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_abi_command(parsed.abi); },
-        },
-        {
-            "fs",
-            "Read and write the image's file store: ls, cat, put, get, rm, mkdir, check (an fsck)",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                auto& options = parsed.fs;
-                command.add_option("image", options.image_path, "PNG image with a file store")->required();
-                command.add_option("action", options.action, "ls [PATH] | cat PATH | put HOSTFILE PATH | "
-                                                              "get PATH [HOSTFILE] | rm PATH | mkdir PATH | check")
-                    ->required()
-                    ->check(CLI::IsMember({ "ls", "cat", "put", "get", "rm", "mkdir", "check" }));
-                command.add_option("arguments", options.arguments, "The action's paths (store paths start with /)");
-                command.add_flag("--words", options.words,
-                    "put/get/cat: move raw little-endian 32-bit words (program files), not one byte per word");
-                command.add_flag("--json", options.json, "ls and check: print JSON");
-                add_cap_options(command, options.caps, { Cap::VramMemory, Cap::PngFile });
-                command.footer("Every action recovers a cut-off undo log first; put, rm and mkdir then write the "
-                               "PNG back atomically. Exit status: 0 done (check: the store is clean), 1 check found "
-                               "problems, 2 usage, 65 bad image or path, 74 cannot write.");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_fs_command(parsed.fs); },
-        },
-        {
-            "steps",
-            "List the compiled-in build steps and their parameters",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                command.add_flag("--json", parsed.steps.json, "Print the registry as JSON (what the LLM is given)");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_steps_command(parsed.steps); },
-        },
-        {
-            "limits",
-            "List the caps on input and runs, their defaults and the flags that raise them",
-            [](CLI::App& command, ParsedOptions& parsed) {
-                command.add_flag("--json", parsed.limits.json, "Print the caps as JSON");
-                command.add_flag("--markdown", parsed.limits.markdown, "Print the table of docs/LIMITS.md");
-            },
-            [](const ParsedOptions& parsed) { return pxos::cli::run_limits_command(parsed.limits); },
-        },
+    CommandDoc doc;
+    doc.name = entry.name;
+    doc.summary = entry.summary;
+    doc.group = entry.group;
+    doc.examples = entry.examples;
+    doc.exit_codes = entry.exit_codes;
+    doc.notes = entry.notes;
+    auto type_parts = [](const CLI::Option* option) {
+        // get_type_name() is CLI11's type, then each validator's description.
+        std::vector<std::string> parts;
+        std::string text = option->get_type_name();
+        for (std::size_t start = 0; start <= text.size();) {
+            std::size_t end = std::min(text.find(':', start), text.size());
+            parts.push_back(text.substr(start, end - start));
+            start = end + 1;
+        }
+        return parts;
     };
-    return table;
+    auto metavar_of = [&](const CLI::Option* option) {
+        if (!option->get_option_text().empty())
+            return option->get_option_text();
+        std::string type = type_parts(option).front();
+        return type == "INT" || type == "UINT" ? std::string("N") : type; // TEXT: the table test catches it
+    };
+    for (const CLI::Option* option : command.get_options([](const CLI::Option* o) { return o->get_positional(); })) {
+        pxos::cli::OptionDoc row;
+        row.positional = true;
+        row.metavar = metavar_of(option);
+        row.names = { row.metavar };
+        row.description = option->get_description();
+        row.required = option->get_required();
+        row.repeatable = option->get_expected_max() > 1;
+        row.group = "Arguments";
+        doc.options.push_back(std::move(row));
+    }
+    for (const CLI::Option* option : command.get_options([](const CLI::Option* o) { return !o->get_positional(); })) {
+        if (option == command.get_help_ptr())
+            continue;
+        pxos::cli::OptionDoc row;
+        for (const std::string& name : option->get_snames())
+            row.names.push_back("-" + name);
+        for (const std::string& name : option->get_lnames())
+            row.names.push_back("--" + name);
+        if (option->get_type_size() != 0) {
+            row.metavar = metavar_of(option);
+            row.default_value = option->get_default_str();
+            std::vector<std::string> parts = type_parts(option);
+            std::vector<std::string> checks;
+            for (std::size_t i = 1; i < parts.size(); ++i)
+                if (!parts[i].empty())
+                    checks.push_back(parts[i]);
+            row.range = fmt::format("{}", fmt::join(checks, ", "));
+            row.repeatable = option->get_expected_max() > 1;
+        }
+        row.description = option->get_description();
+        row.required = option->get_required();
+        row.group = option->get_group();
+        doc.options.push_back(std::move(row));
+    }
+    for (pxos::cli::OptionDoc& row : doc.options)
+        if (row.metavar.find('|') != std::string::npos) {
+            std::string_view text = row.metavar;
+            for (std::size_t start = 0; start <= text.size();) {
+                std::size_t end = std::min(text.find('|', start), text.size());
+                row.choices.emplace_back(text.substr(start, end - start));
+                start = end + 1;
+            }
+        }
+    return doc;
 }
 
-// CLI11 reports a mistyped subcommand as "A subcommand is required"; catch it
-// first and suggest the closest name.
-bool reject_unknown_command(int argc, char** argv)
+// A mistyped subcommand: CLI11 would say "A subcommand is required".
+bool reject_unknown_command(std::string_view word)
 {
-    if (argc < 2 || argv[1][0] == '-')
-        return false;
-    std::string_view word = argv[1];
     std::vector<std::string_view> names;
     for (const CommandEntry& entry : command_table()) {
         if (entry.name == word)
             return false;
         names.push_back(entry.name);
     }
-    std::fprintf(stderr, "pxos: error: unknown command '%s'%s\nRun 'pxos --help' for the list of commands.\n",
-        pxos::escape_for_terminal(argv[1]).c_str(), pxos::escape_for_terminal(pxos::did_you_mean(word, names)).c_str());
+    std::fprintf(stderr, "pxos: error: unknown command '%s'%s\nRun 'pxos help' for the list of commands.\n",
+        pxos::escape_for_terminal(word).c_str(), pxos::escape_for_terminal(pxos::did_you_mean(word, names)).c_str());
     return true;
+}
+
+// The first option of argv CLI11 did not know, with the closest of the
+// command's options: "unknown option '--ouput'; did you mean '--output'?".
+std::string unknown_option_message(const CLI::App& command, int argc, char** argv)
+{
+    std::vector<std::string> names;
+    for (const CLI::Option* option : command.get_options()) {
+        for (const std::string& name : option->get_lnames())
+            names.push_back("--" + name);
+        for (const std::string& name : option->get_snames())
+            names.push_back("-" + name);
+    }
+    for (int i = 2; i < argc; ++i) {
+        std::string_view word = argv[i];
+        if (word == "--")
+            break;
+        if (word.size() < 2 || word[0] != '-' || (word[1] >= '0' && word[1] <= '9'))
+            continue;
+        std::string_view name = word.substr(0, word.find('='));
+        if (!name.starts_with("--"))
+            name = name.substr(0, 2); // -qv: the first flag
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            continue;
+        std::vector<std::string_view> candidates(names.begin(), names.end());
+        return fmt::format("unknown option '{}' for 'pxos {}'{}", name, command.get_name(),
+            pxos::did_you_mean(name, candidates));
+    }
+    return {};
 }
 
 // An interrupted command leaves no temporary file behind (a long run
@@ -487,6 +296,18 @@ void on_fatal_signal(int signal)
     pxos::remove_pending_temporary_files();
     std::signal(signal, SIG_DFL);
     std::raise(signal);
+}
+
+bool asks_for_help(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string_view word = argv[i];
+        if (word == "--")
+            return false;
+        if (word == "-h" || word == "--help")
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -512,44 +333,78 @@ int main(int argc, char** argv)
         if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler != SIG_IGN) // keep nohup's and a shell's &
             std::signal(signal, on_fatal_signal);
     }
-    if (reject_unknown_command(argc, argv))
-        return 2;
 
-    CLI::App app { "pxos: an operating system that lives in pixels", "pxos" };
-    app.set_version_flag("-V,--version", std::string("pxos ") + PXOS_VERSION);
-    app.require_subcommand(1);
-    app.footer("Run 'pxos COMMAND --help' for a command's options.");
+    std::string_view named = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+    bool version = named == "-V" || named == "--version";
+    bool list = argc == 1 || named == "-h" || named == "--help";
+    if (!list && !version && reject_unknown_command(named))
+        return 2;
+    if (named == "help" && argc > 2 && argv[2][0] != '-' && reject_unknown_command(argv[2]))
+        return 2;
 
     // Defining a command's options costs more than most commands' work (CLI11
     // builds each option: a quarter of a small build's instructions), so only
     // the command named is defined; all of them for `pxos limits` (it lists
-    // which command takes which cap flag) and when none is named (--help).
-    std::string_view named = argc > 1 ? std::string_view(argv[1]) : std::string_view();
-    bool define_all = named.empty() || named == "limits"
-        || std::none_of(command_table().begin(), command_table().end(),
-            [&](const CommandEntry& entry) { return entry.name == named; });
+    // which command takes which cap flag) and for the commands that describe
+    // the command line (help, man, completions, the command list).
+    bool define_all = list || named == "limits" || named == "help" || named == "man" || named == "completions";
+    CLI::App app { "pxos: an operating system that lives in pixels", "pxos" };
+    app.set_help_flag();
+    app.require_subcommand(0, 1); // `pxos help run`: run is help's argument
     ParsedOptions parsed;
     std::vector<std::pair<CLI::App*, const CommandEntry*>> commands;
     for (const CommandEntry& entry : command_table()) {
         CLI::App* command = app.add_subcommand(std::string(entry.name), std::string(entry.summary));
+        command->set_help_flag("-h,--help", "Print this command's help");
         if (define_all || entry.name == named)
             entry.define(*command, parsed);
         commands.emplace_back(command, &entry);
+    }
+    if (define_all) {
+        for (const auto& [command, entry] : commands)
+            parsed.reference.push_back(describe(*command, *entry));
+        // `pxos help COMMAND` completes to the command names.
+        for (CommandDoc& doc : parsed.reference)
+            if (doc.name == "help")
+                for (const CommandEntry& entry : command_table())
+                    doc.options.front().choices.emplace_back(entry.name);
     }
     for (const auto& [command, entry] : commands)
         for (const pxos::CapInfo& info : pxos::kCaps)
             if (command->get_option_no_throw(std::string(info.flag)))
                 parsed.limits.commands[std::string(info.flag)].push_back(std::string(entry->name));
 
+    if (version) {
+        std::printf("pxos %s\n", PXOS_VERSION);
+        return 0;
+    }
+    if (list) {
+        std::fputs(pxos::cli::render_command_list(parsed.reference, PXOS_VERSION).c_str(), stdout);
+        return 0;
+    }
+    if (asks_for_help(argc, argv)) {
+        for (const auto& [command, entry] : commands)
+            if (entry->name == named)
+                std::fputs(pxos::cli::render_command_help(describe(*command, *entry)).c_str(), stdout);
+        return 0;
+    }
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
-        std::ostringstream message; // it may quote an argument: escaped like every diagnostic
-        int code = app.exit(error, std::cout, message);
-        std::fputs(pxos::escape_for_terminal(message.str(), pxos::TerminalLayout::KeepLines).c_str(), stderr);
-        return code == 0 ? 0 : 2;
+        std::string message = error.what();
+        for (const auto& [command, entry] : commands)
+            if (entry->name == named && dynamic_cast<const CLI::ExtrasError*>(&error))
+                if (std::string unknown = unknown_option_message(*command, argc, argv); !unknown.empty())
+                    message = unknown;
+        // It may quote an argument: escaped like every diagnostic.
+        std::fprintf(stderr, "pxos: error: %s\nRun 'pxos help %s' for its options.\n",
+            pxos::escape_for_terminal(message).c_str(), pxos::escape_for_terminal(named).c_str());
+        return 2;
     }
 
+    pxos::cli::set_common_options(parsed.common);
+    parsed.build.verbosity = parsed.run.verbosity = parsed.loop.verbosity = parsed.common.verbosity;
     for (const auto& [command, entry] : commands)
         if (command->parsed())
             return entry->run(parsed);

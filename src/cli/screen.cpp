@@ -74,12 +74,6 @@ std::optional<TerminalSize> terminal_size(int fd)
     return TerminalSize { int(size.ws_col), int(size.ws_row) };
 }
 
-bool stdout_in_colour(ColorMode mode)
-{
-    if (mode != ColorMode::Auto)
-        return mode == ColorMode::Always;
-    return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-}
 
 bool TerminalScreen::refresh_size()
 {
@@ -146,7 +140,7 @@ LiveView::LiveView(bool wanted)
         return;
     }
     m_screen = std::make_unique<TerminalScreen>();
-    m_state = initial_view(m_screen->columns(), m_screen->rows(), 1, 1, stdout_in_colour(ColorMode::Auto));
+    m_state = initial_view(m_screen->columns(), m_screen->rows(), 1, 1, use_color(STDOUT_FILENO));
 }
 
 bool LiveView::show(const SimulatedVRAM& image, const Palette* palette, bool force)

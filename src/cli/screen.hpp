@@ -42,12 +42,8 @@ struct TerminalSize {
 // The size of the terminal on `fd`; none when it is not a terminal.
 std::optional<TerminalSize> terminal_size(int fd);
 
-// Whether to draw in colour on stdout: always, never, or (auto) when stdout
-// is a terminal and NO_COLOR is unset.
-bool stdout_in_colour(ColorMode mode);
-
 // The initial view state for this terminal: the whole image (fit_view),
-// colour as `color` says.
+// colour as `color` says (use_color: --color, a terminal, NO_COLOR).
 ViewState initial_view(int columns, int rows, int image_width, int image_height, bool color);
 
 } // namespace pxos::cli

@@ -3,6 +3,7 @@
 #include "source_excerpt.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,30 @@ protected:
 };
 
 } // namespace
+
+namespace {
+CommonOptions g_common_options;
+}
+
+void set_common_options(const CommonOptions& options)
+{
+    g_common_options = options;
+}
+
+const CommonOptions& common_options()
+{
+    return g_common_options;
+}
+
+bool use_color(int fd)
+{
+    switch (g_common_options.color) {
+    case ColorMode::Always: return true;
+    case ColorMode::Never: return false;
+    case ColorMode::Auto: break;
+    }
+    return ::isatty(fd) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
 
 void setup_logging(Verbosity verbosity)
 {

@@ -41,7 +41,7 @@ int run_view_command(const ViewCommandOptions& options)
         // One frame, for scripts and tests: the terminal's size when stdout is one.
         TerminalSize size = terminal_size(STDOUT_FILENO).value_or(TerminalSize { 80, 24 });
         ViewState state = initial_view(options.columns ? options.columns : size.columns,
-            options.rows ? options.rows : size.rows, image->width(), image->height(), stdout_in_colour(options.color));
+            options.rows ? options.rows : size.rows, image->width(), image->height(), use_color(STDOUT_FILENO));
         state.outlines = options.outlines;
         for (const std::string& line : render_view(*image, state, decoder))
             std::printf("%s\n", line.c_str());
@@ -49,7 +49,7 @@ int run_view_command(const ViewCommandOptions& options)
     }
     TerminalScreen screen;
     ViewState state = initial_view(screen.columns(), screen.rows(), image->width(), image->height(),
-        stdout_in_colour(options.color));
+        use_color(STDOUT_FILENO));
     state.outlines = options.outlines;
     while (!state.quit) {
         if (screen.refresh_size()) {

@@ -480,7 +480,7 @@ TEST_CASE("pxos diff exits like cmp, pxos render writes the picture, frames come
     auto same = run_pxos("diff os.png os.png", scratch.path());
     CHECK(same.exit_code == 0);
     CHECK(same.out == "the pixels are equal\n");
-    auto different = run_pxos("diff os.png after.png -o d.png --json", scratch.path());
+    auto different = run_pxos("diff os.png after.png -o d.png --scale 1 --json", scratch.path());
     CHECK(different.exit_code == 1);
     auto json = nlohmann::json::parse(different.out);
     CHECK(json["equal"] == false);

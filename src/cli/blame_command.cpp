@@ -19,6 +19,16 @@
 
 namespace pxos::cli {
 
+namespace {
+
+// A colour in JSON as everywhere else (diff, steps): [r, g, b, a].
+nlohmann::ordered_json rgba_json(RGBA colour)
+{
+    return nlohmann::ordered_json::array({ colour.r, colour.g, colour.b, colour.a });
+}
+
+} // namespace
+
 int run_blame_command(const BlameCommandOptions& options)
 {
     auto image = load_png(host_files(), options.image_path, PngLimits::from_caps(options.caps));
@@ -81,9 +91,15 @@ int run_blame_command(const BlameCommandOptions& options)
             rows.emplace_back(pixels.size(), writer);
         std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
         if (options.json) {
-            nlohmann::ordered_json out = nlohmann::ordered_json::array();
+            nlohmann::ordered_json writers = nlohmann::ordered_json::array();
             for (const auto& [count, writer] : rows)
-                out.push_back({ { "writer", writer }, { "pixels", count } });
+                writers.push_back({ { "writer", writer }, { "pixels", count } });
+            nlohmann::ordered_json out;
+            out["schema"] = 1;
+            out["region"] = options.region;
+            out["at"] = { region->rect.x, region->rect.y };
+            out["size"] = { region->rect.width, region->rect.height };
+            out["writers"] = std::move(writers);
             std::printf("%s\n", write_json(out, JsonLayout::Indented).c_str());
         } else {
             std::string report = fmt::format("{}: writers of {} ({}x{} at ({},{}))\n", options.image_path, options.region,
@@ -119,7 +135,7 @@ int run_blame_command(const BlameCommandOptions& options)
             history.push_back({ { "write", sequence }, { "writer", who },
                 { "kind", writer.kind == ProvenanceWriter::Kind::Step ? "step"
                         : writer.kind == ProvenanceWriter::Kind::Reader ? "read" : "process" },
-                { "new", RGBA::from_word(record.new_word).to_string() }, { "old", RGBA::from_word(record.old_word).to_string() } });
+                { "new", rgba_json(RGBA::from_word(record.new_word)) }, { "old", rgba_json(RGBA::from_word(record.old_word)) } });
             last = record.new_word;
         }
     std::uint32_t actual = image->words()[address];
@@ -132,8 +148,9 @@ int run_blame_command(const BlameCommandOptions& options)
             RGBA::from_word(actual).to_string());
     if (options.json) {
         nlohmann::ordered_json out;
+        out["schema"] = 1;
         out["pixel"] = { options.x, options.y };
-        out["value"] = RGBA::from_word(actual).to_string();
+        out["value"] = rgba_json(RGBA::from_word(actual));
         out["consistent"] = consistent;
         out["history"] = std::move(history);
         std::printf("%s\n", write_json(out, JsonLayout::Indented).c_str());

@@ -128,11 +128,11 @@ int run_loop_command(const LoopCommandOptions& options);
 struct ViewCommandOptions {
     std::string image_path;
     bool once = false;
-    int columns = 0; // --once: 0 means the terminal's, else 80
-    int rows = 0;
+    int columns = 0; // --once: 0 means the terminal's when stdout is one, else 80
+    int rows = 0;    // likewise, else 24
     bool outlines = false;
     bool window = false;    // --window: SDL2 desktop window
-    std::string screenshot; // --window --once --screenshot FILE
+    std::string screenshot; // --window --screenshot FILE: one frame saved, then exit
     CapValues caps;
 };
 int run_view_command(const ViewCommandOptions& options);
@@ -172,6 +172,7 @@ struct DiffCommandOptions {
     std::string a_path;
     std::string b_path;
     std::string output_path; // -o DIFF.png
+    int scale = 0;           // --scale N for -o; 0: default_difference_scale
     bool json = false;
     CapValues caps;
 };

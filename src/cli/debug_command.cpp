@@ -1,5 +1,6 @@
 // `pxos debug IMAGE.png [--commands FILE]`: the pixel debugger.
 #include "commands.hpp"
+#include "line_editor.hpp"
 #include "terminal.hpp"
 
 #include "pxos/vm/debugger.hpp"
@@ -38,13 +39,19 @@ int run_debug_command(const DebugCommandOptions& options)
     print_report(debugger.execute("where"));
     std::string line;
     int line_number = 0, refused = 0;
+    // At a terminal: line editing and history, and Enter repeats the last
+    // step/next/continue (gdb's way); a script or a pipe is read as it is.
+    LineEditor editor;
+    std::string last_stepping;
     while (!debugger.done()) {
         if (interactive) {
-            std::fputs("(pxdb) ", stdout);
-            std::fflush(stdout);
-        }
-        if (!std::getline(input, line))
+            auto typed = read_terminal_line(editor, "(pxdb) ");
+            if (!typed)
+                break;
+            line = line_to_run(*typed, last_stepping);
+        } else if (!std::getline(input, line)) {
             break;
+        }
         ++line_number;
         if (!line.empty() && line[0] == '#')
             continue;

@@ -9,6 +9,7 @@
 #include "pxos/view/render.hpp"
 
 #include <cstdio>
+#include <optional>
 
 namespace pxos::cli {
 
@@ -75,6 +76,18 @@ int run_diff_command(const DiffCommandOptions& options)
     ImageDifference difference = compare_images(*a, *b);
     // With the picture on stdout (-o -) the report goes to stderr.
     std::FILE* report = is_std_stream(options.output_path) ? stderr : stdout;
+    std::optional<SimulatedVRAM> picture;
+    if (!options.output_path.empty()) {
+        DifferencePictureOptions drawing;
+        drawing.scale = options.scale;
+        drawing.limits = VRAMLimits::from_caps(options.caps);
+        auto drawn = difference_picture_for_people(*a, *b, difference, drawing);
+        if (!drawn) {
+            report_error(drawn.error());
+            return 2;
+        }
+        picture = std::move(*drawn);
+    }
     if (options.json)
         std::fputs(difference_to_json(difference).c_str(), report);
     else if (report == stdout)
@@ -84,9 +97,8 @@ int run_diff_command(const DiffCommandOptions& options)
                        TerminalLayout::KeepLines)
                        .c_str(),
             stderr);
-    if (!options.output_path.empty())
-        if (auto saved = write_picture(options.output_path, difference_picture(*a, *b), { options.a_path, options.b_path });
-            !saved) {
+    if (picture)
+        if (auto saved = write_picture(options.output_path, *picture, { options.a_path, options.b_path }); !saved) {
             report_error(saved.error());
             return 2;
         }

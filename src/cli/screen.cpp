@@ -2,6 +2,7 @@
 
 #include "pxos/host/posix/file_system.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -65,14 +66,23 @@ TerminalScreen::~TerminalScreen()
     restore_terminal();
 }
 
-bool TerminalScreen::refresh_size()
+std::optional<TerminalSize> terminal_size(int fd)
 {
     winsize size {};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_col == 0)
+    if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0 || size.ws_row == 0)
+        return std::nullopt;
+    return TerminalSize { int(size.ws_col), int(size.ws_row) };
+}
+
+
+bool TerminalScreen::refresh_size()
+{
+    auto size = terminal_size(STDOUT_FILENO);
+    if (!size)
         return false;
-    bool changed = size.ws_col != m_columns || size.ws_row != m_rows;
-    m_columns = size.ws_col;
-    m_rows = size.ws_row;
+    bool changed = size->columns != m_columns || size->rows != m_rows;
+    m_columns = size->columns;
+    m_rows = size->rows;
     if (changed)
         m_shown.clear();
     return changed;
@@ -107,12 +117,13 @@ std::vector<ViewKey> TerminalScreen::read_keys(int timeout_ms)
     return parse_keys(std::string_view(buffer, std::size_t(count)));
 }
 
-ViewState initial_view(int columns, int rows)
+ViewState initial_view(int columns, int rows, int image_width, int image_height, bool color)
 {
     ViewState state;
     state.columns = columns;
-    state.rows = rows;
-    state.color = std::getenv("NO_COLOR") == nullptr;
+    state.rows = std::max(2, rows);
+    state.color = color;
+    fit_view(state, image_width, image_height);
     return state;
 }
 
@@ -129,7 +140,7 @@ LiveView::LiveView(bool wanted)
         return;
     }
     m_screen = std::make_unique<TerminalScreen>();
-    m_state = initial_view(m_screen->columns(), m_screen->rows());
+    m_state = initial_view(m_screen->columns(), m_screen->rows(), 1, 1, use_color(STDOUT_FILENO));
 }
 
 bool LiveView::show(const SimulatedVRAM& image, const Palette* palette, bool force)
@@ -140,6 +151,10 @@ bool LiveView::show(const SimulatedVRAM& image, const Palette* palette, bool for
     if (!force && now - m_last_frame < std::chrono::milliseconds(33))
         return true;
     m_last_frame = now;
+    if (!m_fitted) {
+        fit_view(m_state, image.width(), image.height());
+        m_fitted = true;
+    }
     for (ViewKey key : m_screen->read_keys(0)) {
         apply_key(m_state, key, image.width(), image.height());
         if (m_state.quit)

@@ -3,8 +3,10 @@
 // SIGINT/SIGTERM and at exit, whatever happens.
 #pragma once
 
+#include "commands.hpp"
 #include "pxos/view/terminal_view.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +35,16 @@ private:
     std::vector<std::string> m_shown;
 };
 
-// The initial view state for this terminal and environment (NO_COLOR).
-ViewState initial_view(int columns, int rows);
+struct TerminalSize {
+    int columns;
+    int rows;
+};
+// The size of the terminal on `fd`; none when it is not a terminal.
+std::optional<TerminalSize> terminal_size(int fd);
+
+// The initial view state for this terminal: the whole image (fit_view),
+// colour as `color` says (use_color: --color, a terminal, NO_COLOR).
+ViewState initial_view(int columns, int rows, int image_width, int image_height, bool color);
 
 } // namespace pxos::cli
 
@@ -62,6 +72,7 @@ private:
     ViewState m_state;
     std::chrono::steady_clock::time_point m_last_frame {};
     bool m_stopped = false;
+    bool m_fitted = false; // the first frame fits the image to the terminal
 };
 
 } // namespace pxos::cli

@@ -12,8 +12,12 @@
 
 #ifdef PXOS_HAVE_SDL2
 #include <SDL2/SDL.h>
+#include <algorithm>
+#include <cstdlib>
 #include <dlfcn.h>
+#include <optional>
 #include "pxos/image/layout.hpp"
+#include "pxos/view/render.hpp"
 #endif
 
 namespace pxos::cli {
@@ -38,6 +42,9 @@ bool window_supported()
 }
 
 namespace {
+
+// Font dots per window pixel of the region names (the 5x7 font: 12 pixels a character).
+constexpr int kWindowTextSize = 2;
 
 // SDL2 is opened when a window is asked for, not linked: linked, it made
 // every start of pxos load 57 libraries (X11, Wayland, PulseAudio, ...) and
@@ -113,10 +120,14 @@ ViewKey key_of(SDL_Keycode key)
 }
 
 // The window's pixels for the view: one screen pixel per half-block pixel
-// of the terminal model, so zoom and panning behave the same.
-std::vector<std::uint32_t> frame_pixels(const SimulatedVRAM& image, const ViewState& state, int width, int height)
+// of the terminal model, so zoom and panning behave the same. With the
+// outlines on, each region's name sits at its top-left corner on a dark box,
+// as `[name]` does in the terminal.
+SimulatedVRAM frame_pixels(const SimulatedVRAM& image, const ViewState& state, int width, int height)
 {
-    std::vector<std::uint32_t> pixels(std::size_t(width) * std::size_t(height), RGBA { 0, 0, 0, 255 }.to_word());
+    SimulatedVRAM frame = SimulatedVRAM::create(width, height, VRAMLimits { VRAMLimits::kMaxDimension, VRAMLimits::kHardMaxBytes })
+                              .value(); // the window's own size, far below the hard caps
+    std::uint32_t* pixels = frame.mutable_words(); // a fresh frame: nobody observes it
     int numerator = state.zoom >= 0 ? 1 : 1 << -state.zoom;
     int denominator = state.zoom >= 0 ? 1 << state.zoom : 1;
     for (int sy = 0; sy < height; ++sy)
@@ -132,21 +143,63 @@ std::vector<std::uint32_t> frame_pixels(const SimulatedVRAM& image, const ViewSt
                         pixel = RGBA { 255, 255, 255, 255 };
             pixels[std::size_t(sy) * std::size_t(width) + std::size_t(sx)] = pixel.to_word();
         }
-    if (state.inspector) // a crosshair at the centre
+    if (state.outlines) {
+        // Big letters where the region is tall enough on screen, small ones
+        // where not; a label that would cover an earlier one moves right of it.
+        std::vector<Rect> drawn;
+        for (const Region& region : layout_regions()) {
+            if (region.rect.intersected(image.bounds()).empty())
+                continue;
+            int sx = (region.rect.x - state.origin_x) * denominator / numerator;
+            int sy = (region.rect.y - state.origin_y) * denominator / numerator;
+            int screen_height = region.rect.height * denominator / numerator;
+            if (sx < 0 || sy < 0 || sx >= width || sy >= height)
+                continue;
+            int size = screen_height >= 9 * kWindowTextSize + 2 ? kWindowTextSize : 1;
+            Rect box { sx + 1, sy + 1, int(region.name.size()) * 6 * size + 3 * size, 9 * size };
+            for (const Rect& earlier : drawn)
+                if (!box.intersected(earlier).empty())
+                    box.x = std::max(box.x, earlier.x + earlier.width + 4);
+            frame.fill_rect(box, RGBA { 0, 0, 0, 255 });
+            draw_text(frame, box.x + 2 * size, box.y + size, region.name, RGBA { 255, 255, 255, 255 }, size);
+            drawn.push_back(box);
+        }
+    }
+    if (state.inspector) { // a crosshair on the inspected pixel
+        auto [x, y] = inspected_pixel(state, image.width(), image.height());
+        int cx = (x - state.origin_x) * denominator / numerator, cy = (y - state.origin_y) * denominator / numerator;
         for (int d = -6; d <= 6; ++d) {
-            int cx = width / 2, cy = height / 2;
-            if (cx + d >= 0 && cx + d < width)
+            if (cx + d >= 0 && cx + d < width && cy >= 0 && cy < height)
                 pixels[std::size_t(cy) * std::size_t(width) + std::size_t(cx + d)] = RGBA { 255, 0, 255, 255 }.to_word();
-            if (cy + d >= 0 && cy + d < height)
+            if (cy + d >= 0 && cy + d < height && cx >= 0 && cx < width)
                 pixels[std::size_t(cy + d) * std::size_t(width) + std::size_t(cx)] = RGBA { 255, 0, 255, 255 }.to_word();
         }
-    return pixels;
+    }
+    return frame;
+}
+
+// Why no window can be shown here, before SDL is asked: with neither X11
+// nor Wayland to talk to (and no driver named), SDL's fallbacks draw into
+// nothing, and a viewer that cannot be seen cannot be quit with q either.
+std::optional<std::string> missing_display(bool once)
+{
+    const char* driver = std::getenv("SDL_VIDEODRIVER");
+    bool named = driver && *driver;
+    auto set = [](const char* name) { return std::getenv(name) && *std::getenv(name); };
+    if (!named && !set("DISPLAY") && !set("WAYLAND_DISPLAY"))
+        return std::string("--window needs a display: DISPLAY and WAYLAND_DISPLAY are unset (the terminal viewer "
+                           "works without one; SDL_VIDEODRIVER=dummy with --screenshot FILE.png saves a frame headless)");
+    if (named && !once && (std::string_view(driver) == "dummy" || std::string_view(driver) == "offscreen"))
+        return fmt::format("SDL_VIDEODRIVER={} shows no window: use it with --screenshot FILE.png (or --once)", driver);
+    return std::nullopt;
 }
 
 } // namespace
 
 int run_window(const SimulatedVRAM& image, const std::string& title, const Palette* palette, const WindowOptions& options)
 {
+    if (auto problem = missing_display(options.once))
+        return report_error(Error::usage(*problem));
     auto library = load_sdl();
     if (!library)
         return report_error(library.error());
@@ -169,21 +222,19 @@ int run_window(const SimulatedVRAM& image, const std::string& title, const Palet
     ViewState state;
     state.columns = width;
     state.rows = height / 2 + 1;
+    fit_view(state, image.width(), image.height());
     state.outlines = options.outlines;
     int status = 0;
     bool dirty = true;
     while (!state.quit) {
         if (dirty) {
-            auto pixels = frame_pixels(image, state, width, height);
-            sdl.SDL_UpdateTexture(texture, nullptr, pixels.data(), width * 4);
+            SimulatedVRAM frame = frame_pixels(image, state, width, height);
+            sdl.SDL_UpdateTexture(texture, nullptr, frame.words(), width * 4);
             sdl.SDL_RenderClear(renderer);
             sdl.SDL_RenderCopy(renderer, texture, nullptr, nullptr);
             sdl.SDL_RenderPresent(renderer);
-            int view_width = width * (state.zoom >= 0 ? 1 : 1 << -state.zoom) / (state.zoom >= 0 ? 1 << state.zoom : 1);
-            int view_height = height * (state.zoom >= 0 ? 1 : 1 << -state.zoom) / (state.zoom >= 0 ? 1 << state.zoom : 1);
-            sdl.SDL_SetWindowTitle(window, ("pxos view: " + title + "  "
-                + view_status(image, state, palette, state.origin_x + view_width / 2, state.origin_y + view_height / 2))
-                                           .c_str());
+            auto [x, y] = inspected_pixel(state, image.width(), image.height());
+            sdl.SDL_SetWindowTitle(window, ("pxos view: " + title + "  " + view_status(image, state, palette, x, y)).c_str());
             dirty = false;
         }
         if (options.once) {

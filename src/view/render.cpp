@@ -222,6 +222,85 @@ SimulatedVRAM difference_picture(const SimulatedVRAM& a, const SimulatedVRAM& b)
     return out;
 }
 
+int default_difference_scale(int width, int height)
+{
+    int longest = std::max({ width, height, 1 });
+    int scale = std::clamp(2048 / longest, 4, 64);
+    return std::max(1, std::min(scale, 4096 / longest));
+}
+
+Result<SimulatedVRAM> difference_picture_for_people(const SimulatedVRAM& a, const SimulatedVRAM& b,
+    const ImageDifference& difference, const DifferencePictureOptions& options)
+{
+    int scale = options.scale == 0 ? default_difference_scale(std::min(a.width(), b.width()), std::min(a.height(), b.height()))
+                                   : options.scale;
+    if (scale < 1 || scale > 64)
+        return Error::usage(fmt::format("--scale {} is out of range 1..64", scale));
+    SimulatedVRAM base = difference_picture(a, b);
+    const RGBA magenta { 255, 0, 255, 255 }, grey { 90, 90, 90, 255 }, white { 255, 255, 255, 255 };
+
+    // The legend's lines, each after a swatch: text size 2 from scale 2 up.
+    int text = scale >= 2 ? 2 : 1;
+    int line_height = 11 * text;
+    std::vector<std::pair<int, std::string>> lines = {
+        { 0, "unchanged pixels, dimmed to a quarter" },
+        { 1, fmt::format("changed: {} pixel{}", difference.changed, difference.changed == 1 ? "" : "s") },
+        { 2, "layout regions" },
+        { 3, fmt::format("scale {}: one image pixel is {}x{}", scale, scale, scale) },
+    };
+    if (!difference.same_size())
+        lines.push_back({ 3, fmt::format("sizes differ: {}x{} and {}x{}, the overlap shown", difference.width_a,
+                                 difference.height_a, difference.width_b, difference.height_b) });
+    int legend_width = 0;
+    for (const auto& line : lines)
+        legend_width = std::max(legend_width, (12 + 6 * int(line.second.size())) * text + 8 * text);
+    int picture_width = base.width() * scale, picture_height = base.height() * scale;
+    int legend_height = int(lines.size()) * line_height + 6 * text;
+    auto created = SimulatedVRAM::create(std::max(picture_width, legend_width), picture_height + legend_height, options.limits);
+    if (!created)
+        return Error::bad_input("", fmt::format("a {}x{} difference at scale {}: {}", base.width(), base.height(), scale,
+                                        created.error().diagnostics().front().message));
+    SimulatedVRAM out = std::move(*created);
+    out.fill_rect(out.bounds(), RGBA { 0, 0, 0, 255 });
+    auto changed_at = [&](int x, int y) { return !(a.pixel_unchecked(x, y) == b.pixel_unchecked(x, y)); };
+    for (int y = 0; y < base.height(); ++y)
+        for (int x = 0; x < base.width(); ++x)
+            if (!changed_at(x, y))
+                out.fill_rect(Rect { x * scale, y * scale, scale, scale },
+                    RGBA::from_word(((b.pixel_unchecked(x, y).to_word() >> 2) & 0x003f3f3fu) | 0xff000000u));
+    // Outlines one pixel thin at any scale; changes over them.
+    for (const Region& region : layout_regions()) {
+        Rect rect = region.rect.intersected(base.bounds());
+        if (!rect.empty())
+            outline(out, Rect { rect.x * scale, rect.y * scale, rect.width * scale, rect.height * scale }, grey, 1);
+    }
+    if (difference.changed)
+        for (int y = 0; y < base.height(); ++y)
+            for (int x = 0; x < base.width(); ++x)
+                if (changed_at(x, y))
+                    out.fill_rect(Rect { x * scale, y * scale, scale, scale }, magenta);
+
+    // The legend, under a rule.
+    int top = picture_height;
+    out.fill_rect(Rect { 0, top, out.width(), 1 }, grey);
+    int swatch = 7 * text;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        int y = top + 4 * text + int(i) * line_height;
+        int x = 4 * text;
+        switch (lines[i].first) {
+        case 0:
+            out.fill_rect(Rect { x, y, swatch, swatch }, RGBA { 40, 40, 40, 255 });
+            out.fill_rect(Rect { x + swatch / 2, y, swatch - swatch / 2, swatch }, RGBA { 160, 160, 160, 255 });
+            break;
+        case 1: out.fill_rect(Rect { x, y, swatch, swatch }, magenta); break;
+        case 2: outline(out, Rect { x, y, swatch, swatch }, grey, 1); break;
+        default: break;
+        }
+        draw_text(out, x + swatch + 5 * text, y, lines[i].second, white, text);
+    }
+    return out;
+}
+
 std::string difference_to_text(const ImageDifference& difference, const std::string& name_a, const std::string& name_b)
 {
     std::string text;
@@ -246,6 +325,7 @@ std::string difference_to_text(const ImageDifference& difference, const std::str
 std::string difference_to_json(const ImageDifference& difference)
 {
     nlohmann::ordered_json root;
+    root["schema"] = 1;
     root["equal"] = difference.equal();
     root["size_a"] = { difference.width_a, difference.height_a };
     root["size_b"] = { difference.width_b, difference.height_b };
@@ -253,7 +333,8 @@ std::string difference_to_json(const ImageDifference& difference)
     nlohmann::ordered_json regions = nlohmann::ordered_json::array();
     for (const RegionDifference& region : difference.regions)
         regions.push_back({ { "region", region.region }, { "changed_pixels", region.changed },
-            { "bounds", { region.bounds.x, region.bounds.y, region.bounds.width, region.bounds.height } } });
+            { "bounds",
+                { { "at", { region.bounds.x, region.bounds.y } }, { "size", { region.bounds.width, region.bounds.height } } } } });
     root["regions"] = std::move(regions);
     nlohmann::ordered_json first = nlohmann::ordered_json::array();
     for (const PixelDifference& pixel : difference.first)

@@ -31,6 +31,7 @@ std::vector<ViewKey> parse_keys(std::string_view input)
         case '_': keys.push_back(ViewKey::ZoomOut); break;
         case 'r':
         case 'R': keys.push_back(ViewKey::Reset); break;
+        case '1': keys.push_back(ViewKey::Actual); break;
         case 'g': keys.push_back(ViewKey::Outlines); break;
         case 'i': keys.push_back(ViewKey::Inspector); break;
         case 'q':
@@ -63,6 +64,29 @@ int visible_pixels(int cells, int zoom)
 
 } // namespace
 
+int fit_zoom(int columns, int rows, int image_width, int image_height)
+{
+    for (int zoom = kMaxZoom; zoom > kMinZoom; --zoom)
+        if (visible_pixels(columns, zoom) >= image_width && visible_pixels(2 * (rows - 1), zoom) >= image_height)
+            return zoom;
+    return kMinZoom;
+}
+
+std::pair<int, int> inspected_pixel(const ViewState& state, int image_width, int image_height)
+{
+    int view_width = visible_pixels(state.columns, state.zoom);
+    int view_height = visible_pixels(2 * std::max(1, state.rows - 1), state.zoom);
+    int shown_width = std::max(1, std::min(view_width, image_width - state.origin_x));
+    int shown_height = std::max(1, std::min(view_height, image_height - state.origin_y));
+    return { state.origin_x + shown_width / 2, state.origin_y + shown_height / 2 };
+}
+
+void fit_view(ViewState& state, int image_width, int image_height)
+{
+    state.zoom = fit_zoom(state.columns, state.rows, image_width, image_height);
+    state.origin_x = state.origin_y = 0;
+}
+
 void apply_key(ViewState& state, ViewKey key, int image_width, int image_height)
 {
     int view_width = visible_pixels(state.columns, state.zoom);
@@ -74,18 +98,17 @@ void apply_key(ViewState& state, ViewKey key, int image_width, int image_height)
     case ViewKey::Left: state.origin_x -= step_x; break;
     case ViewKey::Right: state.origin_x += step_x; break;
     case ViewKey::ZoomIn:
-    case ViewKey::ZoomOut: {
-        // Zoom about the centre of the view.
-        int centre_x = state.origin_x + view_width / 2, centre_y = state.origin_y + view_height / 2;
-        state.zoom = std::clamp(state.zoom + (key == ViewKey::ZoomIn ? 1 : -1), kMinZoom, kMaxZoom);
+    case ViewKey::ZoomOut:
+    case ViewKey::Actual: {
+        // Zoom about the centre of what is shown of the image.
+        auto [centre_x, centre_y] = inspected_pixel(state, image_width, image_height);
+        state.zoom = key == ViewKey::Actual ? 0
+                                            : std::clamp(state.zoom + (key == ViewKey::ZoomIn ? 1 : -1), kMinZoom, kMaxZoom);
         state.origin_x = centre_x - visible_pixels(state.columns, state.zoom) / 2;
         state.origin_y = centre_y - visible_pixels(2 * (state.rows - 1), state.zoom) / 2;
         break;
     }
-    case ViewKey::Reset:
-        state.origin_x = state.origin_y = 0;
-        state.zoom = 0;
-        break;
+    case ViewKey::Reset: fit_view(state, image_width, image_height); break;
     case ViewKey::Outlines: state.outlines = !state.outlines; break;
     case ViewKey::Inspector: state.inspector = !state.inspector; break;
     case ViewKey::Quit: state.quit = true; break;
@@ -102,8 +125,8 @@ void apply_key(ViewState& state, ViewKey key, int image_width, int image_height)
 std::string view_status(const SimulatedVRAM& image, const ViewState& state, const Palette* palette, int cursor_x,
     int cursor_y)
 {
-    std::string status = fmt::format("({},{}) zoom {}  keys: arrows/hjkl pan, +/- zoom, r reset, g regions, i inspect, "
-                                     "q quit",
+    std::string status = fmt::format("({},{}) zoom {}  keys: arrows/hjkl pan, +/- zoom, 1 1:1, r whole image, g regions, "
+                                     "i inspect, q quit",
         state.origin_x, state.origin_y,
         state.zoom >= 0 ? fmt::format("{}x", 1 << state.zoom) : fmt::format("1/{}", 1 << -state.zoom));
     if (state.inspector && image.contains(cursor_x, cursor_y)) {
@@ -136,19 +159,49 @@ std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState
         return true;
     };
     int cell_rows = std::max(1, state.rows - 1);
-    int view_width = visible_pixels(state.columns, state.zoom);
-    int view_height = visible_pixels(2 * cell_rows, state.zoom);
-    int cursor_x = state.origin_x + view_width / 2, cursor_y = state.origin_y + view_height / 2;
+    auto [cursor_x, cursor_y] = inspected_pixel(state, image.width(), image.height());
     int cursor_column = (cursor_x - state.origin_x) * scale.denominator / scale.numerator;
     int cursor_row = (cursor_y - state.origin_y) * scale.denominator / scale.numerator / 2;
+
+    // Region names over the outlines, at each region's top-left cell; a
+    // name that would cover an earlier one on its row goes right of it, and
+    // what passes the right edge is cut.
+    std::vector<std::string> labels(std::size_t(cell_rows), std::string(std::size_t(std::max(0, state.columns)), '\0'));
+    if (state.outlines) {
+        std::vector<int> free_column(std::size_t(cell_rows), 0);
+        for (const Region& region : layout_regions()) {
+            if (region.rect.intersected(image.bounds()).empty())
+                continue;
+            int column = (region.rect.x - state.origin_x) * scale.denominator / scale.numerator;
+            int row = (region.rect.y - state.origin_y) * scale.denominator / scale.numerator / 2;
+            if (row < 0 || row >= cell_rows || column < 0 || column >= state.columns)
+                continue;
+            column = std::max(column, free_column[std::size_t(row)]);
+            std::string label = fmt::format("[{}]", region.name);
+            for (std::size_t i = 0; i < label.size() && column + int(i) < state.columns; ++i)
+                labels[std::size_t(row)][std::size_t(column) + i] = label[i];
+            free_column[std::size_t(row)] = column + int(label.size());
+        }
+    }
 
     static constexpr std::string_view kRamp = " .:-=+*#%@";
     std::vector<std::string> lines;
     for (int row = 0; row < cell_rows; ++row) {
         std::string line;
         RGBA last_top {}, last_bottom {};
-        bool have_colours = false;
+        bool have_colours = false, in_label = false;
         for (int column = 0; column < state.columns; ++column) {
+            if (char label = labels[std::size_t(row)][std::size_t(column)]) {
+                if (state.color && !in_label)
+                    line += "\x1b[0m\x1b[1m";
+                in_label = true;
+                have_colours = false;
+                line += label;
+                continue;
+            }
+            if (state.color && in_label)
+                line += "\x1b[0m";
+            in_label = false;
             RGBA top {}, bottom {};
             bool top_in = pixel_at(column, 2 * row, top);
             bool bottom_in = pixel_at(column, 2 * row + 1, bottom);
@@ -181,18 +234,6 @@ std::vector<std::string> render_view(const SimulatedVRAM& image, const ViewState
             line += "\x1b[0m";
         lines.push_back(std::move(line));
     }
-    // Region names over the outlines.
-    if (state.outlines)
-        for (const Region& region : layout_regions()) {
-            int column = (region.rect.x - state.origin_x) * scale.denominator / scale.numerator;
-            int row = (region.rect.y - state.origin_y) * scale.denominator / scale.numerator / 2;
-            if (row < 0 || row >= cell_rows || column < 0 || column >= state.columns)
-                continue;
-            std::string label = fmt::format("{}[{}]", state.color ? "\x1b[0m\x1b[1m" : "", region.name);
-            if (state.color)
-                label += "\x1b[0m";
-            lines[std::size_t(row)] = (state.color ? "\x1b[0m" : "") + label + lines[std::size_t(row)];
-        }
 
     std::string status = view_status(image, state, palette, cursor_x, cursor_y);
     if (int(status.size()) > state.columns)

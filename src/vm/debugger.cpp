@@ -355,4 +355,15 @@ std::string Debugger::run_command(const std::string& line)
     return fmt::format("unknown command '{}'; {}", command, kHelp);
 }
 
+std::string line_to_run(const std::string& typed, std::string& last_stepping)
+{
+    std::vector<std::string> words = words_of(typed);
+    if (words.empty())
+        return last_stepping;
+    static constexpr std::string_view kStepping[] = { "step", "s", "next", "n", "continue", "c" };
+    if (std::find(std::begin(kStepping), std::end(kStepping), words[0]) != std::end(kStepping))
+        last_stepping = typed;
+    return typed;
+}
+
 } // namespace pxos

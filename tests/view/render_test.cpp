@@ -90,7 +90,11 @@ TEST_CASE("compare_images counts changes per region with bounds and the first pi
     CHECK(difference.first[0].after == RGBA { 1, 2, 3, 4 });
     auto json = nlohmann::json::parse(pxos::difference_to_json(difference));
     CHECK(json["changed_pixels"] == 8);
-    CHECK(json["regions"][1]["bounds"] == nlohmann::json::array({ 10, 400, 3, 2 }));
+    CHECK(json["schema"] == 1);
+    CHECK(json["regions"][1]["bounds"]["at"] == nlohmann::json::array({ 10, 400 }));
+    CHECK(json["regions"][1]["bounds"]["size"] == nlohmann::json::array({ 3, 2 }));
+    CHECK(json["first_differences"][0]["pixel"] == nlohmann::json::array({ 5, 40 }));
+    CHECK(json["first_differences"][0]["b"] == nlohmann::json::array({ 1, 2, 3, 4 }));
 
     auto small = SimulatedVRAM::create(4, 4).value();
     auto sized = pxos::compare_images(small, a);
@@ -106,4 +110,51 @@ TEST_CASE("compare_images counts changes per region with bounds and the first pi
     CHECK(picture.pixel_unchecked(11, 401) == RGBA { 255, 0, 255, 255 });
     CHECK(picture.pixel_unchecked(100, 100) == RGBA { 0, 0, 0, 255 }); // dimmed black stays black
     CHECK(picture.pixel_unchecked(300, 300) == RGBA { 50, 25, 10, 255 }); // a quarter of each channel, opaque
+}
+
+TEST_CASE("the difference for people: a one-pixel change a scale x scale block, thin outlines, a legend below",
+    "[render][diff]")
+{
+    CHECK(pxos::default_difference_scale(512, 512) == 4);
+    CHECK(pxos::default_difference_scale(512, 1024) == 4);  // 2048x4096
+    CHECK(pxos::default_difference_scale(2048, 1024) == 2); // never past 4096
+    CHECK(pxos::default_difference_scale(32, 1) == 64);     // a small program: about 2048 wide
+    CHECK(pxos::default_difference_scale(8192, 10) == 1);
+
+    auto a = SimulatedVRAM::create(512, 512).value();
+    auto b = a;
+    REQUIRE(b.write_pixel(5, 300, RGBA { 1, 2, 3, 255 }).ok());
+    auto difference = pxos::compare_images(a, b);
+    auto picture = pxos::difference_picture_for_people(a, b, difference, pxos::DifferencePictureOptions {});
+    REQUIRE(picture.ok());
+    CHECK(picture->width() == 2048);
+    REQUIRE(picture->height() > 2048 + 40); // the legend's four lines below
+    const RGBA magenta { 255, 0, 255, 255 }, grey { 90, 90, 90, 255 }, white { 255, 255, 255, 255 };
+    for (int y = 1200; y < 1204; ++y)
+        for (int x = 20; x < 24; ++x)
+            CHECK(picture->pixel_unchecked(x, y) == magenta);
+    CHECK_FALSE(picture->pixel_unchecked(24, 1200) == magenta);
+    CHECK(picture->pixel_unchecked(100, 512) == grey);    // the syscall table's top edge (y 128 at 4)
+    CHECK_FALSE(picture->pixel_unchecked(100, 513) == grey); // one pixel thin
+    int legend_white = 0, legend_magenta = 0;
+    for (int y = 2048; y < picture->height(); ++y)
+        for (int x = 0; x < 400; ++x) {
+            legend_white += picture->pixel_unchecked(x, y) == white;
+            legend_magenta += picture->pixel_unchecked(x, y) == magenta;
+        }
+    CHECK(legend_white > 500);
+    CHECK(legend_magenta == 14 * 14); // the swatch of "changed: 1 pixel"
+
+    // A tiny image gets a picture as wide as its legend; a bad scale is refused.
+    auto tiny_a = SimulatedVRAM::create(2, 2).value(), tiny_b = tiny_a;
+    REQUIRE(tiny_b.write_pixel(1, 1, RGBA { 9, 9, 9, 255 }).ok());
+    pxos::DifferencePictureOptions options;
+    options.scale = 2;
+    auto tiny = pxos::difference_picture_for_people(tiny_a, tiny_b, pxos::compare_images(tiny_a, tiny_b), options);
+    REQUIRE(tiny.ok());
+    CHECK(tiny->width() > 300);
+    CHECK(tiny->pixel_unchecked(3, 3) == magenta);
+    CHECK_FALSE(tiny->pixel_unchecked(1, 1) == magenta);
+    options.scale = 65;
+    CHECK_FALSE(pxos::difference_picture_for_people(tiny_a, tiny_b, pxos::compare_images(tiny_a, tiny_b), options).ok());
 }

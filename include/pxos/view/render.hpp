@@ -50,8 +50,28 @@ struct ImageDifference {
 };
 
 ImageDifference compare_images(const SimulatedVRAM& a, const SimulatedVRAM& b);
-// The overlap, unchanged pixels dimmed, changed ones highlighted, regions outlined.
+// The overlap, unchanged pixels dimmed, changed ones highlighted, regions
+// outlined, at 1:1 (what the loop writes every generation).
 SimulatedVRAM difference_picture(const SimulatedVRAM& a, const SimulatedVRAM& b);
+struct DifferencePictureOptions {
+    int scale = 0;     // 1..64; 0: default_difference_scale
+    VRAMLimits limits; // the output's size cap
+};
+
+// The default --scale of `pxos diff -o`: at least 4 (as `pxos render`'s),
+// so a one-pixel change is a 4x4 block that survives a viewer shrinking the
+// picture to a screen; a small image more, up to about 2048 pixels wide (a
+// 32x1 program: 64); never past 4096 pixels on the long side unless at 1
+// (512x512: 4, 2048x2048; 512x1024: 4, 2048x4096; 4096x4096: 1).
+int default_difference_scale(int width, int height);
+
+// difference_picture upscaled for people: each pixel `scale` x `scale`, the
+// region outlines one pixel thin, changes drawn over them, and below the
+// picture a legend of what the dimmed pixels, magenta and the outlines mean
+// (in the built-in font), with the count of changed pixels and the scale.
+Result<SimulatedVRAM> difference_picture_for_people(const SimulatedVRAM& a, const SimulatedVRAM& b,
+    const ImageDifference& difference, const DifferencePictureOptions& options);
+
 std::string difference_to_text(const ImageDifference& difference, const std::string& name_a, const std::string& name_b);
 std::string difference_to_json(const ImageDifference& difference);
 

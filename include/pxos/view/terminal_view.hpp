@@ -9,6 +9,7 @@
 #include "pxos/image/vram.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pxos {
@@ -25,14 +26,25 @@ struct ViewState {
     bool quit = false;
 };
 
-inline constexpr int kMinZoom = -4;
+// Down to 1/64: a 512x1024 OS image fits an 80x24 terminal at 1/32.
+inline constexpr int kMinZoom = -6;
 inline constexpr int kMaxZoom = 4;
 
 // Keys as the viewer understands them (arrows arrive as ESC [ A..D).
-enum class ViewKey { Up, Down, Left, Right, ZoomIn, ZoomOut, Reset, Outlines, Inspector, Quit, Other };
+// Reset goes back to the start: the whole image (fit_view); Actual is 1:1 about the centre.
+enum class ViewKey { Up, Down, Left, Right, ZoomIn, ZoomOut, Reset, Actual, Outlines, Inspector, Quit, Other };
 
 // Turns raw terminal input into keys.
 std::vector<ViewKey> parse_keys(std::string_view input);
+// The largest zoom in kMinZoom..kMaxZoom at which the whole image is on
+// screen from origin (0,0) (a small image is magnified); kMinZoom when even
+// that cannot show it all.
+int fit_zoom(int columns, int rows, int image_width, int image_height);
+// The state's view moved to the whole image (fit_zoom at the top-left).
+void fit_view(ViewState& state, int image_width, int image_height);
+// The pixel the inspector looks at: the centre of the part of the view that
+// shows the image (the view's centre, unless the image ends before it).
+std::pair<int, int> inspected_pixel(const ViewState& state, int image_width, int image_height);
 // Applies a key; the image size bounds panning.
 void apply_key(ViewState& state, ViewKey key, int image_width, int image_height);
 

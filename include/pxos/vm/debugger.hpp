@@ -53,4 +53,10 @@ private:
     bool m_done = false;
 };
 
+// The line an interactive prompt runs for the one typed: an empty line
+// repeats the last step, next or continue typed (with its count), as gdb's
+// Enter does, and `last_stepping` remembers it; a script's empty line does
+// nothing, as in gdb, so the CLI calls this only at a terminal.
+std::string line_to_run(const std::string& typed, std::string& last_stepping);
+
 } // namespace pxos

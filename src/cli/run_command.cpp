@@ -285,11 +285,13 @@ int run_run_command(const RunCommandOptions& options)
     if (result.reason == StopReason::BudgetExhausted)
         spdlog::warn("{}: stopped: the run reached {}", options.image_path, cap_text(Cap::StepBudget, max_steps));
     else if (result.reason == StopReason::Interrupted)
-        spdlog::warn("{}: stopped by Ctrl-C after {} steps ({} syscalls, {} faults); no files written",
-            options.image_path, result.steps, result.syscalls, result.fault_count);
+        spdlog::warn("{}: stopped by Ctrl-C after {} ({}, {}); no files written", options.image_path,
+            plural(long(result.steps), "step"), plural(long(result.syscalls), "syscall"),
+            plural(long(result.fault_count), "fault"));
     else if (result.reason == StopReason::Halted)
-        spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", options.image_path,
-            result.halt_code, result.steps, result.syscalls, result.fault_count);
+        spdlog::info("{}: halted with code {} after {} ({}, {})", options.image_path, result.halt_code,
+            plural(long(result.steps), "step"), plural(long(result.syscalls), "syscall"),
+            plural(long(result.fault_count), "fault"));
 
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);

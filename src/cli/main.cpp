@@ -97,7 +97,8 @@ const std::vector<CommandEntry>& command_table()
                 auto& options = parsed.build;
                 command.add_option("roadmap", options.roadmap_path, "Roadmap YAML file")->required();
                 command.add_option("-o,--output", options.output_path,
-                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png)")
+                    "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png); its "
+                    "folder must exist, except artifacts/ which build creates")
                     ->check(output_name());
                 command.add_option("--report", options.report_path,
                     "Write a JSON build report (per step: duration, pixels written, context keys set)")
@@ -110,6 +111,9 @@ const std::vector<CommandEntry>& command_table()
                     "Record every pixel write (step, old and new value) into FILE, for pxos blame")
                     ->check(output_name());
                 command.add_flag("--no-wait", options.no_wait, "With --view: exit at once instead of waiting for q");
+                command.add_flag("--json", options.json,
+                    "Print a JSON summary on stdout (schema 1: the PNG written, each step's duration and pixels) "
+                    "instead of the PNG's path");
                 add_cap_options(command, options.caps,
                     { Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps, Cap::SourceFile, Cap::ProgramWords,
                         Cap::SourceIncludes, Cap::AssembledSource,
@@ -247,6 +251,9 @@ const std::vector<CommandEntry>& command_table()
                     ->check(CLI::Range(std::size_t(4096), std::size_t(16) << 20))
                     ->default_val(options.prompt_budget);
                 command.add_option("--report", options.report_dir, "Only regenerate DIR/report.html");
+                command.add_flag("--json", options.json,
+                    "Print one JSON line per generation on stdout (schema 1, loop.jsonl's keys), then a summary "
+                    "line, instead of the table and the best roadmap's path");
                 add_cap_options(command, options.caps,
                     { Cap::StepBudget, Cap::LlmReply, Cap::VramMemory, Cap::RoadmapFile, Cap::RoadmapSteps,
                         Cap::SourceFile, Cap::ProgramWords, Cap::SourceIncludes, Cap::AssembledSource,

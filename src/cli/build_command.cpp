@@ -63,6 +63,23 @@ Result<std::string> choose_output_path(const BuildCommandOptions& options, const
     return own;
 }
 
+// A file's folder must be there already: a mistyped -o does not grow a tree
+// of folders. artifacts/ (build's default output folder) and the folders in
+// it are the exception: build creates them.
+Result<void> check_folder_exists(const std::string& path, std::string_view option)
+{
+    std::string parent = std::filesystem::path(path).parent_path().string();
+    if (parent.empty())
+        return {};
+    FileKind kind = host_files().kind_of(parent);
+    if (kind == FileKind::Directory)
+        return {};
+    if (kind == FileKind::Missing && (parent == "artifacts" || is_path_inside(parent, "artifacts")))
+        return {};
+    return Error::io(path, fmt::format("{}: the folder '{}' {}", option, parent,
+        kind == FileKind::Missing ? "does not exist (only artifacts/ is created)" : "is not a folder"));
+}
+
 class BuildProgress final : public BuildObserver {
 public:
     BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view,
@@ -135,6 +152,13 @@ int run_build_command(const BuildCommandOptions& options)
     // Everything the build writes is staged here and appears only when all of it has succeeded.
     StagedOutputs outputs(host_files(), { options.roadmap_path });
     const std::string inputs[] = { options.roadmap_path };
+    const std::pair<const std::string*, std::string_view> outputs_of[] = { { &output_path, "-o" },
+        { &options.report_path, "--report" }, { &options.provenance_path, "--provenance" },
+        { &options.frames_dir, "--frames" } };
+    for (const auto& [path, option] : outputs_of)
+        if (!path->empty())
+            if (auto there = check_folder_exists(*path, option); !there)
+                return report_error(there.error());
     for (const std::string* path : { &output_path, &options.report_path, &options.provenance_path }) {
         if (path->empty())
             continue;
@@ -144,8 +168,8 @@ int run_build_command(const BuildCommandOptions& options)
             return report_error(checked.error());
     }
 
-    spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
-        roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
+    spdlog::info("building '{}' ({}x{}, {}) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
+        roadmap->metadata.vram_height, plural(long(roadmap->steps.size()), "step"), options.roadmap_path);
     LiveView view(options.view);
     if (view.active())
         setup_logging(Verbosity::Quiet); // the screen is the progress
@@ -196,12 +220,15 @@ int run_build_command(const BuildCommandOptions& options)
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
     if (!options.provenance_path.empty())
-        spdlog::info("provenance: {} writes by {} writers in {}", provenance.record_count(),
-            provenance.writers().size(), options.provenance_path);
+        spdlog::info("provenance: {} by {} in {}", plural(long(provenance.record_count()), "write"),
+            plural(long(provenance.writers().size()), "writer"), options.provenance_path);
 
     spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
         built->vram.width(), built->vram.height(), save_ms);
-    print_result(output_path + "\n");
+    if (options.json)
+        std::fputs(build_summary_to_json(built->report, output_path).c_str(), stdout);
+    else
+        print_result(output_path + "\n");
     return 0;
 }
 

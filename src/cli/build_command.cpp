@@ -65,7 +65,9 @@ Result<std::string> choose_output_path(const BuildCommandOptions& options, const
 
 // A file's folder must be there already: a mistyped -o does not grow a tree
 // of folders. artifacts/ (build's default output folder) and the folders in
-// it are the exception: build creates them.
+// it are the exception: build creates them, as it creates the folder a
+// roadmap's own output.png_path names (inside the roadmap's folder or
+// artifacts/: the roadmap's author chose it).
 Result<void> check_folder_exists(const std::string& path, std::string_view option)
 {
     std::string parent = std::filesystem::path(path).parent_path().string();
@@ -152,7 +154,7 @@ int run_build_command(const BuildCommandOptions& options)
     // Everything the build writes is staged here and appears only when all of it has succeeded.
     StagedOutputs outputs(host_files(), { options.roadmap_path });
     const std::string inputs[] = { options.roadmap_path };
-    const std::pair<const std::string*, std::string_view> outputs_of[] = { { &output_path, "-o" },
+    const std::pair<const std::string*, std::string_view> outputs_of[] = { { &options.output_path, "-o" },
         { &options.report_path, "--report" }, { &options.provenance_path, "--provenance" },
         { &options.frames_dir, "--frames" } };
     for (const auto& [path, option] : outputs_of)

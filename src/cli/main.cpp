@@ -98,7 +98,7 @@ const std::vector<CommandEntry>& command_table()
                 command.add_option("roadmap", options.roadmap_path, "Roadmap YAML file")->required();
                 command.add_option("-o,--output", options.output_path,
                     "PNG to write (default: the roadmap's output.png_path, else artifacts/<roadmap>.png); its "
-                    "folder must exist, except artifacts/ which build creates")
+                    "folder must exist, except artifacts/ (created, as is the folder output.png_path names)")
                     ->check(output_name());
                 command.add_option("--report", options.report_path,
                     "Write a JSON build report (per step: duration, pixels written, context keys set)")

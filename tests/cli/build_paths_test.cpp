@@ -55,6 +55,11 @@ TEST_CASE("pxos build creates artifacts/ and the folders in it, and --frames DIR
     auto by_default = run_pxos("build " + seed_roadmap() + " -q", scratch.path()); // the roadmap's artifacts/ path
     CHECK(by_default.exit_code == 0);
     CHECK(by_default.out == "artifacts/vram_os_stage1.png\n");
+    // The folder a roadmap's own output.png_path names is the roadmap author's choice: created.
+    scratch.write("r.yaml", "metadata: {vram_width: 8, vram_height: 8}\nsteps: [{step: init_background}]\n"
+                            "output: {png_path: out/final.png}\n");
+    CHECK(run_pxos("build r.yaml -q", scratch.path()).exit_code == 0);
+    CHECK(std::filesystem::exists(scratch.path() / "out/final.png"));
 }
 
 TEST_CASE("pxos build --json prints the output and every step's duration and pixels", "[cli][build][json]")

@@ -153,8 +153,8 @@ TEST_CASE("the improvement loop runs on the in-memory file system and locks its 
     REQUIRE(summary.ok());
     CHECK(summary->generations.size() == 3);
     for (const char* name : { "loop/loop.jsonl", "loop/timings.jsonl", "loop/report.html", "loop/loop.lock",
-             "loop/ROADMAP_VRAM_OS.gen001.yaml", "loop/vram_os_stage1.gen003.png", "loop/vram_os_stage1.gen003.json",
-             "loop/vram_os_stage1.gen003.diff.png", "loop/reflect.gen002.json" })
+             "loop/minimal.gen001.yaml", "loop/minimal.gen003.png", "loop/minimal.gen003.json",
+             "loop/minimal.gen003.diff.png", "loop/reflect.gen002.json" })
         CHECK(files.kind_of(name) == pxos::FileKind::Regular);
     CHECK(files.contents("loop/loop.jsonl")->find("\"generation\":3") != std::string::npos);
 

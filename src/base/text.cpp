@@ -195,6 +195,16 @@ std::string_view trim_right(std::string_view text)
     return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
 }
 
+std::string plural(long long count, std::string_view singular, std::string_view plural_form)
+{
+    return std::to_string(count) + " " + std::string(count == 1 ? singular : plural_form);
+}
+
+std::string plural(long long count, std::string_view singular)
+{
+    return plural(count, singular, std::string(singular) + "s");
+}
+
 std::vector<std::string_view> split_lines(std::string_view text, LineSplit how)
 {
     std::vector<std::string_view> lines;

@@ -64,6 +64,25 @@ Result<std::string> choose_output_path(const BuildCommandOptions& options, const
     return own;
 }
 
+// A file's folder must be there already: a mistyped -o does not grow a tree
+// of folders. artifacts/ (build's default output folder) and the folders in
+// it are the exception: build creates them, as it creates the folder a
+// roadmap's own output.png_path names (inside the roadmap's folder or
+// artifacts/: the roadmap's author chose it).
+Result<void> check_folder_exists(const std::string& path, std::string_view option)
+{
+    std::string parent = std::filesystem::path(path).parent_path().string();
+    if (parent.empty())
+        return {};
+    FileKind kind = host_files().kind_of(parent);
+    if (kind == FileKind::Directory)
+        return {};
+    if (kind == FileKind::Missing && (parent == "artifacts" || is_path_inside(parent, "artifacts")))
+        return {};
+    return Error::io(path, fmt::format("{}: the folder '{}' {}", option, parent,
+        kind == FileKind::Missing ? "does not exist (only artifacts/ is created)" : "is not a folder"));
+}
+
 class BuildProgress final : public BuildObserver {
 public:
     BuildProgress(std::string output_path, bool save_intermediate, std::string frames_dir, LiveView& view,
@@ -140,6 +159,15 @@ int run_build_command(const BuildCommandOptions& options)
         return report_error(Error::usage("--provenance is written as the build goes: give it a file, not '-'"));
     if (is_std_stream(output_path) && is_std_stream(options.report_path))
         return report_error(Error::usage("-o - and --report - both write to stdout: give one of them a file"));
+    if (options.json && is_std_stream(output_path))
+        return report_error(Error::usage("--json and -o - both write to stdout: give -o a file"));
+    const std::pair<const std::string*, std::string_view> outputs_of[] = { { &options.output_path, "-o" },
+        { &options.report_path, "--report" }, { &options.provenance_path, "--provenance" },
+        { &options.frames_dir, "--frames" } };
+    for (const auto& [path, option] : outputs_of)
+        if (!path->empty() && !is_std_stream(*path))
+            if (auto there = check_folder_exists(*path, option); !there)
+                return report_error(there.error());
     for (const std::string* path : { &output_path, &options.report_path, &options.provenance_path }) {
         if (path->empty())
             continue;
@@ -148,8 +176,8 @@ int run_build_command(const BuildCommandOptions& options)
             return report_error(checked.error());
     }
 
-    spdlog::info("building '{}' ({}x{}, {} steps) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
-        roadmap->metadata.vram_height, roadmap->steps.size(), options.roadmap_path);
+    spdlog::info("building '{}' ({}x{}, {}) from {}", roadmap->metadata.name, roadmap->metadata.vram_width,
+        roadmap->metadata.vram_height, plural(long(roadmap->steps.size()), "step"), options.roadmap_path);
     LiveView view(options.view);
     if (view.active())
         setup_logging(Verbosity::Quiet); // the screen is the progress
@@ -200,12 +228,15 @@ int run_build_command(const BuildCommandOptions& options)
     if (auto committed = outputs.commit(); !committed)
         return report_error(committed.error());
     if (!options.provenance_path.empty())
-        spdlog::info("provenance: {} writes by {} writers in {}", provenance.record_count(),
-            provenance.writers().size(), options.provenance_path);
+        spdlog::info("provenance: {} by {} in {}", plural(long(provenance.record_count()), "write"),
+            plural(long(provenance.writers().size()), "writer"), options.provenance_path);
 
     spdlog::info("built in {:.3f} ms; wrote {} ({}x{}) in {:.3f} ms", built->report.total_ms, output_path,
         built->vram.width(), built->vram.height(), save_ms);
-    print_written_path(output_path);
+    if (options.json)
+        std::fputs(build_summary_to_json(built->report, output_path).c_str(), stdout);
+    else
+        print_written_path(output_path);
     return 0;
 }
 

@@ -54,6 +54,7 @@ struct BuildCommandOptions {
     bool view = false;       // --view: repaint live in the terminal
     bool no_wait = false;
     std::string provenance_path; // --provenance FILE: every pixel write
+    bool json = false;           // --json: a JSON summary on stdout instead of the PNG's path
     CapValues caps;
     Verbosity verbosity = Verbosity::Normal;
 };
@@ -120,6 +121,7 @@ struct LoopCommandOptions {
     bool until_max = false;
     std::size_t prompt_budget = 32 * 1024;
     std::string report_dir; // --report DIR: only regenerate report.html
+    bool json = false;      // --json: JSON Lines on stdout instead of the table
     CapValues caps = evaluation_caps();
     Verbosity verbosity = Verbosity::Normal;
 };

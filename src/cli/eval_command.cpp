@@ -40,6 +40,28 @@ Result<Threshold> parse_threshold(std::string text)
     return threshold;
 }
 
+// The most points the evaluation can give: the rubric's, or its group's with --only.
+int rubric_max_score(const std::string& only_group)
+{
+    int points = 0;
+    for (const RubricCheck& row : rubric())
+        if (only_group.empty() || rubric_group(row.group).name == only_group)
+            points += row.points;
+    return points;
+}
+
+// A threshold no evaluation can reach is a mistake on the command line.
+Result<void> check_reachable(const Threshold& threshold, const std::string& text, const std::string& only_group)
+{
+    if (threshold.percent && threshold.value > 100)
+        return Error::usage(fmt::format("--min-score {} is over 100%", text));
+    int max_score = rubric_max_score(only_group);
+    if (!threshold.percent && threshold.value > max_score)
+        return Error::usage(fmt::format("--min-score {} is over the maximum score, {}{}", text, max_score,
+            only_group.empty() ? "" : " (--only " + only_group + ")"));
+    return {};
+}
+
 } // namespace
 
 int run_eval_command(const EvalCommandOptions& options)
@@ -61,6 +83,9 @@ int run_eval_command(const EvalCommandOptions& options)
             return report_error(Error::usage(fmt::format("--only '{}' is not a group (groups: {})", options.only_group,
                 fmt::join(groups, ", "))));
     }
+    if (threshold)
+        if (auto reachable = check_reachable(*threshold, options.min_score, options.only_group); !reachable)
+            return report_error(reachable.error());
     std::vector<std::string> inputs { options.image_path };
     if (!options.baseline_path.empty())
         inputs.push_back(options.baseline_path);

@@ -102,8 +102,9 @@ int run_check(const FsCommandOptions& options, const store::StoreWords& words)
     for (const store::Problem& problem : report.problems)
         text += fmt::format("{}: store: {}\n", options.image_path, problem.line());
     if (report.clean())
-        text += fmt::format("{}: store is clean: {} files, {} directories, {} of {} blocks used\n",
-            options.image_path, report.files, report.directories, report.used_blocks, report.blocks);
+        text += fmt::format("{}: store is clean: {}, {}, {} of {} used\n", options.image_path,
+            plural(long(report.files), "file"), plural(long(report.directories), "directory", "directories"),
+            report.used_blocks, plural(long(report.blocks), "block"));
     else
         text += fmt::format("{}: store has {} problem{}\n", options.image_path, report.problems.size(),
             report.problems.size() == 1 ? "" : "s");

@@ -1,5 +1,6 @@
 // `pxos loop ROADMAP.yaml N`: the improvement loop, with progress on stderr.
 #include "commands.hpp"
+#include "loop_progress.hpp"
 #include "terminal.hpp"
 
 #include "builtin_steps.hpp"
@@ -15,28 +16,10 @@
 #include <fmt/format.h>
 #include <memory>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace pxos::cli {
 
-namespace {
-
-class LoopProgress final : public LoopObserver {
-public:
-    explicit LoopProgress(std::string banner) : m_banner(std::move(banner)) { }
-    void started() override { spdlog::info("{}", m_banner); }
-    void generation_done(const GenerationRecord& record, double milliseconds) override
-    {
-        spdlog::info("gen {:03}  score {:>2}/{}  best {:>2}/{} (gen {:03})  {:<9} {:>8.1f} ms  {}", record.generation,
-            record.score, record.max_score, record.best_score, record.max_score, record.best_generation,
-            record.proposer + (record.fallback ? "*" : ""), milliseconds, record.note);
-    }
-    void note(const std::string& text) override { spdlog::warn("{}", text); }
-
-private:
-    std::string m_banner; // printed once the out-dir is ours: a loop refused for a busy out-dir prints one line
-};
-
-} // namespace
 
 int run_loop_command(const LoopCommandOptions& options)
 {
@@ -113,10 +96,16 @@ int run_loop_command(const LoopCommandOptions& options)
             [&](const NamedLlm& model) { return model.name == agent.command; });
         llms.agents.push_back({ agent.region, 1, named != llms.models.end() ? named->client : client_for(agent.command) });
     }
-    LoopProgress progress(fmt::format("loop: {} for {} generations, proposer {}, out-dir {}", options.roadmap_path,
-        options.generations, proposer_name(loop.proposer), options.out_dir));
+    LoopProgress::Settings settings;
+    settings.banner = fmt::format("loop: {} for {}, proposer {}, out-dir {}", options.roadmap_path,
+        plural(options.generations, "generation"), proposer_name(loop.proposer), options.out_dir);
+    settings.islands = options.islands;
+    settings.json = options.json;
+    settings.progress_line = options.verbosity != Verbosity::Quiet && ::isatty(STDERR_FILENO) == 1;
+    LoopProgress progress(std::move(settings));
     SteadyClock clock;
     auto summary = run_loop(loop, steps::builtin_registry(), llms, progress, clock);
+    progress.finish();
     if (!summary)
         return report_error(summary.error());
     spdlog::info("loop: {}; best generation {} with {}/{}; report: {}/report.html", summary->stop_reason,
@@ -128,7 +117,10 @@ int run_loop_command(const LoopCommandOptions& options)
         spdlog::info("loop: agents {}", model_stats_text(agent_figures, false));
     else if (model_figures.size() > 1)
         spdlog::info("loop: models {}", model_stats_text(model_figures));
-    print_result(summary->best_roadmap_file + "\n");
+    if (options.json)
+        std::fputs((loop_summary_line(*summary) + "\n").c_str(), stdout);
+    else
+        print_result(summary->best_roadmap_file + "\n");
     return 0;
 }
 

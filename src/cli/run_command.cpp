@@ -408,8 +408,9 @@ int run_run_command(const RunCommandOptions& options)
     if (result.reason == StopReason::BudgetExhausted)
         spdlog::warn("{}: stopped: the run reached {}", name, cap_text(Cap::StepBudget, max_steps));
     else if (result.reason == StopReason::Halted)
-        spdlog::info("{}: halted with code {} after {} steps ({} syscalls, {} faults)", name, result.halt_code,
-            result.steps, result.syscalls, result.fault_count);
+        spdlog::info("{}: halted with code {} after {} ({}, {})", name, result.halt_code,
+            plural(long(result.steps), "step"), plural(long(result.syscalls), "syscall"),
+            plural(long(result.fault_count), "fault"));
 
     if (options.json)
         std::fputs(run_summary_json(**machine, result, map).c_str(), stdout);

@@ -1,6 +1,7 @@
 // The checks that read the image itself: the seed prototype's pixel checks,
 // the structure (header, regions, palette), and the kernel's boot and tables.
 #include "eval/evaluation.hpp"
+#include "pxos/base/text.hpp"
 
 #include "pxos/abi/process.hpp"
 #include "pxos/abi/syscalls.hpp"
@@ -67,8 +68,8 @@ void Evaluation::check_hello_program_exists(Check& hello)
     seed.hello_program_exists = differing > 0;
     hello.evidence = { { "block", std::vector<std::int64_t> { 32, 232, 32, 8 } }, { "pixels", std::int64_t(differing) } };
     if (seed.hello_program_exists)
-        pass(hello, fmt::format("{} pixels of the 32x8 block at {} differ from the program area colour", differing,
-                        at(32, 232)));
+        pass(hello, fmt::format("{} of the 32x8 block at {} {} from the program area colour",
+                        plural(long(differing), "pixel"), at(32, 232), differing == 1 ? "differs" : "differ"));
     else
         fail(hello, fmt::format("every pixel of the 32x8 block at {} is the program area colour (20,20,20): no hello "
                                 "program there",
@@ -124,7 +125,7 @@ void Evaluation::check_header_pointers(Check& pointers)
 {
     int width = m_image.width();
     if (!m_header) {
-        fail(pointers, "skipped: no valid boot header (see structure.header)");
+        skip(pointers, "skipped: no valid boot header (see structure.header)");
     } else {
         const BootHeader& h = *m_header;
         std::vector<std::string> problems;
@@ -234,7 +235,7 @@ void Evaluation::check_syscall_table(Check& syscalls)
 {
     int width = m_image.width();
     if (!m_boots) {
-        fail(syscalls, std::string(kSkippedNoBoot));
+        skip(syscalls, std::string(kSkippedNoBoot));
         return;
     }
     const BootHeader& h = *m_header;
@@ -267,7 +268,7 @@ void Evaluation::check_process_table(Check& processes)
 {
     int width = m_image.width();
     if (!m_boots) {
-        fail(processes, std::string(kSkippedNoBoot));
+        skip(processes, std::string(kSkippedNoBoot));
         return;
     }
     // PCBs: in range, inside the program area, not overlapping each other or the display.

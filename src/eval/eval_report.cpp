@@ -113,6 +113,7 @@ nlohmann::ordered_json metrics_json(const EvalResult& result, const EvalResult* 
 std::string eval_result_to_json(const EvalResult& result, const EvalResult* baseline)
 {
     nlohmann::ordered_json root;
+    root["schema"] = 1;
     root["metadata_initialized"] = result.seed.metadata_initialized;
     root["opcode_palette_unique_colors"] = result.seed.opcode_palette_unique_colors;
     root["opcode_palette_sufficient"] = result.seed.opcode_palette_sufficient;
@@ -130,6 +131,8 @@ std::string eval_result_to_json(const EvalResult& result, const EvalResult* base
         entry["id"] = check.id;
         entry["group"] = check.group;
         entry["passed"] = check.passed;
+        if (check.skipped) // only then, as timed_out
+            entry["skipped"] = true;
         entry["points"] = check.points;
         entry["max_points"] = check.max_points;
         entry["message"] = check.message;
@@ -152,7 +155,7 @@ std::string eval_result_to_text(const EvalResult& result, const EvalResult* base
 {
     std::string text;
     for (const Check& check : result.checks)
-        text += fmt::format("[{}] {:<32} {}/{}  {}\n", check.passed ? "PASS" : "FAIL", check.id, check.points,
+        text += fmt::format("[{}] {:<32} {}/{}  {}\n", check.passed ? "PASS" : check.skipped ? "SKIP" : "FAIL", check.id, check.points,
             check.max_points, check.message);
     text += fmt::format("score {}/{} ({:.1f}%)\n", result.score, result.max_score, result.score_pct);
     const MetricsResult& metrics = result.metrics;

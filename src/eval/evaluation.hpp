@@ -293,6 +293,12 @@ private:
         check.points = 0;
         check.message = std::move(message);
     }
+    // Not judged: what it needs (a boot header, a boot, a run that finished) is missing.
+    static void skip(Check& check, std::string message)
+    {
+        fail(check, std::move(message));
+        check.skipped = true;
+    }
     void judge(Check& check, const Probe& probe);
 
     const SimulatedVRAM& m_image;

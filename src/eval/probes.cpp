@@ -1,6 +1,7 @@
 // The isolation group: hostile processes (probes) injected into copies of
 // the image, run side by side (its scenario), and one check judging each.
 #include "eval/evaluation.hpp"
+#include "pxos/base/text.hpp"
 
 #include "pxos/abi/process.hpp"
 #include "pxos/asm/assembler.hpp"
@@ -132,8 +133,9 @@ void Evaluation::judge(Check& check, const Probe& probe)
                 isa::process_state_name(original.state)));
     }
     if (problems.empty())
-        pass(check, fmt::format("the {} probe (pid {} at {}) was stopped; the kernel and the other {} processes went on",
-                        probe.what, probe.pid, format_address(probe.base, width), m_baseline->processes.size()));
+        pass(check, fmt::format("the {} probe (pid {} at {}) was stopped; the kernel and the other {} went on",
+                        probe.what, probe.pid, format_address(probe.base, width),
+                        plural(long(m_baseline->processes.size()), "process", "processes")));
     else
         fail(check, fmt::format("{} probe: {}", probe.what, fmt::join(problems, "; ")));
 }

@@ -1,6 +1,7 @@
 // The image's own runs (the scenario of the execution group: booted and
 // run twice, the second run on another core) and the checks that read them.
 #include "eval/evaluation.hpp"
+#include "pxos/base/text.hpp"
 #include "eval/suite_support.hpp"
 
 #include "pxos/isa/isa.hpp"
@@ -148,7 +149,8 @@ void Evaluation::check_clean_exit(Check& clean)
     clean.evidence = { { "stop", std::string(stop_reason_name(run.result.reason)) },
         { "steps", std::int64_t(run.result.steps) }, { "halt_code", std::int64_t(run.result.halt_code) } };
     if (unclean.empty() && run.result.reason == StopReason::Halted && run.result.halt_code == 0)
-        pass(clean, fmt::format("every process exited with 0 and the kernel halted after {} steps", run.result.steps));
+        pass(clean, fmt::format("every process exited with 0 and the kernel halted after {}",
+            plural(long(run.result.steps), "step")));
     else
         fail(clean, unclean.empty() ? fmt::format("the kernel halted with code {}", run.result.halt_code)
                                     : fmt::format("{}", fmt::join(unclean, "; ")));
@@ -176,7 +178,7 @@ void Evaluation::check_display_changed(Check& display)
     display.evidence = { { "display", std::vector<std::int64_t> { area.x, area.y, area.width, area.height } },
         { "changed_pixels", changed } };
     if (changed > 0)
-        pass(display, fmt::format("{} pixels of the display area changed during the run", changed));
+        pass(display, fmt::format("{} of the display area changed during the run", plural(long(changed), "pixel")));
     else
         fail(display, fmt::format("no pixel of the display area ({}x{} at {}) changed: no process drew anything",
                           area.width, area.height, at(area.x, area.y)));

@@ -4,6 +4,7 @@
 #include "pxos/base/file_system.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -210,6 +211,19 @@ GenerationRecord record_from_json(const nlohmann::json& line)
 std::string history_line(const GenerationRecord& record)
 {
     return write_json(record_json(record), JsonLayout::Compact);
+}
+
+std::string generation_summary_line(const GenerationRecord& record, double milliseconds)
+{
+    nlohmann::ordered_json line;
+    line["schema"] = 1;
+    const nlohmann::ordered_json full = record_json(record); // (kept: items() does not own it)
+    for (const auto& [key, value] : full.items())
+        if (key != "islands" && key != "archive" && key != "archive_features" && key != "archive_bins"
+            && key != "migrations" && key != "attempts")
+            line[key] = value;
+    line["milliseconds"] = std::round(milliseconds * 1000.0) / 1000.0;
+    return write_json(line, JsonLayout::Compact);
 }
 
 // Complete lines of loop.jsonl (a torn last line from a crash is ignored).

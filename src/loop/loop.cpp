@@ -31,8 +31,9 @@ constexpr std::size_t kInlineDiffBytes = 1500;
 // Builds and evaluates a roadmap; files resolve against the original folder.
 // `reads`: the roadmap given on the command line reads anywhere, a proposed
 // one only inside the roadmap's folder (its files and their includes).
+// `phase` hears of the build, then of the evaluation.
 Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOptions& options,
-    const ReadConfinement& reads)
+    const ReadConfinement& reads, const std::function<void(LoopPhase::Kind)>& phase)
 {
     Evaluated result { std::move(roadmap), std::move(text), std::nullopt, {}, {}, {} };
     result.roadmap.path = options.roadmap_path;
@@ -42,6 +43,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
     build_options.code_limits.reads = reads;
     build_options.files = options.files;
     build_options.assemblies = options.assemblies;
+    phase(LoopPhase::Kind::Building);
     auto built = build_roadmap(result.roadmap, build_options);
     if (!built) {
         result.error = built.error().message();
@@ -50,6 +52,7 @@ Evaluated build_and_evaluate(Roadmap roadmap, std::string text, const LoopOption
         result.evaluation.score = 0;
         return result;
     }
+    phase(LoopPhase::Kind::Evaluating);
     result.evaluation = evaluate(built->vram, "candidate.png", options.eval);
     result.image = std::move(built->vram);
     return result;
@@ -67,18 +70,33 @@ PopulationOptions population_options(const LoopOptions& options)
     return population;
 }
 
-std::string generation_name(std::string_view prefix, int generation, std::string_view extension)
+// The generations' file names: a resumed loop's from its history, else from the roadmap given (`given`, or loaded).
+Result<void> Loop::choose_file_names(const Roadmap* given)
 {
-    return fmt::format("{}.gen{:03}.{}", prefix, generation, extension);
+    const std::vector<GenerationRecord>& records = m_history->records();
+    if (!records.empty())
+        if (auto kept = loop_file_names_of(records.front().roadmap_file, records.front().eval_file)) {
+            m_names = *kept;
+            return {};
+        }
+    if (given) {
+        m_names = loop_file_names(m_options.roadmap_path, given->output.png_path);
+        return {};
+    }
+    auto roadmap = load_roadmap(*m_options.files, m_options.roadmap_path, m_registry, m_options.limits);
+    if (!roadmap)
+        return std::move(roadmap).error();
+    m_names = loop_file_names(m_options.roadmap_path, roadmap->output.png_path);
+    return {};
 }
 
 Result<void> Loop::write_generation(const Outcome& outcome, GenerationRecord& record)
 {
     const Evaluated& chosen = *outcome.chosen;
     int generation = record.generation;
-    record.roadmap_file = generation_name("ROADMAP_VRAM_OS", generation, "yaml");
-    record.image_file = generation_name("vram_os_stage1", generation, "png");
-    record.eval_file = generation_name("vram_os_stage1", generation, "json");
+    record.roadmap_file = m_names.roadmap(generation);
+    record.image_file = m_names.image(generation);
+    record.eval_file = m_names.evaluation(generation);
     std::string header = fmt::format("# pxos loop generation {} (parent {}): score {}/{}, proposer {}\n"
                                      "# files named here resolve relative to {}\n",
         generation, record.parent, chosen.evaluation.score, chosen.evaluation.max_score, record.proposer, folder());
@@ -93,13 +111,13 @@ Result<void> Loop::write_generation(const Outcome& outcome, GenerationRecord& re
         record.image_file.clear();
     // What changed from the parent's image, as a picture the report links.
     if (chosen.image && outcome.parent && outcome.parent->image) {
-        record.diff_file = generation_name("vram_os_stage1", generation, "diff.png");
+        record.diff_file = m_names.diff(generation);
         PXOS_TRY(save_png(*m_options.files, path(record.diff_file),
             difference_picture(*outcome.parent->image, *chosen.image), executor));
     }
     PXOS_TRY(m_options.files->write_file_atomic(path(record.eval_file), eval_result_to_json(chosen.evaluation)));
     if (!outcome.reflection.empty())
-        PXOS_TRY(m_options.files->write_file_atomic(path(generation_name("reflect", generation, "json")),
+        PXOS_TRY(m_options.files->write_file_atomic(path(generation_file_name("reflect", generation, "json")),
             outcome.reflection));
     return {};
 }
@@ -122,7 +140,7 @@ Result<Elite> Loop::restore_candidate(CandidateId id, std::map<CandidateId, Elit
     if (!roadmap)
         return std::move(roadmap).error();
     std::string canonical = roadmap_to_yaml(*roadmap);
-    Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
+    Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads(), [](LoopPhase::Kind) { });
     evaluated.id = id;
     Elite elite { std::make_shared<const Evaluated>(std::move(evaluated)), *attempt };
     restored.emplace(id, elite);
@@ -182,7 +200,7 @@ Result<void> Loop::resume()
             std::string canonical = roadmap_to_yaml(*roadmap);
             m_population.mark_known(text_hash(canonical), CandidateId { record.generation, 1 });
             if (record.generation == best_generation) {
-                Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads());
+                Evaluated evaluated = build_and_evaluate(std::move(*roadmap), canonical, m_options, proposal_reads(), [](LoopPhase::Kind) { });
                 evaluated.id = CandidateId { best_generation, 1 };
                 best = std::make_shared<const Evaluated>(std::move(evaluated));
             }
@@ -216,8 +234,10 @@ Result<Loop::Outcome> Loop::first_generation()
     auto roadmap = load_roadmap(*m_options.files, m_options.roadmap_path, m_registry, m_options.limits);
     if (!roadmap)
         return std::move(roadmap).error();
+    PXOS_TRY(choose_file_names(&*roadmap));
     std::string canonical = roadmap_to_yaml(*roadmap);
-    Evaluated given = build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {});
+    Evaluated given = build_and_evaluate(std::move(*roadmap), canonical, m_options, ReadConfinement {},
+        [this](LoopPhase::Kind kind) { m_observer.phase(LoopPhase { kind, 1, 0, 1, {} }); });
     given.id = CandidateId { 1, 1 };
     Outcome outcome;
     outcome.chosen = std::make_shared<const Evaluated>(std::move(given));
@@ -226,7 +246,7 @@ Result<Loop::Outcome> Loop::first_generation()
     proposal.note = "the roadmap given on the command line";
     GenerationRecord attempt = attempt_record(1, 0, proposal);
     score_attempt(attempt, *outcome.chosen, *outcome.chosen);
-    attempt.roadmap_file = generation_name("ROADMAP_VRAM_OS", 1, "yaml");
+    attempt.roadmap_file = m_names.roadmap(1);
     attempt.outcome = "given";
     auto cell = m_population.cell_of(outcome.chosen->evaluation);
     attempt.has_cell = cell.has_value();
@@ -244,15 +264,19 @@ Result<Loop::Outcome> Loop::first_generation()
 // Builds and evaluates the new roadmaps, jobs at a time, in order.
 std::vector<std::shared_ptr<const Evaluated>> Loop::evaluate_fresh(int generation,
     const std::vector<std::size_t>& fresh, std::vector<std::optional<Roadmap>>& roadmaps,
-    const std::vector<std::optional<std::string>>& canonical)
+    const std::vector<std::optional<std::string>>& canonical, const std::vector<ParentChoice>& parents)
 {
     std::size_t jobs = std::size_t(std::max(1, m_options.jobs));
     std::vector<std::optional<Evaluated>> evaluations(fresh.size());
     SerialExecutor serial;
     Executor& executor = m_options.executor ? *m_options.executor : serial;
-    executor.run_all(fresh.size(), jobs, [this, &evaluations, &fresh, &roadmaps, &canonical](std::size_t i) {
+    executor.run_all(fresh.size(), jobs, [&, this](std::size_t i) {
+        LoopPhase phase { LoopPhase::Kind::Building, generation, parents[fresh[i]].island, int(fresh[i]) + 1, {} };
         evaluations[i] = build_and_evaluate(std::move(*roadmaps[fresh[i]]), *canonical[fresh[i]], m_options,
-            proposal_reads());
+            proposal_reads(), [&](LoopPhase::Kind kind) {
+                phase.kind = kind;
+                m_observer.phase(phase);
+            });
     });
     std::vector<std::shared_ptr<const Evaluated>> evaluated;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
@@ -303,7 +327,7 @@ Loop::Outcome Loop::next_generation(int generation)
         roadmaps[i] = std::move(*roadmap);
     }
     Triage sorted = triage(generation, canonical, [this](const std::string& hash) { return m_population.known(hash); });
-    std::vector<std::shared_ptr<const Evaluated>> fresh = evaluate_fresh(generation, sorted.fresh, roadmaps, canonical);
+    std::vector<std::shared_ptr<const Evaluated>> fresh = evaluate_fresh(generation, sorted.fresh, roadmaps, canonical, parents);
 
     // The generation's choice: its best attempt, one that lost nothing before one that did.
     std::vector<GenerationRecord> attempts;
@@ -330,7 +354,7 @@ Loop::Outcome Loop::next_generation(int generation)
     for (std::size_t f = 0; f < fresh.size(); ++f) {
         GenerationRecord& attempt = attempts[sorted.fresh[f]];
         const Evaluated& parent = *parents[sorted.fresh[f]].parent.evaluated;
-        attempt.roadmap_file = chosen == f ? generation_name("ROADMAP_VRAM_OS", generation, "yaml")
+        attempt.roadmap_file = chosen == f ? m_names.roadmap(generation)
                                            : attempt_name(generation, attempt.candidate, "yaml");
         if (chosen != f)
             outcome.files.emplace_back(attempt.roadmap_file, attempt_file_text(attempt, folder(), fresh[f]->text));
@@ -396,7 +420,7 @@ Result<std::unique_ptr<FileLock>> Loop::take_out_dir()
 Result<void> Loop::finish(LoopSummary& summary)
 {
     if (summary.stop_reason.empty())
-        summary.stop_reason = fmt::format("{} generations done", m_options.generations);
+        summary.stop_reason = plural(m_options.generations, "generation") + " done";
     if (m_population.started()) {
         const Elite& best = m_population.best();
         summary.best_generation = best.id().generation;
@@ -422,6 +446,8 @@ Result<LoopSummary> Loop::run()
     if (!history)
         return std::move(history).error();
     m_history = std::move(*history);
+    if (!m_history->records().empty())
+        PXOS_TRY(choose_file_names(nullptr)); // (a fresh loop's come with its first generation)
     PXOS_TRY(resume());
 
     LoopSummary summary;
@@ -465,6 +491,20 @@ Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& reg
         with_cache.assemblies = &assemblies;
     loop_run::Loop loop(with_cache, registry, llms, observer, clock);
     return loop.run();
+}
+
+std::string loop_summary_line(const LoopSummary& summary)
+{
+    nlohmann::ordered_json line;
+    line["schema"] = 1;
+    line["stop_reason"] = summary.stop_reason;
+    line["best_generation"] = summary.best_generation;
+    line["best_candidate"] = summary.best_candidate;
+    line["best_score"] = summary.best_score;
+    line["max_score"] = summary.max_score;
+    line["best_combined_score"] = summary.best_combined_score;
+    line["best_roadmap"] = summary.best_roadmap_file;
+    return write_json(line, JsonLayout::Compact);
 }
 
 Result<LoopSummary> run_loop(const LoopOptions& options, const StepRegistry& registry, LlmClient* llm,

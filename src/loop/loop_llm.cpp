@@ -68,13 +68,20 @@ Loop::Call Loop::call_llm(int generation, int attempt, const std::string& prompt
         return { CallResult::GiveUp, "no LLM command (--llm-cmd or PXOS_LLM_CMD)" };
     ++calls;
     ++m_llm_calls_total;
+    LoopPhase asking = m_asking;
+    asking.kind = LoopPhase::Kind::Asking;
+    asking.model = asked.name;
+    m_observer.phase(asking);
     CommandOutcome outcome = asked.client->run(prompt, m_options.files->absolute_path(prompt_file));
     report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".reply.txt"), outcome.out));
     if (!outcome.err.empty())
         report_unwritten(generation, m_options.files->write_file_atomic(path(stem + ".stderr.txt"), outcome.err));
     if (std::string problem = reply_problem(outcome); !problem.empty()) {
-        m_observer.note(fmt::format("generation {}: {} (attempt {}); retrying", generation, problem, attempt));
-        m_clock.sleep_for(double(50 << std::min(attempt, 5)));
+        bool again = attempt <= m_options.retries; // (only then the backoff: nothing follows the last attempt)
+        m_observer.note(fmt::format("generation {}: {} (attempt {} of {}){}", generation, problem, attempt,
+            m_options.retries + 1, again ? "; retrying" : ""));
+        if (again)
+            m_clock.sleep_for(double(50 << std::min(attempt, 5)));
         return { CallResult::Retry, problem };
     }
     report_unwritten(generation, m_replies.store(reply_key(asked.name, prompt), outcome.out));
@@ -148,8 +155,9 @@ std::optional<AcceptedReply> Loop::ask_llm(int generation, int candidate, const 
         for (const Diagnostic& diagnostic : accepted.error().diagnostics())
             error += diagnostic.format() + "\n";
         failure = "the reply was rejected: " + error.substr(0, error.find('\n'));
-        m_observer.note(fmt::format("generation {}: {}{} (attempt {})", generation,
-            asked.region.empty() ? "" : "the " + asked.region + " agent: ", failure, attempt));
+        m_observer.note(fmt::format("generation {}: {}{} (attempt {} of {}){}", generation,
+            asked.region.empty() ? "" : "the " + asked.region + " agent: ", failure, attempt, m_options.retries + 1,
+            attempt <= m_options.retries ? "; retrying" : ""));
         prompt = retry_prompt(base_prompt, *reply, error);
     }
     return std::nullopt;
@@ -160,6 +168,7 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
     Proposal proposal;
     const Evaluated& best = *choice.parent.evaluated;
     m_parent = &best;
+    m_asking = LoopPhase { LoopPhase::Kind::Asking, generation, choice.island, candidate, {} };
     proposal.island = choice.island;
     proposal.parent = choice.parent.id().generation;
     proposal.parent_candidate = choice.parent.id().candidate;
@@ -176,6 +185,7 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
             return proposal;
         proposal.fallback = true;
         proposal.note = fmt::format("the agents failed ({}); the heuristic proposed instead: ", failure);
+        m_observer.fell_back(generation, candidate, "the agents failed: " + failure);
     } else if (m_options.proposer == ProposerKind::Llm) {
         // The bandit's pick, from the records of the generations before this one.
         Asked asked { "llm", nullptr, {} };
@@ -197,6 +207,7 @@ Proposal Loop::propose(int generation, int candidate, const std::string& reflect
         }
         proposal.fallback = true;
         proposal.note = fmt::format("LLM failed ({}); the heuristic proposed instead: ", failure);
+        m_observer.fell_back(generation, candidate, failure);
     }
     HeuristicProposal heuristic = propose_heuristic(best.roadmap, best.evaluation, m_registry, seed);
     proposal.text = heuristic.roadmap_yaml;

@@ -115,10 +115,10 @@ Result<void> write_loop_report(FileSystem& files, const std::string& out_dir)
                        ".attempts td,.attempts th{border:1px solid #333;padding:3px 6px;vertical-align:top;text-align:left}"
                        ".attempts pre{max-height:200px}</style></head><body>\n";
     int best_generation = records.empty() ? 0 : records.back().value("best_generation", 0);
-    html += fmt::format("<h1>pxos loop</h1><p>{} generations; best: generation {} with {}/{}. "
+    html += fmt::format("<h1>pxos loop</h1><p>{}; best: generation {} with {}/{}. "
                         "<span style='color:#4fc3f7'>&#9679;</span> score, "
                         "<span style='color:#8bc34a'>&#9473;</span> best so far.</p>\n",
-        records.size(), best_generation, records.empty() ? 0 : records.back().value("best_score", 0), max_score);
+        plural(long(records.size()), "generation"), best_generation, records.empty() ? 0 : records.back().value("best_score", 0), max_score);
     html += svg + "\n";
     html += "<h2>Islands</h2><p>The best of each island after each generation.</p>\n" + island_curves_svg(records) + "\n";
     html += "<h2>Archive</h2><p>MAP-Elites cells after the last generation, coloured by their elite's "

@@ -11,6 +11,8 @@
 #include "pxos/base/limits.hpp"
 #include "pxos/base/file_system.hpp"
 #include "pxos/loop/agents.hpp"
+#include "pxos/loop/file_names.hpp"
+#include "pxos/base/text.hpp"
 #include "pxos/loop/generation.hpp"
 #include "pxos/loop/population.hpp"
 #include "pxos/loop/text_diff.hpp"
@@ -26,6 +28,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -39,8 +42,6 @@ namespace fs = std::filesystem;
 // The population's options from the loop's.
 PopulationOptions population_options(const LoopOptions& options);
 
-// The generation's files: "PREFIX.genNNN.EXT".
-std::string generation_name(std::string_view prefix, int generation, std::string_view extension);
 
 class Loop {
 public:
@@ -83,12 +84,14 @@ private:
     Result<Outcome> first_generation();
     Outcome next_generation(int generation);
     std::vector<std::shared_ptr<const Evaluated>> evaluate_fresh(int generation, const std::vector<std::size_t>& fresh,
-        std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical);
+        std::vector<std::optional<Roadmap>>& roadmaps, const std::vector<std::optional<std::string>>& canonical,
+        const std::vector<ParentChoice>& parents);
     void record_diff(Outcome& outcome, GenerationRecord& attempt, const Evaluated& parent, const Evaluated& child);
     Result<double> persist(Outcome& outcome, double generation_started);
     Result<void> write_generation(const Outcome& outcome, GenerationRecord& record);
     Result<Elite> restore_candidate(CandidateId id, std::map<CandidateId, Elite>& restored);
     Result<void> resume_population(const GenerationRecord& last);
+    Result<void> choose_file_names(const Roadmap* given);
 
     // Who an LLM call asks: a model, or an agent (its region set).
     struct Asked {
@@ -133,6 +136,8 @@ private:
     std::optional<History> m_history;
     Population m_population;
     const Evaluated* m_parent = nullptr;
+    LoopFileNames m_names; // the generations' files (choose_file_names)
+    LoopPhase m_asking;    // the proposal being made: its generation, island and candidate
     int m_llm_calls_total = 0;
     bool m_llm_budget_spent = false;
 };

@@ -1,4 +1,5 @@
 #include "pxos/loop/models.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -135,8 +136,8 @@ std::string model_stats_text(const std::vector<ModelStats>& stats, bool weights)
 {
     std::string text;
     for (const ModelStats& s : stats)
-        text += fmt::format("{}{}{}: {} candidate{}, {} improved", text.empty() ? "" : "; ", s.name,
-            weights ? fmt::format(" (weight {})", s.weight) : "", s.candidates, s.candidates == 1 ? "" : "s", s.improved);
+        text += fmt::format("{}{}{}: {}, {} improved", text.empty() ? "" : "; ", s.name,
+            weights ? fmt::format(" (weight {})", s.weight) : "", plural(s.candidates, "candidate"), s.improved);
     return text;
 }
 

@@ -1,4 +1,5 @@
 #include "pxos/loop/population.hpp"
+#include "pxos/base/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -19,8 +20,8 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t generation, std::uint64_t in
 
 std::string ranking(const Evaluated& e)
 {
-    return fmt::format("gates {}/{}, combined_score {:.4f}, {} faults", e.evaluation.score, e.evaluation.max_score,
-        e.evaluation.metrics.combined_score, e.evaluation.run.faults);
+    return fmt::format("gates {}/{}, combined_score {:.4f}, {}", e.evaluation.score, e.evaluation.max_score,
+        e.evaluation.metrics.combined_score, plural(long(e.evaluation.run.faults), "fault"));
 }
 
 std::string joined(const std::vector<std::string>& names)

@@ -4,9 +4,10 @@
 
 namespace pxos {
 
-std::string build_report_to_json(const BuildReport& report)
+namespace {
+
+void add_report(nlohmann::ordered_json& root, const BuildReport& report)
 {
-    nlohmann::ordered_json root;
     root["roadmap"] = report.roadmap_name;
     root["roadmap_path"] = report.roadmap_path;
     root["width"] = report.width;
@@ -24,6 +25,23 @@ std::string build_report_to_json(const BuildReport& report)
     }
     root["steps"] = std::move(steps);
     root["total_ms"] = report.total_ms;
+}
+
+} // namespace
+
+std::string build_report_to_json(const BuildReport& report)
+{
+    nlohmann::ordered_json root;
+    add_report(root, report);
+    return write_json(root, JsonLayout::Indented) + "\n";
+}
+
+std::string build_summary_to_json(const BuildReport& report, const std::string& output_path)
+{
+    nlohmann::ordered_json root;
+    root["schema"] = 1;
+    root["output"] = output_path;
+    add_report(root, report);
     return write_json(root, JsonLayout::Indented) + "\n";
 }
 

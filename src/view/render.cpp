@@ -1,4 +1,5 @@
 #include "pxos/view/render.hpp"
+#include "pxos/base/text.hpp"
 
 #include "base/json_writer.hpp"
 #include "pxos/abi/boot_header.hpp"
@@ -312,7 +313,7 @@ std::string difference_to_text(const ImageDifference& difference, const std::str
         text += difference.same_size() ? "the pixels are equal\n" : "the overlap is equal\n";
         return text;
     }
-    text += fmt::format("{} pixels differ\n", difference.changed);
+    text += fmt::format("{} {}\n", plural(long(difference.changed), "pixel"), difference.changed == 1 ? "differs" : "differ");
     for (const RegionDifference& region : difference.regions)
         text += fmt::format("  {:<15} {:>8} px  in {}x{} at ({},{})\n", region.region, region.changed,
             region.bounds.width, region.bounds.height, region.bounds.x, region.bounds.y);

@@ -150,3 +150,13 @@ TEST_CASE("split_lines: a newline ends a line, the final empty one and carriage 
     CHECK(pxos::split_lines("", { .keep_final_empty = true }) == V { "" });
     CHECK(pxos::split_lines("a", { .keep_final_empty = true }) == V { "a" });
 }
+
+TEST_CASE("plural: one takes the singular, every other count the plural", "[text][plural]")
+{
+    CHECK(pxos::plural(1, "process", "processes") == "1 process");
+    CHECK(pxos::plural(2, "process", "processes") == "2 processes");
+    CHECK(pxos::plural(0, "process", "processes") == "0 processes");
+    CHECK(pxos::plural(1, "fault") == "1 fault");
+    CHECK(pxos::plural(3, "fault") == "3 faults");
+    CHECK(pxos::plural(-1, "step") == "-1 steps");
+}

@@ -417,7 +417,7 @@ TEST_CASE("pxos loop survives kill -9 and resumes without losing or repeating a 
     REQUIRE(std::system(("cd '" + scratch.path().string() + "' && " + command).c_str()) == 0);
     auto resumed = run_pxos("loop " + roadmap + " 40 --proposer heuristic --out-dir out --resume -q", scratch.path());
     CHECK(resumed.exit_code == 0);
-    CHECK(resumed.out == "out/ROADMAP_VRAM_OS.gen002.yaml\n");
+    CHECK(resumed.out == "out/ROADMAP_MINIMAL.gen002.yaml\n");
     std::istringstream lines(pxos::test::read_text(scratch.file("out/loop.jsonl")));
     std::string line;
     int expected = 1;

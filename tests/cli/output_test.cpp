@@ -166,6 +166,7 @@ TEST_CASE("a roadmap's output.png_path may name only a place in its folder or ar
     CHECK(climbing.exit_code == 65);
     CHECK(!std::filesystem::exists(scratch.file("up.png")));
 
+    std::filesystem::create_directories(scratch.path() / "home"); // -o's folder must exist
     auto overridden = run_pxos("build folder/r.yaml -o " + outside + " -q", scratch.path());
     CHECK(overridden.exit_code == 0);
     CHECK(std::filesystem::exists(outside));
@@ -184,7 +185,7 @@ TEST_CASE("a failed build leaves none of its intermediate images, frames, report
     scratch.write("r.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n"
                             "  - step: install_kernel\n    params: {kernel_file: nowhere.pxasm}\n"
                             "output:\n  save_intermediate: true\n");
-    auto failed = run_pxos("build r.yaml -o out/r.png --frames frames --report out/report.json", scratch.path());
+    auto failed = run_pxos("build r.yaml -o artifacts/r.png --frames frames --report artifacts/report.json", scratch.path());
     CHECK(failed.exit_code == 65);
     CHECK(failed.err.find("nowhere.pxasm: error: step 3 'install_kernel': cannot open") != std::string::npos);
     CHECK(scratch.list() == std::vector<std::string> { "r.yaml" });
@@ -192,10 +193,10 @@ TEST_CASE("a failed build leaves none of its intermediate images, frames, report
     // The same build without the failing step writes them all.
     scratch.write("ok.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n"
                              "output:\n  save_intermediate: true\n");
-    auto built = run_pxos("build ok.yaml -o out/ok.png --frames frames -q", scratch.path());
+    auto built = run_pxos("build ok.yaml -o artifacts/ok.png --frames frames -q", scratch.path());
     CHECK(built.exit_code == 0);
-    CHECK(std::filesystem::exists(scratch.file("out/ok.step01.init_background.png")));
-    CHECK(std::filesystem::exists(scratch.file("out/ok.step02.layout_regions.png")));
+    CHECK(std::filesystem::exists(scratch.file("artifacts/ok.step01.init_background.png")));
+    CHECK(std::filesystem::exists(scratch.file("artifacts/ok.step02.layout_regions.png")));
     CHECK(std::filesystem::exists(scratch.file("frames/frame_0002_layout_regions.png")));
 }
 

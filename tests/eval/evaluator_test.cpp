@@ -222,7 +222,7 @@ TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then 
     for (const auto& item : json.items())
         keys.push_back(item.key());
     CHECK(keys
-        == std::vector<std::string> { "metadata_initialized", "opcode_palette_unique_colors", "opcode_palette_sufficient",
+        == std::vector<std::string> { "schema", "metadata_initialized", "opcode_palette_unique_colors", "opcode_palette_sufficient",
             "hello_program_pixels", "hello_program_exists", "regions_checked", "regions_ok", "all_regions_ok", "score",
             "max_score", "score_pct", "checks", "gates", "metrics" });
     std::vector<std::string> check_keys;
@@ -232,6 +232,7 @@ TEST_CASE("eval --only runs one group, the JSON has the seed's keys first, then 
         == std::vector<std::string> { "id", "group", "passed", "points", "max_points", "message", "evidence" });
     CHECK(json["checks"][0]["evidence"]["pixel"] == nlohmann::json::array({ 10, 2 }));
     CHECK(json["score_pct"] == 100.0);
+    CHECK(json["schema"] == 1);
 }
 
 TEST_CASE("the evaluation is the same with its runs one after the other and on threads", "[eval][executor]")

@@ -73,8 +73,8 @@ TEST_CASE("the heuristic loop grows the minimal roadmap to full score, best neve
     CHECK(lines[0]["proposer"] == "given");
     CHECK(lines[1]["proposer"] == "heuristic");
     CHECK(lines[1]["score"] == 22);
-    for (const char* file : { "ROADMAP_VRAM_OS.gen001.yaml", "vram_os_stage1.gen001.png", "vram_os_stage1.gen001.json",
-             "ROADMAP_VRAM_OS.gen005.yaml", "reflect.gen002.json", "report.html", "timings.jsonl" })
+    for (const char* file : { "ROADMAP_MINIMAL.gen001.yaml", "ROADMAP_MINIMAL.gen001.png", "ROADMAP_MINIMAL.gen001.json",
+             "ROADMAP_MINIMAL.gen005.yaml", "reflect.gen002.json", "report.html", "timings.jsonl" })
         CHECK(std::filesystem::exists(scratch.path() / "loop" / file));
     std::string report = pxos::test::read_text(scratch.file("loop/report.html"));
     CHECK(report.find("<svg") != std::string::npos);
@@ -110,7 +110,7 @@ TEST_CASE("LLM replies: a whole roadmap, an edit list, chatter around fenced blo
         CHECK(std::filesystem::exists(scratch.path() / "loop/llm/gen002.c1.a1.reply.txt"));
         if (std::string(fake) != "chatter.sh")
             CHECK(lines[1]["score"] == 22);
-        std::string roadmap = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+        std::string roadmap = pxos::test::read_text(scratch.file("loop/ROADMAP_MINIMAL.gen002.yaml"));
         CHECK(roadmap.find("write_isa_palette") != std::string::npos);
         CHECK(roadmap.find("/etc/evil.png") == std::string::npos); // a proposal's output path is ignored
     }
@@ -221,8 +221,8 @@ TEST_CASE("loop --replay reruns a loop from the reply cache with no LLM, giving 
     replay.proposer = pxos::ProposerKind::Llm;
     replay.replay = true;
     REQUIRE(run(replay).ok()); // no LLM command at all
-    for (const char* file : { "loop/loop.jsonl", "loop/ROADMAP_VRAM_OS.gen002.yaml", "loop/vram_os_stage1.gen002.png",
-             "loop/vram_os_stage1.gen003.json", "loop/reflect.gen003.json" }) {
+    for (const char* file : { "loop/loop.jsonl", "loop/ROADMAP_MINIMAL.gen002.yaml", "loop/ROADMAP_MINIMAL.gen002.png",
+             "loop/ROADMAP_MINIMAL.gen003.json", "loop/reflect.gen003.json" }) {
         INFO(file);
         CHECK(pxos::test::read_bytes(second.file(file)) == pxos::test::read_bytes(first.file(file)));
     }
@@ -572,7 +572,7 @@ TEST_CASE("the loop writes the same files with its evaluations one after the oth
         written[run_index++] = loop_files(scratch.file("loop"));
     }
     CHECK(written[0].count("loop.jsonl") == 1);
-    CHECK(written[0].count("vram_os_stage1.gen003.png") == 1);
+    CHECK(written[0].count("ROADMAP_MINIMAL.gen003.png") == 1);
     CHECK(written[0] == written[1]);
 }
 
@@ -590,13 +590,15 @@ TEST_CASE("the LLM retry backoff doubles from 100 ms to 1.6 s on the loop's cloc
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     REQUIRE(summary.ok());
     CHECK(llm.calls == 7);
-    CHECK(clock.sleeps() == std::vector<double> { 100, 200, 400, 800, 1600, 1600, 1600 });
-    CHECK(clock.now_ms() == 6300); // the sleeps are all the time that passed on it
+    // No backoff after the last attempt: nothing follows it.
+    CHECK(clock.sleeps() == std::vector<double> { 100, 200, 400, 800, 1600, 1600 });
+    CHECK(clock.now_ms() == 4700); // the sleeps are all the time that passed on it
     REQUIRE(observer.notes.size() == 7);
-    CHECK(observer.notes[0] == "generation 2: the LLM command exited with 3 (attempt 1); retrying");
-    CHECK(observer.notes[6] == "generation 2: the LLM command exited with 3 (attempt 7); retrying");
+    CHECK(observer.notes[0] == "generation 2: the LLM command exited with 3 (attempt 1 of 7); retrying");
+    CHECK(observer.notes[5] == "generation 2: the LLM command exited with 3 (attempt 6 of 7); retrying");
+    CHECK(observer.notes[6] == "generation 2: the LLM command exited with 3 (attempt 7 of 7)");
     CHECK(pxos::test::loop_history(scratch)[1]["fallback"] == true);
-    // Waiting for real would take 6.3 s on top of the two builds and evaluations.
+    // Waiting for real would take 4.7 s on top of the two builds and evaluations.
     INFO("the loop took " << seconds << " s");
-    CHECK(seconds < 6.3);
+    CHECK(seconds < 4.7);
 }

@@ -322,7 +322,7 @@ TEST_CASE("two weighted models: the bandit asks the one that improves more often
     Clients names;
     names.model("idle", 2, "").model("climb", 1, "");
     REQUIRE(run(replay, names.llms).ok());
-    for (const char* file : { "loop/loop.jsonl", "loop/ROADMAP_VRAM_OS.gen008.yaml", "loop/vram_os_stage1.gen008.png" }) {
+    for (const char* file : { "loop/loop.jsonl", "loop/ROADMAP_MINIMAL.gen008.yaml", "loop/ROADMAP_MINIMAL.gen008.png" }) {
         INFO(file);
         CHECK(pxos::test::read_bytes(second.file(file)) == pxos::test::read_bytes(scratch.file(file)));
     }
@@ -398,10 +398,10 @@ TEST_CASE("agents for kernel and programs (--agent): each gets its region's prom
     CHECK(programs_prompt.find("You are the agent of the kernel region:") == std::string::npos);
     // One candidate, both changes, evaluated once: its evaluation is of the combined roadmap.
     CHECK_FALSE(std::filesystem::exists(scratch.path() / "loop/llm/gen002.c2.kernel.a1.prompt.txt"));
-    std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+    std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_MINIMAL.gen002.yaml"));
     CHECK(chosen.find("steps:\n  - step: layout_regions\n  - step: install_kernel\n  - step: add_process\n")
         != std::string::npos);
-    auto evaluation = nlohmann::json::parse(pxos::test::read_text(scratch.file("loop/vram_os_stage1.gen002.json")));
+    auto evaluation = nlohmann::json::parse(pxos::test::read_text(scratch.file("loop/ROADMAP_MINIMAL.gen002.json")));
     CHECK(evaluation["score"] == lines[1]["score"]);
     CHECK(lines[1]["score"] > lines[0]["score"]);
     REQUIRE(summary->models.size() == 2);
@@ -441,7 +441,7 @@ TEST_CASE("an agent that changes another region's step is rejected with the step
     CHECK(retry.find("\nIts errors:\n" + expected) != std::string::npos);
     REQUIRE_FALSE(observer.notes.empty());
     CHECK_THAT(observer.notes.front(), Catch::StartsWith("generation 2: the kernel agent: the reply was rejected: " + expected));
-    std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+    std::string chosen = pxos::test::read_text(scratch.file("loop/ROADMAP_MINIMAL.gen002.yaml"));
     CHECK(chosen.find("write_isa_palette") == std::string::npos);
     CHECK(chosen.find("install_kernel") != std::string::npos);
 
@@ -473,7 +473,7 @@ TEST_CASE("pxos loop with a weighted --llm-cmd list and with --agent, and its us
             + " 8 --out-dir out",
         scratch.path());
     REQUIRE(models.exit_code == 0);
-    CHECK(models.out == "out/ROADMAP_VRAM_OS.gen008.yaml\n");
+    CHECK(models.out == "out/ROADMAP_MINIMAL.gen008.yaml\n");
     CHECK_THAT(models.err,
         Catch::Contains("loop: models idle (weight 2): 3 candidates, 0 improved; climb (weight 1): 4 candidates, "
                         "4 improved\n"));

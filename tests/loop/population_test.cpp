@@ -433,8 +433,8 @@ TEST_CASE("a loop with islands records every attempt with its island, parent, ou
     CHECK(lines[1]["attempts"][0]["text_diff"].get<std::string>().find("\n+  - step: install_kernel") != std::string::npos);
     // The generation's line is its chosen attempt, and the best's roadmap is the one printed.
     CHECK(lines[1]["candidate"] == 1);
-    CHECK(lines[1]["roadmap"] == "ROADMAP_VRAM_OS.gen002.yaml");
-    CHECK(summary->best_roadmap_file == scratch.file("loop/ROADMAP_VRAM_OS.gen002.yaml"));
+    CHECK(lines[1]["roadmap"] == "ROADMAP_MINIMAL.gen002.yaml");
+    CHECK(summary->best_roadmap_file == scratch.file("loop/ROADMAP_MINIMAL.gen002.yaml"));
     CHECK(lines[2]["migrations"].size() <= 2);
 }
 

@@ -40,7 +40,7 @@ TEST_CASE("pxos fs ls, cat and check read the store", "[store][cli]")
     CHECK(cat.out == "hello\n");
     auto check = run_pxos("fs os.png check", scratch.path());
     CHECK(check.exit_code == 0);
-    CHECK(check.out == "os.png: store is clean: 1 files, 1 directories, 16 of 256 blocks used\n");
+    CHECK(check.out == "os.png: store is clean: 1 file, 1 directory, 16 of 256 blocks used\n");
     auto json = run_pxos("fs os.png ls /README --json", scratch.path());
     CHECK(json.out
         == "{\n  \"schema\": 1,\n  \"image\": \"os.png\",\n  \"path\": \"/README\",\n  \"entries\": [\n    {\n"
@@ -82,7 +82,7 @@ TEST_CASE("pxos fs put and get round-trip bytes and words, and mkdir and rm chan
     CHECK(run_pxos("fs os.png rm /d/w", scratch.path()).exit_code == 0);
     CHECK(run_pxos("fs os.png rm /d", scratch.path()).exit_code == 0);
     CHECK(run_pxos("fs os.png check", scratch.path()).out
-        == "os.png: store is clean: 1 files, 1 directories, 16 of 256 blocks used\n");
+        == "os.png: store is clean: 1 file, 1 directory, 16 of 256 blocks used\n");
 }
 
 TEST_CASE("a failing pxos fs command leaves the PNG byte-identical", "[store][cli]")
@@ -163,14 +163,14 @@ TEST_CASE("pxos fs recovers a cut-off log: check says so, a write clears it", "[
     CHECK(check.out
         == "cut.png: store: SB_LOG_COUNT is 1: a system call was cut off; checked the store as recovery leaves it (1 "
            "undo entries rolled back)\n"
-           "cut.png: store is clean: 1 files, 1 directories, 16 of 256 blocks used\n");
+           "cut.png: store is clean: 1 file, 1 directory, 16 of 256 blocks used\n");
     CHECK(run_pxos("fs cut.png cat /README", scratch.path()).out == "hello\n");
     REQUIRE(run_pxos("fs cut.png mkdir /d", scratch.path()).exit_code == 0);
     auto after = pxos::load_png(pxos::test::files(), scratch.file("cut.png"));
     REQUIRE(after.ok());
     CHECK(after->words()[768 * 512 + 5] == 0);
     CHECK(run_pxos("fs cut.png check", scratch.path()).out
-        == "cut.png: store is clean: 1 files, 2 directories, 17 of 256 blocks used\n");
+        == "cut.png: store is clean: 1 file, 2 directories, 17 of 256 blocks used\n");
 }
 
 TEST_CASE("pxos fs on an image without a store says where", "[store][cli]")

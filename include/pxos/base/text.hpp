@@ -76,4 +76,11 @@ struct LineSplit {
 };
 std::vector<std::string_view> split_lines(std::string_view text, LineSplit how = {});
 
+// A count and its noun, singular for exactly one: plural(1, "process",
+// "processes") is "1 process", plural(3, ...) "3 processes", plural(0, ...)
+// "0 processes". What every command's text prints counts with.
+std::string plural(long long count, std::string_view singular, std::string_view plural_form);
+// The same with the noun's plural made by adding "s": plural(2, "fault") is "2 faults".
+std::string plural(long long count, std::string_view singular);
+
 } // namespace pxos

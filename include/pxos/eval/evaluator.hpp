@@ -32,6 +32,7 @@ struct Check {
     std::string id;    // "execution.hello"
     std::string group; // "execution"
     bool passed = false;
+    bool skipped = false; // not judged (what it needs is missing): no points, shown as SKIP
     int points = 0;
     int max_points = 1;
     std::string message;

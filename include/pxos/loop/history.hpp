@@ -108,6 +108,11 @@ struct GenerationRecord {
 // A record as its line of loop.jsonl (compact JSON, no newline).
 std::string history_line(const GenerationRecord& record);
 
+// `pxos loop --json`'s line for a finished generation (compact, no
+// newline): {"schema": 1, then loop.jsonl's keys of the generation itself
+// (not its islands, archive, migrations and attempts), "milliseconds"}.
+std::string generation_summary_line(const GenerationRecord& record, double milliseconds);
+
 // The records of loop.jsonl's text; `path` names the file in errors.
 Result<std::vector<GenerationRecord>> parse_history(std::string_view text, const std::string& path);
 

@@ -80,13 +80,35 @@ struct LoopSummary {
     std::vector<ModelStats> models;
 };
 
+// What the loop is doing now, for a progress line: building or evaluating
+// a candidate, or asking a model (an LLM call, which may take minutes).
+struct LoopPhase {
+    enum class Kind { Building, Evaluating, Asking };
+    Kind kind = Kind::Building;
+    int generation = 0;
+    int island = 0;    // 0-based, as in loop.jsonl
+    int candidate = 1; // within the generation, from 1
+    std::string model; // Asking: the model's (or the agent's region's) name
+};
+
+// `pxos loop --json`'s last line (compact, no newline): {"schema": 1,
+// "stop_reason", "best_generation", "best_candidate", "best_score",
+// "max_score", "best_combined_score", "best_roadmap": its file's path}.
+std::string loop_summary_line(const LoopSummary& summary);
+
 class LoopObserver {
 public:
     virtual ~LoopObserver() = default;
     // The out-dir is locked and the loop begins.
     virtual void started() { }
+    // A phase begins. Called from the threads that build and evaluate the
+    // candidates too (--jobs), so an observer that keeps state locks it.
+    virtual void phase(const LoopPhase&) { }
     virtual void generation_done(const GenerationRecord&, double /*milliseconds*/) { }
     virtual void note(const std::string&) { }
+    // The LLM (or every agent) gave no usable proposal for the candidate
+    // (`why`: the last failure) and the heuristic proposed instead.
+    virtual void fell_back(int /*generation*/, int /*candidate*/, const std::string& /*why*/) { }
 };
 
 // The LLM proposals come from `llms`: the agents when there are any (one

@@ -68,5 +68,8 @@ Result<BuildResult> build_roadmap(const Roadmap& roadmap, const BuildOptions& op
 
 // The report as JSON text (stable key order).
 std::string build_report_to_json(const BuildReport& report);
+// `pxos build --json`: {"schema": 1, "output": the PNG written, then the
+// report's keys as build_report_to_json writes them}, indented.
+std::string build_summary_to_json(const BuildReport& report, const std::string& output_path);
 
 } // namespace pxos

@@ -618,7 +618,7 @@ TEST_CASE("pxos run --trace-json with filters, and --provenance-reads", "[cli][t
     CHECK(blame.out.find(fmt::format("kernel/file.pxasm:{} for pid 1 read (72,0,0,0)", loadx_line)) != std::string::npos);
 }
 
-TEST_CASE("a killed run leaves no temporary file behind and the next run removes a killed one's; Ctrl-C writes what it did", "[cli][provenance]")
+TEST_CASE("a killed run leaves no temporary file behind and the next run removes a killed one's, and Ctrl-C writes what it did", "[cli][provenance]")
 {
     ScratchDirectory scratch;
     scratch.write("spin.yaml", "steps:\n  - step: init_background\n  - step: layout_regions\n  - step: write_isa_palette\n"

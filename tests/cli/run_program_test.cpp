@@ -137,7 +137,7 @@ TEST_CASE("pxos run - boots a PNG from stdin, --input - reads stdin, -o - writes
     CHECK_FALSE(std::filesystem::exists(scratch.path() / "-"));
 }
 
-TEST_CASE("'-' is stdout for build -o and --report, eval's OUTPUT, render, asm and diff -o; never a file named -",
+TEST_CASE("'-' is stdout for build -o and --report, eval's OUTPUT, render, asm and diff -o, never a file named -",
     "[cli][streams]")
 {
     ScratchDirectory scratch;

@@ -21,7 +21,7 @@ const char* const kSpinProgram = "main:\n    LI r1, 1\n    LI r2, text\n    LI r
 
 } // namespace
 
-TEST_CASE("a long pxos run shows a progress line on a terminal; Ctrl-C stops it with a summary, exit 130, -o written",
+TEST_CASE("a long pxos run shows a progress line on a terminal, and Ctrl-C stops it with a summary, exit 130, -o written",
     "[cli][run][progress][tmux]")
 {
     if (!pxos::test::tmux_available()) {

@@ -4,7 +4,9 @@
 set -eu
 
 PACKAGES="cmake ninja-build g++ make ccache zlib1g-dev libcli11-dev libyaml-cpp-dev
-nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev libdeflate-dev"
+nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 tmux libsdl2-dev libdeflate-dev git man-db"
+# git: the README test copies the checkout's files (git ls-files); man-db: the
+# install test reads the generated pxos.1 with man -l.
 # `scripts/setup.sh fuzz` (make fuzz) also needs clang for libFuzzer.
 if [ "${1:-}" = "fuzz" ]; then
     PACKAGES="$PACKAGES clang-14"

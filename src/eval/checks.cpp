@@ -146,9 +146,9 @@ void Evaluation::check_header_pointers(Check& pointers)
                 h.display.height, at(h.display.x, h.display.y)));
         if (h.syscall_count != kSyscalls.size())
             problems.push_back(fmt::format("syscall table has {} entries, expected {}", h.syscall_count, kSyscalls.size()));
-        pointers.evidence = { { "kernel_entry", format_address(h.kernel_entry, width) },
-            { "syscall_table", format_address(h.syscall_table, width) },
-            { "process_table", format_address(h.process_table, width) } };
+        pointers.evidence = { { "kernel_entry", point_evidence(h.kernel_entry, width) },
+            { "syscall_table", point_evidence(h.syscall_table, width) },
+            { "process_table", point_evidence(h.process_table, width) } };
         if (problems.empty())
             pass(pointers, "every header pointer lies inside its region");
         else

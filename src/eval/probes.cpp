@@ -92,7 +92,7 @@ void Evaluation::judge(Check& check, const Probe& probe)
         return;
     }
     const RunOutcome& run = probe.run;
-    check.evidence = { { "probe_pid", std::int64_t(probe.pid) }, { "probe_memory", format_address(probe.base, width) },
+    check.evidence = { { "probe_pid", std::int64_t(probe.pid) }, { "probe_memory", point_evidence(probe.base, width) },
         { "steps", std::int64_t(run.result.steps) } };
     if (run.timed_out) {
         m_result.timed_out = true;

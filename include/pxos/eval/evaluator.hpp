@@ -28,6 +28,13 @@ struct Evidence {
     EvidenceValue value;
 };
 
+// A place in the image as evidence: [x, y] (as every JSON place is).
+inline EvidenceValue point_evidence(std::uint32_t address, int width)
+{
+    return std::vector<std::int64_t> { std::int64_t(address % std::uint32_t(width)),
+        std::int64_t(address / std::uint32_t(width)) };
+}
+
 struct Check {
     std::string id;    // "execution.hello"
     std::string group; // "execution"

@@ -280,6 +280,10 @@ int run_run_command(const RunCommandOptions& options)
     if (!loaded_map)
         return report_error(loaded_map.error());
     const SourceMap* map = *loaded_map ? &**loaded_map : nullptr;
+    // Ctrl-C stops the run between its pieces (or while the guest waits for
+    // input): caught from before --provenance starts streaming, so a Ctrl-C
+    // once its temporary file exists always gets the run's summary and files.
+    InterruptCatcher catcher;
     ProvenanceLog provenance((*machine)->vram().width(), (*machine)->vram().height());
     RunProvenanceRecorder recorder(provenance, map, (*machine)->vram().width());
     if (!options.provenance_path.empty()) {
@@ -309,8 +313,6 @@ int run_run_command(const RunCommandOptions& options)
         && (input_from_stdin || (options.input_path.empty() && !view.active() && !stdin_terminal));
     bool interactive = options.input_path.empty() && !image_from_stdin && stdin_terminal && console_shown
         && ::isatty(console_fd) == 1;
-    // Ctrl-C stops the run between its pieces (or while the guest waits for input).
-    InterruptCatcher catcher;
     std::optional<InteractiveTerminal> terminal;
     if (interactive) {
         terminal.emplace();

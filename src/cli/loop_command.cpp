@@ -32,7 +32,7 @@ int run_loop_command(const LoopCommandOptions& options)
     }
     if (options.roadmap_path.empty() || options.generations < 1)
         return report_error(Error::usage("pxos loop needs ROADMAP.yaml and a number of generations N >= 1 "
-                                         "(or --report DIR)"));
+                                         "(or --render-report DIR)"));
 
     std::vector<std::string> commands = options.llm_commands;
     if (commands.empty())

@@ -210,7 +210,7 @@ CommandDoc describe(const CLI::App& command, const CommandEntry& entry)
         doc.options.push_back(std::move(row));
     }
     for (const CLI::Option* option : command.get_options([](const CLI::Option* o) { return !o->get_positional(); })) {
-        if (option == command.get_help_ptr())
+        if (option == command.get_help_ptr() || option->get_group().empty()) // hidden: an old name kept working
             continue;
         pxos::cli::OptionDoc row;
         for (const std::string& name : option->get_snames())

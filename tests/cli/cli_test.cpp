@@ -432,10 +432,14 @@ TEST_CASE("pxos loop survives kill -9 and resumes without losing or repeating a 
     CHECK(again.err.find("this out-dir already holds a loop; use --resume") != std::string::npos);
 
     std::filesystem::remove(scratch.path() / "out/report.html");
-    auto report = run_pxos("loop --report out", scratch.path());
+    auto report = run_pxos("loop --render-report out", scratch.path());
     CHECK(report.exit_code == 0);
     CHECK(report.out == "out/report.html\n");
     CHECK(std::filesystem::exists(scratch.path() / "out/report.html"));
+    std::filesystem::remove(scratch.path() / "out/report.html");
+    CHECK(run_pxos("loop --report out", scratch.path()).out == "out/report.html\n"); // its old name
+    CHECK(std::filesystem::exists(scratch.path() / "out/report.html"));
+    CHECK(run_pxos("loop --help", scratch.path()).out.find("--report ") == std::string::npos); // not shown
 
     auto usage = run_pxos("loop " + roadmap, scratch.path());
     CHECK(usage.exit_code == 2);

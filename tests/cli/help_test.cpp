@@ -188,6 +188,11 @@ TEST_CASE("cmake --install (make install) puts the binary, the man page, complet
     CHECK(std::filesystem::exists(scratch.path() / "p/share/fish/vendor_completions.d/pxos.fish"));
     CHECK(std::filesystem::exists(scratch.path() / "p/share/pxos/roadmaps/ROADMAP_VRAM_OS.yaml"));
     CHECK(std::filesystem::exists(scratch.path() / "p/share/pxos/roadmaps/kernel.pxasm"));
+    // The installed pxos runs a program under the default kernel from any folder.
+    CommandResult echoed = run_shell("printf 'hi\\n' | " + shell_quoted(scratch.file("p/bin/pxos")) + " run -q "
+            + shell_quoted(pxos::test::source_path("tests/programs/echo.pxasm")),
+        scratch.path());
+    CHECK(echoed.out == "HI\n");
 }
 
 TEST_CASE("typing pxos bu and TAB in bash completes to pxos build", "[cli][help][completion][tmux]")

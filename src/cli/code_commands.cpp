@@ -228,6 +228,15 @@ int run_ops_command(const OpsCommandOptions& options)
 
 int run_abi_command(const AbiCommandOptions& options)
 {
+    if (options.json) {
+        nlohmann::ordered_json symbols = nlohmann::ordered_json::object();
+        for (const auto& [name, value] : standard_symbols(kDefaultVRAMWidth))
+            symbols[name] = value;
+        nlohmann::ordered_json document { { "schema", kJsonSchema }, { "vram_width", kDefaultVRAMWidth },
+            { "symbols", std::move(symbols) } };
+        std::fputs((write_json(document, JsonLayout::Indented) + "\n").c_str(), stdout);
+        return 0;
+    }
     std::fputs((options.markdown ? abi::reference_markdown() : abi::symbols_text(kDefaultVRAMWidth)).c_str(), stdout);
     return 0;
 }

@@ -209,6 +209,7 @@ int run_ops_command(const OpsCommandOptions& options);
 
 struct AbiCommandOptions {
     bool markdown = false;
+    bool json = false; // the standard symbols and their values
 };
 int run_abi_command(const AbiCommandOptions& options);
 

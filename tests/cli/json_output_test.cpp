@@ -80,6 +80,7 @@ TEST_CASE("every --json output is an object with schema 1 first and places as [x
         { "steps", "steps --json" },
         { "limits", "limits --json" },
         { "fs", "fs os.png ls / --json" },
+        { "abi", "abi --json" },
     };
     CommandResult list = run_pxos("help", scratch.path());
     std::regex row(R"(^  ([a-z]+)  +\S)");

@@ -136,6 +136,11 @@ CommandResult run_shell(const std::string& command, const std::filesystem::path&
     return result;
 }
 
+int build_with_pxos(const std::string& roadmap, const std::string& output, const std::filesystem::path& cwd)
+{
+    return run_pxos("build " + shell_quoted(source_path(roadmap)) + " -q -o " + shell_quoted(output), cwd).exit_code;
+}
+
 CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd)
 {
     return run_shell(std::string("'") + PXOS_BINARY + "' " + arguments, cwd);

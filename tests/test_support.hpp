@@ -61,6 +61,9 @@ struct CommandResult {
 std::string shell_quoted(const std::string& text);
 // Runs a /bin/sh command line in `cwd`, stdin /dev/null, capturing stdout and stderr.
 CommandResult run_shell(const std::string& command, const std::filesystem::path& cwd);
+// `pxos build` of the repository's roadmap `roadmap` (a path below the
+// source folder) into `output`, quietly, in `cwd`; its exit status.
+int build_with_pxos(const std::string& roadmap, const std::string& output, const std::filesystem::path& cwd);
 // Runs the real pxos binary with `arguments` (already shell-quoted) in `cwd`.
 CommandResult run_pxos(const std::string& arguments, const std::filesystem::path& cwd);
 

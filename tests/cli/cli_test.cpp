@@ -324,10 +324,7 @@ TEST_CASE("pxos run --input feeds the console, --out refuses a directory before 
 TEST_CASE("pxos eval prints the rubric, writes OUT.json, and --min-score gates", "[cli][eval]")
 {
     ScratchDirectory scratch;
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
     REQUIRE(run_pxos("build " + seed_roadmap() + " -q -o seed.png", scratch.path()).exit_code == 0);
 
     auto full = run_pxos("eval os.png out.json --min-score 100%", scratch.path());
@@ -558,10 +555,7 @@ TEST_CASE("pxos blame tells a pixel's history from the build's and the run's pro
 TEST_CASE("pxos debug --commands prints the same transcript every time", "[cli][debugger]")
 {
     ScratchDirectory scratch;
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
     scratch.write("script.txt", "# a comment\nbreak 3:main\ncontinue\nregs\nwatch 0,384\ncontinue\nps\nwhere\nquit\n");
     auto first = run_pxos("debug os.png --commands script.txt", scratch.path());
     auto second = run_pxos("debug os.png --commands script.txt", scratch.path());
@@ -577,10 +571,7 @@ TEST_CASE("pxos debug --commands prints the same transcript every time", "[cli][
 TEST_CASE("pxos run --trace-json with filters, and --provenance-reads", "[cli][trace]")
 {
     ScratchDirectory scratch;
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
     // The step of primes' third instruction depends on what the kernel does
     // first: the whole trace of pid 2 says which it is.
     auto whole = run_pxos("run os.png -q --trace-json --trace-pid 2 --max-steps 100000", scratch.path());

@@ -190,10 +190,7 @@ TEST_CASE("the default image's shell, typed into on a terminal: echo hi prints h
         return;
     }
     ScratchDirectory scratch;
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
     pxos::test::TmuxServer tmux;
     REQUIRE(tmux.started());
     REQUIRE(tmux.start("shell", 120, 40,

@@ -17,10 +17,7 @@ namespace {
 
 void build_os(const ScratchDirectory& scratch)
 {
-    REQUIRE(run_pxos("build '" + pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml") + "' -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
 }
 
 } // namespace

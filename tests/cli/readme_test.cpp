@@ -150,9 +150,9 @@ void run_document(const std::string& relative)
     auto files_outside_artifacts = [&] {
         std::set<std::string> found;
         for (const auto& entry : std::filesystem::recursive_directory_iterator(checkout.path())) {
-            std::string relative = std::filesystem::relative(entry.path(), checkout.path()).string();
-            if (relative.rfind("artifacts", 0) != 0)
-                found.insert(relative);
+            std::string name = std::filesystem::relative(entry.path(), checkout.path()).string();
+            if (name.rfind("artifacts", 0) != 0)
+                found.insert(name);
         }
         return found;
     };

@@ -19,22 +19,11 @@ using pxos::test::wait_for_file;
 
 namespace {
 
-std::string quoted(const std::string& text)
-{
-    return "'" + text + "'";
-}
-
 // seed.png (512x512) and os.png (512x1024) in the folder.
 void build_images(const ScratchDirectory& scratch)
 {
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/seed_stage1.yaml")) + " -q -o seed.png",
-                scratch.path())
-                .exit_code
-        == 0);
-    REQUIRE(run_pxos("build " + quoted(pxos::test::source_path("roadmaps/ROADMAP_VRAM_OS.yaml")) + " -q -o os.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/seed_stage1.yaml", "seed.png", scratch.path()) == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/ROADMAP_VRAM_OS.yaml", "os.png", scratch.path()) == 0);
 }
 
 std::vector<std::string> lines_of(const std::string& text)

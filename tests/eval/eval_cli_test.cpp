@@ -13,10 +13,7 @@ namespace {
 // The seed's image: it passes the seed checks, does not boot, so the checks that need a boot are skipped.
 void build_seed_image(const ScratchDirectory& scratch)
 {
-    REQUIRE(run_pxos("build '" + pxos::test::source_path("roadmaps/seed_stage1.yaml") + "' -q -o seed.png",
-                scratch.path())
-                .exit_code
-        == 0);
+    REQUIRE(pxos::test::build_with_pxos("roadmaps/seed_stage1.yaml", "seed.png", scratch.path()) == 0);
 }
 
 } // namespace
